@@ -1,0 +1,395 @@
+/*
+ * simdconv - SIMD-optimised CPU 2D convolution (fp32) with PyTorch semantics.
+ *
+ * This is the library's one public header. Everything here is stable API;
+ * every other symbol of the library is hidden.
+ *
+ * Semantics
+ * ---------
+ * simdconv computes exactly what torch.nn.functional.conv2d computes (a
+ * cross-correlation), including stride, per-side padding, 'same' / 'valid',
+ * padding modes zeros / reflect / replicate / circular, dilation, groups and
+ * depthwise convolution with any channel multiplier, optional bias, followed by
+ * an optional fused activation. Optionally the kernel is flipped, giving the
+ * true convolution of scipy.signal.convolve2d.
+ *
+ *   input   N x C x H x W       laid out NCHW or NHWC (simdconv_desc.layout)
+ *   weights K x C/groups x R x S laid out OIHW (PyTorch) or OHWI (TFLite)
+ *   bias    K                   optional
+ *   output  N x K x OH x OW     in the same layout as the input
+ *
+ *   OH = floor((H + pad_top + pad_bottom - dilation_h*(R-1) - 1) / stride_h) + 1
+ *   OW = floor((W + pad_left + pad_right - dilation_w*(S-1) - 1) / stride_w) + 1
+ *
+ * Numerics and reproducibility
+ * ----------------------------
+ * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over the
+ * taps in (kernel row, kernel column, input channel) order, in fp32. Every
+ * kernel on every ISA and at every thread count follows this order, so the
+ * same inputs give the same bits everywhere (NaN payloads excepted). See
+ * docs/numerics.md for the order, the error bound and the activation bounds.
+ *
+ * Threads
+ * -------
+ * A simdconv_conv is immutable after creation; any number of threads may run
+ * the same object at once. The library keeps no mutable global state apart
+ * from the ISA choice, made once at load time. It never changes MXCSR/FPCR,
+ * signal handlers or the environment, and never prints.
+ */
+#ifndef SIMDCONV_H
+#define SIMDCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pthreadpool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SIMDCONV_STATIC_DEFINE) || !defined(__GNUC__)
+#define SIMDCONV_API
+#else
+#define SIMDCONV_API __attribute__((visibility("default")))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define SIMDCONV_VERSION_MAJOR 0
+#define SIMDCONV_VERSION_MINOR 1
+#define SIMDCONV_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH of this header. */
+#define SIMDCONV_VERSION                                                    \
+  (SIMDCONV_VERSION_MAJOR * 10000 + SIMDCONV_VERSION_MINOR * 100 +          \
+   SIMDCONV_VERSION_PATCH)
+
+/** The version of the library actually linked, encoded like SIMDCONV_VERSION. */
+SIMDCONV_API int simdconv_version(void);
+/** The linked version as "MAJOR.MINOR.PATCH"; a static string. */
+SIMDCONV_API const char *simdconv_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** Every fallible call returns one of these. The values are stable. */
+typedef enum simdconv_status {
+  SIMDCONV_OK = 0,
+  /** A required pointer argument is NULL. */
+  SIMDCONV_ERR_NULL_POINTER = 1,
+  /** A size is zero (channels, kernel, stride, dilation, groups, batch,
+   *  height, width) or larger than SIMDCONV_MAX_DIM. */
+  SIMDCONV_ERR_INVALID_SIZE = 2,
+  /** groups does not divide in_channels or out_channels. */
+  SIMDCONV_ERR_INVALID_GROUPS = 3,
+  /** An enum field holds a value this version does not know. */
+  SIMDCONV_ERR_INVALID_ENUM = 4,
+  /** padding = SIMDCONV_PADDING_SAME with a stride other than 1 (as in
+   *  PyTorch, 'same' is only defined for stride 1). */
+  SIMDCONV_ERR_SAME_PADDING_STRIDE = 5,
+  /** Reflect padding needs pad < size and circular padding pad <= size on
+   *  that axis (PyTorch's constraints). */
+  SIMDCONV_ERR_PADDING_TOO_LARGE = 6,
+  /** The dilated kernel is larger than the padded input: OH or OW < 1. */
+  SIMDCONV_ERR_EMPTY_OUTPUT = 7,
+  /** Activation parameters are invalid: clamp min > max or a NaN bound. */
+  SIMDCONV_ERR_INVALID_ACTIVATION = 8,
+  /** A tensor, workspace or packed size overflows size_t. */
+  SIMDCONV_ERR_SIZE_OVERFLOW = 9,
+  /** The allocator returned NULL. */
+  SIMDCONV_ERR_OUT_OF_MEMORY = 10,
+  /** The caller's workspace is smaller than simdconv_workspace_size(). */
+  SIMDCONV_ERR_WORKSPACE_TOO_SMALL = 11,
+  /** The output buffer overlaps the input buffer. */
+  SIMDCONV_ERR_BUFFER_OVERLAP = 12,
+  /** The requested ISA is not compiled into this build of the library. */
+  SIMDCONV_ERR_ISA_NOT_BUILT = 13,
+  /** The requested ISA is built but this CPU (or its OS) lacks it. */
+  SIMDCONV_ERR_ISA_NOT_SUPPORTED = 14,
+  /** The requested ISA is above the cap set by the SIMDCONV_ISA variable. */
+  SIMDCONV_ERR_ISA_DISABLED = 15,
+  /** The allocator given in simdconv_options is incomplete (one of alloc and
+   *  free is NULL). */
+  SIMDCONV_ERR_INVALID_ALLOCATOR = 16,
+} simdconv_status;
+
+/** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
+ *  a size is zero or too large"); unknown values get a generic string. */
+SIMDCONV_API const char *simdconv_status_string(simdconv_status status);
+
+/** The largest accepted value of any single size (channels, kernel, stride,
+ *  dilation, padding, batch, height, width). Larger values are rejected with
+ *  SIMDCONV_ERR_INVALID_SIZE, so a negative int cast to an unsigned type is
+ *  never taken for a size. */
+#define SIMDCONV_MAX_DIM ((size_t)0x7fffffff)
+
+/* ------------------------------------------------------------------------ */
+/* Instruction sets                                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum simdconv_isa {
+  /** Let the library choose: the best ISA available (the active ISA). */
+  SIMDCONV_ISA_AUTO = 0,
+  SIMDCONV_ISA_SCALAR = 1,
+  SIMDCONV_ISA_AVX2 = 2,   /**< x86-64 AVX2 + FMA */
+  SIMDCONV_ISA_AVX512 = 3, /**< x86-64 AVX-512 F/BW/DQ/VL */
+  SIMDCONV_ISA_NEON = 4,   /**< AArch64 Advanced SIMD */
+} simdconv_isa;
+
+/** Number of simdconv_isa values, for iterating 1 .. SIMDCONV_ISA_COUNT-1. */
+#define SIMDCONV_ISA_COUNT 5
+
+/** "auto", "scalar", "avx2", "avx512", "neon"; NULL for unknown values. */
+SIMDCONV_API const char *simdconv_isa_name(simdconv_isa isa);
+/** Parses a name as printed by simdconv_isa_name(); returns
+ *  SIMDCONV_ERR_INVALID_ENUM for anything else. */
+SIMDCONV_API simdconv_status simdconv_isa_from_name(const char *name,
+                                                    simdconv_isa *isa);
+
+/** Bit (1u << isa) is set for every ISA compiled into this library. */
+SIMDCONV_API uint32_t simdconv_isas_built(void);
+/** Bit (1u << isa) is set for every ISA this CPU and OS support. */
+SIMDCONV_API uint32_t simdconv_isas_supported(void);
+/** The cap read once at load time from the environment variable SIMDCONV_ISA
+ *  (one of the names above); SIMDCONV_ISA_AUTO when unset or unparseable. */
+SIMDCONV_API simdconv_isa simdconv_isa_cap(void);
+/** The ISA new objects use by default: the best ISA that is built, supported
+ *  and not above the cap. Decided once, at load time. */
+SIMDCONV_API simdconv_isa simdconv_active_isa(void);
+/** Whether an object could be created with this ISA: SIMDCONV_OK, or
+ *  SIMDCONV_ERR_ISA_NOT_BUILT / _NOT_SUPPORTED / _DISABLED / _INVALID_ENUM. */
+SIMDCONV_API simdconv_status simdconv_isa_check(simdconv_isa isa);
+
+/* ------------------------------------------------------------------------ */
+/* The convolution descriptor                                               */
+/* ------------------------------------------------------------------------ */
+
+typedef enum simdconv_layout {
+  SIMDCONV_LAYOUT_NCHW = 0, /**< PyTorch's default */
+  SIMDCONV_LAYOUT_NHWC = 1, /**< channels last (TFLite, XNNPACK) */
+} simdconv_layout;
+
+typedef enum simdconv_weight_layout {
+  SIMDCONV_WEIGHTS_OIHW = 0, /**< K x C/g x R x S, PyTorch's Conv2d.weight */
+  SIMDCONV_WEIGHTS_OHWI = 1, /**< K x R x S x C/g, TFLite / XNNPACK */
+} simdconv_weight_layout;
+
+typedef enum simdconv_padding {
+  /** pad_top, pad_bottom, pad_left, pad_right as given. */
+  SIMDCONV_PADDING_EXPLICIT = 0,
+  /** PyTorch's padding='valid': no padding; the pad_* fields are ignored. */
+  SIMDCONV_PADDING_VALID = 1,
+  /** PyTorch's padding='same' (stride 1 only): per axis the total padding is
+   *  dilation*(kernel-1), total/2 before and the rest after; the pad_* fields
+   *  are ignored. */
+  SIMDCONV_PADDING_SAME = 2,
+} simdconv_padding;
+
+typedef enum simdconv_padding_mode {
+  SIMDCONV_PAD_ZEROS = 0,     /**< padded taps read 0.0 */
+  SIMDCONV_PAD_REFLECT = 1,   /**< mirror without repeating the edge */
+  SIMDCONV_PAD_REPLICATE = 2, /**< repeat the edge */
+  SIMDCONV_PAD_CIRCULAR = 3,  /**< wrap around */
+} simdconv_padding_mode;
+
+typedef enum simdconv_activation {
+  SIMDCONV_ACT_NONE = 0,
+  /** min(max(y, act_min), act_max); NaN propagates. ReLU is clamp(0, +inf),
+   *  ReLU6 is clamp(0, 6). */
+  SIMDCONV_ACT_CLAMP = 1,
+  SIMDCONV_ACT_SIGMOID = 2,
+  SIMDCONV_ACT_TANH = 3,
+  SIMDCONV_ACT_SILU = 4,      /**< y * sigmoid(y) */
+  SIMDCONV_ACT_GELU_ERF = 5,  /**< 0.5 y (1 + erf(y / sqrt 2)) */
+  SIMDCONV_ACT_GELU_TANH = 6, /**< PyTorch's approximate='tanh' */
+} simdconv_activation;
+
+/** Number of simdconv_activation values. */
+#define SIMDCONV_ACT_COUNT 7
+
+/** Describes one convolution layer. Initialise with simdconv_desc_init(),
+ *  which sets PyTorch's Conv2d defaults, then set what differs. */
+typedef struct simdconv_desc {
+  size_t in_channels;  /**< C */
+  size_t out_channels; /**< K */
+  size_t kernel_h;     /**< R */
+  size_t kernel_w;     /**< S */
+  size_t stride_h, stride_w;     /**< default 1 */
+  size_t dilation_h, dilation_w; /**< default 1 */
+  size_t groups; /**< default 1; divides C and K; groups == C is depthwise */
+  simdconv_padding padding; /**< default SIMDCONV_PADDING_EXPLICIT */
+  size_t pad_top, pad_bottom, pad_left, pad_right; /**< default 0 */
+  simdconv_padding_mode padding_mode; /**< default SIMDCONV_PAD_ZEROS */
+  simdconv_layout layout;             /**< default NCHW */
+  simdconv_weight_layout weight_layout; /**< default OIHW */
+  /** Non-zero: flip the kernel in both axes (true convolution, as
+   *  scipy.signal.convolve2d computes). Default 0 (cross-correlation). */
+  int flip_kernel;
+  simdconv_activation activation; /**< default SIMDCONV_ACT_NONE */
+  float act_min, act_max; /**< clamp bounds, default -inf and +inf */
+} simdconv_desc;
+
+/** Fills *desc for a 1x1 convolution with the given channel counts and all
+ *  other fields at PyTorch's defaults. */
+SIMDCONV_API void simdconv_desc_init(simdconv_desc *desc, size_t in_channels,
+                                     size_t out_channels, size_t kernel_h,
+                                     size_t kernel_w);
+
+/** Validates the descriptor alone (everything that does not depend on the
+ *  input size). Returns SIMDCONV_OK or the first problem found. */
+SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
+
+/** Computes the output height and width for an input of in_h x in_w.
+ *  Errors: everything simdconv_desc_validate() reports, plus
+ *  SIMDCONV_ERR_INVALID_SIZE, _PADDING_TOO_LARGE and _EMPTY_OUTPUT. */
+SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
+                                                   size_t in_h, size_t in_w,
+                                                   size_t *out_h,
+                                                   size_t *out_w);
+
+/** The padding actually applied on each side (resolves 'same' and 'valid').
+ *  pads receives top, bottom, left, right. */
+SIMDCONV_API simdconv_status simdconv_resolved_padding(
+    const simdconv_desc *desc, size_t pads[4]);
+
+/* ------------------------------------------------------------------------ */
+/* Convolution objects                                                      */
+/* ------------------------------------------------------------------------ */
+
+/** A custom allocator. alloc must return memory aligned to `alignment` (a
+ *  power of two, at most 4096) or NULL; free receives only pointers alloc
+ *  returned. Both are called with the user's ctx. */
+typedef struct simdconv_allocator {
+  void *(*alloc)(void *ctx, size_t size, size_t alignment);
+  void (*free)(void *ctx, void *ptr);
+  void *ctx;
+} simdconv_allocator;
+
+/** Creation options; a NULL options pointer means all defaults. */
+typedef struct simdconv_options {
+  /** SIMDCONV_ISA_AUTO (default) uses the active ISA; any other value forces
+   *  that ISA for this object, so one process can compare all of them. */
+  simdconv_isa isa;
+  /** NULL (default): the C library's aligned allocation. The object keeps a
+   *  copy of the allocator and uses it for its own memory and for run
+   *  workspaces the caller does not supply. */
+  const simdconv_allocator *allocator;
+} simdconv_options;
+
+/** An immutable, prepacked convolution. */
+typedef struct simdconv_conv simdconv_conv;
+
+/** Validates the descriptor, chooses the kernels for the ISA and prepacks the
+ *  weights (and bias). The caller keeps ownership of weights and bias and may
+ *  free them once this returns. bias may be NULL (no bias).
+ *  On success *conv receives an object to release with simdconv_destroy();
+ *  on error *conv is set to NULL.
+ *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
+ *  SIZE_OVERFLOW, OUT_OF_MEMORY, INVALID_ALLOCATOR and the ISA errors of
+ *  simdconv_isa_check(). */
+SIMDCONV_API simdconv_status simdconv_create(const simdconv_desc *desc,
+                                             const float *weights,
+                                             const float *bias,
+                                             const simdconv_options *options,
+                                             simdconv_conv **conv);
+
+/** Releases an object; NULL is accepted. */
+SIMDCONV_API void simdconv_destroy(simdconv_conv *conv);
+
+/** Bytes of workspace a run with this batch and input size needs (0 is
+ *  possible). Passing at least this many bytes to simdconv_run() makes the
+ *  run allocate nothing. The workspace may have any alignment. */
+SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
+                                                     size_t batch, size_t in_h,
+                                                     size_t in_w,
+                                                     size_t *bytes);
+
+/** Runs the convolution on batch x C x in_h x in_w input (the object's
+ *  layout) into batch x K x OH x OW output.
+ *  input and output may have any alignment and must not overlap.
+ *  workspace: NULL (the run allocates through the object's allocator and
+ *  frees before returning) or at least simdconv_workspace_size() bytes.
+ *  pool: NULL runs on the calling thread; otherwise the work is split over
+ *  the pool's threads. Results are bitwise the same either way.
+ *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, OUT_OF_MEMORY.
+ *  On error the output is untouched. */
+SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
+                                          size_t batch, size_t in_h,
+                                          size_t in_w, const float *input,
+                                          float *output, void *workspace,
+                                          size_t workspace_size,
+                                          pthreadpool_t pool);
+
+/** Describes the choices made for an object. Strings are static. */
+typedef struct simdconv_conv_info {
+  simdconv_isa isa;        /**< the ISA the object runs on */
+  const char *kernel;      /**< e.g. "f32_conv_direct__scalar" */
+  size_t packed_bytes;     /**< bytes of packed weights and bias */
+} simdconv_conv_info;
+
+SIMDCONV_API simdconv_status simdconv_get_info(const simdconv_conv *conv,
+                                               simdconv_conv_info *info);
+
+/** One-shot convenience: create, run once without a workspace, destroy. */
+SIMDCONV_API simdconv_status simdconv_conv2d(
+    const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *weights, const float *bias,
+    float *output, pthreadpool_t pool);
+
+/** Calls fn(name, isa, ctx) for every kernel compiled into the library, in
+ *  dispatch-table order (best ISA first). */
+SIMDCONV_API void simdconv_list_kernels(
+    void (*fn)(const char *name, simdconv_isa isa, void *ctx), void *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* The reference oracle                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** An independent fp64 implementation, written straight from PyTorch's
+ *  formula (explicit padding of the input, then the sum over taps), that
+ *  shares no code with the kernels.
+ *
+ *  ref[i] receives the exact-as-double result (activation included) in the
+ *  same layout as simdconv_run()'s output. If bound is not NULL, bound[i]
+ *  receives the largest |y - ref[i]| an fp32 implementation following
+ *  docs/numerics.md may show:
+ *    n = (C/groups)*R*S, gamma_n = n*u/(1-n*u), u = 2^-24,
+ *    sum bound  d = gamma_n * (sum |x*w| + |b|) + n * 2^-150
+ *  pushed through the activation as documented there. The bound is 0 where
+ *  ref[i] is not finite (the result must match exactly: NaN as NaN) and
+ *  +inf where fp32 overflow is possible.
+ *  Errors: those of simdconv_output_shape(), NULL_POINTER, SIZE_OVERFLOW,
+ *  OUT_OF_MEMORY. */
+SIMDCONV_API simdconv_status simdconv_reference(
+    const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *weights, const float *bias, double *ref,
+    double *bound);
+
+/** Statistics of a comparison against the oracle. */
+typedef struct simdconv_compare_stats {
+  size_t count;          /**< elements compared */
+  size_t violations;     /**< elements outside their bound (or class) */
+  size_t first_violation; /**< index of the first, if any */
+  double max_err_over_bound; /**< max |y-ref|/bound over finite elements
+                                  with bound > 0; 0 if exact */
+  double max_ulp;        /**< max |y-ref| in ULPs of fp32(ref) */
+  double max_abs_err;    /**< max |y-ref| */
+} simdconv_compare_stats;
+
+/** Compares y against ref within bound (both from simdconv_reference()).
+ *  Non-finite references must be matched exactly (NaN matches any NaN).
+ *  Returns SIMDCONV_OK (stats filled whatever the verdict) or NULL_POINTER. */
+SIMDCONV_API simdconv_status simdconv_compare(const float *y,
+                                              const double *ref,
+                                              const double *bound, size_t n,
+                                              simdconv_compare_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIMDCONV_H */

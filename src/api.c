@@ -1,0 +1,337 @@
+/*
+ * The public object API: create (validate, choose a kernel, pack), run,
+ * destroy, and the small informational calls.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv_internal.h"
+#include "problem.h"
+
+struct simdconv_conv {
+  sc_problem problem;
+  const sc_conv_kernel *kernel;
+  simdconv_isa isa;
+  simdconv_allocator allocator;
+  void *packed;
+  size_t packed_bytes;
+};
+
+/* ---- memory -------------------------------------------------------------- */
+
+static void *sc_default_alloc(void *ctx, size_t size, size_t alignment) {
+  (void)ctx;
+  void *p = NULL;
+  return posix_memalign(&p, alignment, size ? size : 1) == 0 ? p : NULL;
+}
+
+static void sc_default_free(void *ctx, void *ptr) {
+  (void)ctx;
+  free(ptr);
+}
+
+static const simdconv_allocator sc_default_allocator = {
+    sc_default_alloc, sc_default_free, NULL};
+
+static void *sc_alloc(const simdconv_allocator *a, size_t size) {
+  return a->alloc(a->ctx, size, SC_ALIGNMENT);
+}
+
+static void sc_free(const simdconv_allocator *a, void *ptr) {
+  if (ptr != NULL)
+    a->free(a->ctx, ptr);
+}
+
+/* ---- kernel choice -------------------------------------------------------- */
+
+/* The ISA's own table first, then the lower tables down to scalar, which has
+ * a kernel for every problem. */
+static const simdconv_isa sc_fallback_chain[SIMDCONV_ISA_COUNT][3] = {
+    [SIMDCONV_ISA_SCALAR] = {SIMDCONV_ISA_SCALAR},
+    [SIMDCONV_ISA_AVX2] = {SIMDCONV_ISA_AVX2, SIMDCONV_ISA_SCALAR},
+    [SIMDCONV_ISA_AVX512] = {SIMDCONV_ISA_AVX512, SIMDCONV_ISA_AVX2,
+                             SIMDCONV_ISA_SCALAR},
+    [SIMDCONV_ISA_NEON] = {SIMDCONV_ISA_NEON, SIMDCONV_ISA_SCALAR},
+};
+
+static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
+                                              const sc_problem *p) {
+  for (size_t i = 0; i < 3 && sc_fallback_chain[isa][i] != SIMDCONV_ISA_AUTO;
+       i++) {
+    const sc_isa_table *t = sc_isa_table_get(sc_fallback_chain[isa][i]);
+    for (size_t j = 0; t != NULL && j < t->count; j++)
+      if (t->kernels[j]->fits(t->kernels[j], p))
+        return t->kernels[j];
+  }
+  return NULL; /* unreachable: the scalar direct kernel fits everything */
+}
+
+/* ---- weights -------------------------------------------------------------- */
+
+/* Index of weight (k, r, s, c) in the user's layout, flip applied. */
+static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
+                                   size_t k, size_t r, size_t s, size_t c) {
+  if (d->flip_kernel) {
+    r = p->R - 1 - r;
+    s = p->S - 1 - s;
+  }
+  if (d->weight_layout == SIMDCONV_WEIGHTS_OHWI)
+    return ((k * p->R + r) * p->S + s) * p->Cg + c;
+  return ((k * p->Cg + c) * p->R + r) * p->S + s;
+}
+
+/* Copies the weights to canonical KRSC; returns whether all are finite. */
+static bool sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
+                                 const float *w, float *krsc) {
+  bool finite = true;
+  float *out = krsc;
+  for (size_t k = 0; k < p->K; k++)
+    for (size_t r = 0; r < p->R; r++)
+      for (size_t s = 0; s < p->S; s++)
+        for (size_t c = 0; c < p->Cg; c++) {
+          const float v = w[sc_user_weight_index(d, p, k, r, s, c)];
+          finite = finite && isfinite(v);
+          *out++ = v;
+        }
+  return finite;
+}
+
+static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
+                               const float *weights, const float *bias) {
+  const sc_problem *p = &conv->problem;
+  const size_t dims[] = {p->K, p->R, p->S, p->Cg, sizeof(float)};
+  size_t w_bytes;
+  if (!sc_product_ok(dims, 5, &w_bytes))
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
+  float *krsc = sc_alloc(&conv->allocator, w_bytes);
+  if (krsc == NULL)
+    return SIMDCONV_ERR_OUT_OF_MEMORY;
+  conv->problem.weights_finite = sc_canonical_weights(d, p, weights, krsc);
+  conv->kernel = sc_choose_kernel(conv->isa, p);
+  conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
+  simdconv_status st = SIMDCONV_OK;
+  if (conv->packed_bytes == SIZE_MAX)
+    st = SIMDCONV_ERR_SIZE_OVERFLOW;
+  else if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) ==
+           NULL)
+    st = SIMDCONV_ERR_OUT_OF_MEMORY;
+  else
+    conv->kernel->pack(conv->kernel, p, krsc, bias, conv->packed);
+  sc_free(&conv->allocator, krsc);
+  return st;
+}
+
+/* ---- create / destroy ----------------------------------------------------- */
+
+static simdconv_status sc_options_resolve(const simdconv_options *o,
+                                          simdconv_isa *isa,
+                                          simdconv_allocator *alloc) {
+  *isa = o ? o->isa : SIMDCONV_ISA_AUTO;
+  *alloc = sc_default_allocator;
+  if (o && o->allocator) {
+    if (o->allocator->alloc == NULL || o->allocator->free == NULL)
+      return SIMDCONV_ERR_INVALID_ALLOCATOR;
+    *alloc = *o->allocator;
+  }
+  const simdconv_status st = simdconv_isa_check(*isa);
+  if (st == SIMDCONV_OK && *isa == SIMDCONV_ISA_AUTO)
+    *isa = simdconv_active_isa();
+  return st;
+}
+
+simdconv_status simdconv_create(const simdconv_desc *desc,
+                                const float *weights, const float *bias,
+                                const simdconv_options *options,
+                                simdconv_conv **conv_out) {
+  if (conv_out == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  *conv_out = NULL;
+  if (desc == NULL || weights == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  sc_problem problem;
+  simdconv_isa isa;
+  simdconv_allocator alloc;
+  simdconv_status st = sc_problem_init(desc, &problem);
+  if (st == SIMDCONV_OK)
+    st = sc_options_resolve(options, &isa, &alloc);
+  if (st != SIMDCONV_OK)
+    return st;
+  problem.has_bias = bias != NULL;
+  simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
+  if (conv == NULL)
+    return SIMDCONV_ERR_OUT_OF_MEMORY;
+  *conv = (simdconv_conv){.problem = problem, .isa = isa, .allocator = alloc};
+  st = sc_pack(conv, desc, weights, bias);
+  if (st != SIMDCONV_OK) {
+    simdconv_destroy(conv);
+    return st;
+  }
+  *conv_out = conv;
+  return SIMDCONV_OK;
+}
+
+void simdconv_destroy(simdconv_conv *conv) {
+  if (conv == NULL)
+    return;
+  const simdconv_allocator alloc = conv->allocator;
+  sc_free(&alloc, conv->packed);
+  sc_free(&alloc, conv);
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+/* The kernel's bytes plus room to align a caller's buffer of any alignment. */
+static simdconv_status sc_workspace_bytes(const simdconv_conv *conv,
+                                          const sc_shape *s, size_t *bytes) {
+  const sc_conv_kernel *k = conv->kernel;
+  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
+  if (need == SIZE_MAX || need > SIZE_MAX - SC_ALIGNMENT)
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
+  *bytes = need ? need + SC_ALIGNMENT - 1 : 0;
+  return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
+                                        size_t batch, size_t in_h, size_t in_w,
+                                        size_t *bytes) {
+  if (conv == NULL || bytes == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  sc_shape s;
+  const simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
+  return st != SIMDCONV_OK ? st : sc_workspace_bytes(conv, &s, bytes);
+}
+
+static bool sc_ranges_overlap(const void *a, size_t a_bytes, const void *b,
+                              size_t b_bytes) {
+  const uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+  return a0 < b0 + b_bytes && b0 < a0 + a_bytes;
+}
+
+static void *sc_align_up(void *p) {
+  const uintptr_t v = ((uintptr_t)p + SC_ALIGNMENT - 1) & ~(uintptr_t)(SC_ALIGNMENT - 1);
+  return (void *)v;
+}
+
+simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
+                             size_t in_h, size_t in_w, const float *input,
+                             float *output, void *workspace,
+                             size_t workspace_size, pthreadpool_t pool) {
+  if (conv == NULL || input == NULL || output == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  sc_shape s;
+  size_t in_elems, out_elems, ws_bytes;
+  simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
+  if (st == SIMDCONV_OK)
+    st = sc_workspace_bytes(conv, &s, &ws_bytes);
+  if (st != SIMDCONV_OK)
+    return st;
+  sc_shape_elements(&conv->problem, &s, &in_elems, &out_elems);
+  if (sc_ranges_overlap(input, in_elems * sizeof(float), output,
+                        out_elems * sizeof(float)))
+    return SIMDCONV_ERR_BUFFER_OVERLAP;
+  void *owned = NULL;
+  if (ws_bytes > 0 && workspace != NULL && workspace_size < ws_bytes)
+    return SIMDCONV_ERR_WORKSPACE_TOO_SMALL;
+  if (ws_bytes > 0 && workspace == NULL) {
+    /* Our own allocation is already aligned: no slack needed. */
+    owned = sc_alloc(&conv->allocator, ws_bytes - (SC_ALIGNMENT - 1));
+    if (owned == NULL)
+      return SIMDCONV_ERR_OUT_OF_MEMORY;
+    workspace = owned;
+  }
+  const sc_run_args args = {
+      .kernel = conv->kernel,
+      .problem = &conv->problem,
+      .shape = &s,
+      .packed = conv->packed,
+      .input = input,
+      .output = output,
+      .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
+      .pool = pool,
+  };
+  conv->kernel->run(&args);
+  sc_free(&conv->allocator, owned);
+  return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_conv2d(const simdconv_desc *desc, size_t batch,
+                                size_t in_h, size_t in_w, const float *input,
+                                const float *weights, const float *bias,
+                                float *output, pthreadpool_t pool) {
+  simdconv_conv *conv = NULL;
+  simdconv_status st = simdconv_create(desc, weights, bias, NULL, &conv);
+  if (st == SIMDCONV_OK)
+    st = simdconv_run(conv, batch, in_h, in_w, input, output, NULL, 0, pool);
+  simdconv_destroy(conv);
+  return st;
+}
+
+simdconv_status simdconv_get_info(const simdconv_conv *conv,
+                                  simdconv_conv_info *info) {
+  if (conv == NULL || info == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  *info = (simdconv_conv_info){.isa = conv->isa,
+                               .kernel = conv->kernel->name,
+                               .packed_bytes = conv->packed_bytes};
+  return SIMDCONV_OK;
+}
+
+/* ---- descriptors, names, versions ----------------------------------------- */
+
+void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
+                        size_t out_channels, size_t kernel_h, size_t kernel_w) {
+  if (d == NULL)
+    return;
+  *d = (simdconv_desc){
+      .in_channels = in_channels,
+      .out_channels = out_channels,
+      .kernel_h = kernel_h,
+      .kernel_w = kernel_w,
+      .stride_h = 1,
+      .stride_w = 1,
+      .dilation_h = 1,
+      .dilation_w = 1,
+      .groups = 1,
+      .padding = SIMDCONV_PADDING_EXPLICIT,
+      .padding_mode = SIMDCONV_PAD_ZEROS,
+      .layout = SIMDCONV_LAYOUT_NCHW,
+      .weight_layout = SIMDCONV_WEIGHTS_OIHW,
+      .activation = SIMDCONV_ACT_NONE,
+      .act_min = -INFINITY,
+      .act_max = INFINITY,
+  };
+}
+
+const char *simdconv_status_string(simdconv_status status) {
+  switch (status) {
+  case SIMDCONV_OK: return "SIMDCONV_OK: success";
+  case SIMDCONV_ERR_NULL_POINTER: return "SIMDCONV_ERR_NULL_POINTER: a required pointer is NULL";
+  case SIMDCONV_ERR_INVALID_SIZE: return "SIMDCONV_ERR_INVALID_SIZE: a size is zero or larger than SIMDCONV_MAX_DIM";
+  case SIMDCONV_ERR_INVALID_GROUPS: return "SIMDCONV_ERR_INVALID_GROUPS: groups does not divide the input and output channels";
+  case SIMDCONV_ERR_INVALID_ENUM: return "SIMDCONV_ERR_INVALID_ENUM: an enum field holds an unknown value";
+  case SIMDCONV_ERR_SAME_PADDING_STRIDE: return "SIMDCONV_ERR_SAME_PADDING_STRIDE: padding 'same' needs stride 1";
+  case SIMDCONV_ERR_PADDING_TOO_LARGE: return "SIMDCONV_ERR_PADDING_TOO_LARGE: reflect needs pad < size, circular pad <= size";
+  case SIMDCONV_ERR_EMPTY_OUTPUT: return "SIMDCONV_ERR_EMPTY_OUTPUT: the dilated kernel is larger than the padded input";
+  case SIMDCONV_ERR_INVALID_ACTIVATION: return "SIMDCONV_ERR_INVALID_ACTIVATION: clamp bounds are NaN or min > max";
+  case SIMDCONV_ERR_SIZE_OVERFLOW: return "SIMDCONV_ERR_SIZE_OVERFLOW: a tensor or buffer size overflows size_t";
+  case SIMDCONV_ERR_OUT_OF_MEMORY: return "SIMDCONV_ERR_OUT_OF_MEMORY: an allocation failed";
+  case SIMDCONV_ERR_WORKSPACE_TOO_SMALL: return "SIMDCONV_ERR_WORKSPACE_TOO_SMALL: the workspace is smaller than simdconv_workspace_size()";
+  case SIMDCONV_ERR_BUFFER_OVERLAP: return "SIMDCONV_ERR_BUFFER_OVERLAP: the output overlaps the input";
+  case SIMDCONV_ERR_ISA_NOT_BUILT: return "SIMDCONV_ERR_ISA_NOT_BUILT: the ISA is not compiled into this library";
+  case SIMDCONV_ERR_ISA_NOT_SUPPORTED: return "SIMDCONV_ERR_ISA_NOT_SUPPORTED: this CPU or OS lacks the ISA";
+  case SIMDCONV_ERR_ISA_DISABLED: return "SIMDCONV_ERR_ISA_DISABLED: the ISA is above the SIMDCONV_ISA cap";
+  case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
+  }
+  return "SIMDCONV_ERR_UNKNOWN: unknown status code";
+}
+
+int simdconv_version(void) { return SIMDCONV_VERSION; }
+
+const char *simdconv_version_string(void) {
+#define SC_STR2(x) #x
+#define SC_STR(x) SC_STR2(x)
+  return SC_STR(SIMDCONV_VERSION_MAJOR) "." SC_STR(SIMDCONV_VERSION_MINOR) "." SC_STR(SIMDCONV_VERSION_PATCH);
+}

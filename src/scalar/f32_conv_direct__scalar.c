@@ -1,0 +1,128 @@
+/*
+ * f32_conv_direct__scalar: the complete, portable kernel. It computes every
+ * problem the library accepts and it defines the canonical accumulation order
+ * that every SIMD kernel reproduces bit for bit (docs/numerics.md):
+ *   acc = bias[k] + 0.0f;
+ *   for r in R, for s in S, for c in C/groups: acc = fmaf(x, w[k][r][s][c], acc)
+ *   y = activation(acc)
+ * Packed form: bias[K] (zeros without bias) followed by the canonical
+ * weights w[K][R][S][Cg].
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "activation.h"
+#include "padding.h"
+#include "problem.h"
+#include "scalar/scalar_kernels.h"
+
+static bool direct_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  (void)k;
+  (void)p;
+  return true;
+}
+
+static size_t direct_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  (void)k;
+  const size_t dims[] = {p->K, p->R, p->S, p->Cg};
+  size_t w, total;
+  if (!sc_product_ok(dims, 4, &w) || __builtin_add_overflow(w, p->K, &total) ||
+      !sc_mul_ok(total, sizeof(float), &total))
+    return SIZE_MAX;
+  return total;
+}
+
+static void direct_pack(const sc_conv_kernel *k, const sc_problem *p,
+                        const float *w_krsc, const float *bias, void *packed) {
+  (void)k;
+  float *out = packed;
+  for (size_t i = 0; i < p->K; i++)
+    out[i] = bias ? bias[i] : 0.0f;
+  memcpy(out + p->K, w_krsc, p->K * p->R * p->S * p->Cg * sizeof(float));
+}
+
+/* Element strides of the input for the problem's layout. */
+typedef struct direct_strides {
+  size_t n, c, h, w;
+} direct_strides;
+
+static direct_strides direct_layout_strides(simdconv_layout layout, size_t C,
+                                            size_t H, size_t W) {
+  if (layout == SIMDCONV_LAYOUT_NHWC)
+    return (direct_strides){H * W * C, 1, W * C, C};
+  return (direct_strides){C * H * W, H * W, W, 1};
+}
+
+typedef struct direct_task {
+  const sc_run_args *args;
+  direct_strides in, out;
+  const sc_scalar_math *math;
+} direct_task;
+
+/* One output element, in the canonical order. */
+static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
+                           size_t ow) {
+  const sc_problem *p = t->args->problem;
+  const sc_shape *s = t->args->shape;
+  const float *bias = t->args->packed;
+  const float *wk = bias + p->K + k * p->R * p->S * p->Cg;
+  const float *x = t->args->input + n * t->in.n + (k / p->Kg) * p->Cg * t->in.c;
+  float acc = bias[k] + 0.0f;
+  for (size_t r = 0; r < p->R; r++) {
+    const ptrdiff_t ih = sc_pad_map((ptrdiff_t)(oh * p->stride_h + r * p->dil_h) -
+                                        (ptrdiff_t)p->pad_top,
+                                    (ptrdiff_t)s->H, p->padding_mode);
+    for (size_t q = 0; q < p->S; q++, wk += p->Cg) {
+      const ptrdiff_t iw = sc_pad_map((ptrdiff_t)(ow * p->stride_w + q * p->dil_w) -
+                                          (ptrdiff_t)p->pad_left,
+                                      (ptrdiff_t)s->W, p->padding_mode);
+      if (ih < 0 || iw < 0) {
+        /* A zero tap: fmaf(0, w, acc) == acc for finite w and acc != -0. */
+        if (!p->weights_finite)
+          for (size_t c = 0; c < p->Cg; c++)
+            acc = fmaf(0.0f, wk[c], acc);
+        continue;
+      }
+      const float *xt = x + (size_t)ih * t->in.h + (size_t)iw * t->in.w;
+      for (size_t c = 0; c < p->Cg; c++)
+        acc = fmaf(xt[c * t->in.c], wk[c], acc);
+    }
+  }
+  return sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
+}
+
+/* Task (row = n*OH + oh, k0 .. k0+nk): all output columns of those channels. */
+static void direct_row(void *ctx, size_t row, size_t k0, size_t rows,
+                       size_t nk) {
+  (void)rows;
+  const direct_task *t = ctx;
+  const sc_shape *s = t->args->shape;
+  const size_t n = row / s->OH, oh = row % s->OH;
+  float *y = t->args->output + n * t->out.n + oh * t->out.h;
+  for (size_t k = k0; k < k0 + nk; k++)
+    for (size_t ow = 0; ow < s->OW; ow++)
+      y[k * t->out.c + ow * t->out.w] = direct_output(t, n, k, oh, ow);
+}
+
+static void direct_run(const sc_run_args *args) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  direct_task t = {
+      .args = args,
+      .in = direct_layout_strides(p->layout, p->C, s->H, s->W),
+      .out = direct_layout_strides(p->layout, p->K, s->OH, s->OW),
+      .math = sc_scalar_math_get(),
+  };
+  pthreadpool_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
+                                     p->K, 1, 16, 0);
+}
+
+const sc_conv_kernel sc_f32_conv_direct__scalar = {
+    .name = "f32_conv_direct__scalar",
+    .isa = SIMDCONV_ISA_SCALAR,
+    .fits = direct_fits,
+    .packed_size = direct_packed_size,
+    .pack = direct_pack,
+    .run = direct_run,
+};
