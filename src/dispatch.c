@@ -106,16 +106,20 @@ static simdconv_isa sc_parse_cap(const char *value) {
   return isa;
 }
 
+/* Wrappers give every variant the same plain type: sleef.h marks them CONST,
+ * which some compilers read as a qualifier on the return type. */
+static float sc_expf_fma(float x) { return Sleef_finz_expf1_u10purecfma(x); }
+static float sc_tanhf_fma(float x) { return Sleef_finz_tanhf1_u10purecfma(x); }
+static float sc_erfcf_fma(float x) { return Sleef_finz_erfcf1_u15purecfma(x); }
+static float sc_expf_nofma(float x) { return Sleef_cinz_expf1_u10purec(x); }
+static float sc_tanhf_nofma(float x) { return Sleef_cinz_tanhf1_u10purec(x); }
+static float sc_erfcf_nofma(float x) { return Sleef_cinz_erfcf1_u15purec(x); }
+
 static void sc_choose_scalar_math(sc_scalar_math *m, bool fma) {
-  if (fma) {
-    m->expf = Sleef_finz_expf1_u10purecfma;
-    m->tanhf = Sleef_finz_tanhf1_u10purecfma;
-    m->erfcf = Sleef_finz_erfcf1_u15purecfma;
-  } else {
-    m->expf = Sleef_cinz_expf1_u10purec;
-    m->tanhf = Sleef_cinz_tanhf1_u10purec;
-    m->erfcf = Sleef_cinz_erfcf1_u15purec;
-  }
+  if (fma)
+    *m = (sc_scalar_math){sc_expf_fma, sc_tanhf_fma, sc_erfcf_fma};
+  else
+    *m = (sc_scalar_math){sc_expf_nofma, sc_tanhf_nofma, sc_erfcf_nofma};
 }
 
 static void sc_dispatch_init_once(void) {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Reliability checks (issue 6): the test suite under ASan+UBSan, the fuzz
+# target for a bounded time, the CLI under valgrind memcheck.
+#   tools/reliability.sh [fuzz-seconds]      (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzz_seconds=${1:-60}
+bash tools/install-deps.sh test
+
+step() { printf '\n---- %s ----\n' "$*"; }
+
+step "test suite under ASan + UBSan"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined \
+  -Dc_args=-fno-sanitize-recover=all -Dbench=disabled -Dfuzz=disabled \
+  -Db_lundef=false >/dev/null
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --num-processes 2
+grep -h 'Synthesis:' build-asan/meson-logs/testlog.txt || true
+
+step "libFuzzer target under ASan + UBSan (${fuzz_seconds} s)"
+[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Db_sanitize=address,undefined \
+  "-Dc_args=-fno-sanitize-recover=all -fsanitize=fuzzer-no-link" -Dtests=false \
+  -Dbench=disabled -Ddefault_library=static -Db_lundef=false >/dev/null
+ninja -C build-fuzz
+corpus=$(mktemp -d)
+cp tests/fuzz/corpus/* "$corpus/"
+build-fuzz/tests/fuzz/fuzz_conv -max_total_time="$fuzz_seconds" -max_len=4096 \
+  -print_final_stats=1 "$corpus" 2>&1 | grep -E 'stat::number_of_executed_units|DONE|ERROR|SUMMARY|mismatch|differs'
+rm -rf "$corpus"
+
+step "CLI under valgrind memcheck"
+
+[ -d build-valgrind ] || meson setup build-valgrind -Dbench=disabled -Dtests=false -Dfuzz=disabled >/dev/null
+ninja -C build-valgrind
+for args in "-C 5 -K 7 --kernel 3 --padding 1 -H 9 -W 11 --padding-mode reflect --activation gelu" \
+            "-C 8 -K 8 --groups 8 --kernel 3 --stride 2 --padding 1 -H 13 -W 10 --layout nhwc --activation silu" \
+            "-C 6 -K 4 --groups 2 --kernel 2x3 --dilation 2 --padding same -H 7 -W 8 --padding-mode circular --threads 2"; do
+  # shellcheck disable=SC2086
+  valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite -q \
+    build-valgrind/tools/simdconv run $args --repeat 1 >/dev/null
+done
+echo "valgrind: 0 errors"
