@@ -7,8 +7,9 @@
  * time it resolves an sc_shape and calls the kernel's run function.
  *
  * Every kernel must reproduce the canonical accumulation order bit for bit:
- * acc = bias[k] + 0.0f, then acc = fmaf(x, w, acc) over taps in (kernel row,
- * kernel column, input channel) order; see docs/numerics.md.
+ * acc = bias[k] + 0.0f, then acc = fmaf(x, w, acc) over all taps, padded ones
+ * included (a zero tap is fmaf(0, w, acc)), in (kernel row, kernel column,
+ * input channel) order; see docs/numerics.md.
  */
 #ifndef SIMDCONV_CONV_INTERNAL_H
 #define SIMDCONV_CONV_INTERNAL_H
@@ -35,8 +36,9 @@ typedef struct sc_problem {
   simdconv_activation activation;
   float act_min, act_max;
   bool has_bias;
-  /* All packed weights are finite: zero-padding taps may be skipped, because
-   * fmaf(0, w, acc) == acc when w is finite and acc is never -0.0. */
+  /* All weights are finite. Informational only: zero-padding taps are never
+   * skipped, since an underflowing fma can leave an accumulator at -0.0 and
+   * fmaf(0, w, -0.0) is +0.0 (docs/numerics.md). */
   bool weights_finite;
 } sc_problem;
 

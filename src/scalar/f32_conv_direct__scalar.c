@@ -78,10 +78,11 @@ static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
                                           (ptrdiff_t)p->pad_left,
                                       (ptrdiff_t)s->W, p->padding_mode);
       if (ih < 0 || iw < 0) {
-        /* A zero tap: fmaf(0, w, acc) == acc for finite w and acc != -0. */
-        if (!p->weights_finite)
-          for (size_t c = 0; c < p->Cg; c++)
-            acc = fmaf(0.0f, wk[c], acc);
+        /* A zero-padding tap still takes part: skipping it is not exact,
+         * because an underflowing fma can leave acc at -0.0, which
+         * fmaf(0, w, acc) turns into +0.0 (and 0 * Inf is NaN). */
+        for (size_t c = 0; c < p->Cg; c++)
+          acc = fmaf(0.0f, wk[c], acc);
         continue;
       }
       const float *xt = x + (size_t)ih * t->in.h + (size_t)iw * t->in.w;
