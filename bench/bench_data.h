@@ -1,0 +1,58 @@
+/*
+ * Memory and tensor helpers shared by every benchmark body: aligned
+ * allocation, deterministic test data, layout conversion, cache size.
+ */
+#ifndef SIMDCONV_BENCH_DATA_H
+#define SIMDCONV_BENCH_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layers.h"
+
+/* Extra bytes every buffer gets past its end, zeroed: XNNPACK may read up
+ * to XNN_EXTRA_BYTES (16) past its input. */
+#define BENCH_BUFFER_SLACK 64
+
+/* 64-byte aligned, zeroed allocation of bytes + BENCH_BUFFER_SLACK; exits
+ * the process with a message when memory runs out (a benchmark cannot go on
+ * without its buffers). */
+void *bench_alloc(size_t bytes);
+float *bench_alloc_floats(size_t count);
+void bench_free(void *p);
+
+/* The tensors of a layer: input NCHW, weights OIHW, bias K, uniformly
+ * random in [-1, 1) from a seed derived from the layer's name and shape, so
+ * every run and every backend sees the same data. */
+typedef struct bench_tensors {
+  bench_layer layer;
+  float *input;
+  float *weights;
+  float *bias;
+} bench_tensors;
+
+void tensors_make(bench_tensors *t, const bench_layer *l);
+void tensors_free(bench_tensors *t);
+
+/* Layout conversions of activations (N x C x H x W) and weights. */
+void nchw_to_nhwc(const float *src, float *dst, size_t N, size_t C, size_t H,
+                  size_t W);
+void nhwc_to_nchw(const float *src, float *dst, size_t N, size_t C, size_t H,
+                  size_t W);
+/* K x Cg x R x S -> K x R x S x Cg */
+void oihw_to_ohwi(const float *src, float *dst, size_t K, size_t Cg, size_t R,
+                  size_t S);
+
+/* Number of elements that differ bitwise (NaN equals any NaN); *first
+ * receives the index of the first difference. */
+size_t bitwise_diff(const float *a, const float *b, size_t n, size_t *first);
+
+/* Size of the last-level cache in bytes (sysfs, then sysconf), or 32 MiB
+ * when unknown. */
+size_t bench_llc_bytes(void);
+
+/* Monotonic wall clock in seconds. */
+double bench_now(void);
+
+#endif /* SIMDCONV_BENCH_DATA_H */

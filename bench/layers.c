@@ -1,0 +1,175 @@
+#define _POSIX_C_SOURCE 200809L
+#include "layers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t out_size(size_t in, size_t pad, size_t dil, size_t k,
+                       size_t stride) {
+  size_t eff = dil * (k - 1) + 1;
+  if (in + 2 * pad < eff) return 0;
+  return (in + 2 * pad - eff) / stride + 1;
+}
+
+static void derive(bench_layer *l) {
+  l->OH = out_size(l->H, l->ph, l->dh, l->R, l->sh);
+  l->OW = out_size(l->W, l->pw, l->dw, l->S, l->sw);
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t') s++;
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' ||
+                   s[n - 1] == '\t'))
+    s[--n] = '\0';
+  return s;
+}
+
+/* Parses one data line; returns NULL or an error message. */
+static const char *parse_line(char *line, bench_layer *l) {
+  size_t *fields[14] = {&l->N,  &l->C,  &l->H,  &l->W,  &l->K,
+                        &l->R,  &l->S,  &l->sh, &l->sw, &l->ph,
+                        &l->pw, &l->dh, &l->dw, &l->g};
+  char *save = NULL;
+  char *tok = strtok_r(line, ",", &save);
+  if (tok == NULL) return "empty line";
+  tok = trim(tok);
+  if (strlen(tok) == 0 || strlen(tok) >= sizeof l->name) return "bad name";
+  memcpy(l->name, tok, strlen(tok) + 1);
+  for (size_t i = 0; i < 14; i++) {
+    tok = strtok_r(NULL, ",", &save);
+    if (tok == NULL) return "expected 15 columns";
+    tok = trim(tok);
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(tok, &end, 10);
+    if (errno != 0 || end == tok || *end != '\0' || tok[0] == '-' ||
+        v > 1000000)
+      return "bad number";
+    *fields[i] = (size_t)v;
+  }
+  if (strtok_r(NULL, ",", &save) != NULL) return "expected 15 columns";
+  if (!l->N || !l->C || !l->H || !l->W || !l->K || !l->R || !l->S || !l->sh ||
+      !l->sw || !l->dh || !l->dw || !l->g)
+    return "a size, stride, dilation or group count is zero";
+  if (l->C % l->g != 0 || l->K % l->g != 0)
+    return "groups must divide C and K";
+  derive(l);
+  if (l->OH == 0 || l->OW == 0) return "empty output";
+  return NULL;
+}
+
+int layers_load(const char *path, bench_layer **layers, size_t *count,
+                char *err, size_t errlen) {
+  *layers = NULL;
+  *count = 0;
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  bench_layer *arr = NULL;
+  size_t n = 0, cap = 0, lineno = 0;
+  char buf[1024];
+  int rc = 0;
+  while (fgets(buf, sizeof buf, f) != NULL) {
+    lineno++;
+    char *line = trim(buf);
+    if (line[0] == '\0' || line[0] == '#') continue;
+    if (strncmp(line, "name,", 5) == 0) continue; /* the header row */
+    bench_layer l;
+    memset(&l, 0, sizeof l);
+    const char *msg = parse_line(line, &l);
+    if (msg != NULL) {
+      snprintf(err, errlen, "%s:%zu: %s", path, lineno, msg);
+      rc = -1;
+      break;
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 64;
+      bench_layer *grown = realloc(arr, cap * sizeof *arr);
+      if (grown == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+        break;
+      }
+      arr = grown;
+    }
+    arr[n++] = l;
+  }
+  fclose(f);
+  if (rc == 0 && n == 0) {
+    snprintf(err, errlen, "%s: no layers", path);
+    rc = -1;
+  }
+  if (rc != 0) {
+    free(arr);
+    return rc;
+  }
+  *layers = arr;
+  *count = n;
+  return 0;
+}
+
+simdconv_desc layer_desc(const bench_layer *l, simdconv_layout layout) {
+  simdconv_desc d;
+  simdconv_desc_init(&d, l->C, l->K, l->R, l->S);
+  d.stride_h = l->sh;
+  d.stride_w = l->sw;
+  d.dilation_h = l->dh;
+  d.dilation_w = l->dw;
+  d.groups = l->g;
+  d.padding = SIMDCONV_PADDING_EXPLICIT;
+  d.pad_top = d.pad_bottom = l->ph;
+  d.pad_left = d.pad_right = l->pw;
+  d.layout = layout;
+  d.weight_layout = SIMDCONV_WEIGHTS_OIHW;
+  return d;
+}
+
+size_t layer_input_elems(const bench_layer *l) {
+  return l->N * l->C * l->H * l->W;
+}
+
+size_t layer_output_elems(const bench_layer *l) {
+  return l->N * l->K * l->OH * l->OW;
+}
+
+size_t layer_weight_elems(const bench_layer *l) {
+  return l->K * (l->C / l->g) * l->R * l->S;
+}
+
+double layer_flops(const bench_layer *l) {
+  return 2.0 * (double)l->N * (double)l->K * (double)l->OH * (double)l->OW *
+         (double)(l->C / l->g) * (double)l->R * (double)l->S;
+}
+
+bool layer_is_depthwise(const bench_layer *l) {
+  return l->g == l->C && l->g > 1;
+}
+
+double layer_min_bytes(const bench_layer *l) {
+  return 4.0 * ((double)layer_input_elems(l) + (double)layer_output_elems(l) +
+                (double)layer_weight_elems(l) + (double)l->K);
+}
+
+/* The input size that gives `out` outputs while keeping the remainder of
+ * the stride division of the original size. */
+static size_t shrink(size_t in, size_t out_full, size_t out, size_t stride) {
+  for (; out < out_full; out++) {
+    size_t drop = stride * (out_full - out);
+    if (drop < in) return in - drop;
+  }
+  return in;
+}
+
+bench_layer layer_reduced(const bench_layer *l, size_t max_out) {
+  bench_layer r = *l;
+  if (r.N > 2) r.N = 2;
+  if (l->OH > max_out) r.H = shrink(l->H, l->OH, max_out, l->sh);
+  if (l->OW > max_out) r.W = shrink(l->W, l->OW, max_out, l->sw);
+  derive(&r);
+  return r;
+}
