@@ -80,6 +80,8 @@ fi
 bin="$build_dir/bench/simdconv-bench"
 
 if [[ $do_build == 1 ]]; then
+  # The README's main command works on a fresh machine: install what is missing.
+  bash "$root/tools/install-deps.sh" bench
   if [[ ! -f $build_dir/build.ninja ]]; then
     echo "== configuring $build_dir (release, benchmarks enabled)"
     meson setup "$build_dir" "$root" --buildtype=release -Dbench=enabled \
