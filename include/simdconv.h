@@ -23,11 +23,12 @@
  *
  * Numerics and reproducibility
  * ----------------------------
- * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over the
- * taps in (kernel row, kernel column, input channel) order, in fp32. Every
- * kernel on every ISA and at every thread count follows this order, so the
- * same inputs give the same bits everywhere (NaN payloads excepted). See
- * docs/numerics.md for the order, the error bound and the activation bounds.
+ * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over
+ * every tap, padded ones included, in (kernel row, kernel column, input
+ * channel) order, in fp32. Every kernel on every ISA and at every thread
+ * count follows this order, so the same inputs give the same bits everywhere
+ * (NaN payloads excepted). See docs/numerics.md for the order, the error
+ * bound and the activation bounds.
  *
  * Threads
  * -------
@@ -95,7 +96,8 @@ typedef enum simdconv_status {
   SIMDCONV_ERR_PADDING_TOO_LARGE = 6,
   /** The dilated kernel is larger than the padded input: OH or OW < 1. */
   SIMDCONV_ERR_EMPTY_OUTPUT = 7,
-  /** Activation parameters are invalid: clamp min > max or a NaN bound. */
+  /** Clamp bounds are invalid: min > max or a NaN bound (checked only when
+   *  the activation is SIMDCONV_ACT_CLAMP; other activations ignore them). */
   SIMDCONV_ERR_INVALID_ACTIVATION = 8,
   /** A tensor, workspace or packed size overflows size_t. */
   SIMDCONV_ERR_SIZE_OVERFLOW = 9,
@@ -134,7 +136,8 @@ typedef enum simdconv_isa {
   /** Let the library choose: the best ISA available (the active ISA). */
   SIMDCONV_ISA_AUTO = 0,
   SIMDCONV_ISA_SCALAR = 1,
-  SIMDCONV_ISA_AVX2 = 2,   /**< x86-64 AVX2 + FMA */
+  SIMDCONV_ISA_AVX2 = 2,   /**< x86-64 AVX2 + FMA; as a SIMDCONV_ISA cap it
+                                means "first SIMD level" (NEON on AArch64) */
   SIMDCONV_ISA_AVX512 = 3, /**< x86-64 AVX-512 F/BW/DQ/VL */
   SIMDCONV_ISA_NEON = 4,   /**< AArch64 Advanced SIMD */
 } simdconv_isa;
@@ -373,7 +376,7 @@ SIMDCONV_API simdconv_status simdconv_reference(
 typedef struct simdconv_compare_stats {
   size_t count;          /**< elements compared */
   size_t violations;     /**< elements outside their bound (or class) */
-  size_t first_violation; /**< index of the first, if any */
+  size_t first_violation; /**< index of the first; count when none */
   double max_err_over_bound; /**< max |y-ref|/bound over finite elements
                                   with bound > 0; 0 if exact */
   double max_ulp;        /**< max |y-ref| in ULPs of fp32(ref) */
@@ -381,7 +384,9 @@ typedef struct simdconv_compare_stats {
 } simdconv_compare_stats;
 
 /** Compares y against ref within bound (both from simdconv_reference()).
- *  Non-finite references must be matched exactly (NaN matches any NaN).
+ *  An element with bound +inf accepts any y. Otherwise a non-finite
+ *  reference must be matched exactly (NaN matches any NaN) and a finite one
+ *  within its bound. y, ref and bound may be NULL when n is 0.
  *  Returns SIMDCONV_OK (stats filled whatever the verdict) or NULL_POINTER. */
 SIMDCONV_API simdconv_status simdconv_compare(const float *y,
                                               const double *ref,
