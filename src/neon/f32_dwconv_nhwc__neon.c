@@ -1,0 +1,50 @@
+/*
+ * f32_dwconv_nhwc__neon: depthwise convolution, NHWC, AArch64 Advanced SIMD
+ * (4 channels per q register). Row micro-kernels from the portable template
+ * src/x86/dwconv_nhwc.h over src/neon/dwconv_neon.h: sliding-window groups
+ * of 8 outputs for 3x3 / 5x5 / 7x7 at stride 1 and 3x3 / 5x5 at stride 2
+ * (P accumulators + S weights + 1 input of the 32 registers), a generic path
+ * for every other shape and for channel multipliers > 1. Driver:
+ * src/dwconv.c. Scalar twin: f32_conv_direct__scalar.
+ */
+#include "dwconv.h"
+#include "neon/dwconv_neon.h"
+#include "neon/neon_kernels.h"
+#include "x86/dwconv_nhwc.h"
+
+/* name, Kg == 1, MR, R, S, SH, SW, DH, DW, P */
+DW_NHWC_ROWS(dw_nhwc_3x3s1, true, 1, 3, 3, 0, 1, 0, 1, 8)
+DW_NHWC_ROWS(dw_nhwc_3x3s2, true, 1, 3, 3, 0, 2, 0, 1, 8)
+DW_NHWC_ROWS(dw_nhwc_5x5s1, true, 1, 5, 5, 0, 1, 0, 1, 8)
+DW_NHWC_ROWS(dw_nhwc_5x5s2, true, 1, 5, 5, 0, 2, 0, 1, 8)
+DW_NHWC_ROWS(dw_nhwc_7x7s1, true, 1, 7, 7, 0, 1, 0, 1, 8)
+DW_NHWC_ROWS(dw_nhwc_any_kg1, true, 1, 0, 0, 0, 0, 0, 0, 8)
+DW_NHWC_ROWS(dw_nhwc_any, false, 1, 0, 0, 0, 0, 0, 0, 8)
+
+/* R, S, SH, SW, DH, DW (0: any), Kg == 1 only, MR, function */
+static const sc_dw_nhwc_entry dw_nhwc_entries[] = {
+    {3, 3, 0, 1, 0, 1, 1, 1, dw_nhwc_3x3s1},
+    {3, 3, 0, 2, 0, 1, 1, 1, dw_nhwc_3x3s2},
+    {5, 5, 0, 1, 0, 1, 1, 1, dw_nhwc_5x5s1},
+    {5, 5, 0, 2, 0, 1, 1, 1, dw_nhwc_5x5s2},
+    {7, 7, 0, 1, 0, 1, 1, 1, dw_nhwc_7x7s1},
+    {0, 0, 0, 0, 0, 0, 1, 1, dw_nhwc_any_kg1},
+    {0, 0, 0, 0, 0, 0, 0, 1, dw_nhwc_any},
+};
+
+static const sc_dw_config dw_nhwc_config = {
+    .vw = DW_VW,
+    .nhwc = dw_nhwc_entries,
+    .n_nhwc = sizeof dw_nhwc_entries / sizeof *dw_nhwc_entries,
+};
+
+const sc_conv_kernel sc_f32_dwconv_nhwc__neon = {
+    .name = "f32_dwconv_nhwc__neon",
+    .isa = SIMDCONV_ISA_NEON,
+    .config = &dw_nhwc_config,
+    .fits = sc_dw_fits_nhwc,
+    .packed_size = sc_dw_packed_size,
+    .pack = sc_dw_pack,
+    .workspace_size = sc_dw_workspace_size,
+    .run = sc_dw_run,
+};

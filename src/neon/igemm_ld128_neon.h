@@ -1,0 +1,169 @@
+/*
+ * The NEON indirect-GEMM micro-kernel template, "ld128" flavour (see
+ * src/igemm.h for the operands and src/igemm_ukernel.h for the portable
+ * broadcast template it refines). Included by f32_igemm__neon.c once per
+ * tile after defining:
+ *
+ *   SC_NUK_NAME           the function's name
+ *   SC_NUK_MR, SC_NUK_NV  rows (output pixels) and 4-lane vectors per row;
+ *                         NR = 4 * SC_NUK_NV output channels
+ *
+ * Scalar twin: f32_conv_direct__scalar. The hot loop loads 4 consecutive
+ * input channels of each row with one 128-bit load and multiplies them in by
+ * lane (FMLA by element), channel after channel: each accumulator still
+ * takes fmaf(x[c], w[c][j], acc) for c = 0, 1, 2, ... in order, one rounding
+ * each, so the bits equal the scalar kernel's. This needs MR + NV loads per
+ * 4*MR*NV FMAs (the broadcast form needs MR + NV per MR*NV), which keeps a
+ * single load pipe (Cortex-A72) ahead of two FMA pipes.
+ *
+ * Zero-padding taps are never skipped: their row pointer is the zero row,
+ * giving fmaf(0, w, acc) as the scalar kernel computes it.
+ *
+ * Registers (32 x 128-bit): MR*NV accumulators + MR input vectors + NV
+ * weight vectors; 8x8 uses 16 + 8 + 2..4.
+ */
+#define SC_NUK_NR (SC_NUK_NV * 4)
+
+static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                        const float *const *restrict a,
+                        const float *restrict w, float *restrict c,
+                        size_t cm_stride, size_t a_offset,
+                        const sc_igemm_params *restrict params) {
+  float32x4_t acc[SC_NUK_MR][SC_NUK_NV];
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_NUK_NV; j++)
+    acc[0][j] = vld1q_f32(w + j * 4);
+#pragma GCC unroll 16
+  for (size_t i = 1; i < SC_NUK_MR; i++)
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_NUK_NV; j++)
+      acc[i][j] = acc[0][j];
+  w += SC_NUK_NR;
+
+  const float *const zero = params->zero;
+  do {
+    const float *ap[SC_NUK_MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++) {
+      ap[i] = a[i];
+      if (ap[i] != zero)
+        ap[i] += a_offset;
+    }
+    a += SC_NUK_MR;
+
+    size_t k = kc;
+    for (; k >= 4; k -= 4) {
+      float32x4_t x[SC_NUK_MR];
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_NUK_MR; i++) {
+        x[i] = vld1q_f32(ap[i]);
+        ap[i] += 4;
+      }
+/* One input channel (lane L of x): NV weight vectors, MR*NV FMAs. The lane
+ * is a literal so the intrinsic gets its immediate even at -O0. */
+#define SC_NUK_LANE(L)                                                         \
+  do {                                                                         \
+    float32x4_t wv[SC_NUK_NV];                                                 \
+    _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_NUK_NV; j++)            \
+        wv[j] = vld1q_f32(w + j * 4);                                          \
+    w += SC_NUK_NR;                                                            \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_NUK_MR; i++)            \
+        _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_NUK_NV; j++)        \
+            acc[i][j] = vfmaq_laneq_f32(acc[i][j], wv[j], x[i], L);            \
+  } while (0)
+      SC_NUK_LANE(0);
+      SC_NUK_LANE(1);
+      SC_NUK_LANE(2);
+      SC_NUK_LANE(3);
+#undef SC_NUK_LANE
+    }
+    for (; k != 0; k--) {
+      float32x4_t wv[SC_NUK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_NUK_NV; j++)
+        wv[j] = vld1q_f32(w + j * 4);
+      w += SC_NUK_NR;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_NUK_MR; i++) {
+        const float32x4_t x = vld1q_dup_f32(ap[i]);
+        ap[i] += 1;
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_NUK_NV; j++)
+          acc[i][j] = vfmaq_f32(acc[i][j], x, wv[j]);
+      }
+    }
+  } while (--ks != 0);
+
+  /* Epilogue: the activation, then the mr x nc stores (NHWC rows, or
+   * transposed into NCHW planes when params->cn_stride is set). */
+  const sc_act_params *act = &params->act;
+  if (act->activation == SIMDCONV_ACT_CLAMP) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_NUK_NV; j++)
+        acc[i][j] = sc_clamp_f32x4(acc[i][j], act->lo, act->hi);
+  } else if (act->activation != SIMDCONV_ACT_NONE) {
+    /* Out of line through memory: one copy of the (large) activation code. */
+    float32x4_t t[SC_NUK_MR * SC_NUK_NV];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_NUK_NV; j++)
+        t[i * SC_NUK_NV + j] = acc[i][j];
+#pragma GCC unroll 1
+    for (size_t q = 0; q < SC_NUK_MR * SC_NUK_NV; q++)
+      t[q] = sc_activate_f32x4(act, t[q]);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_NUK_NV; j++)
+        acc[i][j] = t[i * SC_NUK_NV + j];
+  }
+
+  if (params->cn_stride != 0) {
+    /* NCHW output: 4x4 blocks transposed in registers, each channel's
+     * pixels stored contiguously. */
+#pragma GCC unroll 16
+    for (size_t i0 = 0; i0 < SC_NUK_MR; i0 += 4) {
+      if (i0 < mr) {
+#define SC_NUK_ROW(d) acc[i0 + (d) < SC_NUK_MR ? i0 + (d) : 0][j]
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_NUK_NV; j++)
+          sc_store_4x4_transposed(SC_NUK_ROW(0), SC_NUK_ROW(1), SC_NUK_ROW(2),
+                                  SC_NUK_ROW(3), c + j * 4 * params->cn_stride + i0,
+                                  params->cn_stride, mr - i0,
+                                  nc > j * 4 ? nc - j * 4 : 0);
+#undef SC_NUK_ROW
+      }
+    }
+  } else if (__builtin_expect(nc == SC_NUK_NR, 1)) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++) {
+      if (i < mr) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_NUK_NV; j++)
+          vst1q_f32(c + i * cm_stride + j * 4, acc[i][j]);
+      }
+    }
+  } else {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_NUK_MR; i++) {
+      if (i < mr) {
+        float *ci = c + i * cm_stride;
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_NUK_NV; j++) {
+          if (nc >= (j + 1) * 4)
+            vst1q_f32(ci + j * 4, acc[i][j]);
+          else if (nc > j * 4)
+            sc_store_n_f32x4(ci + j * 4, acc[i][j], nc - j * 4);
+        }
+      }
+    }
+  }
+}
+
+#undef SC_NUK_NR
+#undef SC_NUK_NAME
+#undef SC_NUK_MR
+#undef SC_NUK_NV
