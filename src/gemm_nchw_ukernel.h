@@ -1,0 +1,113 @@
+/*
+ * The NCHW 1x1 GEMM micro-kernel template (see src/igemm.h,
+ * sc_gemm_nchw_ukernel_fn, for the operands). Included by src/avx512/ and
+ * src/avx2/ sources after defining the vector API of src/igemm_ukernel.h plus
+ *
+ *   SC_VLOAD_N(p, n)      load of lanes j < n (n > 0), zeros above; never
+ *                         touches memory at or past p + n
+ *   SC_VZERO()            a vector of +0.0f
+ *
+ * and SC_UK_NAME, SC_UK_MR (output channels) and SC_UK_NV (vectors of
+ * output pixels).
+ *
+ * In NCHW a 1x1 convolution is y[k][p] = bias[k] + sum_c w[k][c] x[c][p]:
+ * the broadcast weight of output channel k times a vector of NR consecutive
+ * pixels of input channel c, with the output stored straight into the NCHW
+ * rows. Scalar twin: f32_conv_direct__scalar; each output's accumulator
+ * starts from bias + 0.0f (packed) and takes one fma per input channel in
+ * order, so the bits are the scalar kernel's.
+ */
+#define SC_UK_NR (SC_UK_NV * SC_VL)
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
+                       const float *restrict w, const float *restrict x,
+                       size_t x_stride, float *restrict c, size_t c_stride,
+                       const sc_act_params *restrict act) {
+  SC_VEC acc[SC_UK_MR][SC_UK_NV];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < SC_UK_MR; i++) {
+    const SC_VEC b = SC_VBCAST(w + i);
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_UK_NV; j++)
+      acc[i][j] = b;
+  }
+  w += SC_UK_MR;
+
+  if (__builtin_expect(nc == SC_UK_NR, 1)) {
+    for (size_t k = 0; k < kc; k++) {
+      SC_VEC xv[SC_UK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        xv[j] = SC_VLOAD(x + j * SC_VL);
+      x += x_stride;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_UK_MR; i++) {
+        const SC_VEC a = SC_VBCAST(w + i);
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          acc[i][j] = SC_VFMA(a, xv[j], acc[i][j]);
+      }
+      w += SC_UK_MR;
+    }
+  } else {
+    /* The last pixels of a row: read only the nc valid ones. */
+    for (size_t k = 0; k < kc; k++) {
+      SC_VEC xv[SC_UK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        xv[j] = nc > j * SC_VL ? SC_VLOAD_N(x + j * SC_VL, nc - j * SC_VL)
+                               : SC_VZERO();
+      x += x_stride;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_UK_MR; i++) {
+        const SC_VEC a = SC_VBCAST(w + i);
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          acc[i][j] = SC_VFMA(a, xv[j], acc[i][j]);
+      }
+      w += SC_UK_MR;
+    }
+  }
+
+  if (act->activation == SIMDCONV_ACT_CLAMP) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
+  } else if (act->activation != SIMDCONV_ACT_NONE) {
+    SC_VEC t[SC_UK_MR * SC_UK_NV];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        t[i * SC_UK_NV + j] = acc[i][j];
+#pragma GCC unroll 1
+    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
+      t[q] = SC_VACT(act, t[q]);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = t[i * SC_UK_NV + j];
+  }
+
+#pragma GCC unroll 16
+  for (size_t i = 0; i < SC_UK_MR; i++) {
+    if (i < mr) {
+      float *ci = c + i * c_stride;
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++) {
+        if (nc >= (j + 1) * SC_VL)
+          SC_VSTORE(ci + j * SC_VL, acc[i][j]);
+        else if (nc > j * SC_VL)
+          SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
+      }
+    }
+  }
+}
+
+#undef SC_UK_NR
+#undef SC_UK_NAME
+#undef SC_UK_MR
+#undef SC_UK_NV

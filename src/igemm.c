@@ -1,0 +1,642 @@
+/*
+ * The portable drivers of the igemm kernels (see src/igemm.h):
+ *  - sc_igemm_*: packs the weights in panels of NR output channels, builds
+ *    the indirection buffer in the workspace and runs an ISA's micro-kernel
+ *    over tiles of MR output pixels x NR output channels (NHWC and NCHW);
+ *  - sc_gemm_nchw_*: NCHW 1x1 convolutions as a GEMM on the NCHW planes.
+ * Compiled without ISA flags; the ISA code is reached only through the
+ * config of the chosen kernel.
+ *
+ * Scalar twin: f32_conv_direct__scalar. The reduction of each output is
+ * never split: one micro-kernel call computes it whole, in canonical order,
+ * and results are the same for any thread count and tiling.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "igemm.h"
+#include "padding.h"
+#include "problem.h"
+
+static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
+  return k->config;
+}
+
+static size_t round_up(size_t v, size_t q) { return (v + q - 1) / q * q; }
+static size_t div_up(size_t v, size_t q) { return (v + q - 1) / q; }
+
+bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  (void)k;
+  /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
+  if (p->groups > 1 && p->Cg == 1)
+    return false;
+  return true;
+}
+
+/* Floats of one packed NR block: bias then R*S*Cg*NR weights; SIZE_MAX on
+ * overflow. */
+static size_t igemm_block_floats(const sc_problem *p, size_t nr) {
+  const size_t dims[] = {p->R, p->S, p->Cg, nr};
+  size_t w;
+  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - nr)
+    return SIZE_MAX;
+  return w + nr;
+}
+
+/* Grouped convolutions with few channels per group (2 <= Cg <= Kg, Kg
+ * dividing the vector width) use the ISA's grouped micro-kernel, whose NR
+ * lanes span NR/Kg whole groups: the weights are then packed and the work
+ * split as if it were one group of K channels, each NR block reading the
+ * input channels of its own groups. Otherwise each group is its own GEMM. */
+typedef struct igemm_mode {
+  bool grouped;
+  size_t mr;       /* pixels per micro-kernel tile */
+  size_t groups;   /* GEMMs: groups, or 1 (grouped) */
+  size_t kg;       /* output channels per GEMM: Kg, or K (grouped) */
+  sc_igemm_ukernel_fn ukernel;
+} igemm_mode;
+
+static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
+                                 const sc_problem *p) {
+  if (cfg->gukernel != NULL && p->groups > 1 && p->Cg >= 2 &&
+      p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0)
+    return (igemm_mode){true, cfg->gmr, 1, p->K, cfg->gukernel};
+  return (igemm_mode){false, cfg->mr, p->groups, p->Kg, cfg->ukernel};
+}
+
+size_t sc_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_igemm_config *cfg = igemm_config(k);
+  const igemm_mode m = igemm_mode_get(cfg, p);
+  const size_t block = igemm_block_floats(p, cfg->nr);
+  const size_t dims[] = {m.groups, div_up(m.kg, cfg->nr), block,
+                         sizeof(float)};
+  size_t bytes;
+  if (block == SIZE_MAX || !sc_product_ok(dims, 4, &bytes))
+    return SIZE_MAX;
+  return bytes;
+}
+
+void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
+                   const float *w_krsc, const float *bias, void *packed) {
+  const sc_igemm_config *cfg = igemm_config(k);
+  const igemm_mode m = igemm_mode_get(cfg, p);
+  const size_t nr = cfg->nr, taps = p->R * p->S, cg = p->Cg;
+  const size_t nblocks = div_up(m.kg, nr);
+  float *out = packed;
+  for (size_t g = 0; g < m.groups; g++) {
+    for (size_t b = 0; b < nblocks; b++) {
+      const size_t k0 = g * m.kg + b * nr;
+      const size_t nc = m.kg - b * nr < nr ? m.kg - b * nr : nr;
+      for (size_t j = 0; j < nr; j++)
+        /* The canonical start value bias[k] + 0.0f (turns -0 into +0). */
+        *out++ = j < nc && bias != NULL ? bias[k0 + j] + 0.0f : 0.0f;
+      for (size_t t = 0; t < taps; t++)
+        for (size_t c = 0; c < cg; c++) {
+          for (size_t j = 0; j < nc; j++)
+            out[j] = w_krsc[((k0 + j) * taps + t) * cg + c];
+          for (size_t j = nc; j < nr; j++)
+            out[j] = 0.0f;
+          out += nr;
+        }
+    }
+  }
+}
+
+/* ---- plan and workspace --------------------------------------------------- */
+
+/* How the input rows are read. Normally one row pointer per (pixel, tap) of
+ * Cg floats, straight from the (NHWC) input, padding resolved by pointing at
+ * the zero row or at the mapped input pixel. With few input channels the
+ * per-tap overhead dominates: then ("merged") the image is first copied with
+ * its padding materialised, so that the S taps of a kernel row are S*C
+ * consecutive floats (dilation_w 1, one group) and a row pointer per (pixel,
+ * kernel row) suffices. The packed weights are (r, s, c)-ordered either way,
+ * so the order of the fmas is the same. */
+typedef struct igemm_plan {
+  bool merged;
+  size_t taps;  /* row pointers per pixel: R*S, or R when merged */
+  size_t kc;    /* floats per row: Cg, or S*Cg when merged */
+  size_t tcols; /* column entries per output column: S, or 1 when merged */
+  size_t Hp, Wp; /* the padded image (merged) */
+} igemm_plan;
+
+static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
+  igemm_plan pl = {.taps = p->R * p->S, .kc = p->Cg, .tcols = p->S};
+  if (p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg < 32) {
+    pl.merged = true;
+    pl.taps = p->R;
+    pl.kc = p->S * p->Cg;
+    pl.tcols = 1;
+    pl.Hp = s->H + p->pad_top + p->pad_bottom;
+    pl.Wp = s->W + p->pad_left + p->pad_right;
+  }
+  return pl;
+}
+
+/* Floats of the zero row: a row of kc (the grouped micro-kernel reads up to
+ * NR floats). */
+static size_t igemm_zero_floats(const sc_igemm_config *cfg,
+                                const igemm_plan *pl) {
+  return round_up(pl->kc > cfg->nr ? pl->kc : cfg->nr, 16);
+}
+
+/* Byte offsets of the workspace's parts, each SC_ALIGNMENT aligned. */
+typedef struct igemm_layout {
+  size_t zero;   /* the zero row: igemm_zero_floats() */
+  size_t rowtab; /* OH*R row offsets (ptrdiff_t, -1: zero padding) */
+  size_t coltab; /* OW*tcols column offsets */
+  size_t indir;  /* tiles * taps * MR pointers for one image */
+  size_t xpad;   /* merged: one padded NHWC image, Hp*Wp*C floats */
+  size_t xin;    /* NCHW, not merged: one NHWC image, H*W*C floats */
+  size_t total;
+} igemm_layout;
+
+/* Appends `bytes` at the aligned end of *total; false on overflow. */
+static bool layout_add(size_t *total, size_t bytes, size_t *offset) {
+  const size_t start = round_up(*total, SC_ALIGNMENT);
+  if (start < *total || bytes > SIZE_MAX - start - SC_ALIGNMENT)
+    return false;
+  *offset = start;
+  *total = start + bytes;
+  return true;
+}
+
+/* Appends a product of factors (bytes); false on overflow. */
+static bool layout_add_dims(size_t *total, const size_t *dims, size_t n,
+                            size_t *offset) {
+  size_t bytes;
+  return sc_product_ok(dims, n, &bytes) && layout_add(total, bytes, offset);
+}
+
+static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
+                             const sc_shape *s, igemm_layout *l) {
+  const igemm_plan pl = igemm_plan_get(p, s);
+  const size_t mr = igemm_mode_get(cfg, p).mr;
+  size_t pixels;
+  *l = (igemm_layout){0};
+  if (!sc_mul_ok(s->OH, s->OW, &pixels))
+    return false;
+  const size_t zero[] = {igemm_zero_floats(cfg, &pl), sizeof(float)};
+  const size_t rowtab[] = {s->OH, p->R, sizeof(ptrdiff_t)};
+  const size_t coltab[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
+  const size_t indir[] = {div_up(pixels, mr), mr, pl.taps,
+                          sizeof(const float *)};
+  if (!layout_add_dims(&l->total, zero, 2, &l->zero) ||
+      !layout_add_dims(&l->total, rowtab, 3, &l->rowtab) ||
+      !layout_add_dims(&l->total, coltab, 3, &l->coltab) ||
+      !layout_add_dims(&l->total, indir, 4, &l->indir))
+    return false;
+  if (pl.merged) {
+    const size_t xpad[] = {pl.Hp, pl.Wp, p->C, sizeof(float)};
+    if (!layout_add_dims(&l->total, xpad, 4, &l->xpad))
+      return false;
+  } else if (p->layout == SIMDCONV_LAYOUT_NCHW) {
+    const size_t xin[] = {s->H, s->W, p->C, sizeof(float)};
+    if (!layout_add_dims(&l->total, xin, 4, &l->xin))
+      return false;
+  }
+  return true;
+}
+
+size_t sc_igemm_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                               const sc_shape *s) {
+  igemm_layout l;
+  return igemm_layout_get(igemm_config(k), p, s, &l) ? l.total : SIZE_MAX;
+}
+
+/* ---- indirection ---------------------------------------------------------- */
+
+/* Row and column offsets (floats, from the image's start) of every (output
+ * row, kernel row) and (output column, kernel column); -1 for zero padding. */
+static void igemm_build_tables(const sc_problem *p, const sc_shape *s,
+                               const igemm_plan *pl, ptrdiff_t *rowtab,
+                               ptrdiff_t *coltab) {
+  for (size_t oh = 0; oh < s->OH; oh++)
+    for (size_t r = 0; r < p->R; r++) {
+      const size_t y = oh * p->stride_h + r * p->dil_h;
+      ptrdiff_t ih;
+      if (pl->merged)
+        rowtab[oh * p->R + r] = (ptrdiff_t)(y * pl->Wp * p->C);
+      else if ((ih = sc_pad_map((ptrdiff_t)y - (ptrdiff_t)p->pad_top,
+                                (ptrdiff_t)s->H, p->padding_mode)) < 0)
+        rowtab[oh * p->R + r] = -1;
+      else
+        rowtab[oh * p->R + r] = ih * (ptrdiff_t)(s->W * p->C);
+    }
+  for (size_t ow = 0; ow < s->OW; ow++)
+    for (size_t q = 0; q < pl->tcols; q++) {
+      const size_t x = ow * p->stride_w + q * p->dil_w;
+      ptrdiff_t iw;
+      if (pl->merged)
+        coltab[ow] = (ptrdiff_t)(x * p->C);
+      else if ((iw = sc_pad_map((ptrdiff_t)x - (ptrdiff_t)p->pad_left,
+                                (ptrdiff_t)s->W, p->padding_mode)) < 0)
+        coltab[ow * pl->tcols + q] = -1;
+      else
+        coltab[ow * pl->tcols + q] = iw * (ptrdiff_t)p->C;
+    }
+}
+
+typedef struct indir_ctx {
+  const sc_problem *p;
+  size_t mr, taps, tcols, pixels, OW;
+  const ptrdiff_t *rowtab, *coltab;
+  const float *base, *zero;
+  const float **indir;
+} indir_ctx;
+
+/* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
+ * reads for tap t, or the zero row (zero padding, pixels past the end). */
+static void indir_task(void *arg, size_t t0, size_t nt) {
+  const indir_ctx *c = arg;
+  const size_t mr = c->mr, R = c->p->R, tcols = c->tcols;
+  for (size_t tile = t0; tile < t0 + nt; tile++)
+    for (size_t i = 0; i < mr; i++) {
+      const float **a = c->indir + tile * c->taps * mr + i;
+      const size_t pix = tile * mr + i;
+      if (pix >= c->pixels) {
+        for (size_t t = 0; t < c->taps; t++)
+          a[t * mr] = c->zero;
+        continue;
+      }
+      const size_t oh = pix / c->OW, ow = pix - oh * c->OW;
+      const ptrdiff_t *rt = c->rowtab + oh * R, *ct = c->coltab + ow * tcols;
+      for (size_t r = 0; r < R; r++)
+        for (size_t q = 0; q < tcols; q++)
+          a[(r * tcols + q) * mr] =
+              rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+    }
+}
+
+/* ---- compute -------------------------------------------------------------- */
+
+typedef struct igemm_ctx {
+  const sc_igemm_config *cfg;
+  const sc_problem *p;
+  igemm_mode mode;
+  const float *packed;
+  const float *const *indir;
+  float *y;           /* output of image 0 */
+  size_t pix_stride;  /* floats between output pixels: K (NHWC) or 1 */
+  size_t ch_stride;   /* floats between output channels: 1 or OH*OW */
+  size_t taps, kc;    /* of the plan */
+  size_t image_in;    /* floats between input images (H*W*C), or 0 */
+  size_t image_out;   /* floats between output images (OH*OW*K) */
+  size_t pixels;      /* OH*OW */
+  size_t block;       /* floats per packed NR block */
+  size_t nblocks;     /* NR blocks per GEMM */
+  sc_igemm_params params;
+} igemm_ctx;
+
+/* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
+ * NR), output pixels [p0, p0+np) (p0 a multiple of MR). */
+static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
+                       size_t nk, size_t np) {
+  const igemm_ctx *ctx = arg;
+  const sc_problem *p = ctx->p;
+  const igemm_mode *m = &ctx->mode;
+  const size_t mr = m->mr, nr = ctx->cfg->nr, taps = ctx->taps;
+  for (size_t k = k0; k < k0 + nk; k += nr) {
+    const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
+    const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block;
+    /* The input channels of the block's first group. */
+    const size_t a_offset =
+        n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
+    for (size_t pix = p0; pix < p0 + np; pix += mr) {
+      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
+      m->ukernel(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr,
+                 w,
+                 ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
+                     (g * m->kg + k) * ctx->ch_stride,
+                 ctx->pix_stride, a_offset, &ctx->params);
+    }
+  }
+}
+
+/* Runs images [0, n) (their indirection built) into output ctx->y. */
+static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
+  const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
+  /* A task is kt NR blocks x pt MR tiles, computed block by block (the
+   * block's weights stay in L2 across its pt tiles; the tiles' input rows
+   * stay in L1/L2 across the blocks). Start from all the blocks of a group
+   * and enough tiles for about 2^19 FMAs, so the pool's per-task cost is
+   * negligible, then split while there are too few tasks for the threads. */
+  const size_t tiles = div_up(ctx->pixels, mr);
+  size_t kt = ctx->nblocks, work, pt = 1;
+  const size_t dims[] = {mr, nr, ctx->kc, ctx->taps, kt};
+  if (sc_product_ok(dims, 5, &work) && work < ((size_t)1 << 19))
+    pt = ((size_t)1 << 19) / work;
+  pt = pt > tiles ? tiles : pt;
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  if (threads > 1) {
+    const size_t want = 4 * threads, outer = n * ctx->mode.groups;
+    while (pt > 1 && outer * div_up(tiles, pt) * div_up(ctx->nblocks, kt) < want)
+      pt = div_up(pt, 2);
+    while (kt > 1 && outer * tiles * div_up(ctx->nblocks, kt) < want)
+      kt = div_up(kt, 2);
+  }
+  pthreadpool_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
+                                     ctx->mode.groups, ctx->mode.kg,
+                                     ctx->pixels, kt * nr, pt * mr, 0);
+}
+
+/* ---- layout transposes and padded copies ---------------------------------- */
+
+static void transpose_portable(size_t rows, size_t cols, const float *src,
+                               size_t src_stride, float *dst,
+                               size_t dst_stride) {
+  for (size_t i0 = 0; i0 < rows; i0 += 16)
+    for (size_t j0 = 0; j0 < cols; j0 += 16) {
+      const size_t i1 = i0 + 16 < rows ? i0 + 16 : rows;
+      const size_t j1 = j0 + 16 < cols ? j0 + 16 : cols;
+      for (size_t j = j0; j < j1; j++)
+        for (size_t i = i0; i < i1; i++)
+          dst[j * dst_stride + i] = src[i * src_stride + j];
+    }
+}
+
+static sc_transpose_fn transpose_fn(const sc_igemm_config *cfg) {
+  return cfg->transpose ? cfg->transpose : transpose_portable;
+}
+
+typedef struct transpose_ctx {
+  sc_transpose_fn fn;
+  const float *src;
+  float *dst;
+  size_t src_stride, dst_stride;
+} transpose_ctx;
+
+static void transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
+                           size_t nj) {
+  const transpose_ctx *t = arg;
+  t->fn(ni, nj, t->src + i0 * t->src_stride + j0, t->src_stride,
+        t->dst + j0 * t->dst_stride + i0, t->dst_stride);
+}
+
+/* dst (cols x rows) = transpose of src (rows x cols), dense. */
+static void transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
+                      const float *src, float *dst, pthreadpool_t pool) {
+  transpose_ctx t = {transpose_fn(cfg), src, dst, cols, rows};
+  pthreadpool_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
+                                     64, 0);
+}
+
+typedef struct pad_ctx {
+  const sc_problem *p;
+  const sc_shape *s;
+  const igemm_plan *pl;
+  sc_transpose_fn transpose;
+  const float *x; /* the image: NHWC, or NCHW (C planes of H*W) */
+  float *xpad;
+} pad_ctx;
+
+/* Padded row ihp of the merged plan's copy: the mapped input row (NHWC
+ * copy or NCHW transpose) with its padding columns. */
+static void pad_task(void *arg, size_t ihp) {
+  const pad_ctx *t = arg;
+  const sc_problem *p = t->p;
+  const size_t C = p->C, W = t->s->W, Wp = t->pl->Wp;
+  float *dst = t->xpad + ihp * Wp * C;
+  const ptrdiff_t ih = sc_pad_map((ptrdiff_t)ihp - (ptrdiff_t)p->pad_top,
+                                  (ptrdiff_t)t->s->H, p->padding_mode);
+  if (ih < 0) {
+    memset(dst, 0, Wp * C * sizeof(float));
+    return;
+  }
+  float *inner = dst + p->pad_left * C;
+  if (p->layout == SIMDCONV_LAYOUT_NHWC)
+    memcpy(inner, t->x + (size_t)ih * W * C, W * C * sizeof(float));
+  else
+    t->transpose(C, W, t->x + (size_t)ih * W, t->s->H * W, inner, C);
+  for (size_t iwp = 0; iwp < Wp; iwp++) {
+    if (iwp == p->pad_left) {
+      iwp += W - 1;
+      continue;
+    }
+    const ptrdiff_t iw = sc_pad_map((ptrdiff_t)iwp - (ptrdiff_t)p->pad_left,
+                                    (ptrdiff_t)W, p->padding_mode);
+    if (iw < 0)
+      memset(dst + iwp * C, 0, C * sizeof(float));
+    else
+      memcpy(dst + iwp * C, inner + (size_t)iw * C, C * sizeof(float));
+  }
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+void sc_igemm_run(const sc_run_args *args) {
+  const sc_igemm_config *cfg = igemm_config(args->kernel);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const igemm_plan pl = igemm_plan_get(p, s);
+  const igemm_mode mode = igemm_mode_get(cfg, p);
+  igemm_layout l;
+  (void)igemm_layout_get(cfg, p, s, &l); /* checked by workspace_size */
+  char *ws = args->workspace;
+  float *zero = (float *)(ws + l.zero);
+  ptrdiff_t *rowtab = (ptrdiff_t *)(ws + l.rowtab);
+  ptrdiff_t *coltab = (ptrdiff_t *)(ws + l.coltab);
+  const float **indir = (const float **)(ws + l.indir);
+  const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
+  const size_t pixels = s->OH * s->OW;
+  memset(zero, 0, igemm_zero_floats(cfg, &pl) * sizeof(float));
+
+  /* The images read through the indirection: the padded copy (merged), the
+   * transposed image (NCHW), or the input itself (NHWC, all images at once
+   * through a_offset). NCHW outputs are stored transposed by the
+   * micro-kernels, straight into the output. */
+  const float *base = pl.merged ? (const float *)(ws + l.xpad)
+                      : nchw    ? (const float *)(ws + l.xin)
+                                : args->input;
+  igemm_build_tables(p, s, &pl, rowtab, coltab);
+  indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
+                  rowtab, coltab,  base,    zero,     indir};
+  pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
+                                     div_up(pixels, mode.mr), 32, 0);
+
+  igemm_ctx ctx = {
+      .cfg = cfg,
+      .p = p,
+      .mode = mode,
+      .packed = args->packed,
+      .indir = indir,
+      .y = args->output,
+      .pix_stride = nchw ? 1 : p->K,
+      .ch_stride = nchw ? pixels : 1,
+      .taps = pl.taps,
+      .kc = pl.kc,
+      .image_in = s->H * s->W * p->C,
+      .image_out = pixels * p->K,
+      .pixels = pixels,
+      .block = igemm_block_floats(p, cfg->nr),
+      .nblocks = div_up(mode.kg, cfg->nr),
+      .params = {.zero = zero,
+                 .kg = p->Kg,
+                 .cn_stride = nchw ? pixels : 0,
+                 .act = sc_act_params_from_problem(p)},
+  };
+  if (!pl.merged && !nchw) {
+    igemm_compute(&ctx, s->N, args->pool);
+    return;
+  }
+
+  /* One image at a time through the workspace copies. */
+  const size_t image_in = ctx.image_in;
+  ctx.image_in = 0;
+  for (size_t n = 0; n < s->N; n++) {
+    const float *x = args->input + n * image_in;
+    if (pl.merged) {
+      pad_ctx pc = {p, s, &pl, transpose_fn(cfg), x, (float *)(ws + l.xpad)};
+      pthreadpool_parallelize_1d(args->pool, pad_task, &pc, pl.Hp, 0);
+    } else {
+      transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), args->pool);
+    }
+    ctx.y = args->output + n * ctx.image_out;
+    igemm_compute(&ctx, 1, args->pool);
+  }
+}
+
+/* ---- NCHW 1x1 GEMM -------------------------------------------------------- */
+
+static const sc_gemm_nchw_config *gemm_config(const sc_conv_kernel *k) {
+  return k->config;
+}
+
+bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  return p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
+         p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 &&
+         p->pad_right == 0 && sc_igemm_fits(k, p);
+}
+
+size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  const size_t mr = gemm_config(k)->mr;
+  const size_t dims[] = {p->groups, div_up(p->Kg, mr), mr, sizeof(float)};
+  size_t bytes;
+  if (!sc_product_ok(dims, 4, &bytes) ||
+      !sc_mul_ok(bytes, p->Cg + 1, &bytes))
+    return SIZE_MAX;
+  return bytes;
+}
+
+/* Per group, per block of MR output channels: bias[MR], then w[Cg][MR]. */
+void sc_gemm_nchw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                       const float *w_krsc, const float *bias, void *packed) {
+  const size_t mr = gemm_config(k)->mr, cg = p->Cg;
+  float *out = packed;
+  for (size_t g = 0; g < p->groups; g++)
+    for (size_t b = 0; b < p->Kg; b += mr) {
+      const size_t k0 = g * p->Kg + b;
+      const size_t nk = p->Kg - b < mr ? p->Kg - b : mr;
+      for (size_t i = 0; i < mr; i++)
+        *out++ = i < nk && bias != NULL ? bias[k0 + i] + 0.0f : 0.0f;
+      for (size_t c = 0; c < cg; c++)
+        for (size_t i = 0; i < mr; i++)
+          *out++ = i < nk ? w_krsc[(k0 + i) * cg + c] : 0.0f;
+    }
+}
+
+static bool gemm_nchw_strided(const sc_problem *p) {
+  return p->stride_h != 1 || p->stride_w != 1;
+}
+
+/* Strided: the used pixels of every image, gathered (N*C*OH*OW floats). */
+size_t sc_gemm_nchw_workspace_size(const sc_conv_kernel *k,
+                                   const sc_problem *p, const sc_shape *s) {
+  (void)k;
+  if (!gemm_nchw_strided(p))
+    return 0;
+  const size_t dims[] = {s->N, p->C, s->OH, s->OW, sizeof(float)};
+  size_t bytes;
+  return sc_product_ok(dims, 5, &bytes) ? bytes : SIZE_MAX;
+}
+
+typedef struct gemm_nchw_ctx {
+  const sc_gemm_nchw_config *cfg;
+  const sc_problem *p;
+  const float *packed;
+  const float *x;       /* N x C x pixels */
+  float *y;             /* N x K x pixels */
+  size_t pixels;        /* OH*OW */
+  size_t block;         /* floats per packed MR block */
+  size_t nblocks;       /* MR blocks per group */
+  sc_act_params act;
+} gemm_nchw_ctx;
+
+/* Image n, group g, output pixels [p0, p0+np), output channels [k0, k0+nk)
+ * of the group (k0 a multiple of MR), block by block of MR channels: the
+ * task's Cg x np input stays in L2 across the blocks, and each block writes
+ * runs of np pixels to its MR output rows. */
+static void gemm_nchw_task(void *arg, size_t n, size_t g, size_t p0, size_t k0,
+                           size_t np, size_t nk) {
+  const gemm_nchw_ctx *ctx = arg;
+  const sc_problem *p = ctx->p;
+  const size_t mr = ctx->cfg->mr, nr = ctx->cfg->nr, hw = ctx->pixels;
+  const float *x = ctx->x + (n * p->C + g * p->Cg) * hw;
+  float *y = ctx->y + (n * p->K + g * p->Kg) * hw;
+  const float *wg = ctx->packed + g * ctx->nblocks * ctx->block;
+  for (size_t k = k0; k < k0 + nk; k += mr) {
+    const size_t m = k0 + nk - k < mr ? k0 + nk - k : mr;
+    const float *w = wg + k / mr * ctx->block;
+    for (size_t pix = p0; pix < p0 + np; pix += nr)
+      ctx->cfg->ukernel(m, p0 + np - pix < nr ? p0 + np - pix : nr, p->Cg, w,
+                        x + pix, hw, y + k * hw + pix, hw, &ctx->act);
+  }
+}
+
+typedef struct gather_ctx {
+  const float *x;
+  float *xs;
+  size_t H, W, OH, OW, sh, sw;
+} gather_ctx;
+
+/* Row (plane, oh) of the strided gather. */
+static void gather_task(void *arg, size_t plane, size_t oh) {
+  const gather_ctx *t = arg;
+  const float *src = t->x + (plane * t->H + oh * t->sh) * t->W;
+  float *dst = t->xs + (plane * t->OH + oh) * t->OW;
+  for (size_t ow = 0; ow < t->OW; ow++)
+    dst[ow] = src[ow * t->sw];
+}
+
+void sc_gemm_nchw_run(const sc_run_args *args) {
+  const sc_gemm_nchw_config *cfg = gemm_config(args->kernel);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  gemm_nchw_ctx ctx = {
+      .cfg = cfg,
+      .p = p,
+      .packed = args->packed,
+      .x = args->input,
+      .y = args->output,
+      .pixels = s->OH * s->OW,
+      .block = cfg->mr * (p->Cg + 1),
+      .nblocks = div_up(p->Kg, cfg->mr),
+      .act = sc_act_params_from_problem(p),
+  };
+  if (gemm_nchw_strided(p)) {
+    gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,
+                    p->stride_h, p->stride_w};
+    pthreadpool_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
+                               s->OH, 0);
+    ctx.x = args->workspace;
+  }
+  /* Tasks of pt panels of NR pixels (their Cg x pt*NR input about 512 KiB,
+   * to stay in L2) x all the MR blocks of a group; split further while
+   * there are too few tasks for the threads. */
+  const size_t mr = cfg->mr, nr = cfg->nr;
+  const size_t panels = div_up(ctx.pixels, nr);
+  size_t kt = ctx.nblocks;
+  size_t pt = ((size_t)512 << 10) / (nr * sizeof(float) * (p->Cg ? p->Cg : 1));
+  pt = pt < 1 ? 1 : pt > panels ? panels : pt;
+  const size_t threads = pthreadpool_get_threads_count(args->pool);
+  if (threads > 1) {
+    const size_t want = 4 * threads, outer = s->N * p->groups;
+    while (pt > 1 && outer * div_up(panels, pt) * div_up(ctx.nblocks, kt) < want)
+      pt = div_up(pt, 2);
+    while (kt > 1 && outer * panels * div_up(ctx.nblocks, kt) < want)
+      kt = div_up(kt, 2);
+  }
+  pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
+                                     p->groups, ctx.pixels, p->Kg, pt * nr,
+                                     kt * mr, 0);
+}

@@ -1,0 +1,135 @@
+/*
+ * The indirect-GEMM convolution family (XNNPACK/BLIS style): one portable
+ * driver (src/igemm.c, no ISA flags) and per-ISA micro-kernels that it calls
+ * through an sc_igemm_config hung on sc_conv_kernel.config.
+ *
+ * Output pixel p of an image and output channel k of a group:
+ *   y[p][k] = act(bias[k] + 0.0f, then fmaf(x, w, acc) over taps t = (r, s)
+ *             in row-major order and input channels c in order)
+ * exactly as f32_conv_direct__scalar (the scalar twin) computes it.
+ *
+ * Packed weights, per group g, per block of NR output channels (the last
+ * block zero-padded to NR):
+ *   float bias[NR];                     bias[k] + 0.0f, 0 for padding lanes
+ *   float w[R*S][Cg][NR];               w[t][c][j] = weight(k0 + j, t, c)
+ * so a micro-kernel walks w linearly, NR floats per (tap, channel) step.
+ *
+ * Indirection buffer (workspace), per image, in tiles of MR output pixels:
+ *   const float *a[tiles][taps][MR];
+ * a[tile][t][i] points at the kc floats that output pixel tile*MR+i reads for
+ * tap t: normally taps = R*S and kc = Cg, the pointer being the NHWC input
+ * pixel (group 0) at the tap's position (padding modes resolved by
+ * sc_pad_map), or the zero row for zero-padding taps. For few input channels
+ * ("merged", one group, dilation_w 1) the image is first copied with its
+ * padding materialised, so that the S taps of a kernel row are S*C
+ * consecutive floats: taps = R, kc = S*Cg, same fma order. Pixels past the
+ * end of the image in the last tile read the zero row. The micro-kernel adds
+ * a_offset (image and group offset, in floats) to every pointer except the
+ * zero row.
+ *
+ * NCHW: the input is transposed (or pad-copied) to NHWC in the workspace one
+ * image at a time; the micro-kernels store their tiles transposed straight
+ * into the NCHW output. NCHW 1x1 convolutions without padding use the second
+ * family below (sc_gemm_nchw), a GEMM directly on the NCHW planes.
+ */
+#ifndef SIMDCONV_IGEMM_H
+#define SIMDCONV_IGEMM_H
+
+#include <stddef.h>
+
+#include "activation.h"
+#include "conv_internal.h"
+
+/* What a micro-kernel needs besides the operands. */
+typedef struct sc_igemm_params {
+  /* The zero row (at least kc floats of +0.0f): never offset. */
+  const float *zero;
+  /* 0: NHWC output, c[i * cm_stride + j]. Otherwise NCHW output, the tile
+   * stored transposed: c[j * cn_stride + i] (pixel i, channel j). */
+  size_t cn_stride;
+  /* Output channels per group (read by the grouped micro-kernels only). */
+  size_t kg;
+  sc_act_params act;
+} sc_igemm_params;
+
+/* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR) of the output:
+ * c[i * cm_stride + j] (or c[j * params->cn_stride + i]) for i < mr, j < nc; kc = Cg input channels per tap,
+ * ks = number of taps (>= 1); a: ks * MR row pointers (see above); w: one
+ * packed NR block (bias then ks*kc*NR weights). Reads each row pointer's kc
+ * floats and the packed block only; writes only the mr x nc tile. */
+typedef void (*sc_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc,
+                                    size_t ks, const float *const *a,
+                                    const float *w, float *c,
+                                    size_t cm_stride, size_t a_offset,
+                                    const sc_igemm_params *params);
+
+/* Transposes a rows x cols matrix of floats: dst[j * dst_stride + i] =
+ * src[i * src_stride + j]. Used for the NCHW <-> NHWC conversions. */
+typedef void (*sc_transpose_fn)(size_t rows, size_t cols, const float *src,
+                                size_t src_stride, float *dst,
+                                size_t dst_stride);
+
+/* One micro-kernel family for the shared driver. */
+typedef struct sc_igemm_config {
+  size_t mr, nr;
+  sc_igemm_ukernel_fn ukernel;
+  /* NULL: the driver's portable cache-blocked transpose. */
+  sc_transpose_fn transpose;
+  /* Optional (NULL): the grouped micro-kernel (src/igemm_grouped_ukernel.h)
+   * with its rows per tile (same NR) and the vector width in floats. */
+  sc_igemm_ukernel_fn gukernel;
+  size_t gmr, vl;
+} sc_igemm_config;
+
+/* The NCHW 1x1 GEMM family (src/gemm_nchw_ukernel.h): computes an mr x nc
+ * tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
+ * c[i * c_stride + j] = act(w_bias[i] + sum_k w[k][i] * x[k * x_stride + j])
+ * with kc input channels; w is one packed block: bias[MR] then w[kc][MR].
+ * Reads x[k * x_stride + j] for j < nc only. */
+typedef void (*sc_gemm_nchw_ukernel_fn)(size_t mr, size_t nc, size_t kc,
+                                        const float *w, const float *x,
+                                        size_t x_stride, float *c,
+                                        size_t c_stride,
+                                        const sc_act_params *act);
+
+typedef struct sc_gemm_nchw_config {
+  size_t mr, nr;
+  sc_gemm_nchw_ukernel_fn ukernel;
+} sc_gemm_nchw_config;
+
+/* The driver's sc_conv_kernel functions (src/igemm.c). */
+bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
+                   const float *w_krsc, const float *bias, void *packed);
+size_t sc_igemm_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                               const sc_shape *s);
+void sc_igemm_run(const sc_run_args *args);
+
+/* An sc_conv_kernel initialiser for an igemm kernel with config cfg. */
+#define SC_IGEMM_KERNEL(kname, kisa, cfg)                                      \
+  {                                                                            \
+    .name = kname, .isa = kisa, .config = &(cfg), .fits = sc_igemm_fits,       \
+    .packed_size = sc_igemm_packed_size, .pack = sc_igemm_pack,                \
+    .workspace_size = sc_igemm_workspace_size, .run = sc_igemm_run,            \
+  }
+
+/* The NCHW 1x1 GEMM driver (src/igemm.c): layout NCHW, 1x1 kernel, no
+ * padding, any stride (stride > 1 first gathers the used pixels). */
+bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_gemm_nchw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                       const float *w_krsc, const float *bias, void *packed);
+size_t sc_gemm_nchw_workspace_size(const sc_conv_kernel *k,
+                                   const sc_problem *p, const sc_shape *s);
+void sc_gemm_nchw_run(const sc_run_args *args);
+
+#define SC_GEMM_NCHW_KERNEL(kname, kisa, cfg)                                  \
+  {                                                                            \
+    .name = kname, .isa = kisa, .config = &(cfg),                              \
+    .fits = sc_gemm_nchw_fits, .packed_size = sc_gemm_nchw_packed_size,        \
+    .pack = sc_gemm_nchw_pack,                                                 \
+    .workspace_size = sc_gemm_nchw_workspace_size, .run = sc_gemm_nchw_run,    \
+  }
+
+#endif /* SIMDCONV_IGEMM_H */

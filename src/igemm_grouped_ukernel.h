@@ -1,0 +1,142 @@
+/*
+ * The grouped indirect-GEMM micro-kernel template, for grouped convolutions
+ * with few channels per group (2 <= Cg <= Kg, Kg dividing the vector width):
+ * the lanes of a vector hold the Kg output channels of VL/Kg consecutive
+ * groups, so that small groups do not waste most of each vector. Operands as
+ * in src/igemm.h with kc = Cg and the packed block covering NR/Kg groups:
+ *   w[t][c][j] = weight(g0*Kg + j, t, c)
+ * Per tap, each pixel's input channels of the vector's groups (VL/Kg * Cg
+ * consecutive floats at the row pointer) are loaded once, and for each input
+ * channel c a permute puts x[group(lane)][c] into every lane of that group.
+ * Scalar twin: f32_conv_direct__scalar: each lane accumulates its own output
+ * channel over (tap, c) in order, one fma each, from bias + 0.0f.
+ *
+ * Besides the vector API of src/igemm_ukernel.h the includer defines
+ *   SC_VIDX                   an index vector type (int32 lanes)
+ *   SC_VIDX_LOAD(p)           load SC_VL int32 lanes
+ *   SC_VIDX_ADD1(v, c)        v + c in every lane
+ *   SC_VPERM(idx, v)          out[l] = v[idx[l]]
+ *   SC_VMASKN                 a load mask type; SC_VMASKN_MAKE(n) for the
+ *                             first n lanes (0 <= n <= SC_VL)
+ *   SC_VLOAD_MASKED(p, m)     masked load, zeros elsewhere, no access past
+ *                             the masked lanes
+ */
+#define SC_UK_NR (SC_UK_NV * SC_VL)
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                       const float *const *restrict a,
+                       const float *restrict w, float *restrict c,
+                       size_t cm_stride, size_t a_offset,
+                       const sc_igemm_params *restrict params) {
+  const size_t kg = params->kg, span = SC_VL / kg * kc;
+  /* Lane l reads float (l / Kg) * Cg + c of its vector's span. */
+  int32_t base_idx[SC_VL];
+  for (size_t l = 0; l < SC_VL; l++)
+    base_idx[l] = (int32_t)(l / kg * kc);
+  const SC_VIDX base = SC_VIDX_LOAD(base_idx);
+  /* Valid input floats of each vector's groups: nc / Kg groups in all. */
+  SC_VMASKN lmask[SC_UK_NV];
+  const size_t valid = nc / kg * kc;
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_UK_NV; j++) {
+    const size_t v0 = j * span;
+    lmask[j] = SC_VMASKN_MAKE(valid <= v0            ? 0
+                              : valid - v0 >= span ? span
+                                                   : valid - v0);
+  }
+
+  SC_VEC acc[SC_UK_MR][SC_UK_NV];
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_UK_NV; j++)
+    acc[0][j] = SC_VLOAD(w + j * SC_VL);
+#pragma GCC unroll 16
+  for (size_t i = 1; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_UK_NV; j++)
+      acc[i][j] = acc[0][j];
+  w += SC_UK_NR;
+
+  const float *const zero = params->zero;
+  do {
+    SC_VEC x[SC_UK_MR][SC_UK_NV];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++) {
+      const float *ap = a[i];
+      if (ap != zero)
+        ap += a_offset;
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        x[i][j] = SC_VLOAD_MASKED(ap + j * span, lmask[j]);
+    }
+    a += SC_UK_MR;
+
+    for (size_t k = 0; k < kc; k++) {
+      const SC_VIDX idx = SC_VIDX_ADD1(base, (int32_t)k);
+      SC_VEC wv[SC_UK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        wv[j] = SC_VLOAD(w + j * SC_VL);
+      w += SC_UK_NR;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          acc[i][j] = SC_VFMA(SC_VPERM(idx, x[i][j]), wv[j], acc[i][j]);
+    }
+  } while (--ks != 0);
+
+  const sc_act_params *act = &params->act;
+  if (act->activation == SIMDCONV_ACT_CLAMP) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
+  } else if (act->activation != SIMDCONV_ACT_NONE) {
+    SC_VEC t[SC_UK_MR * SC_UK_NV];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        t[i * SC_UK_NV + j] = acc[i][j];
+#pragma GCC unroll 1
+    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
+      t[q] = SC_VACT(act, t[q]);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = t[i * SC_UK_NV + j];
+  }
+
+  if (params->cn_stride != 0) {
+    _Static_assert(SC_UK_MR <= 8 && SC_UK_NR % 8 == 0, "NCHW store tile");
+    float t[8 * SC_UK_NR] __attribute__((aligned(64)));
+#pragma GCC unroll 16
+    for (size_t i = 0; i < 8; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        SC_VSTORE(t + i * SC_UK_NR + j * SC_VL,
+                  i < SC_UK_MR ? acc[i < SC_UK_MR ? i : 0][j] : SC_VZERO());
+    sc_store_tile_transposed(t, SC_UK_NR, mr, nc, c, params->cn_stride);
+  } else {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++) {
+      if (i < mr) {
+        float *ci = c + i * cm_stride;
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++) {
+          if (nc >= (j + 1) * SC_VL)
+            SC_VSTORE(ci + j * SC_VL, acc[i][j]);
+          else if (nc > j * SC_VL)
+            SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
+        }
+      }
+    }
+  }
+}
+
+#undef SC_UK_NR
+#undef SC_UK_NAME
+#undef SC_UK_MR
+#undef SC_UK_NV

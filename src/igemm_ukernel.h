@@ -1,0 +1,142 @@
+/*
+ * The indirect-GEMM micro-kernel template (see src/igemm.h for the operands).
+ * Included by src/avx512/ and src/avx2/ sources after defining a small vector
+ * API, once per tile size:
+ *
+ *   SC_UK_NAME            the function's name
+ *   SC_UK_MR, SC_UK_NV    rows (output pixels) and vectors per row; NR is
+ *                         SC_UK_NV * SC_VL output channels
+ *   SC_VEC, SC_VL         the vector type and its float lanes
+ *   SC_VLOAD(p)           unaligned load of SC_VL floats
+ *   SC_VBCAST(p)          broadcast of *p
+ *   SC_VFMA(a, b, c)      fused a*b+c, one rounding (vfmadd231ps)
+ *   SC_VSTORE(p, v)       unaligned store of SC_VL floats
+ *   SC_VSTORE_N(p, v, n)  store the first n lanes (0 < n < SC_VL) only
+ *   SC_VCLAMP(v, lo, hi)  min(hi, max(lo, v)) with maxps/minps semantics
+ *   SC_VACT(params, v)    the activation (sc_activate_f32xN)
+ *   SC_VZERO()            a vector of +0.0f
+ * and sc_store_tile_transposed() (src/avx2/transpose_avx2.h) in scope.
+ *
+ * Scalar twin: f32_conv_direct__scalar. Each of the MR x NR accumulators
+ * starts from the packed bias (already bias + 0.0f) and takes one fma per
+ * (tap, channel) in exactly the canonical order; there is one accumulator per
+ * output, so the bits equal the scalar kernel's. A zero-padding tap is never
+ * skipped: its row pointer is the zero row, giving fmaf(0, w, acc) as the
+ * scalar kernel computes it (skipping would differ when an underflow has left
+ * acc at -0.0, and for non-finite w).
+ *
+ * Register use: MR*NV accumulators + NV weight vectors + 1 broadcast must
+ * fit the ISA's register file for the hot loop to stay spill-free.
+ */
+#define SC_UK_NR (SC_UK_NV * SC_VL)
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                       const float *const *restrict a,
+                       const float *restrict w, float *restrict c,
+                       size_t cm_stride, size_t a_offset,
+                       const sc_igemm_params *restrict params) {
+  SC_VEC acc[SC_UK_MR][SC_UK_NV];
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_UK_NV; j++)
+    acc[0][j] = SC_VLOAD(w + j * SC_VL);
+#pragma GCC unroll 16
+  for (size_t i = 1; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_UK_NV; j++)
+      acc[i][j] = acc[0][j];
+  w += SC_UK_NR;
+
+  const float *const zero = params->zero;
+  do {
+    const float *ap[SC_UK_MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++) {
+      ap[i] = a[i];
+      if (ap[i] != zero)
+        ap[i] += a_offset;
+    }
+    a += SC_UK_MR;
+
+    for (size_t k = 0; k < kc; k++) {
+      SC_VEC wv[SC_UK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        wv[j] = SC_VLOAD(w + j * SC_VL);
+      w += SC_UK_NR;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_UK_MR; i++) {
+        const SC_VEC x = SC_VBCAST(ap[i] + k);
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);
+      }
+    }
+  } while (--ks != 0);
+
+  /* Epilogue: the activation, then the mr x nc stores. */
+  const sc_act_params *act = &params->act;
+  if (act->activation == SIMDCONV_ACT_CLAMP) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
+  } else if (act->activation != SIMDCONV_ACT_NONE) {
+    /* Out of line through memory: one copy of the (large) activation code. */
+    SC_VEC t[SC_UK_MR * SC_UK_NV];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        t[i * SC_UK_NV + j] = acc[i][j];
+#pragma GCC unroll 1
+    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
+      t[q] = SC_VACT(act, t[q]);
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = t[i * SC_UK_NV + j];
+  }
+
+  if (params->cn_stride != 0) {
+    /* NCHW output: through a small buffer, transposed by 8x8 blocks. */
+    _Static_assert(SC_UK_MR <= 8 && SC_UK_NR % 8 == 0, "NCHW store tile");
+    float t[8 * SC_UK_NR] __attribute__((aligned(64)));
+#pragma GCC unroll 16
+    for (size_t i = 0; i < 8; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        SC_VSTORE(t + i * SC_UK_NR + j * SC_VL,
+                  i < SC_UK_MR ? acc[i < SC_UK_MR ? i : 0][j] : SC_VZERO());
+    sc_store_tile_transposed(t, SC_UK_NR, mr, nc, c, params->cn_stride);
+  } else if (__builtin_expect(nc == SC_UK_NR, 1)) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++) {
+      if (i < mr) {
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          SC_VSTORE(c + i * cm_stride + j * SC_VL, acc[i][j]);
+      }
+    }
+  } else {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++) {
+      if (i < mr) {
+        float *ci = c + i * cm_stride;
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++) {
+          if (nc >= (j + 1) * SC_VL)
+            SC_VSTORE(ci + j * SC_VL, acc[i][j]);
+          else if (nc > j * SC_VL)
+            SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
+        }
+      }
+    }
+  }
+}
+
+#undef SC_UK_NR
+#undef SC_UK_NAME
+#undef SC_UK_MR
+#undef SC_UK_NV
