@@ -19,6 +19,14 @@
 
 #include "simdconv.h"
 
+/* pthreadpool flags. A run's last parallel phase lets the workers yield to
+ * the OS instead of spinning for milliseconds, so a run leaves the caller's
+ * cores idle when it returns; earlier phases of a run pass SC_POOL_PHASE and
+ * keep the hand-off between phases fast. Never DISABLE_DENORMALS: the
+ * library does not touch MXCSR. */
+#define SC_POOL_PHASE 0
+#define SC_POOL_FINAL PTHREADPOOL_FLAG_YIELD_WORKERS
+
 /* Alignment of packed weights and of the workspace handed to kernels. */
 #define SC_ALIGNMENT 64
 

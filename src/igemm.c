@@ -337,7 +337,8 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   }
   pthreadpool_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
                                      ctx->mode.groups, ctx->mode.kg,
-                                     ctx->pixels, kt * nr, pt * mr, 0);
+                                     ctx->pixels, kt * nr, pt * mr,
+                                     SC_POOL_FINAL);
 }
 
 /* ---- layout transposes and padded copies ---------------------------------- */
@@ -378,7 +379,7 @@ static void transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
                       const float *src, float *dst, pthreadpool_t pool) {
   transpose_ctx t = {transpose_fn(cfg), src, dst, cols, rows};
   pthreadpool_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
-                                     64, 0);
+                                     64, SC_POOL_PHASE);
 }
 
 typedef struct pad_ctx {
@@ -452,7 +453,7 @@ void sc_igemm_run(const sc_run_args *args) {
   indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
                   rowtab, coltab,  base,    zero,     indir};
   pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                                     div_up(pixels, mode.mr), 32, 0);
+                                     div_up(pixels, mode.mr), 32, SC_POOL_PHASE);
 
   igemm_ctx ctx = {
       .cfg = cfg,
@@ -487,7 +488,8 @@ void sc_igemm_run(const sc_run_args *args) {
     const float *x = args->input + n * image_in;
     if (pl.merged) {
       pad_ctx pc = {p, s, &pl, transpose_fn(cfg), x, (float *)(ws + l.xpad)};
-      pthreadpool_parallelize_1d(args->pool, pad_task, &pc, pl.Hp, 0);
+      pthreadpool_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
+                                 SC_POOL_PHASE);
     } else {
       transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), args->pool);
     }
@@ -617,7 +619,7 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
     gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,
                     p->stride_h, p->stride_w};
     pthreadpool_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
-                               s->OH, 0);
+                               s->OH, SC_POOL_PHASE);
     ctx.x = args->workspace;
   }
   /* Tasks of pt panels of NR pixels (their Cg x pt*NR input about 512 KiB,
@@ -638,5 +640,5 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   }
   pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
                                      p->groups, ctx.pixels, p->Kg, pt * nr,
-                                     kt * mr, 0);
+                                     kt * mr, SC_POOL_FINAL);
 }

@@ -116,7 +116,7 @@ static void direct_run(const sc_run_args *args) {
       .math = sc_scalar_math_get(),
   };
   pthreadpool_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
-                                     p->K, 1, 16, 0);
+                                     p->K, 1, 16, SC_POOL_FINAL);
 }
 
 const sc_conv_kernel sc_f32_conv_direct__scalar = {
