@@ -1,0 +1,55 @@
+/*
+ * f32_dwconv_nchw__avx512: depthwise convolution, NCHW, AVX-512 (16 outputs
+ * of a row per zmm).
+ * From src/x86/dwconv_nchw.h, chosen by src/dwconv.c:
+ *  - stride 2 with zero padding (3x3, 5x5): straight from the input rows,
+ *    even/odd deinterleaves of masked loads, 2 output rows per block;
+ *  - other wide rows (>= 6 vectors): prepared rows (padded, split into
+ *    stride phases, on the stack), 4 output rows per block for 3x3 / 5x5;
+ *  - narrow rows: tiles of one vector of channels transposed to NHWC and
+ *    computed by this ISA's NHWC row functions;
+ *  - a generic prepared-rows path for every other shape.
+ * Scalar twin: f32_conv_direct__scalar.
+ */
+#include "avx512/dwconv_avx512.h"
+#include "x86/dwconv_nchw.h"
+
+/* name, MR, R, S, SH, SW, DH, DW (MR 0: any shape) */
+DW_NCHW_ROWS(dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1)
+DW_NCHW_ROWS(dw_nchw_3x3s2, 4, 3, 3, 2, 2, 1, 1)
+DW_NCHW_ROWS(dw_nchw_5x5s1, 4, 5, 5, 1, 1, 1, 1)
+DW_NCHW_ROWS(dw_nchw_5x5s2, 2, 5, 5, 2, 2, 1, 1)
+DW_NCHW_ROWS(dw_nchw_any, 0, 0, 0, 0, 0, 0, 0)
+/* name, MR, R, S, SH, DH, DW (stride_w 2, zero padding) */
+DW_NCHW_S2(dw_nchw_3x3s2_direct, 2, 3, 3, 2, 1, 1)
+DW_NCHW_S2(dw_nchw_5x5s2_direct, 2, 5, 5, 2, 1, 1)
+DW_NCHW_BAND(dw_nchw_band)
+
+/* R, S, SH, SW, DH, DW (0: any), MR, function, zero padding only */
+static const sc_dw_nchw_entry dw_nchw_entries[] = {
+    {3, 3, 2, 2, 1, 1, 2, dw_nchw_3x3s2_direct, 1},
+    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2_direct, 1},
+    {3, 3, 1, 1, 1, 1, 4, dw_nchw_3x3s1, 0},
+    {3, 3, 2, 2, 1, 1, 4, dw_nchw_3x3s2, 0},
+    {5, 5, 1, 1, 1, 1, 4, dw_nchw_5x5s1, 0},
+    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2, 0},
+    {0, 0, 0, 0, 0, 0, 1, dw_nchw_any, 0},
+};
+
+static const sc_dw_config dw_nchw_config = {
+    .vw = DW_VW,
+    .nhwc = sc_dw_nhwc_entries__avx512,
+    .nchw = dw_nchw_entries,
+    .nchw_band = dw_nchw_band,
+};
+
+const sc_conv_kernel sc_f32_dwconv_nchw__avx512 = {
+    .name = "f32_dwconv_nchw__avx512",
+    .isa = SIMDCONV_ISA_AVX512,
+    .config = &dw_nchw_config,
+    .fits = sc_dw_fits_nchw,
+    .packed_size = sc_dw_packed_size,
+    .pack = sc_dw_pack,
+    .workspace_size = sc_dw_workspace_size,
+    .run = sc_dw_run,
+};

@@ -1,0 +1,387 @@
+/*
+ * The portable driver of the depthwise kernels (see dwconv.h): fits, packing,
+ * workspace, and the run loop that maps padded rows and columns and hands
+ * rows to the ISA's micro-kernels over the thread pool. Compiled without ISA
+ * flags; the vector code lives in the micro-kernels the config points to.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "dwconv.h"
+#include "padding.h"
+#include "problem.h"
+
+static size_t dw_round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+static bool dw_fits(const sc_conv_kernel *k, const sc_problem *p,
+                    simdconv_layout layout) {
+  (void)k;
+  return p->layout == layout && p->Cg == 1 && p->groups == p->C &&
+         p->R <= SC_DW_MAX_R && p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
+         p->stride_w <= (size_t)INT32_MAX && p->dil_w <= (size_t)INT32_MAX &&
+         p->pad_left <= (size_t)INT32_MAX;
+}
+
+bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p) {
+  return dw_fits(k, p, SIMDCONV_LAYOUT_NHWC);
+}
+
+size_t sc_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  (void)k;
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  size_t taps, floats, bytes;
+  if (!sc_mul_ok(p->R, p->S, &taps) || __builtin_add_overflow(taps, 1, &taps) ||
+      !sc_mul_ok(taps, kp, &floats) || !sc_mul_ok(floats, sizeof(float), &bytes))
+    return SIZE_MAX;
+  if (p->Kg > 1 && __builtin_add_overflow(bytes, kp * sizeof(int32_t), &bytes))
+    return SIZE_MAX;
+  return bytes;
+}
+
+void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                const float *w_krsc, const float *bias, void *packed) {
+  (void)k;
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD), taps = p->R * p->S;
+  float *out = packed;
+  memset(out, 0, (taps + 1) * kp * sizeof(float));
+  for (size_t c = 0; c < p->K; c++)
+    out[c] = bias ? bias[c] : 0.0f;
+  float *w = out + kp;
+  for (size_t c = 0; c < p->K; c++)
+    for (size_t t = 0; t < taps; t++)
+      w[t * kp + c] = w_krsc[c * taps + t];
+  if (p->Kg > 1) {
+    int32_t *in_channel = (int32_t *)(w + taps * kp);
+    for (size_t c = 0; c < kp; c++)
+      in_channel[c] = (int32_t)((c < p->K ? c : p->K - 1) / p->Kg);
+  }
+}
+
+/* NHWC: colmap[OW][S] of ptrdiff_t. NCHW: none (the rows are prepared on the
+ * stack). */
+size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                            const sc_shape *s) {
+  (void)k;
+  size_t n;
+  if (p->layout != SIMDCONV_LAYOUT_NHWC)
+    return 0;
+  if (!sc_mul_ok(s->OW, p->S, &n) || !sc_mul_ok(n, sizeof(ptrdiff_t), &n))
+    return SIZE_MAX;
+  return n;
+}
+
+/* The outputs [lo, hi) whose taps all read real input columns. */
+static void dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
+                        size_t pad_left, size_t *lo, size_t *hi) {
+  const size_t span = (S - 1) * dw; /* validated: fits the padded width */
+  size_t l = (pad_left + sw - 1) / sw, h = 0;
+  if (W - 1 + pad_left >= span)
+    h = (W - 1 + pad_left - span) / sw + 1;
+  if (h > OW)
+    h = OW;
+  if (l > OW)
+    l = OW;
+  if (h < l)
+    h = l;
+  *lo = l;
+  *hi = h;
+}
+
+static ptrdiff_t dw_map(size_t o, size_t stride, size_t t, size_t dil,
+                        size_t pad, size_t n, simdconv_padding_mode mode) {
+  return sc_pad_map((ptrdiff_t)(o * stride + t * dil) - (ptrdiff_t)pad,
+                    (ptrdiff_t)n, mode);
+}
+
+static size_t dw_threads(pthreadpool_t pool) {
+  return pool ? pthreadpool_get_threads_count(pool) : 1;
+}
+
+/* The first NHWC row function that fits the problem (kg1: as if Kg were 1). */
+static const sc_dw_nhwc_entry *dw_find_nhwc(const sc_dw_config *cfg,
+                                            const sc_problem *p, bool kg1) {
+  for (size_t i = 0; cfg->n_nhwc == 0 || i < cfg->n_nhwc; i++) {
+    const sc_dw_nhwc_entry *e = &cfg->nhwc[i];
+    if ((e->R == 0 || e->R == p->R) && (e->S == 0 || e->S == p->S) &&
+        (e->sh == 0 || e->sh == p->stride_h) &&
+        (e->sw == 0 || e->sw == p->stride_w) &&
+        (e->dh == 0 || e->dh == p->dil_h) &&
+        (e->dw == 0 || e->dw == p->dil_w) && (!e->kg1_only || kg1))
+      return e;
+  }
+  return NULL; /* unreachable: the last entry matches everything */
+}
+
+/* ---- NHWC ----------------------------------------------------------------- */
+
+typedef struct dw_nhwc_task {
+  const sc_run_args *args;
+  sc_dw_nhwc_params params;
+  sc_dw_nhwc_fn fn;
+  size_t mr;
+} dw_nhwc_task;
+
+/* Task (image n, output rows [oh0, oh0 + nrows), channels [k0, k0 + nk)). */
+static void dw_nhwc_rows(void *ctx, size_t n, size_t oh0, size_t k0,
+                         size_t nrows, size_t nk) {
+  const dw_nhwc_task *t = ctx;
+  const sc_problem *p = t->args->problem;
+  const sc_shape *s = t->args->shape;
+  const float *x = t->args->input + n * s->H * s->W * p->C;
+  const float *rows[SC_DW_MAX_MR * SC_DW_MAX_R];
+  for (size_t oh = oh0; oh < oh0 + nrows; oh += t->mr) {
+    const size_t m_count = oh0 + nrows - oh < t->mr ? oh0 + nrows - oh : t->mr;
+    for (size_t m = 0; m < m_count; m++)
+      for (size_t r = 0; r < p->R; r++) {
+        const ptrdiff_t ih = dw_map(oh + m, p->stride_h, r, p->dil_h,
+                                    p->pad_top, s->H, p->padding_mode);
+        rows[m * p->R + r] = ih < 0 ? NULL : x + (size_t)ih * s->W * p->C;
+      }
+    t->fn(&t->params, rows, m_count,
+          t->args->output + (n * s->OH + oh) * s->OW * p->K, k0, nk);
+  }
+}
+
+static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const float *bias = args->packed;
+  ptrdiff_t *colmap = args->workspace;
+  for (size_t ow = 0; ow < s->OW; ow++)
+    for (size_t q = 0; q < p->S; q++)
+      colmap[ow * p->S + q] = dw_map(ow, p->stride_w, q, p->dil_w, p->pad_left,
+                                     s->W, p->padding_mode);
+  dw_nhwc_task t = {
+      .args = args,
+      .params = {
+          .C = p->C, .K = p->K, .Kg = p->Kg, .Kp = kp,
+          .R = p->R, .S = p->S, .sw = p->stride_w, .dw = p->dil_w,
+          .pad_left = p->pad_left, .W = s->W, .OW = s->OW,
+          .zeros_mode = p->padding_mode == SIMDCONV_PAD_ZEROS,
+          .colmap = colmap,
+          .bias = bias,
+          .w = bias + kp,
+          .in_channel = p->Kg > 1 ? (const int32_t *)(bias + kp + kp * p->R * p->S) : NULL,
+          .act = sc_act_params_from_problem(p),
+          .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
+          .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+      },
+  };
+  dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
+              &t.params.ow_lo, &t.params.ow_hi);
+  const sc_dw_nhwc_entry *e = dw_find_nhwc(cfg, p, p->Kg == 1);
+  t.fn = e->fn;
+  t.mr = e->mr;
+  /* Whole rows per task unless there are too few row blocks to share out. */
+  const size_t blocks = s->N * ((s->OH + t.mr - 1) / t.mr);
+  const size_t want = 8 * dw_threads(args->pool);
+  size_t tile_k = p->K;
+  if (want > 1 && blocks < want) {
+    const size_t split = (want + blocks - 1) / blocks;
+    tile_k = dw_round_up((p->K + split - 1) / split, 16);
+    if (tile_k < 32)
+      tile_k = 32;
+    if (tile_k > p->K)
+      tile_k = p->K;
+  }
+  pthreadpool_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
+                                     p->K, t.mr, tile_k, SC_POOL_FINAL);
+}
+
+/* ---- NCHW ----------------------------------------------------------------- */
+
+/* The prepared-rows geometry for output strips of up to `ow` outputs: false
+ * when not even one vector of outputs fits the ring. */
+static bool dw_rows_geometry(const sc_problem *p, size_t vw, size_t mr,
+                             size_t ow, sc_dw_nchw_params *g) {
+  const size_t jn = (mr - 1) * p->stride_h + (p->R - 1) * p->dil_h + 1;
+  /* Keyed by input row, with room to prepare the next block's rows while
+   * the current block's are still read; else one slot per (m, r). */
+  const size_t keyed = jn + mr * p->stride_h;
+  const bool use_keyed = keyed <= SC_DW_ROWS_MAX_SLOTS;
+  const size_t slots = use_keyed ? keyed : mr * p->R;
+  const size_t qmax = (p->S - 1) * p->dil_w / p->stride_w;
+  if (qmax > SC_DW_ROWS_RING_FLOATS || slots * p->stride_w > SC_DW_ROWS_RING_FLOATS)
+    return false;
+  const size_t avail = SC_DW_ROWS_RING_FLOATS / (slots * p->stride_w);
+  /* A phase holds what the vectors of a strip read: up to the last vector's
+   * start + qmax + a vector. */
+  size_t ws = ow < vw ? vw : dw_round_up(ow, vw);
+  size_t lp = dw_round_up(ws - vw + qmax + vw, 16);
+  while (lp > avail && ws > vw) {
+    ws -= vw;
+    lp = dw_round_up(ws - vw + qmax + vw, 16);
+  }
+  if (lp > avail)
+    return false;
+  g->ws = ws < ow ? ws : ow;
+  g->jn = jn;
+  g->lp = lp;
+  g->nslots = slots;
+  g->keyed = use_keyed;
+  return true;
+}
+
+static const sc_dw_nchw_entry *dw_find_nchw(const sc_dw_config *cfg,
+                                            const sc_problem *p) {
+  for (size_t i = 0; cfg->n_nchw == 0 || i < cfg->n_nchw; i++) {
+    const sc_dw_nchw_entry *e = &cfg->nchw[i];
+    if ((e->R == 0 || e->R == p->R) && (e->S == 0 || e->S == p->S) &&
+        (e->sh == 0 || e->sh == p->stride_h) &&
+        (e->sw == 0 || e->sw == p->stride_w) &&
+        (e->dh == 0 || e->dh == p->dil_h) &&
+        (e->dw == 0 || e->dw == p->dil_w) &&
+        (!e->zeros_only || p->padding_mode == SIMDCONV_PAD_ZEROS))
+      return e;
+  }
+  return NULL; /* unreachable: the last entry matches everything */
+}
+
+bool sc_dw_fits_nchw(const sc_conv_kernel *k, const sc_problem *p) {
+  if (!dw_fits(k, p, SIMDCONV_LAYOUT_NCHW))
+    return false;
+  const sc_dw_config *cfg = k->config;
+  sc_dw_nchw_params g;
+  return dw_rows_geometry(p, cfg->vw, dw_find_nchw(cfg, p)->mr, 1, &g);
+}
+
+typedef struct dw_nchw_task {
+  sc_dw_nchw_params params;
+  sc_dw_nchw_fn fn;
+} dw_nchw_task;
+
+static void dw_nchw_rows(void *ctx, size_t plane, size_t oh0, size_t nrows) {
+  const dw_nchw_task *t = ctx;
+  t->fn(&t->params, plane, oh0, nrows);
+}
+
+typedef struct dw_tile_task {
+  sc_dw_nchw_tile_params tp;
+  sc_dw_nchw_band_fn band;
+} dw_tile_task;
+
+static void dw_tile_rows(void *ctx, size_t n, size_t kb, size_t oh0,
+                         size_t nrows) {
+  const dw_tile_task *t = ctx;
+  t->band(&t->tp, n, kb * t->tp.tile.C, oh0, nrows);
+}
+
+/* NCHW through NHWC tiles; false when the tiles do not fit the band
+ * function's buffers (then the direct NCHW kernels run). */
+static bool dw_run_nchw_tiles(const sc_run_args *args,
+                              const sc_dw_config *cfg) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  if (cfg->nchw_band == NULL || cfg->nhwc == NULL)
+    return false;
+  const sc_dw_nhwc_entry *e = dw_find_nhwc(cfg, p, true);
+  const size_t vw = cfg->vw, mr = e->mr;
+  const size_t jn = (mr - 1) * p->stride_h + (p->R - 1) * p->dil_h + 1;
+  /* Small planes with zero padding: the whole plane, unpadded. */
+  const bool flat = p->padding_mode == SIMDCONV_PAD_ZEROS &&
+                    s->H * s->W <= SC_DW_TILE_RING_FLOATS / vw &&
+                    s->OW * mr <= SC_DW_TILE_OUT_FLOATS / vw;
+  /* Otherwise the widest strip whose input rows fit the ring and outputs
+   * the output tile. */
+  size_t ws = s->OW;
+  if (!flat) {
+    if (jn > SC_DW_TILE_MAX_JN)
+      return false;
+    const size_t span_max = SC_DW_TILE_RING_FLOATS / (jn * vw);
+    const size_t halo = (p->S - 1) * p->dil_w + 1;
+    if (span_max < halo)
+      return false;
+    ws = (span_max - halo) / p->stride_w + 1;
+    if (ws > SC_DW_TILE_OUT_FLOATS / (mr * vw))
+      ws = SC_DW_TILE_OUT_FLOATS / (mr * vw);
+    if (ws > s->OW)
+      ws = s->OW;
+    if (ws < 4 && ws < s->OW)
+      return false;
+  }
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const float *bias = args->packed;
+  dw_tile_task t = {
+      .tp = {
+          .problem = p, .shape = s, .input = args->input,
+          .output = args->output, .fn = e->fn, .mr = mr, .ws = ws, .jn = jn,
+          .tile = {
+              .C = vw, .K = vw, .Kg = 1, .Kp = kp, .R = p->R, .S = p->S,
+              .sw = p->stride_w, .dw = p->dil_w, .pad_left = 0,
+              .zeros_mode = 1, .bias = bias, .w = bias + kp,
+              .act = sc_act_params_from_problem(p),
+              .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
+              .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+          },
+      },
+      .band = cfg->nchw_band,
+  };
+  if (flat) {
+    sc_dw_nhwc_params *tile = &t.tp.tile;
+    t.tp.flat = 1;
+    tile->W = s->W;
+    tile->OW = s->OW;
+    tile->pad_left = p->pad_left;
+    dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
+                &tile->ow_lo, &tile->ow_hi);
+  }
+  /* Whole images per task unless there are too few channel blocks. */
+  const size_t blocks = s->N * ((p->K + vw - 1) / vw);
+  const size_t want = 8 * dw_threads(args->pool);
+  size_t band = s->OH;
+  if (want > 1 && blocks < want) {
+    const size_t split = (want + blocks - 1) / blocks;
+    band = dw_round_up((s->OH + split - 1) / split, mr);
+  }
+  pthreadpool_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
+                                     (p->K + vw - 1) / vw, s->OH, band,
+                                     SC_POOL_FINAL);
+  return true;
+}
+
+static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const float *bias = args->packed;
+  const sc_dw_nchw_entry *e = dw_find_nchw(cfg, p);
+  dw_nchw_task t = {
+      .params = {
+          .problem = p, .shape = s, .input = args->input,
+          .output = args->output, .bias = bias, .w = bias + kp, .Kp = kp,
+          .mr = e->mr,
+          .act = sc_act_params_from_problem(p),
+          .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
+          .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+      },
+      .fn = e->fn,
+  };
+  /* Feasible: fits() checked the geometry for the narrowest strip. */
+  dw_rows_geometry(p, cfg->vw, e->mr, s->OW, &t.params);
+  /* Whole planes per task unless there are too few planes to share out. */
+  const size_t planes = s->N * p->K, want = 8 * dw_threads(args->pool);
+  size_t tile = s->OH;
+  if (want > 1 && planes < want) {
+    const size_t split = (want + planes - 1) / planes;
+    tile = dw_round_up((s->OH + split - 1) / split, e->mr);
+  }
+  pthreadpool_parallelize_2d_tile_1d(args->pool, dw_nchw_rows, &t, planes,
+                                     s->OH, tile, SC_POOL_FINAL);
+}
+
+void sc_dw_run(const sc_run_args *args) {
+  const sc_dw_config *cfg = args->kernel->config;
+  if (args->problem->layout == SIMDCONV_LAYOUT_NHWC)
+    dw_run_nhwc(args, cfg);
+  else {
+    /* Rows are wide enough for the vectors, or the direct kernels run;
+     * narrower ones go through tiles when they fit. */
+    const size_t ow = args->shape->OW;
+    const bool rows = ow >= SC_DW_ROWS_MIN_VECTORS * cfg->vw ||
+                      (dw_find_nchw(cfg, args->problem)->zeros_only &&
+                       2 * ow >= 3 * cfg->vw);
+    if (rows || !dw_run_nchw_tiles(args, cfg))
+      dw_run_nchw(args, cfg);
+  }
+}

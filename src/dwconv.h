@@ -1,0 +1,171 @@
+/*
+ * Depthwise convolution (groups == C, one input channel per group, any
+ * channel multiplier Kg = K / C): the portable driver (src/dwconv.c) and the
+ * interface of the per-ISA row micro-kernels (src/x86/dwconv_template.h).
+ *
+ * Every output is computed in the canonical order: acc = bias[k] + 0.0f, then
+ * acc = fmaf(x, w, acc) over the taps in (kernel row, kernel column) order,
+ * then the activation. Every zero-padding tap takes part as fmaf(0, w, acc)
+ * (docs/numerics.md).
+ *
+ * Packed weights (shared by all layouts and ISAs):
+ *   float   bias[Kp]            (zeros without bias; zero padded)
+ *   float   w[R * S][Kp]        tap-major, channel fastest, zero padded
+ *   int32_t in_channel[Kp]      k / Kg, only when Kg > 1
+ * with Kp = K rounded up to SC_DW_KPAD.
+ */
+#ifndef SIMDCONV_DWCONV_H
+#define SIMDCONV_DWCONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activation.h"
+#include "conv_internal.h"
+
+/* Channel padding of the packed weights: a multiple of every vector width. */
+#define SC_DW_KPAD 16
+/* Largest kernel height handled (row-pointer arrays live on the stack). */
+#define SC_DW_MAX_R 64
+/* Largest number of output rows one NCHW micro-kernel call computes. */
+#define SC_DW_MAX_MR 8
+
+/* What an NHWC row micro-kernel needs besides the rows. */
+typedef struct sc_dw_nhwc_params {
+  size_t C, K, Kg, Kp;       /* channels; Kp: padded channel stride of w */
+  size_t R, S;               /* kernel */
+  size_t sw, dw;             /* horizontal stride and dilation */
+  size_t pad_left;
+  size_t W, OW;              /* input / output width */
+  size_t ow_lo, ow_hi;       /* outputs whose taps all read real columns */
+  int zeros_mode;            /* padding mode is zeros */
+  const ptrdiff_t *colmap;   /* [OW][S]: input column of a tap, -1: zero */
+  const float *bias;         /* [Kp] */
+  const float *w;            /* [R*S][Kp] */
+  const int32_t *in_channel; /* [Kp] (Kg > 1) or NULL */
+  sc_act_params act;
+  float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
+                                -inf / +inf (the identity) otherwise */
+} sc_dw_nhwc_params;
+
+/* Computes output channels [k0, k0 + nk) of all OW pixels of nrows (1 .. mr
+ * of the chosen entry) consecutive output rows of one image. rows[m*R + r]
+ * is the input row of output row m and kernel row r, mapped by the padding
+ * mode (NULL: a zero row), pointing at pixel 0, channel 0; out points at
+ * pixel 0, channel 0 of the first output row (rows are OW*K apart). */
+typedef void (*sc_dw_nhwc_fn)(const sc_dw_nhwc_params *p,
+                              const float *const *rows, size_t nrows,
+                              float *out, size_t k0, size_t nk);
+
+/* NCHW, prepared rows: each input row a band reads is copied once into a
+ * ring on the stack, padded and split into its stride phases. */
+#define SC_DW_ROWS_RING_FLOATS 6144
+/* Output rows narrower than this many vectors go through tiles (measured on
+ * Zen 4: AVX-512 tiles win at OW = 56, rows at 112; AVX2 tiles at 28, rows
+ * at 56). */
+#define SC_DW_ROWS_MIN_VECTORS 6
+#define SC_DW_ROWS_MAX_SLOTS 64
+
+typedef struct sc_dw_nchw_params {
+  const sc_problem *problem;
+  const sc_shape *shape;
+  const float *input;
+  float *output;
+  const float *bias, *w;     /* packed: bias[Kp], w[R*S][Kp] */
+  size_t Kp;
+  size_t mr;                 /* output rows per block (the entry's) */
+  size_t ws;                 /* outputs per column strip */
+  size_t jn;                 /* input rows per block: (mr-1)*sh + (R-1)*dh + 1 */
+  size_t lp;                 /* floats per prepared row phase */
+  size_t nslots;             /* rows in the ring */
+  int keyed;                 /* slot = input row % nslots, else one slot per
+                                (m, r) */
+  sc_act_params act;
+  float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
+                                -inf / +inf (the identity) otherwise */
+} sc_dw_nchw_params;
+
+/* Computes output rows [oh0, oh0 + nrows) of output plane `plane`
+ * (n*K + k). */
+typedef void (*sc_dw_nchw_fn)(const sc_dw_nchw_params *t, size_t plane,
+                              size_t oh0, size_t nrows);
+
+/* NCHW through channel-blocked tiles: a band function transposes the input
+ * rows of DW_VW channels (one vector) into an NHWC tile on its stack, runs an
+ * NHWC row function on it and transposes the result back. */
+#define SC_DW_TILE_RING_FLOATS 5120 /* transposed input rows */
+#define SC_DW_TILE_OUT_FLOATS 2048  /* output rows of one call */
+#define SC_DW_TILE_MAX_JN 64        /* input rows per call */
+
+typedef struct sc_dw_nchw_tile_params {
+  const sc_problem *problem;
+  const sc_shape *shape;
+  const float *input;
+  float *output;
+  sc_dw_nhwc_fn fn; /* the NHWC row function run on the tiles */
+  size_t mr;        /* its output rows per call */
+  size_t ws;        /* outputs per row strip */
+  size_t jn;        /* input rows per call: (mr-1)*sh + (R-1)*dh + 1 */
+  /* Zero padding and the whole plane fits the ring: it is transposed
+   * unpadded and `tile` carries the real width and padding. */
+  int flat;
+  /* The tile's NHWC parameters (C = K = DW_VW, Kg = 1, no padding); bias and
+   * w point at channel 0 (the band adds its first channel), W, OW, ow_hi
+   * are set per strip. */
+  sc_dw_nhwc_params tile;
+} sc_dw_nchw_tile_params;
+
+/* Output channels [k0, k0 + min(DW_VW, K - k0)) of output rows
+ * [oh0, oh0 + nrows) of image n. */
+typedef void (*sc_dw_nchw_band_fn)(const sc_dw_nchw_tile_params *t, size_t n,
+                                   size_t k0, size_t oh0, size_t nrows);
+
+/* A specialised micro-kernel: used when R, S, stride and dilation match
+ * (0 matches anything). */
+typedef struct sc_dw_nhwc_entry {
+  size_t R, S, sh, sw, dh, dw;
+  int kg1_only; /* only for Kg == 1 */
+  size_t mr;    /* output rows per call */
+  sc_dw_nhwc_fn fn;
+} sc_dw_nhwc_entry;
+
+typedef struct sc_dw_nchw_entry {
+  size_t R, S, sh, sw, dh, dw;
+  size_t mr; /* output rows per call */
+  sc_dw_nchw_fn fn;
+  int zeros_only; /* only for zero padding (reads the input directly) */
+} sc_dw_nchw_entry;
+
+/* The `config` of a depthwise kernel: its ISA's micro-kernels, searched in
+ * order; the last entry of each list matches everything (a count of 0: search
+ * until that entry). */
+typedef struct sc_dw_config {
+  size_t vw; /* floats per vector */
+  const sc_dw_nhwc_entry *nhwc;
+  size_t n_nhwc;
+  const sc_dw_nchw_entry *nchw;
+  size_t n_nchw;
+  sc_dw_nchw_band_fn nchw_band; /* NCHW through NHWC tiles, or NULL */
+} sc_dw_config;
+
+/* The NHWC row functions of each ISA (for the NHWC and the NCHW kernels). */
+extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx512[];
+extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx2[];
+
+/* The shared driver, used by every depthwise kernel. */
+bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p);
+bool sc_dw_fits_nchw(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                const float *w_krsc, const float *bias, void *packed);
+size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                            const sc_shape *s);
+void sc_dw_run(const sc_run_args *args);
+
+/* The depthwise kernels of each ISA (defined only where that ISA is built). */
+extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
+extern const sc_conv_kernel sc_f32_dwconv_nchw__avx512;
+extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx2;
+extern const sc_conv_kernel sc_f32_dwconv_nchw__avx2;
+
+#endif

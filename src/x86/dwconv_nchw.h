@@ -1,0 +1,690 @@
+/*
+ * The NCHW depthwise templates (see src/dwconv.h). Included by an ISA source
+ * after its vector API; the source instantiates the functions with
+ * DW_NCHW_ROWS() and DW_NCHW_BAND().
+ *
+ * Prepared rows (DW_NCHW_ROWS): each channel plane is an independent 2D
+ * convolution; one vector holds DW_VW consecutive outputs of one output row
+ * and the weights are broadcast scalars. Every input row a band of outputs
+ * reads is first copied once into a small ring on the stack, padded by the
+ * padding mode and, for stride SW > 1, split into its SW phases (phase f
+ * holds columns f, f + SW, f + 2*SW ... of the padded row), so that every tap
+ * of every output vector is one plain load: no masks, no gathers, any
+ * padding mode and stride. A block computes MR output rows at once, so each
+ * loaded input vector feeds all the output rows that use it.
+ *
+ * Tiles (DW_NCHW_BAND): the input rows of DW_VW channels are transposed into
+ * an NHWC tile, an NHWC row function computes it and the result is
+ * transposed back; for narrow planes, where a row would fill few lanes.
+ *
+ * Scalar twin: f32_conv_direct__scalar. Each accumulator starts from
+ * bias + 0.0f and takes one fma per tap in (r, s) order. Every
+ * zero-padding tap takes part as fma(0, w, acc), as in the scalar kernel (a
+ * 0.0 in the prepared row or the tile; an fma with a zero vector for a
+ * zero-padding row): an accumulator can be -0.0, which fma(0, w, acc) turns
+ * into +0.0, so skipping would not be exact.
+ */
+#ifndef SIMDCONV_X86_DWCONV_NCHW_H
+#define SIMDCONV_X86_DWCONV_NCHW_H
+
+#include <stdbool.h>
+
+#include "dwconv.h"
+#include "padding.h"
+
+#define DW_INLINE static inline __attribute__((always_inline))
+#define DW_UNROLL _Pragma("GCC unroll 64")
+
+/* ---- NCHW: prepared rows ---------------------------------------------------- */
+
+/* d[i] (i < lp: the entries the blocks read) = padded column c0 + SW*i of
+ * input row x (W columns): the column mapped by the padding mode, 0.0 for a
+ * zero-padding column and for every column past colmax (the last one any
+ * output uses; the blocks read further only for lanes they discard). */
+DW_INLINE void dw_prep_phase(const float *x, ptrdiff_t W, ptrdiff_t c0,
+                             size_t SW, size_t lp, ptrdiff_t colmax,
+                             simdconv_padding_mode mode, float *d) {
+  const ptrdiff_t sw = (ptrdiff_t)SW, last = colmax < W - 1 ? colmax : W - 1;
+  /* [0, lo): padding, [lo, hi): real columns, [hi, iz): padding, [iz, lp):
+   * past colmax. */
+  ptrdiff_t iz = colmax >= c0 ? (colmax - c0) / sw + 1 : 0;
+  if (iz > (ptrdiff_t)lp)
+    iz = (ptrdiff_t)lp;
+  ptrdiff_t lo = c0 >= 0 ? 0 : (-c0 + sw - 1) / sw;
+  ptrdiff_t hi = last >= c0 ? (last - c0) / sw + 1 : 0;
+  if (lo > iz)
+    lo = iz;
+  if (hi > iz)
+    hi = iz;
+  if (hi < lo)
+    hi = lo;
+  for (ptrdiff_t i = 0; i < iz; i++) {
+    if (i == lo)
+      i = hi; /* the real columns, below */
+    if (i >= iz)
+      break;
+    const ptrdiff_t iw = sc_pad_map(c0 + sw * i, W, mode);
+    d[i] = iw < 0 ? 0.0f : x[iw];
+  }
+  for (ptrdiff_t i = iz; i < (ptrdiff_t)lp; i += DW_VW) {
+    if ((ptrdiff_t)lp - i >= DW_VW)
+      dwv_store(d + i, dwv_zero());
+    else
+      dwv_storem(d + i, dwv_zero(), dwm_first((size_t)((ptrdiff_t)lp - i)));
+  }
+  ptrdiff_t i = lo;
+  if (SW == 1) {
+    for (; i + DW_VW <= hi; i += DW_VW)
+      dwv_store(d + i, dwv_load(x + c0 + i));
+    if (i < hi) {
+      const dw_m m = dwm_first((size_t)(hi - i));
+      dwv_storem(d + i, dwv_loadm(x + c0 + i, m), m);
+    }
+  } else if (SW == 2) {
+    for (; i + DW_VW <= hi; i += DW_VW) {
+      const float *src = x + c0 + 2 * i;
+      /* The last pair may end one column past the row: mask it. */
+      const ptrdiff_t left = W - (c0 + 2 * i);
+      const dw_v b = left >= 2 * DW_VW
+                         ? dwv_load(src + DW_VW)
+                         : dwv_loadm(src + DW_VW, dwm_first((size_t)(left - DW_VW)));
+      dwv_store(d + i, dwv_even(dwv_load(src), b));
+    }
+    if (i < hi) {
+      const ptrdiff_t left = W - (c0 + 2 * i);
+      const float *src = x + c0 + 2 * i;
+      const dw_v a = dwv_loadm(src, dwm_first(left < DW_VW ? (size_t)left : DW_VW));
+      const dw_v b = left > DW_VW
+                         ? dwv_loadm(src + DW_VW, dwm_first((size_t)(left - DW_VW)))
+                         : dwv_zero();
+      dwv_storem(d + i, dwv_even(a, b), dwm_first((size_t)(hi - i)));
+    }
+  } else {
+    for (; i < hi; i++)
+      d[i] = x[c0 + sw * i];
+  }
+}
+
+/* Fills d[i] for i in [i0, i1) with the padded columns c0 + sw*i: mapped by
+ * the padding mode, 0.0 for zero padding and past colmax. */
+DW_INLINE void dw_prep_pad(const float *x, ptrdiff_t W, ptrdiff_t c0,
+                           ptrdiff_t sw, ptrdiff_t i0, ptrdiff_t i1,
+                           ptrdiff_t colmax, simdconv_padding_mode mode,
+                           float *d) {
+  ptrdiff_t i = i0;
+  for (; i < i1 && c0 + sw * i <= colmax; i++) {
+    const ptrdiff_t iw = sc_pad_map(c0 + sw * i, W, mode);
+    d[i] = iw < 0 ? 0.0f : x[iw];
+  }
+  for (; i + DW_VW <= i1; i += DW_VW)
+    dwv_store(d + i, dwv_zero());
+  if (i < i1)
+    dwv_storem(d + i, dwv_zero(), dwm_first((size_t)(i1 - i)));
+}
+
+/* Stride 2: both phases of a row at once (d0[i] = column c0 + 2i, d1[i] =
+ * column c0 + 2i + 1, i < lp), one deinterleave per 2*DW_VW real columns. */
+DW_INLINE void dw_prep_row2(const float *x, ptrdiff_t W, ptrdiff_t c0,
+                            size_t lp, ptrdiff_t colmax,
+                            simdconv_padding_mode mode, float *d0, float *d1) {
+  /* i in [lo, hi): columns c0 + 2i and c0 + 2i + 1 both real and read. */
+  const ptrdiff_t last = colmax < W - 1 ? colmax : W - 1, n = (ptrdiff_t)lp;
+  ptrdiff_t lo = c0 >= 0 ? 0 : (-c0 + 1) / 2;
+  ptrdiff_t hi = last - 1 >= c0 ? (last - 1 - c0) / 2 + 1 : 0;
+  if (lo > n)
+    lo = n;
+  if (hi > n)
+    hi = n;
+  if (hi < lo)
+    hi = lo;
+  ptrdiff_t i = lo;
+  for (; i + DW_VW <= hi; i += DW_VW) {
+    const float *src = x + c0 + 2 * i;
+    const dw_v a = dwv_load(src), b = dwv_load(src + DW_VW);
+    dwv_store(d0 + i, dwv_even(a, b));
+    dwv_store(d1 + i, dwv_odd(a, b));
+  }
+  if (i < hi) {
+    const float *src = x + c0 + 2 * i;
+    const size_t cols = (size_t)(2 * (hi - i)); /* real columns from src */
+    const dw_v a = dwv_loadm(src, dwm_first(cols));
+    const dw_v b = cols > DW_VW ? dwv_loadm(src + DW_VW, dwm_first(cols - DW_VW))
+                                : dwv_zero();
+    const dw_m m = dwm_first((size_t)(hi - i));
+    dwv_storem(d0 + i, dwv_even(a, b), m);
+    dwv_storem(d1 + i, dwv_odd(a, b), m);
+  }
+  dw_prep_pad(x, W, c0, 2, 0, lo, colmax, mode, d0);
+  dw_prep_pad(x, W, c0 + 1, 2, 0, lo, colmax, mode, d1);
+  dw_prep_pad(x, W, c0, 2, hi, n, colmax, mode, d0);
+  dw_prep_pad(x, W, c0 + 1, 2, hi, n, colmax, mode, d1);
+}
+
+/* Outputs [v0, v0 + n) of MR output rows from prepared rows: prow[m*R + r]
+ * (NULL: a zero row), phase f of a row at + f*lp. Input row j feeds output
+ * row m through kernel row r when m*SH + r*DH == j; for a given m, r rises
+ * with j, so the (r, s) order holds. wv: the R*S broadcast weights. */
+DW_INLINE void dw_nchw_block(const sc_dw_nchw_params *t,
+                             const float *const *prow, float *y, size_t OW,
+                             size_t v0, size_t n, const dw_v *wv, dw_v b,
+                             size_t MR, size_t R, size_t S, size_t SH,
+                             size_t SW, size_t DH, size_t DW) {
+  const size_t jn = (MR - 1) * SH + (R - 1) * DH + 1, lp = t->lp;
+  dw_v acc[SC_DW_MAX_MR];
+  DW_UNROLL for (size_t m = 0; m < MR; m++) acc[m] = b;
+  DW_UNROLL for (size_t j = 0; j < jn; j++) {
+    const float *row = NULL;
+    bool used = false;
+    DW_UNROLL for (size_t m = 0; m < MR; m++)
+      DW_UNROLL for (size_t r = 0; r < R; r++)
+        if (!used && m * SH + r * DH == j) {
+          row = prow[m * R + r];
+          used = true;
+        }
+    if (!used)
+      continue;
+    if (row == NULL) {
+      /* A zero-padding row: its taps take part as fma(0, w, acc). */
+      DW_UNROLL for (size_t s = 0; s < S; s++)
+        DW_UNROLL for (size_t m = 0; m < MR; m++)
+          DW_UNROLL for (size_t r = 0; r < R; r++)
+            if (m * SH + r * DH == j)
+              acc[m] = dwv_fma(dwv_zero(), wv[r * S + s], acc[m]);
+      continue;
+    }
+    DW_UNROLL for (size_t s = 0; s < S; s++) {
+      dw_v x = dwv_load(row + ((s * DW) % SW) * lp + v0 + (s * DW) / SW);
+      /* One load for all the fmas below: keep the compiler from folding it
+       * into each of them (these loads often straddle cache lines). */
+      __asm__("" : "+v"(x));
+      DW_UNROLL for (size_t m = 0; m < MR; m++)
+        DW_UNROLL for (size_t r = 0; r < R; r++)
+          if (m * SH + r * DH == j)
+            acc[m] = dwv_fma(x, wv[r * S + s], acc[m]);
+    }
+  }
+  DW_UNROLL for (size_t m = 0; m < MR; m++) {
+    /* -inf / +inf (the identity) unless the activation is CLAMP */
+    const dw_v v = dwv_clamp(acc[m], t->lo, t->hi);
+    if (n == DW_VW)
+      dwv_store(y + m * OW + v0, v);
+    else
+      dwv_storem(y + m * OW + v0, v, dwm_first(n));
+  }
+}
+
+/* All outputs [0, ws) of MR output rows; the weights are loaded here so
+ * that they stay in registers (no call in this loop). */
+DW_INLINE void dw_nchw_block_row(const sc_dw_nchw_params *t,
+                                 const float *const *prow, float *y,
+                                 size_t OW, size_t ws, size_t k, size_t MR,
+                                 size_t R, size_t S, size_t SH, size_t SW,
+                                 size_t DH, size_t DW) {
+  dw_v wv[64];
+  DW_UNROLL for (size_t i = 0; i < R * S; i++) wv[i] =
+      dwv_set1(t->w[i * t->Kp + k]);
+  const dw_v b = dwv_add(dwv_set1(t->bias[k]), dwv_zero());
+  size_t v0 = 0;
+  for (; v0 + DW_VW <= ws; v0 += DW_VW)
+    dw_nchw_block(t, prow, y, OW, v0, DW_VW, wv, b, MR, R, S, SH, SW, DH, DW);
+  if (v0 < ws)
+    dw_nchw_block(t, prow, y, OW, v0, ws - v0, wv, b, MR, R, S, SH, SW, DH,
+                  DW);
+}
+
+/* The same for one output row of any shape. */
+DW_INLINE void dw_nchw_block_any(const sc_dw_nchw_params *t,
+                                 const float *const *prow, float *y,
+                                 size_t v0, size_t n, size_t k) {
+  const sc_problem *p = t->problem;
+  const size_t S = p->S, SW = p->stride_w, DW = p->dil_w, lp = t->lp;
+  dw_v acc = dwv_add(dwv_set1(t->bias[k]), dwv_zero());
+  const float *wk = t->w + k;
+  for (size_t r = 0; r < p->R; r++) {
+    const float *row = prow[r];
+    for (size_t s = 0; s < S; s++, wk += t->Kp) {
+      const dw_v w = dwv_set1(*wk);
+      if (row == NULL) {
+        /* A zero-padding row: fma(0, w, acc). */
+        acc = dwv_fma(dwv_zero(), w, acc);
+        continue;
+      }
+      acc = dwv_fma(dwv_load(row + ((s * DW) % SW) * lp + v0 + (s * DW) / SW),
+                    w, acc);
+    }
+  }
+  acc = dwv_clamp(acc, t->lo, t->hi);
+  if (n == DW_VW)
+    dwv_store(y + v0, acc);
+  else
+    dwv_storem(y + v0, acc, dwm_first(n));
+}
+
+/* Applies an unfused activation in place to outputs [0, n) of a row. */
+static inline void dw_nchw_activate(const sc_act_params *act, float *y,
+                                    size_t n) {
+  size_t i = 0;
+  for (; i + DW_VW <= n; i += DW_VW)
+    dwv_store(y + i, dwv_act(act, dwv_load(y + i)));
+  if (i < n) {
+    const dw_m m = dwm_first(n - i);
+    dwv_storem(y + i, dwv_act(act, dwv_loadm(y + i, m)), m);
+  }
+}
+
+/* The prepared rows of the output rows [oh, oh + mc) (prow[m*R + r], NULL
+ * for a zero row), preparing those not in the ring yet. A row is prepared
+ * one block before it is read: loads that straddle stores still in flight
+ * would stall. */
+DW_INLINE void dw_nchw_prep_block(const sc_dw_nchw_params *t, const float *x,
+                                  size_t oh, size_t mc, ptrdiff_t c0,
+                                  ptrdiff_t colmax, size_t rext, float *ring,
+                                  size_t *tag, size_t nslots, bool keyed,
+                                  const float **prow, size_t SW) {
+  const sc_problem *p = t->problem;
+  const size_t R = p->R, lp = t->lp, H = t->shape->H, W = t->shape->W;
+  /* The rows of a block are u0 + [0, jn) with jn <= nslots: one division. */
+  const size_t u0 = oh * p->stride_h, s0 = keyed ? u0 % nslots : 0;
+  for (size_t m = 0; m < mc; m++)
+    for (size_t r = 0; r < R; r++) {
+      const size_t du = m * p->stride_h + r * p->dil_h, u = u0 + du;
+      const ptrdiff_t ih = sc_pad_map((ptrdiff_t)u - (ptrdiff_t)p->pad_top,
+                                      (ptrdiff_t)H, p->padding_mode);
+      if (ih < 0) {
+        prow[m * R + r] = NULL;
+        continue;
+      }
+      const size_t slot =
+          keyed ? (s0 + du >= nslots ? s0 + du - nslots : s0 + du) : m * R + r;
+      float *d = ring + slot * SW * lp;
+      if (tag[slot] != u) {
+        if (SW == 2)
+          dw_prep_row2(x + (size_t)ih * W, (ptrdiff_t)W, c0, rext, colmax,
+                       p->padding_mode, d, d + lp);
+        else
+          for (size_t f = 0; f < SW; f++)
+            dw_prep_phase(x + (size_t)ih * W, (ptrdiff_t)W, c0 + (ptrdiff_t)f,
+                          SW, rext, colmax, p->padding_mode, d + f * lp);
+        tag[slot] = u;
+      }
+      prow[m * R + r] = d;
+    }
+}
+
+/* Defines NAME, an sc_dw_nchw_fn: MR_ output rows per block for a constant
+ * shape; MR_ == 0: any shape, one row per block. */
+#define DW_NCHW_ROWS(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)                    \
+  static void NAME(const sc_dw_nchw_params *t, size_t plane, size_t oh0,     \
+                   size_t nrows) {                                             \
+    const sc_problem *p = t->problem;                                          \
+    const sc_shape *sh = t->shape;                                             \
+    const size_t H = sh->H, W = sh->W, OH = sh->OH, OW = sh->OW, R = p->R;     \
+    const size_t SW = p->stride_w, mr = t->mr;                                 \
+    const size_t SWC = (SW_) ? (size_t)(SW_) : SW; /* constant when known */   \
+    const size_t k = plane % p->K;                                             \
+    const float *x = t->input + ((plane / p->K) * p->C + k / p->Kg) * H * W;   \
+    float *y = t->output + plane * OH * OW;                                    \
+    float ring[SC_DW_ROWS_RING_FLOATS] __attribute__((aligned(64)));           \
+    size_t tag[SC_DW_ROWS_MAX_SLOTS];                                          \
+    const float *prow[2][SC_DW_MAX_MR * SC_DW_MAX_R];                          \
+    const bool keyed = t->keyed;                                               \
+    const size_t nslots = t->nslots;                                           \
+    for (size_t ow0 = 0; ow0 < OW; ow0 += t->ws) {                             \
+      const size_t ws = OW - ow0 < t->ws ? OW - ow0 : t->ws;                   \
+      const ptrdiff_t c0 = (ptrdiff_t)(ow0 * SW) - (ptrdiff_t)p->pad_left;     \
+      const ptrdiff_t colmax =                                                 \
+          c0 + (ptrdiff_t)(SW * (ws - 1) + (p->S - 1) * p->dil_w);             \
+      /* Entries of a prepared phase the blocks read. */                       \
+      const size_t rext = (ws - 1) / DW_VW * DW_VW +                           \
+                          (p->S - 1) * p->dil_w / SW + DW_VW;                  \
+      for (size_t i = 0; i < nslots; i++)                                      \
+        tag[i] = SIZE_MAX;                                                     \
+      const size_t end = oh0 + nrows;                                          \
+      size_t cur = 0;                                                          \
+      dw_nchw_prep_block(t, x, oh0, end - oh0 < mr ? end - oh0 : mr, c0,       \
+                         colmax, rext, ring, tag, nslots, keyed, prow[0],      \
+                         SWC);                                                 \
+      for (size_t oh = oh0; oh < end; oh += mr, cur ^= 1) {                    \
+        const size_t mc = end - oh < mr ? end - oh : mr;                       \
+        if (keyed && oh + mr < end)                                            \
+          dw_nchw_prep_block(t, x, oh + mr,                                    \
+                             end - oh - mr < mr ? end - oh - mr : mr, c0,      \
+                             colmax, rext, ring, tag, nslots, keyed,           \
+                             prow[cur ^ 1], SWC);                              \
+        const float *const *pr = prow[cur];                                    \
+        float *yo = y + oh * OW + ow0;                                         \
+        if ((MR_) && mc == (size_t)(MR_))                                      \
+          dw_nchw_block_row(t, pr, yo, OW, ws, k, (MR_) ? (MR_) : 1, R_, S_,   \
+                            SH_, SW_, DH_, DW_);                               \
+        else if (MR_)                                                          \
+          for (size_t m = 0; m < mc; m++)                                      \
+            dw_nchw_block_row(t, pr + m * R, yo + m * OW, OW, ws, k, 1, R_,    \
+                              S_, SH_, SW_, DH_, DW_);                         \
+        else                                                                   \
+          for (size_t m = 0; m < mc; m++)                                      \
+            for (size_t v0 = 0; v0 < ws; v0 += DW_VW)                          \
+              dw_nchw_block_any(t, pr + m * R, yo + m * OW, v0,                \
+                                ws - v0 < DW_VW ? ws - v0 : DW_VW, k);         \
+        if (p->activation != SIMDCONV_ACT_NONE &&                              \
+            p->activation != SIMDCONV_ACT_CLAMP)                               \
+          for (size_t m = 0; m < mc; m++)                                      \
+            dw_nchw_activate(&t->act, yo + m * OW, ws);                        \
+        if (!keyed && oh + mr < end)                                           \
+          dw_nchw_prep_block(t, x, oh + mr,                                    \
+                             end - oh - mr < mr ? end - oh - mr : mr, c0,      \
+                             colmax, rext, ring, tag, nslots, keyed,           \
+                             prow[cur ^ 1], SWC);                              \
+      }                                                                        \
+    }                                                                          \
+  }
+
+/* ---- NCHW, stride 2, zero padding: direct ------------------------------------ */
+
+#define DW_S2_MAX_VECS 32 /* output vectors per strip (masks on the stack) */
+#define DW_S2_MAX_PAIRS 4 /* (S-1)*DW/2 + 1: pairs of loads per input row */
+
+/* Outputs [v*DW_VW, +DW_VW) of MR output rows straight from the input rows:
+ * the columns 2*ow - pad_left + o of tap offset o = s*DW are the even (o
+ * even) or odd lanes of the pair of vectors loaded at an even offset, masked
+ * to the real columns (zero padding reads 0.0). Input row j feeds output row
+ * m through kernel row r when m*SH + r*DH == j; r rises with j for a given
+ * m and s within a row, so the (r, s) order holds. */
+DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
+                         const dw_m *ma, const dw_m *mb, const dw_v *wv,
+                         dw_v b, float *y, size_t OW, dw_m mo, size_t n,
+                         float lo, float hi, size_t MR, size_t R, size_t S,
+                         size_t SH, size_t DH, size_t DW) {
+  const size_t jn = (MR - 1) * SH + (R - 1) * DH + 1;
+  const size_t npair = (S - 1) * DW / 2 + 1;
+  dw_v acc[SC_DW_MAX_MR];
+  DW_UNROLL for (size_t m = 0; m < MR; m++) acc[m] = b;
+  DW_UNROLL for (size_t j = 0; j < jn; j++) {
+    bool used = false;
+    DW_UNROLL for (size_t m = 0; m < MR; m++)
+      DW_UNROLL for (size_t r = 0; r < R; r++)
+        used = used || m * SH + r * DH == j;
+    if (!used)
+      continue;
+    const float *row = rows[j];
+    dw_v ev[DW_S2_MAX_PAIRS], od[DW_S2_MAX_PAIRS];
+    DW_UNROLL for (size_t q = 0; q < npair; q++) {
+      if (row == NULL) {
+        /* a zero-padding row: its taps take part as fma(0, w, acc) */
+        ev[q] = od[q] = dwv_zero();
+        continue;
+      }
+      const float *src = row + base + (ptrdiff_t)(2 * q);
+      const dw_v a = dwv_loadm(src, ma[q]), c = dwv_loadm(src + DW_VW, mb[q]);
+      ev[q] = dwv_even(a, c);
+      od[q] = dwv_odd(a, c);
+    }
+    DW_UNROLL for (size_t s = 0; s < S; s++) {
+      const dw_v x = ((s * DW) & 1) ? od[s * DW / 2] : ev[s * DW / 2];
+      DW_UNROLL for (size_t m = 0; m < MR; m++)
+        DW_UNROLL for (size_t r = 0; r < R; r++)
+          if (m * SH + r * DH == j)
+            acc[m] = dwv_fma(x, wv[r * S + s], acc[m]);
+    }
+  }
+  DW_UNROLL for (size_t m = 0; m < MR; m++) {
+    const dw_v v = dwv_clamp(acc[m], lo, hi);
+    if (n == DW_VW)
+      dwv_store(y + m * OW, v);
+    else
+      dwv_storem(y + m * OW, v, mo);
+  }
+}
+
+/* Defines NAME, an sc_dw_nchw_fn for stride_w 2 with zero padding: MR_
+ * output rows per block (fewer at the end), constant shape. */
+#define DW_NCHW_S2(NAME, MR_, R_, S_, SH_, DH_, DW_)                           \
+  DW_INLINE void NAME##_rows(const sc_dw_nchw_params *t, const float *x,       \
+                             float *y, size_t oh, size_t mc, size_t OW,       \
+                             size_t v0, size_t nv, const dw_m *ma,             \
+                             const dw_m *mb, const dw_v *wv, dw_v b,           \
+                             size_t MR) {                                      \
+    const sc_problem *p = t->problem;                                          \
+    const size_t H = t->shape->H, W = t->shape->W;                             \
+    const float *rows[(SC_DW_MAX_MR - 1) * (SH_) + ((R_) - 1) * (DH_) + 1];    \
+    for (size_t j = 0; j < (MR - 1) * (SH_) + ((R_) - 1) * (DH_) + 1; j++) {   \
+      const ptrdiff_t ih =                                                     \
+          (ptrdiff_t)(oh * (SH_) + j) - (ptrdiff_t)p->pad_top;                 \
+      rows[j] = ih < 0 || ih >= (ptrdiff_t)H ? NULL : x + (size_t)ih * W;      \
+    }                                                                          \
+    (void)mc;                                                                  \
+    for (size_t v = 0; v < nv; v++) {                                          \
+      const size_t ow = (v0 + v) * DW_VW;                                      \
+      const size_t n = OW - ow < DW_VW ? OW - ow : DW_VW;                      \
+      dw_s2_vec(rows, (ptrdiff_t)(2 * ow) - (ptrdiff_t)p->pad_left,            \
+                ma + v * DW_S2_MAX_PAIRS, mb + v * DW_S2_MAX_PAIRS, wv, b,     \
+                y + oh * OW + ow, OW, dwm_first(n), n, t->lo, t->hi, MR, R_,   \
+                S_, SH_, DH_, DW_);                                            \
+    }                                                                          \
+  }                                                                            \
+  static void NAME(const sc_dw_nchw_params *t, size_t plane, size_t oh0,     \
+                   size_t nrows) {                                             \
+    const sc_problem *p = t->problem;                                          \
+    const sc_shape *sh = t->shape;                                             \
+    const size_t H = sh->H, W = sh->W, OH = sh->OH, OW = sh->OW;               \
+    const size_t k = plane % p->K;                                             \
+    const float *x = t->input + ((plane / p->K) * p->C + k / p->Kg) * H * W;   \
+    float *y = t->output + plane * OH * OW;                                    \
+    dw_v wv[(R_) * (S_)];                                                      \
+    for (size_t i = 0; i < (size_t)(R_) * (S_); i++)                           \
+      wv[i] = dwv_set1(t->w[i * t->Kp + k]);                                   \
+    const dw_v b = dwv_add(dwv_set1(t->bias[k]), dwv_zero());                  \
+    dw_m ma[DW_S2_MAX_VECS * DW_S2_MAX_PAIRS], mb[DW_S2_MAX_VECS * DW_S2_MAX_PAIRS]; \
+    const size_t nvec = (OW + DW_VW - 1) / DW_VW;                              \
+    for (size_t v0 = 0; v0 < nvec; v0 += DW_S2_MAX_VECS) {                     \
+      const size_t nv = nvec - v0 < DW_S2_MAX_VECS ? nvec - v0 : DW_S2_MAX_VECS; \
+      for (size_t v = 0; v < nv; v++)                                          \
+        for (size_t q = 0; q < ((S_) - 1) * (DW_) / 2 + 1; q++) {              \
+          const ptrdiff_t c = (ptrdiff_t)(2 * (v0 + v) * DW_VW + 2 * q) -       \
+                              (ptrdiff_t)p->pad_left;                          \
+          ma[v * DW_S2_MAX_PAIRS + q] = dwm_range(-c, (ptrdiff_t)W - c);       \
+          mb[v * DW_S2_MAX_PAIRS + q] = dwm_range(-c - DW_VW, (ptrdiff_t)W - c - DW_VW); \
+        }                                                                      \
+      for (size_t oh = oh0; oh < oh0 + nrows; oh += (MR_)) {                   \
+        const size_t mc = oh0 + nrows - oh < (MR_) ? oh0 + nrows - oh : (MR_);  \
+        if (mc == (MR_))                                                       \
+          NAME##_rows(t, x, y, oh, mc, OW, v0, nv, ma, mb, wv, b, MR_);        \
+        else                                                                   \
+          for (size_t m = 0; m < mc; m++)                                      \
+            NAME##_rows(t, x, y, oh + m, 1, OW, v0, nv, ma, mb, wv, b, 1);     \
+      }                                                                        \
+    }                                                                          \
+    if (p->activation != SIMDCONV_ACT_NONE &&                                  \
+        p->activation != SIMDCONV_ACT_CLAMP)                                   \
+      for (size_t oh = oh0; oh < oh0 + nrows; oh++)                            \
+        dw_nchw_activate(&t->act, y + oh * OW, OW);                            \
+  }
+
+#if defined(__AVX2__) /* the tile transposes use ymm registers */
+
+/* ---- NCHW through NHWC tiles ---------------------------------------------- */
+
+/* The tiles are transposed in 8 x 8 blocks of ymm registers on every x86
+ * ISA: on Zen 4 that is over twice as fast as 16 x 16 zmm transposes. */
+static inline void dw_tr8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 4; i++) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; i++) {
+    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
+    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
+  }
+  for (int j = 0; j < 4; j++) {
+    r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
+    r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
+  }
+}
+
+/* Transposes tile columns [t, t + cnt) (cnt <= DW_VW, all real input columns
+ * col ..) of input row offset `off` of the nk planes in[] into dst (pixel i
+ * at dst + i*DW_VW); channels >= nk read 0. */
+DW_INLINE void dw_tile_in_chunk(const float *const *in, size_t nk, size_t off,
+                                ptrdiff_t col, size_t cnt, float *dst) {
+  for (size_t pb = 0; pb < cnt; pb += 8) {
+    const size_t pc = cnt - pb < 8 ? cnt - pb : 8;
+    for (size_t cb = 0; cb < DW_VW; cb += 8) {
+      __m256 r[8];
+      for (size_t j = 0; j < 8; j++) {
+        if (cb + j >= nk) {
+          r[j] = _mm256_setzero_ps();
+          continue;
+        }
+        const float *src = in[cb + j] + off + (size_t)col + pb;
+        r[j] = pc == 8 ? _mm256_loadu_ps(src) : dw8_loadn(src, pc);
+      }
+      dw_tr8(r);
+      for (size_t i = 0; i < pc; i++)
+        _mm256_storeu_ps(dst + (pb + i) * DW_VW + cb, r[i]);
+    }
+  }
+}
+
+/* One tile row: tile column t holds input column ix0 + t of input row ih,
+ * mapped by the padding mode (zeros mode: 0.0 outside the row). */
+static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
+                                  size_t nk, size_t W, size_t ih, ptrdiff_t ix0,
+                                  size_t spanw, size_t t_lo, size_t t_hi,
+                                  float *dst) {
+  const size_t off = ih * W;
+  for (size_t t = 0; t < spanw; t++) {
+    if (t == t_lo && t_lo < t_hi)
+      t = t_hi; /* skip the real columns, done below */
+    if (t >= spanw)
+      break;
+    const ptrdiff_t iw = sc_pad_map(ix0 + (ptrdiff_t)t, (ptrdiff_t)W,
+                                    p->padding_mode);
+    float *d = dst + t * DW_VW;
+    if (iw < 0) {
+      dwv_store(d, dwv_zero());
+    } else {
+      for (size_t j = 0; j < DW_VW; j++)
+        d[j] = j < nk ? in[j][off + (size_t)iw] : 0.0f;
+    }
+  }
+  for (size_t t = t_lo; t < t_hi; t += DW_VW)
+    dw_tile_in_chunk(in, nk, off, ix0 + (ptrdiff_t)t,
+                     t_hi - t < DW_VW ? t_hi - t : DW_VW, dst + t * DW_VW);
+}
+
+/* Pixels [0, npx) of a tile (DW_VW channels each) back into the nk planes
+ * out[] at offsets out[j] + base + i (the pixels are contiguous there). */
+static inline void dw_tile_out(const float *tile, size_t npx, float *const *out,
+                               size_t nk, size_t base) {
+  for (size_t x0 = 0; x0 < npx; x0 += 8) {
+    const size_t pc = npx - x0 < 8 ? npx - x0 : 8;
+    for (size_t cb = 0; cb < nk; cb += 8) {
+      __m256 r[8];
+      for (size_t i = 0; i < 8; i++)
+        r[i] = i < pc ? _mm256_loadu_ps(tile + (x0 + i) * DW_VW + cb)
+                      : _mm256_setzero_ps();
+      dw_tr8(r);
+      for (size_t j = 0; j < 8 && cb + j < nk; j++) {
+        float *o = out[cb + j] + base + x0;
+        if (pc == 8)
+          _mm256_storeu_ps(o, r[j]);
+        else
+          dw8_storen(o, r[j], pc);
+      }
+    }
+  }
+}
+
+/* Defines the band function NAME (an sc_dw_nchw_band_fn). */
+#define DW_NCHW_BAND(NAME)                                                     \
+  static void NAME(const sc_dw_nchw_tile_params *t, size_t n, size_t k0,      \
+                   size_t oh0, size_t nrows) {                                 \
+    const sc_problem *p = t->problem;                                          \
+    const sc_shape *sh = t->shape;                                             \
+    const size_t H = sh->H, W = sh->W, OH = sh->OH, OW = sh->OW, R = p->R;     \
+    const size_t nk = p->K - k0 < DW_VW ? p->K - k0 : DW_VW;                   \
+    const float *in[DW_VW];                                                    \
+    float *out[DW_VW];                                                         \
+    for (size_t j = 0; j < nk; j++) {                                          \
+      in[j] = t->input + (n * p->C + (k0 + j) / p->Kg) * H * W;                \
+      out[j] = t->output + (n * p->K + k0 + j) * OH * OW;                      \
+    }                                                                          \
+    float ring[SC_DW_TILE_RING_FLOATS] __attribute__((aligned(64)));           \
+    float otile[SC_DW_TILE_OUT_FLOATS] __attribute__((aligned(64)));           \
+    size_t slot_u[SC_DW_TILE_MAX_JN];                                          \
+    const float *rows[SC_DW_MAX_MR * SC_DW_MAX_R];                             \
+    sc_dw_nhwc_params tp = t->tile;                                            \
+    tp.bias += k0;                                                             \
+    tp.w += k0;                                                                \
+    if (t->flat) {                                                             \
+      /* The whole plane, unpadded: the NHWC kernel handles the padding. */    \
+      for (size_t px = 0; px < H * W; px += DW_VW)                             \
+        dw_tile_in_chunk(in, nk, 0, (ptrdiff_t)px,                             \
+                         H * W - px < DW_VW ? H * W - px : DW_VW,              \
+                         ring + px * DW_VW);                                   \
+      for (size_t oh = oh0; oh < oh0 + nrows; oh += t->mr) {                   \
+        const size_t mc = oh0 + nrows - oh < t->mr ? oh0 + nrows - oh : t->mr; \
+        for (size_t m = 0; m < mc; m++)                                        \
+          for (size_t r = 0; r < R; r++) {                                     \
+            const ptrdiff_t ih = (ptrdiff_t)((oh + m) * p->stride_h +          \
+                                             r * p->dil_h) -                   \
+                                 (ptrdiff_t)p->pad_top;                        \
+            rows[m * R + r] = ih < 0 || ih >= (ptrdiff_t)H                     \
+                                  ? NULL                                       \
+                                  : ring + (size_t)ih * W * DW_VW;             \
+          }                                                                    \
+        t->fn(&tp, rows, mc, otile, 0, nk);                                    \
+        dw_tile_out(otile, mc * OW, out, nk, oh * OW);                         \
+      }                                                                        \
+      return;                                                                  \
+    }                                                                          \
+    for (size_t ow0 = 0; ow0 < OW; ow0 += t->ws) {                             \
+      const size_t ws = OW - ow0 < t->ws ? OW - ow0 : t->ws;                   \
+      const size_t spanw = (ws - 1) * p->stride_w + (p->S - 1) * p->dil_w + 1; \
+      const ptrdiff_t ix0 =                                                    \
+          (ptrdiff_t)(ow0 * p->stride_w) - (ptrdiff_t)p->pad_left;             \
+      ptrdiff_t lo = -ix0, hi = (ptrdiff_t)W - ix0;                            \
+      lo = lo < 0 ? 0 : lo > (ptrdiff_t)spanw ? (ptrdiff_t)spanw : lo;         \
+      hi = hi < lo ? lo : hi > (ptrdiff_t)spanw ? (ptrdiff_t)spanw : hi;       \
+      tp.W = spanw;                                                            \
+      tp.OW = ws;                                                              \
+      tp.ow_hi = ws;                                                           \
+      for (size_t i = 0; i < t->jn; i++)                                       \
+        slot_u[i] = SIZE_MAX;                                                  \
+      for (size_t oh = oh0; oh < oh0 + nrows; oh += t->mr) {                   \
+        const size_t mc = oh0 + nrows - oh < t->mr ? oh0 + nrows - oh : t->mr; \
+        for (size_t m = 0; m < mc; m++)                                        \
+          for (size_t r = 0; r < R; r++) {                                     \
+            const size_t u = (oh + m) * p->stride_h + r * p->dil_h;            \
+            const ptrdiff_t ih = sc_pad_map(                                   \
+                (ptrdiff_t)u - (ptrdiff_t)p->pad_top, (ptrdiff_t)H,            \
+                p->padding_mode);                                              \
+            if (ih < 0) {                                                      \
+              rows[m * R + r] = NULL;                                          \
+              continue;                                                        \
+            }                                                                  \
+            const size_t slot = u % t->jn;                                     \
+            float *dst = ring + slot * spanw * DW_VW;                          \
+            if (slot_u[slot] != u) {                                           \
+              dw_tile_in_row(p, in, nk, W, (size_t)ih, ix0, spanw,             \
+                             (size_t)lo, (size_t)hi, dst);                     \
+              slot_u[slot] = u;                                                \
+            }                                                                  \
+            rows[m * R + r] = dst;                                             \
+          }                                                                    \
+        t->fn(&tp, rows, mc, otile, 0, nk);                                    \
+        if (ws == OW)                                                          \
+          dw_tile_out(otile, mc * OW, out, nk, oh * OW);                       \
+        else                                                                   \
+          for (size_t m = 0; m < mc; m++)                                      \
+            dw_tile_out(otile + m * ws * DW_VW, ws, out, nk,                   \
+                        (oh + m) * OW + ow0);                                  \
+      }                                                                        \
+    }                                                                          \
+  }
+
+#endif /* __AVX2__ */
+
+#endif
