@@ -244,10 +244,11 @@ run_x86() {
   mkdir -p "$log_dir"
   local emu="$build_x86/tests/qemu/test_dispatch_qemu.$qx86"
   local ident="$build_x86/tests/qemu/test_identity_qemu.$qx86"
+  local errs="$build_x86/tests/qemu/test_errors_qemu.$qx86"
   local nat="$build_x86/tests/test_dispatch"
   cli="$build_x86/tools/simdconv"
-  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$nat" ]; then
-    fail "x86 dispatch tests not built ($emu, $ident, $nat)"
+  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$nat" ]; then
+    fail "x86 dispatch tests not built ($emu, $ident, $errs, $nat)"
     return 0
   fi
 
@@ -262,6 +263,10 @@ run_x86() {
   # and the CLI's oracle + bitwise check over a few configurations.
   run_criterion x86-qemu-haswell-identity "$ident" QEMU_CPU="$haswell" -- -j2
   run_criterion x86-qemu-nehalem-identity "$ident" QEMU_CPU=Nehalem -- -j2
+  # Statuses where the CPU lacks AVX-512 (Haswell) or AVX2 too (Nehalem):
+  # asking for them must answer ISA_NOT_SUPPORTED.
+  run_criterion x86-qemu-haswell-errors "$errs" QEMU_CPU="$haswell" -- -j2
+  run_criterion x86-qemu-nehalem-errors "$errs" QEMU_CPU=Nehalem -- -j2
   run_cli x86-qemu-haswell-cli qemu-x86_64 -cpu "$haswell"
   run_cli x86-qemu-nehalem-cli qemu-x86_64 -cpu Nehalem
 
