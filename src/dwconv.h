@@ -1,7 +1,8 @@
 /*
  * Depthwise convolution (groups == C, one input channel per group, any
  * channel multiplier Kg = K / C): the portable driver (src/dwconv.c) and the
- * interface of the per-ISA row micro-kernels (src/x86/dwconv_template.h).
+ * interface of the per-ISA row micro-kernels (src/dwconv_nhwc_ukernel.h,
+ * src/dwconv_nchw_ukernel.h).
  *
  * Every output is computed in the canonical order: acc = bias[k] + 0.0f, then
  * acc = fmaf(x, w, acc) over the taps in (kernel row, kernel column) order,
@@ -151,6 +152,7 @@ typedef struct sc_dw_config {
 /* The NHWC row functions of each ISA (for the NHWC and the NCHW kernels). */
 extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx512[];
 extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx2[];
+extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__neon[];
 
 /* The shared driver, used by every depthwise kernel. */
 bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p);
@@ -167,5 +169,7 @@ extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
 extern const sc_conv_kernel sc_f32_dwconv_nchw__avx512;
 extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx2;
 extern const sc_conv_kernel sc_f32_dwconv_nchw__avx2;
+extern const sc_conv_kernel sc_f32_dwconv_nhwc__neon;
+extern const sc_conv_kernel sc_f32_dwconv_nchw__neon;
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * The small vector API of the depthwise templates (src/x86/dwconv_nhwc.h,
- * src/x86/dwconv_nchw.h) on AVX2 + FMA: 8-lane ymm vectors, masks as ymm
+ * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
+ * src/dwconv_nchw_ukernel.h) on AVX2 + FMA: 8-lane ymm vectors, masks as ymm
  * lane masks. Include only from sources compiled with -mavx2 -mfma.
  */
 #ifndef SIMDCONV_DWCONV_AVX2_H
@@ -41,6 +41,12 @@ static inline dw_v dwv_add(dw_v a, dw_v b) { return _mm256_add_ps(a, b); }
 /* a * b + c with one rounding, as fmaf(a, b, c). */
 static inline dw_v dwv_fma(dw_v a, dw_v b, dw_v c) {
   return _mm256_fmadd_ps(a, b, c);
+}
+/* A register copy the compiler cannot see through: one load feeds several
+ * fmas instead of being folded into each as a memory operand. */
+static inline dw_v dwv_opaque(dw_v x) {
+  __asm__("" : "+v"(x));
+  return x;
 }
 static inline dw_v dwv_clamp(dw_v v, float lo, float hi) {
   return _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v));

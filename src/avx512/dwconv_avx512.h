@@ -1,6 +1,6 @@
 /*
- * The small vector API of the depthwise templates (src/x86/dwconv_nhwc.h,
- * src/x86/dwconv_nchw.h) on AVX-512: 16-lane zmm vectors, __mmask16 masks.
+ * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
+ * src/dwconv_nchw_ukernel.h) on AVX-512: 16-lane zmm vectors, __mmask16 masks.
  * Include only from sources compiled with the AVX-512 flags.
  */
 #ifndef SIMDCONV_DWCONV_AVX512_H
@@ -32,6 +32,12 @@ static inline dw_v dwv_add(dw_v a, dw_v b) { return _mm512_add_ps(a, b); }
 /* a * b + c with one rounding, as fmaf(a, b, c). */
 static inline dw_v dwv_fma(dw_v a, dw_v b, dw_v c) {
   return _mm512_fmadd_ps(a, b, c);
+}
+/* A register copy the compiler cannot see through: one load feeds several
+ * fmas instead of being folded into each as a memory operand. */
+static inline dw_v dwv_opaque(dw_v x) {
+  __asm__("" : "+v"(x));
+  return x;
 }
 static inline dw_v dwv_clamp(dw_v v, float lo, float hi) {
   return _mm512_min_ps(_mm512_set1_ps(hi), _mm512_max_ps(_mm512_set1_ps(lo), v));

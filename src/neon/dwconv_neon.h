@@ -1,10 +1,12 @@
 /*
- * The small vector API of the depthwise templates (src/x86/dwconv_nhwc.h,
- * src/x86/dwconv_nchw.h: portable C over this API despite the folder name)
+ * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
+ * src/dwconv_nchw_ukernel.h)
  * on AArch64 Advanced SIMD: 4-lane q vectors, masks as 4-bit lane masks.
- * NEON has no masked or gather loads: partial vectors are read lane by lane,
- * so nothing outside the mask is ever touched. Include only from AArch64
- * sources.
+ * NEON has no masked loads: partial vectors are read lane by lane, so
+ * nothing outside the mask is ever touched. AArch64 has 32 q registers, as
+ * AVX-512 has 32 zmm ones: the register budgets of the AVX-512 instances
+ * apply. Advanced SIMD is baseline on AArch64 (no flags); vfmaq_f32 is
+ * fused, rounded once as fmaf(). Include only from AArch64 sources.
  */
 #ifndef SIMDCONV_DWCONV_NEON_H
 #define SIMDCONV_DWCONV_NEON_H
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwconv.h"
 #include "neon/activation_neon.h"
 
 #define DW_VW 4
@@ -61,6 +64,9 @@ static inline dw_v dwv_add(dw_v a, dw_v b) { return vaddq_f32(a, b); }
 static inline dw_v dwv_fma(dw_v a, dw_v b, dw_v c) {
   return vfmaq_f32(c, a, b);
 }
+/* AArch64 FMLA takes no memory operand, so a load is never folded into it:
+ * nothing to hide (x86 hides the register with an empty asm). */
+static inline dw_v dwv_opaque(dw_v x) { return x; }
 static inline dw_v dwv_clamp(dw_v v, float lo, float hi) {
   return sc_clamp_f32x4(v, lo, hi);
 }
@@ -81,9 +87,6 @@ static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
 static inline dw_m dwm_first(size_t n) {
   return n >= DW_VW ? DW_M_ALL : (1u << n) - 1u;
 }
-static inline dw_m dwm_all(void) { return DW_M_ALL; }
-/* m when on, no lanes otherwise. */
-static inline dw_m dwm_if(dw_m m, int on) { return on ? m : 0u; }
 
 /* Lanes of the input vector x (channels kin ..) for the output channels whose
  * input channels are ic[0 .. VW) (absolute), kin = ic[0]: as TBL byte
@@ -102,18 +105,8 @@ static inline dw_v dwv_permute(dw_v x, dw_vi idx) {
 static inline dw_v dwv_even(dw_v a, dw_v b) { return vuzp1q_f32(a, b); }
 static inline dw_v dwv_odd(dw_v a, dw_v b) { return vuzp2q_f32(a, b); }
 
-/* base[idx[i]] for lanes in m with idx[i] >= 0, 0.0f elsewhere. */
-static inline dw_v dwv_gather(const float *base, const int32_t *idx, dw_m m) {
-  dw_v v = vdupq_n_f32(0.0f);
-  if ((m & 1u) && idx[0] >= 0)
-    v = vld1q_lane_f32(base + idx[0], v, 0);
-  if ((m & 2u) && idx[1] >= 0)
-    v = vld1q_lane_f32(base + idx[1], v, 1);
-  if ((m & 4u) && idx[2] >= 0)
-    v = vld1q_lane_f32(base + idx[2], v, 2);
-  if ((m & 8u) && idx[3] >= 0)
-    v = vld1q_lane_f32(base + idx[3], v, 3);
-  return v;
-}
+/* No dw8_loadn / dw8_storen: they serve only the template's NCHW tile path
+ * (DW_NCHW_BAND), which is x86-only (ymm transposes, under __AVX2__); the
+ * NEON NCHW kernel has no band function and runs prepared rows throughout. */
 
 #endif

@@ -1,35 +1,57 @@
 /*
  * f32_dwconv_nchw__neon: depthwise convolution, NCHW, AArch64 Advanced SIMD
- * (4 outputs of a row per q register). Micro-kernels from the portable
- * template src/x86/dwconv_nchw.h over src/neon/dwconv_neon.h: 4 output rows
- * per call for 3x3 / 5x5 at stride 1 and 3x3 at stride 2, 2 for 5x5 at
- * stride 2 (stride 2 deinterleaves with UZP1/UZP2; the R*S broadcast weights
- * + MR accumulators stay in the 32 registers), a generic row at a time path
- * otherwise. Driver: src/dwconv.c. Scalar twin: f32_conv_direct__scalar.
+ * (4 outputs of a row per q register).
+ * From the portable template src/dwconv_nchw_ukernel.h over
+ * src/neon/dwconv_neon.h, chosen by src/dwconv.c:
+ *  - stride 2 with zero padding (3x3, 5x5): straight from the input rows,
+ *    UZP1/UZP2 deinterleaves of (lane-masked at the borders) loads, 2 output
+ *    rows per block;
+ *  - every other shape: prepared rows (padded, split into stride phases, on
+ *    the stack), 4 output rows per block for 3x3 / 5x5 at stride 1 and 3x3
+ *    at stride 2, 2 for 5x5 at stride 2 (the R*S broadcast weights + MR
+ *    accumulators stay in the 32 registers), a generic row at a time path
+ *    otherwise.
+ * No tiles (nchw_band): the template's tile path is x86-only, so narrow
+ * planes run prepared rows too.
+ * Scalar twin: f32_conv_direct__scalar.
  */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "dwconv.h"
 #include "neon/dwconv_neon.h"
 #include "neon/neon_kernels.h"
-#include "x86/dwconv_nchw.h"
+#include "padding.h"
 
+#include "dwconv_nchw_ukernel.h"
+
+/* name, MR, R, S, SH, SW, DH, DW (MR 0: any shape) */
 DW_NCHW_ROWS(dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1)
 DW_NCHW_ROWS(dw_nchw_3x3s2, 4, 3, 3, 2, 2, 1, 1)
 DW_NCHW_ROWS(dw_nchw_5x5s1, 4, 5, 5, 1, 1, 1, 1)
 DW_NCHW_ROWS(dw_nchw_5x5s2, 2, 5, 5, 2, 2, 1, 1)
 DW_NCHW_ROWS(dw_nchw_any, 0, 0, 0, 0, 0, 0, 0)
+/* name, MR, R, S, SH, DH, DW (stride_w 2, zero padding) */
+DW_NCHW_S2(dw_nchw_3x3s2_direct, 2, 3, 3, 2, 1, 1)
+DW_NCHW_S2(dw_nchw_5x5s2_direct, 2, 5, 5, 2, 1, 1)
 
+/* R, S, SH, SW, DH, DW (0: any), MR, function, zero padding only */
 static const sc_dw_nchw_entry dw_nchw_entries[] = {
-    {3, 3, 1, 1, 1, 1, 4, dw_nchw_3x3s1},
-    {3, 3, 2, 2, 1, 1, 4, dw_nchw_3x3s2},
-    {5, 5, 1, 1, 1, 1, 4, dw_nchw_5x5s1},
-    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2},
-    {0, 0, 0, 0, 0, 0, 1, dw_nchw_any},
+    {3, 3, 2, 2, 1, 1, 2, dw_nchw_3x3s2_direct, 1},
+    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2_direct, 1},
+    {3, 3, 1, 1, 1, 1, 4, dw_nchw_3x3s1, 0},
+    {3, 3, 2, 2, 1, 1, 4, dw_nchw_3x3s2, 0},
+    {5, 5, 1, 1, 1, 1, 4, dw_nchw_5x5s1, 0},
+    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2, 0},
+    {0, 0, 0, 0, 0, 0, 1, dw_nchw_any, 0},
 };
 
 static const sc_dw_config dw_nchw_config = {
     .vw = DW_VW,
+    .nhwc = sc_dw_nhwc_entries__neon,
     .nchw = dw_nchw_entries,
-    .n_nchw = sizeof dw_nchw_entries / sizeof *dw_nchw_entries,
+    .nchw_band = NULL, /* no NEON tile path (see above) */
 };
 
 const sc_conv_kernel sc_f32_dwconv_nchw__neon = {

@@ -8,7 +8,5 @@ extern const sc_conv_kernel sc_f32_igemm_8x8__neon;
 extern const sc_conv_kernel sc_f32_igemm_6x8__neon;
 extern const sc_conv_kernel sc_f32_gemm_nchw_8x12__neon;
 extern const sc_conv_kernel sc_f32_gemm_nchw_8x8__neon;
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__neon;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__neon;
 
 #endif

@@ -1,10 +1,12 @@
-/* The NEON ISA's kernels, best first; the planner falls back to the scalar
- * table when none fits (depthwise, until a NEON depthwise kernel exists). */
+/* The NEON ISA's kernels, best first (the first whose fits() accepts a
+ * problem runs it); the planner falls back to scalar. */
+#include "dwconv.h"
 #include "neon/neon_kernels.h"
 
 static const sc_conv_kernel *const neon_kernels[] = {
+    &sc_f32_dwconv_nhwc__neon, &sc_f32_dwconv_nchw__neon, /* depthwise */
     &sc_f32_gemm_nchw_8x12__neon, /* NCHW 1x1 without padding only */
-    &sc_f32_igemm_8x8__neon,
+    &sc_f32_igemm_8x8__neon,      /* everything but depthwise */
 };
 
 const sc_isa_table sc_neon_table = {

@@ -196,7 +196,7 @@ DW_INLINE void dw_nchw_block(const sc_dw_nchw_params *t,
       dw_v x = dwv_load(row + ((s * DW) % SW) * lp + v0 + (s * DW) / SW);
       /* One load for all the fmas below: keep the compiler from folding it
        * into each of them (these loads often straddle cache lines). */
-      __asm__("" : "+v"(x));
+      x = dwv_opaque(x);
       DW_UNROLL for (size_t m = 0; m < MR; m++)
         DW_UNROLL for (size_t r = 0; r < R; r++)
           if (m * SH + r * DH == j)
