@@ -246,25 +246,46 @@ typedef struct indir_ctx {
 } indir_ctx;
 
 /* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
- * reads for tap t, or the zero row (zero padding, pixels past the end). */
+ * reads for tap t, or the zero row (zero padding, pixels past the end).
+ * The pixel's (oh, ow) advance by one per pixel: one division per task, not
+ * per pixel (it was a quarter of a 1x1 layer's run). */
 static void indir_task(void *arg, size_t t0, size_t nt) {
   const indir_ctx *c = arg;
-  const size_t mr = c->mr, R = c->p->R, tcols = c->tcols;
+  const size_t mr = c->mr, R = c->p->R, tcols = c->tcols, taps = c->taps;
+  size_t pix = t0 * mr, oh = pix / c->OW, ow = pix - oh * c->OW;
+  if (taps == 1) {
+    /* 1x1 (and merged 1-tap plans): one pointer per pixel, consecutive. */
+    const float **a = c->indir + pix;
+    const size_t end = (t0 + nt) * mr;
+    for (; pix < end && pix < c->pixels; pix++, a++) {
+      const ptrdiff_t rt = c->rowtab[oh], ct = c->coltab[ow];
+      *a = rt < 0 || ct < 0 ? c->zero : c->base + rt + ct;
+      if (++ow == c->OW) {
+        ow = 0;
+        oh++;
+      }
+    }
+    for (; pix < end; pix++, a++)
+      *a = c->zero;
+    return;
+  }
   for (size_t tile = t0; tile < t0 + nt; tile++)
-    for (size_t i = 0; i < mr; i++) {
-      const float **a = c->indir + tile * c->taps * mr + i;
-      const size_t pix = tile * mr + i;
+    for (size_t i = 0; i < mr; i++, pix++) {
+      const float **a = c->indir + tile * taps * mr + i;
       if (pix >= c->pixels) {
-        for (size_t t = 0; t < c->taps; t++)
+        for (size_t t = 0; t < taps; t++)
           a[t * mr] = c->zero;
         continue;
       }
-      const size_t oh = pix / c->OW, ow = pix - oh * c->OW;
       const ptrdiff_t *rt = c->rowtab + oh * R, *ct = c->coltab + ow * tcols;
       for (size_t r = 0; r < R; r++)
         for (size_t q = 0; q < tcols; q++)
           a[(r * tcols + q) * mr] =
               rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+      if (++ow == c->OW) {
+        ow = 0;
+        oh++;
+      }
     }
 }
 
