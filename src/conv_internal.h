@@ -27,6 +27,15 @@
 #define SC_POOL_PHASE 0
 #define SC_POOL_FINAL PTHREADPOOL_FLAG_YIELD_WORKERS
 
+/* Defined in sanitizer builds (ASan or UBSan, GCC or clang). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define SC_SANITIZED 1
+#endif
+#endif
+
 /* Alignment of packed weights and of the workspace handed to kernels. */
 #define SC_ALIGNMENT 64
 
