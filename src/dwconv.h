@@ -164,6 +164,15 @@ size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                             const sc_shape *s);
 void sc_dw_run(const sc_run_args *args);
 
+/* An sc_conv_kernel initialiser for a depthwise kernel with config cfg;
+ * fits is sc_dw_fits_nhwc or sc_dw_fits_nchw. */
+#define SC_DW_KERNEL(kname, kisa, cfg, fits_fn)                               \
+  {                                                                            \
+    .name = kname, .isa = kisa, .config = &(cfg), .fits = fits_fn,             \
+    .packed_size = sc_dw_packed_size, .pack = sc_dw_pack,                      \
+    .workspace_size = sc_dw_workspace_size, .run = sc_dw_run,                  \
+  }
+
 /* The depthwise kernels of each ISA (defined only where that ISA is built). */
 extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
 extern const sc_conv_kernel sc_f32_dwconv_nchw__avx512;

@@ -25,12 +25,16 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 static size_t round_up(size_t v, size_t q) { return (v + q - 1) / q * q; }
 static size_t div_up(size_t v, size_t q) { return (v + q - 1) / q; }
 
+/* Depthwise (one input channel per group) belongs to the dwconv kernels. */
+static bool igemm_not_depthwise(const sc_problem *p) {
+  return !(p->groups > 1 && p->Cg == 1);
+}
+
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  (void)k;
-  /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
-  if (p->groups > 1 && p->Cg == 1)
+  const size_t max_k = igemm_config(k)->max_k;
+  if (max_k != 0 && (p->groups != 1 || p->K > max_k))
     return false;
-  return true;
+  return igemm_not_depthwise(p);
 }
 
 /* Floats of one packed NR block: bias then R*S*Cg*NR weights; SIZE_MAX on
@@ -556,7 +560,7 @@ static const sc_gemm_nchw_config *gemm_config(const sc_conv_kernel *k) {
 bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
   return p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
          p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 &&
-         p->pad_right == 0 && sc_igemm_fits(k, p);
+         p->pad_right == 0 && igemm_not_depthwise(p);
 }
 
 size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {

@@ -79,6 +79,9 @@ typedef struct sc_igemm_config {
    * with its rows per tile (same NR) and the vector width in floats. */
   sc_igemm_ukernel_fn gukernel;
   size_t gmr, vl;
+  /* 0: any layer; otherwise only ungrouped layers with K <= max_k (a
+   * narrow tile that a wider family would leave half idle). */
+  size_t max_k;
 } sc_igemm_config;
 
 /* The NCHW 1x1 GEMM family (src/gemm_nchw_ukernel.h): computes an mr x nc

@@ -43,13 +43,6 @@ static const sc_dw_config dw_nchw_config = {
     .nchw_band = dw_nchw_band,
 };
 
-const sc_conv_kernel sc_f32_dwconv_nchw__avx2 = {
-    .name = "f32_dwconv_nchw__avx2",
-    .isa = SIMDCONV_ISA_AVX2,
-    .config = &dw_nchw_config,
-    .fits = sc_dw_fits_nchw,
-    .packed_size = sc_dw_packed_size,
-    .pack = sc_dw_pack,
-    .workspace_size = sc_dw_workspace_size,
-    .run = sc_dw_run,
-};
+const sc_conv_kernel sc_f32_dwconv_nchw__avx2 =
+    SC_DW_KERNEL("f32_dwconv_nchw__avx2", SIMDCONV_ISA_AVX2,
+                 dw_nchw_config, sc_dw_fits_nchw);

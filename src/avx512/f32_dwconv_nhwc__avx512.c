@@ -35,13 +35,6 @@ static const sc_dw_config dw_nhwc_config = {
     .nhwc = sc_dw_nhwc_entries__avx512,
 };
 
-const sc_conv_kernel sc_f32_dwconv_nhwc__avx512 = {
-    .name = "f32_dwconv_nhwc__avx512",
-    .isa = SIMDCONV_ISA_AVX512,
-    .config = &dw_nhwc_config,
-    .fits = sc_dw_fits_nhwc,
-    .packed_size = sc_dw_packed_size,
-    .pack = sc_dw_pack,
-    .workspace_size = sc_dw_workspace_size,
-    .run = sc_dw_run,
-};
+const sc_conv_kernel sc_f32_dwconv_nhwc__avx512 =
+    SC_DW_KERNEL("f32_dwconv_nhwc__avx512", SIMDCONV_ISA_AVX512,
+                 dw_nhwc_config, sc_dw_fits_nhwc);

@@ -8,8 +8,6 @@
  * slower than 7x32: twice the loads and stores per FMA.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include <stdbool.h>
-
 #include "avx512/avx512_kernels.h"
 #include "avx512/igemm_vec_avx512.h"
 
@@ -18,26 +16,15 @@
 #define SC_UK_NV 1
 #include "igemm_ukernel.h"
 
+/* Ungrouped layers with K <= 16 only; grouped layers stay with 7x32, whose
+ * grouped micro-kernel packs several groups into one 32-lane block. */
 static const sc_igemm_config igemm_8x16 = {
     .mr = 8,
     .nr = 16,
     .ukernel = f32_igemm_ukernel_8x16__avx512,
     .transpose = sc_transpose_avx,
+    .max_k = 16,
 };
 
-/* Ungrouped layers with K <= 16; grouped layers stay with 7x32, whose
- * grouped micro-kernel packs several groups into one 32-lane block. */
-static bool igemm_8x16_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  return p->groups == 1 && p->K <= 16 && sc_igemm_fits(k, p);
-}
-
-const sc_conv_kernel sc_f32_igemm_8x16__avx512 = {
-    .name = "f32_igemm_8x16__avx512",
-    .isa = SIMDCONV_ISA_AVX512,
-    .config = &igemm_8x16,
-    .fits = igemm_8x16_fits,
-    .packed_size = sc_igemm_packed_size,
-    .pack = sc_igemm_pack,
-    .workspace_size = sc_igemm_workspace_size,
-    .run = sc_igemm_run,
-};
+const sc_conv_kernel sc_f32_igemm_8x16__avx512 = SC_IGEMM_KERNEL(
+    "f32_igemm_8x16__avx512", SIMDCONV_ISA_AVX512, igemm_8x16);

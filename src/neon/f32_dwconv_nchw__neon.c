@@ -54,13 +54,6 @@ static const sc_dw_config dw_nchw_config = {
     .nchw_band = NULL, /* no NEON tile path (see above) */
 };
 
-const sc_conv_kernel sc_f32_dwconv_nchw__neon = {
-    .name = "f32_dwconv_nchw__neon",
-    .isa = SIMDCONV_ISA_NEON,
-    .config = &dw_nchw_config,
-    .fits = sc_dw_fits_nchw,
-    .packed_size = sc_dw_packed_size,
-    .pack = sc_dw_pack,
-    .workspace_size = sc_dw_workspace_size,
-    .run = sc_dw_run,
-};
+const sc_conv_kernel sc_f32_dwconv_nchw__neon =
+    SC_DW_KERNEL("f32_dwconv_nchw__neon", SIMDCONV_ISA_NEON,
+                 dw_nchw_config, sc_dw_fits_nchw);

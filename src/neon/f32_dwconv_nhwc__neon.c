@@ -39,13 +39,6 @@ static const sc_dw_config dw_nhwc_config = {
     .nhwc = sc_dw_nhwc_entries__neon,
 };
 
-const sc_conv_kernel sc_f32_dwconv_nhwc__neon = {
-    .name = "f32_dwconv_nhwc__neon",
-    .isa = SIMDCONV_ISA_NEON,
-    .config = &dw_nhwc_config,
-    .fits = sc_dw_fits_nhwc,
-    .packed_size = sc_dw_packed_size,
-    .pack = sc_dw_pack,
-    .workspace_size = sc_dw_workspace_size,
-    .run = sc_dw_run,
-};
+const sc_conv_kernel sc_f32_dwconv_nhwc__neon =
+    SC_DW_KERNEL("f32_dwconv_nhwc__neon", SIMDCONV_ISA_NEON,
+                 dw_nhwc_config, sc_dw_fits_nhwc);
