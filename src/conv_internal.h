@@ -129,6 +129,8 @@ const sc_isa_table *sc_isa_table_get(simdconv_isa isa);
 typedef struct sc_cpu_features {
   bool avx2, fma, avx512f, avx512bw, avx512dq, avx512vl, os_ymm, os_zmm;
   bool neon;
+  /* Bytes of one core's L2 cache, 0 when the C library cannot tell. */
+  size_t l2_bytes;
 } sc_cpu_features;
 /* Reads the CPU's features (src/cpu.c); called once by the dispatcher. */
 void sc_cpu_probe(sc_cpu_features *features);

@@ -5,7 +5,12 @@
  * save YMM and ZMM state across context switches (without it, using the
  * registers corrupts state even though CPUID reports the ISA).
  * AArch64: Advanced SIMD is architecturally mandatory; HWCAP confirms it.
+ * The L2 size (for the drivers' cache blocking) comes from the C library,
+ * which reads CPUID or the kernel's cache description.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <unistd.h>
+
 #include "conv_internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -53,4 +58,16 @@ static void sc_probe(sc_cpu_features *f) {
 static void sc_probe(sc_cpu_features *f) { (void)f; }
 #endif
 
-void sc_cpu_probe(sc_cpu_features *features) { sc_probe(features); }
+static size_t sc_l2_bytes(void) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return bytes > 0 ? (size_t)bytes : 0;
+#else
+  return 0;
+#endif
+}
+
+void sc_cpu_probe(sc_cpu_features *features) {
+  sc_probe(features);
+  features->l2_bytes = sc_l2_bytes();
+}
