@@ -310,31 +310,47 @@ typedef struct igemm_ctx {
   size_t pixels;      /* OH*OW */
   size_t block;       /* floats per packed NR block */
   size_t nblocks;     /* NR blocks per GEMM */
+  bool tiles_outer;   /* igemm_task's loop order */
   sc_igemm_params params;
 } igemm_ctx;
 
-/* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
- * NR), output pixels [p0, p0+np) (p0 a multiple of MR). */
-static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
-                       size_t nk, size_t np) {
-  const igemm_ctx *ctx = arg;
+/* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
+ * nc = min(NR, nk_left), output pixels [pix, pix+rows), rows = min(MR,
+ * np_left). */
+static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
+                       size_t nk_left, size_t pix, size_t np_left) {
   const sc_problem *p = ctx->p;
   const igemm_mode *m = &ctx->mode;
   const size_t mr = m->mr, nr = ctx->cfg->nr, taps = ctx->taps;
-  for (size_t k = k0; k < k0 + nk; k += nr) {
-    const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
-    const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block;
-    /* The input channels of the block's first group. */
-    const size_t a_offset =
-        n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
-    for (size_t pix = p0; pix < p0 + np; pix += mr) {
-      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
-      m->ukernel(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr,
-                 w,
-                 ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
-                     (g * m->kg + k) * ctx->ch_stride,
-                 ctx->pix_stride, a_offset, &ctx->params);
-    }
+  const size_t nc = nk_left < nr ? nk_left : nr;
+  const size_t rows = np_left < mr ? np_left : mr;
+  const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block;
+  /* The input channels of the block's first group. */
+  const size_t a_offset =
+      n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
+  m->ukernel(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
+             ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
+                 (g * m->kg + k) * ctx->ch_stride,
+             ctx->pix_stride, a_offset, &ctx->params);
+}
+
+/* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
+ * NR), output pixels [p0, p0+np) (p0 a multiple of MR): block by block, each
+ * block's weights read once for all the tiles, or tile by tile when the
+ * task's weights are small enough to stay in cache (each tile's output
+ * pixels then written whole, not in NR-channel strips far apart in time). */
+static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
+                       size_t nk, size_t np) {
+  const igemm_ctx *ctx = arg;
+  const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
+  if (ctx->tiles_outer) {
+    for (size_t pix = p0; pix < p0 + np; pix += mr)
+      for (size_t k = k0; k < k0 + nk; k += nr)
+        igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+  } else {
+    for (size_t k = k0; k < k0 + nk; k += nr)
+      for (size_t pix = p0; pix < p0 + np; pix += mr)
+        igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix);
   }
 }
 
@@ -377,6 +393,10 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
   return pt > tiles ? tiles : pt;
 }
 
+/* A task's weights up to which it runs tile by tile (all its blocks per
+ * tile) rather than block by block. */
+#define IGEMM_TILES_OUTER_BYTES ((size_t)64 << 10)
+
 /* Runs images [0, n) (their indirection built) into output ctx->y. */
 static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
@@ -394,6 +414,10 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
     while (kt > 1 && outer * tiles * div_up(ctx->nblocks, kt) < want)
       kt = div_up(kt, 2);
   }
+  size_t task_weights;
+  const size_t wdims[] = {kt, ctx->block, sizeof(float)};
+  ctx->tiles_outer = sc_product_ok(wdims, 3, &task_weights) &&
+                     task_weights <= IGEMM_TILES_OUTER_BYTES;
   pthreadpool_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
                                      ctx->mode.groups, ctx->mode.kg,
                                      ctx->pixels, kt * nr, pt * mr,
