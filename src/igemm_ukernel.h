@@ -29,6 +29,13 @@
  * fit the ISA's register file for the hot loop to stay spill-free.
  */
 #define SC_UK_NR (SC_UK_NV * SC_VL)
+/* Weight prefetch (when the ISA defines SC_VPREFETCH): the packed block is
+ * read linearly, NR floats per step, and in 3x3 layers it is larger than
+ * L1, so each step asks for the 64-byte lines 2 KiB ahead. The hardware
+ * prefetchers alone left the FMAs waiting on the weight loads: +5-10% on
+ * 3x3 and large 1x1 layers (AVX-512, Intel host, alternating A/B). */
+#define SC_UK_W_AHEAD (2048 / sizeof(float))
+#define SC_UK_W_LINES (SC_UK_NR * sizeof(float) < 64 ? 1 : SC_UK_NR * sizeof(float) / 64)
 
 static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                        const float *const *restrict a,
@@ -62,6 +69,11 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #pragma GCC unroll 16
       for (size_t j = 0; j < SC_UK_NV; j++)
         wv[j] = SC_VLOAD(w + j * SC_VL);
+#ifdef SC_VPREFETCH
+#pragma GCC unroll 16
+      for (size_t l = 0; l < SC_UK_W_LINES; l++)
+        SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16);
+#endif
       w += SC_UK_NR;
 #pragma GCC unroll 16
       for (size_t i = 0; i < SC_UK_MR; i++) {
@@ -137,6 +149,8 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 }
 
 #undef SC_UK_NR
+#undef SC_UK_W_AHEAD
+#undef SC_UK_W_LINES
 #undef SC_UK_NAME
 #undef SC_UK_MR
 #undef SC_UK_NV

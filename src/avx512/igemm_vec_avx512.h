@@ -24,6 +24,7 @@
   _mm512_min_ps(_mm512_set1_ps(hi), _mm512_max_ps(_mm512_set1_ps(lo), v))
 #define SC_VACT(params, v) sc_activate_f32x16(params, v)
 #define SC_VZERO() _mm512_setzero_ps()
+#define SC_VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define SC_VLOAD_N(p, n)                                                       \
   _mm512_maskz_loadu_ps((n) >= 16 ? (__mmask16)0xffff                          \
                                   : (__mmask16)((1u << (n)) - 1u),             \
