@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarise simdconv-bench results (Google Benchmark JSON).
 
-Usage: report.py [--out-dir DIR] [--no-plot] RESULTS.json [MORE.json ...]
+Usage: report.py [--out-dir DIR] [--no-plot] [--stat median|best]
+                 RESULTS.json [MORE.json ...]
 
 Reads the JSON written by simdconv-bench --benchmark_out=FILE
 --benchmark_out_format=json. With --benchmark_repetitions=N and
@@ -15,6 +16,12 @@ plan-creation times, depthwise bandwidth, oneDNN's implementation choices
 and any failures. With --out-dir it also writes report.txt, summary.csv
 and a PNG plot of % of peak per layer (gnuplot, else matplotlib, else
 skipped with a message).
+
+--stat best uses each benchmark's fastest repetition instead (needs the
+per-repetition entries: run_suite.sh keeps them in the JSON) and writes
+report_best.txt and summary_best.csv, no plot. On a shared machine whose
+speed changes with its neighbours' load the best repetition shows what the
+code does when it has the core; the median shows what a user would see.
 
 Benchmark names: simdconv/ISA/LAYOUT/tT/NET/LAYER, onednn/FMT/tT/NET/LAYER,
 xnnpack/nhwc/tT/NET/LAYER and create/CONFIG/NET/LAYER (Google Benchmark
@@ -92,7 +99,15 @@ def median_entry(entries):
     return ok[(len(ok) - 1) // 2]
 
 
-def load(paths):
+def best_entry(entries):
+    """The fastest error-free entry."""
+    ok = [e for e in entries if not e.get("error_occurred")]
+    if not ok:
+        return entries[0]
+    return min(ok, key=lambda e: e.get("real_time", 0.0))
+
+
+def load(paths, stat="median"):
     context = {}
     runs = {}     # run_name -> list of iteration entries
     medians = {}  # run_name -> median aggregate entry
@@ -115,8 +130,11 @@ def load(paths):
         parsed = parse_name(rn)
         if parsed is None:
             continue
-        entry = medians.get(rn) or (median_entry(runs[rn]) if rn in runs
-                                    else errors[rn])
+        if stat == "best" and rn in runs:
+            entry = best_entry(runs[rn])
+        else:
+            entry = medians.get(rn) or (median_entry(runs[rn]) if rn in runs
+                                        else errors[rn])
         results.append(Result(*parsed, entry))
     return context, results
 
@@ -452,9 +470,12 @@ def main(argv):
     ap.add_argument("--out-dir", help="write report.txt, summary.csv and "
                     "plots here")
     ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument("--stat", choices=("median", "best"), default="median",
+                    help="per benchmark: the median repetition (default) or "
+                    "the fastest")
     args = ap.parse_args(argv)
 
-    context, results = load(args.json)
+    context, results = load(args.json, args.stat)
     if not results:
         print("report.py: no simdconv-bench results in " +
               ", ".join(args.json), file=sys.stderr)
@@ -477,9 +498,11 @@ def main(argv):
             ", ".join("%.2f" % v for v in load_avg),
             "  (busy machine: figures are noisy)"
             if load_avg[0] > 0.5 * context.get("num_cpus", 1) else ""))
-    out.append("  GFLOP/s = 2*N*K*OH*OW*(C/g)*R*S / median wall time; "
-               "ratio = best simdconv / best baseline; %peak = best "
-               "simdconv config's % of its ISA's peak x threads; "
+    out.append("  GFLOP/s = 2*N*K*OH*OW*(C/g)*R*S / %s wall time; "
+               % ("median" if args.stat == "median" else
+                  "best repetition's")
+               + "ratio = best simdconv / best baseline; %peak = best "
+               + "simdconv config's % of its ISA's peak x threads; "
                "* = geomean over fewer layers")
 
     best_by_threads = {}
@@ -524,17 +547,18 @@ def main(argv):
     report = "\n".join(out)
     print(report)
     if args.out_dir:
+        suffix = "" if args.stat == "median" else "_" + args.stat
         os.makedirs(args.out_dir, exist_ok=True)
-        with open(os.path.join(args.out_dir, "report.txt"), "w",
+        with open(os.path.join(args.out_dir, "report%s.txt" % suffix), "w",
                   encoding="utf-8") as f:
             f.write(report + "\n")
-        with open(os.path.join(args.out_dir, "summary.csv"), "w",
+        with open(os.path.join(args.out_dir, "summary%s.csv" % suffix), "w",
                   newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(["threads", "layer", "config", "gflops", "pct_peak",
                         "impl"])
             w.writerows(csv_rows)
-        if not args.no_plot:
+        if not args.no_plot and not suffix:
             for msg in plot(best_by_threads, configs_by_threads, context,
                             args.out_dir):
                 print(msg)

@@ -26,7 +26,8 @@
 #
 # Writes to the results directory: results.json (Google Benchmark JSON),
 # console.txt (everything the benchmark printed), report.txt, summary.csv and
-# pct_peak_t*.png. Exits non-zero when the benchmark failed, in particular
+# pct_peak_t*.png (medians), and with repetitions report_best.txt and
+# summary_best.csv (each benchmark's fastest repetition). Exits non-zero when the benchmark failed, in particular
 # when a configuration did not pass validation (a "VALIDATION FAILED" line).
 set -euo pipefail
 
@@ -101,7 +102,9 @@ args=(
   --benchmark_min_time="$min_time"
 )
 if [[ $reps -gt 1 ]]; then
-  args+=(--benchmark_report_aggregates_only=true)
+  # The console shows the aggregates; the JSON keeps every repetition too
+  # (report.py --stat best reads them).
+  args+=(--benchmark_display_aggregates_only=true)
 fi
 [[ -n $filter ]] && args+=(--filter="$filter")
 args+=("${extra[@]}")
@@ -128,6 +131,11 @@ report_args=(--out-dir "$out")
 if [[ -s $out/results.json ]]; then
   python3 "$here/report.py" "${report_args[@]}" "$out/results.json" ||
     echo "run_suite.sh: report.py failed" >&2
+  if [[ $reps -gt 1 ]]; then
+    python3 "$here/report.py" --stat best --out-dir "$out" --no-plot \
+      "$out/results.json" >/dev/null ||
+      echo "run_suite.sh: report.py --stat best failed" >&2
+  fi
 else
   echo "run_suite.sh: no results written" >&2
 fi
