@@ -403,16 +403,29 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   /* A task is kt NR blocks x pt MR tiles, computed block by block (the
    * block's weights stay in L2 across its pt tiles; the tiles' input rows
    * stay in L2 across the blocks). Start from all the blocks of a group,
-   * then split while there are too few tasks for the threads. */
+   * then split while there are too few tasks for the threads: first the
+   * operand whose copies cost less, since every task re-reads its blocks'
+   * weights and its tiles' input. Splitting the tiles of a layer whose
+   * weights outweigh its input (res5, vgg16/conv5) made each thread stream
+   * all the weights once per tile group. */
   const size_t tiles = div_up(ctx->pixels, mr);
   size_t kt = ctx->nblocks, pt = igemm_tiles_per_task(ctx, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
     const size_t want = 4 * threads, outer = n * ctx->mode.groups;
-    while (pt > 1 && outer * div_up(tiles, pt) * div_up(ctx->nblocks, kt) < want)
-      pt = div_up(pt, 2);
-    while (kt > 1 && outer * tiles * div_up(ctx->nblocks, kt) < want)
-      kt = div_up(kt, 2);
+    const sc_problem *p = ctx->p;
+    /* Floats of weights (per group) and of input the tiles read (approx.). */
+    const double weights = (double)ctx->nblocks * (double)ctx->block;
+    const double input = (double)ctx->pixels * (double)p->Cg *
+                         (double)p->stride_h * (double)p->stride_w;
+    size_t *first = weights >= input ? &kt : &pt;
+    size_t *second = first == &kt ? &pt : &kt;
+    while (*first > 1 && outer * div_up(tiles, pt) *
+                                 div_up(ctx->nblocks, kt) < want)
+      *first = div_up(*first, 2);
+    while (*second > 1 && outer * div_up(tiles, pt) *
+                                  div_up(ctx->nblocks, kt) < want)
+      *second = div_up(*second, 2);
   }
   size_t task_weights;
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
