@@ -258,6 +258,8 @@ static void guard_shapes(void) {
                   .act = (tu_act)((i * 2) % TU_ACT_VARIANTS)});
   add((tu_tcfg){.name = "1x1 large", .N = 2, .C = 17, .K = 65, .H = 7,
                 .W = 19, .R = 1, .S = 1, .bias = true});
+  add((tu_tcfg){.name = "1x1 C > 64 (NCHW igemm)", .N = 2, .C = 67, .K = 33,
+                .H = 3, .W = 11, .R = 1, .S = 1, .bias = true});
   add((tu_tcfg){.name = "1x1 large s2", .C = 13, .K = 33, .H = 9, .W = 19,
                 .R = 1, .S = 1, .sh = 2, .sw = 2});
   add((tu_tcfg){.name = "1x1 padded", .C = 5, .K = 17, .H = 3, .W = 7,

@@ -452,6 +452,11 @@ const tu_tcfg tu_table[] = {
     {.name = "tile remainders C", .C = 9, .K = 24, .H = 20, .W = 18, .R = 3,
      .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
      .bias = true},
+    /* NCHW 1x1 stride 1 runs the GEMM up to 64 input channels per group
+     * and the igemm family above. */
+    {.name = "1x1 C=64", .C = 64, .K = 17, .H = 4, .W = 9, .R = 1, .S = 1},
+    {.name = "1x1 C=65", .C = 65, .K = 19, .H = 5, .W = 9, .R = 1, .S = 1,
+     .bias = true},
     {.name = "7x7 stride 2", .C = 3, .K = 8, .H = 20, .W = 20, .R = 7,
      .S = 7, .sh = 2, .sw = 2, .pt = 3, .pb = 3, .pl = 3, .pr = 3,
      .bias = true},
