@@ -103,8 +103,11 @@ args=(
 )
 if [[ $reps -gt 1 ]]; then
   # The console shows the aggregates; the JSON keeps every repetition too
-  # (report.py --stat best reads them).
-  args+=(--benchmark_display_aggregates_only=true)
+  # (report.py --stat best reads them). Repetitions run interleaved in a
+  # random order, so that a slow spell of a shared machine (seconds long)
+  # does not fall on every repetition of the same configuration.
+  args+=(--benchmark_display_aggregates_only=true
+         --benchmark_enable_random_interleaving=true)
 fi
 [[ -n $filter ]] && args+=(--filter="$filter")
 args+=("${extra[@]}")
