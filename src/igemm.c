@@ -357,10 +357,13 @@ static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
 /* L2 bytes a task may fill with one block's weights and its tiles' input
  * rows: three quarters of one core's L2 (Zen 4: 1 MiB, recent Intel server
  * cores: 2 MiB; 1.5 MiB ran vgg16/conv4_2 8% and res5_1x1_in 15% faster
- * than 512 KiB there), 512 KiB when the size is unknown. */
+ * than 512 KiB there), at least 192 KiB; 512 KiB when the size is
+ * unknown. */
 static size_t igemm_l2_budget(void) {
   const size_t l2 = sc_cpu()->l2_bytes;
-  return l2 >= ((size_t)512 << 10) ? l2 / 4 * 3 : (size_t)512 << 10;
+  if (l2 == 0)
+    return (size_t)512 << 10;
+  return l2 >= ((size_t)256 << 10) ? l2 / 4 * 3 : (size_t)192 << 10;
 }
 
 /* Tiles per task: enough that each weight block, read once per task, feeds

@@ -2,9 +2,11 @@
  * simdconv info: what the CPU offers, which ISAs the library was built with
  * and may use, and its registered kernels.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -63,6 +65,20 @@ static void print_cpu_features(void) {
 }
 
 #endif
+
+/* The L2 size the library's cache blocking uses (it asks the C library the
+ * same way, src/cpu.c). */
+static void print_l2(void) {
+  field("L2 per core:");
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (bytes > 0) {
+    printf(" %ld KiB (igemm tasks fill up to 3/4 of it)\n", bytes / 1024);
+    return;
+  }
+#endif
+  printf(" unknown (igemm tasks fill up to 512 KiB)\n");
+}
 
 /* ------------------------------------------------------------------------ */
 /* Kernels                                                                  */
@@ -133,6 +149,7 @@ int cli_cmd_info(int argc, char **argv) {
          simdconv_version_string(), SIMDCONV_VERSION_MAJOR,
          SIMDCONV_VERSION_MINOR, SIMDCONV_VERSION_PATCH);
   print_cpu_features();
+  print_l2();
   print_isa_mask("ISAs built:", simdconv_isas_built());
   print_isa_mask("ISAs supported:", simdconv_isas_supported());
 
