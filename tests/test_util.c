@@ -452,6 +452,11 @@ const tu_tcfg tu_table[] = {
     {.name = "tile remainders C", .C = 9, .K = 24, .H = 20, .W = 18, .R = 3,
      .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
      .bias = true},
+    /* More than 64 KiB of packed weights: igemm runs its tasks block by
+     * block (smaller weights run tile by tile), and with threads splits the
+     * output channels first (the weights outweigh the input). */
+    {.name = "weights > 64 KiB", .C = 48, .K = 40, .H = 6, .W = 7, .R = 3,
+     .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true},
     /* NCHW 1x1 stride 1 runs the GEMM up to 64 input channels per group
      * and the igemm family above. */
     {.name = "1x1 C=64", .C = 64, .K = 17, .H = 4, .W = 9, .R = 1, .S = 1},
