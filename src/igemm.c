@@ -25,6 +25,17 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 static size_t round_up(size_t v, size_t q) { return (v + q - 1) / q * q; }
 static size_t div_up(size_t v, size_t q) { return (v + q - 1) / q; }
 
+/* Task tiling for threads: a task covers *t1 of n1 units by *t2 of n2 (per
+ * outer index); halves *t1, then *t2, while there are fewer than `want`
+ * tasks. */
+static void split_tasks(size_t want, size_t outer, size_t n1, size_t *t1,
+                        size_t n2, size_t *t2) {
+  while (*t1 > 1 && outer * div_up(n1, *t1) * div_up(n2, *t2) < want)
+    *t1 = div_up(*t1, 2);
+  while (*t2 > 1 && outer * div_up(n1, *t1) * div_up(n2, *t2) < want)
+    *t2 = div_up(*t2, 2);
+}
+
 /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
 static bool igemm_not_depthwise(const sc_problem *p) {
   return !(p->groups > 1 && p->Cg == 1);
@@ -421,14 +432,10 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
     const double weights = (double)ctx->nblocks * (double)ctx->block;
     const double input = (double)ctx->pixels * (double)p->Cg *
                          (double)p->stride_h * (double)p->stride_w;
-    size_t *first = weights >= input ? &kt : &pt;
-    size_t *second = first == &kt ? &pt : &kt;
-    while (*first > 1 && outer * div_up(tiles, pt) *
-                                 div_up(ctx->nblocks, kt) < want)
-      *first = div_up(*first, 2);
-    while (*second > 1 && outer * div_up(tiles, pt) *
-                                  div_up(ctx->nblocks, kt) < want)
-      *second = div_up(*second, 2);
+    if (weights >= input)
+      split_tasks(want, outer, ctx->nblocks, &kt, tiles, &pt);
+    else
+      split_tasks(want, outer, tiles, &pt, ctx->nblocks, &kt);
   }
   size_t task_weights;
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
@@ -744,10 +751,7 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   const size_t threads = pthreadpool_get_threads_count(args->pool);
   if (threads > 1) {
     const size_t want = 4 * threads, outer = s->N * p->groups;
-    while (pt > 1 && outer * div_up(panels, pt) * div_up(ctx.nblocks, kt) < want)
-      pt = div_up(pt, 2);
-    while (kt > 1 && outer * panels * div_up(ctx.nblocks, kt) < want)
-      kt = div_up(kt, 2);
+    split_tasks(want, outer, panels, &pt, ctx.nblocks, &kt);
   }
   pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
                                      p->groups, ctx.pixels, p->Kg, pt * nr,

@@ -66,18 +66,18 @@ static void print_cpu_features(void) {
 
 #endif
 
-/* The L2 size the library's cache blocking uses (it asks the C library the
- * same way, src/cpu.c). */
+/* The L2 size the library's cache blocking starts from (src/cpu.c asks the
+ * C library the same way; src/igemm.c says how it is used). */
 static void print_l2(void) {
   field("L2 per core:");
 #ifdef _SC_LEVEL2_CACHE_SIZE
   const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
   if (bytes > 0) {
-    printf(" %ld KiB (igemm tasks fill up to 3/4 of it)\n", bytes / 1024);
+    printf(" %ld KiB (sizes the igemm tasks)\n", bytes / 1024);
     return;
   }
 #endif
-  printf(" unknown (igemm tasks fill up to 512 KiB)\n");
+  printf(" unknown (the igemm tasks use a default)\n");
 }
 
 /* ------------------------------------------------------------------------ */
