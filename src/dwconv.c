@@ -57,19 +57,6 @@ void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
   }
 }
 
-/* NHWC: colmap[OW][S] of ptrdiff_t. NCHW: none (the rows are prepared on the
- * stack). */
-size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
-                            const sc_shape *s) {
-  (void)k;
-  size_t n;
-  if (p->layout != SIMDCONV_LAYOUT_NHWC)
-    return 0;
-  if (!sc_mul_ok(s->OW, p->S, &n) || !sc_mul_ok(n, sizeof(ptrdiff_t), &n))
-    return SIZE_MAX;
-  return n;
-}
-
 /* The outputs [lo, hi) whose taps all read real input columns. */
 static void dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
                         size_t pad_left, size_t *lo, size_t *hi) {
@@ -95,6 +82,17 @@ static ptrdiff_t dw_map(size_t o, size_t stride, size_t t, size_t dil,
 
 static size_t dw_threads(pthreadpool_t pool) {
   return pool ? pthreadpool_get_threads_count(pool) : 1;
+}
+
+/* Units per task along a second dimension of `units`: all of them unless
+ * the first dimension has fewer than 8 tasks per thread to share out. */
+static size_t dw_task_tile(pthreadpool_t pool, size_t first, size_t units,
+                           size_t align) {
+  const size_t want = 8 * dw_threads(pool);
+  if (want == 1 || first >= want)
+    return units;
+  const size_t split = (want + first - 1) / first;
+  return dw_round_up((units + split - 1) / split, align);
 }
 
 /* The first NHWC row function that fits the problem (kg1: as if Kg were 1). */
@@ -238,6 +236,43 @@ static const sc_dw_nchw_entry *dw_find_nchw(const sc_dw_config *cfg,
   return NULL; /* unreachable: the last entry matches everything */
 }
 
+/* NCHW rows wide enough for the direct row kernels: narrower ones run as
+ * flat planes or through tiles when those fit. */
+static bool dw_nchw_wide(const sc_dw_config *cfg, const sc_problem *p,
+                         const sc_shape *s) {
+  return s->OW >= SC_DW_ROWS_MIN_VECTORS * cfg->vw ||
+         (dw_find_nchw(cfg, p)->zeros_only && 2 * s->OW >= 3 * cfg->vw);
+}
+
+/* Bytes of flat-plane masks when the problem runs as flat planes, else 0:
+ * rows narrower than SC_DW_FLAT_MAX_VECTORS, stride 1, zero padding,
+ * OW == W, masks within bounds. */
+static size_t dw_flat_bytes(const sc_dw_config *cfg, const sc_problem *p,
+                            const sc_shape *s) {
+  if (cfg->flat == NULL || p->layout != SIMDCONV_LAYOUT_NCHW ||
+      p->stride_h != 1 || p->stride_w != 1 ||
+      p->padding_mode != SIMDCONV_PAD_ZEROS || s->OW != s->W ||
+      p->R * p->S > SC_DW_FLAT_MAX_TAPS ||
+      s->OW >= SC_DW_FLAT_MAX_VECTORS * cfg->vw)
+    return 0;
+  const size_t nvec = (s->OH * s->OW + cfg->vw - 1) / cfg->vw;
+  if (nvec > SC_DW_FLAT_MAX_MASK_BYTES / (p->R * p->S * sizeof(uint16_t)))
+    return 0;
+  return nvec * p->R * p->S * sizeof(uint16_t);
+}
+
+/* NHWC: colmap[OW][S] of ptrdiff_t. NCHW: the flat planes' masks, else none
+ * (the rows are prepared on the stack). */
+size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                            const sc_shape *s) {
+  size_t n;
+  if (p->layout != SIMDCONV_LAYOUT_NHWC)
+    return dw_flat_bytes(k->config, p, s);
+  if (!sc_mul_ok(s->OW, p->S, &n) || !sc_mul_ok(n, sizeof(ptrdiff_t), &n))
+    return SIZE_MAX;
+  return n;
+}
+
 bool sc_dw_fits_nchw(const sc_conv_kernel *k, const sc_problem *p) {
   if (!dw_fits(k, p, SIMDCONV_LAYOUT_NCHW))
     return false;
@@ -328,60 +363,118 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
   }
   /* Whole images per task unless there are too few channel blocks. */
   const size_t blocks = s->N * ((p->K + vw - 1) / vw);
-  const size_t want = 8 * dw_threads(args->pool);
-  size_t band = s->OH;
-  if (want > 1 && blocks < want) {
-    const size_t split = (want + blocks - 1) / blocks;
-    band = dw_round_up((s->OH + split - 1) / split, mr);
-  }
+  const size_t band = dw_task_tile(args->pool, blocks, s->OH, mr);
   pthreadpool_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
                                      (p->K + vw - 1) / vw, s->OH, band,
                                      SC_POOL_FINAL);
   return true;
 }
 
+/* The problem-independent fields of the NCHW parameters. */
+static void dw_nchw_params_init(const sc_run_args *args,
+                                sc_dw_nchw_params *g) {
+  const sc_problem *p = args->problem;
+  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const float *bias = args->packed;
+  g->problem = p;
+  g->shape = args->shape;
+  g->input = args->input;
+  g->output = args->output;
+  g->bias = bias;
+  g->w = bias + kp;
+  g->Kp = kp;
+  g->act = sc_act_params_from_problem(p);
+  g->lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY;
+  g->hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY;
+}
+
+typedef struct dw_flat_task {
+  sc_dw_nchw_params params;
+  sc_dw_flat_fn fn;
+  ptrdiff_t off[SC_DW_FLAT_MAX_TAPS];
+} dw_flat_task;
+
+static void dw_flat_vectors(void *ctx, size_t plane0, size_t v0,
+                            size_t nplanes, size_t nv) {
+  const dw_flat_task *t = ctx;
+  t->fn(&t->params, plane0, nplanes, v0, nv);
+}
+
+/* The lane bits of every flat vector and tap (see DW_NCHW_FLAT): lane i of
+ * vector v reads a real input for tap (r, s) when its output q = v*vw + i
+ * exists and row q/OW + r*dil_h - pad_top, column q%OW + s*dil_w - pad_left
+ * lie in the input (OW == W). */
+static void dw_flat_masks(const sc_problem *p, const sc_shape *s, size_t vw,
+                          uint16_t *masks) {
+  const size_t nq = s->OH * s->OW, nvec = (nq + vw - 1) / vw, T = p->R * p->S;
+  memset(masks, 0, nvec * T * sizeof *masks);
+  for (size_t q = 0; q < nq; q++) {
+    const ptrdiff_t oh = (ptrdiff_t)(q / s->OW), ow = (ptrdiff_t)(q % s->OW);
+    uint16_t *m = masks + q / vw * T;
+    for (size_t r = 0; r < p->R; r++) {
+      const ptrdiff_t ih = oh + (ptrdiff_t)(r * p->dil_h) - (ptrdiff_t)p->pad_top;
+      if (ih < 0 || ih >= (ptrdiff_t)s->H)
+        continue;
+      for (size_t c = 0; c < p->S; c++) {
+        const ptrdiff_t iw =
+            ow + (ptrdiff_t)(c * p->dil_w) - (ptrdiff_t)p->pad_left;
+        if (iw >= 0 && iw < (ptrdiff_t)s->W)
+          m[r * p->S + c] |= (uint16_t)(1u << (q % vw));
+      }
+    }
+  }
+}
+
+/* NCHW through flat planes, the masks in the workspace. */
+static void dw_run_nchw_flat(const sc_run_args *args, const sc_dw_config *cfg) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const size_t nvec = (s->OH * s->OW + cfg->vw - 1) / cfg->vw;
+  const sc_dw_flat_entry *e = cfg->flat;
+  while (!((e->R == 0 && e->S == 0) || (e->R == p->R && e->S == p->S)))
+    e++;
+  dw_flat_task t = {.fn = e->fn};
+  dw_nchw_params_init(args, &t.params);
+  dw_flat_masks(p, s, cfg->vw, args->workspace);
+  t.params.masks = args->workspace;
+  /* Tap (r, s) of flat output q reads flat input q + off[r*S + s]. */
+  for (size_t r = 0; r < p->R; r++)
+    for (size_t c = 0; c < p->S; c++)
+      t.off[r * p->S + c] =
+          ((ptrdiff_t)(r * p->dil_h) - (ptrdiff_t)p->pad_top) * (ptrdiff_t)s->W +
+          (ptrdiff_t)(c * p->dil_w) - (ptrdiff_t)p->pad_left;
+  t.params.off = t.off;
+  /* Tasks of several planes (per-plane set-up is a large part of a small
+   * plane's work), about 8 per thread; split the planes' vectors only when
+   * there are too few planes. */
+  const size_t planes = s->N * p->K, want = 8 * dw_threads(args->pool);
+  const size_t tile_p = planes / want > 1 ? planes / want : 1;
+  pthreadpool_parallelize_2d_tile_2d(
+      args->pool, dw_flat_vectors, &t, planes, nvec, tile_p,
+      dw_task_tile(args->pool, planes, nvec, SC_DW_FLAT_MAX_MV), SC_POOL_FINAL);
+}
+
 static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
-  const float *bias = args->packed;
   const sc_dw_nchw_entry *e = dw_find_nchw(cfg, p);
-  dw_nchw_task t = {
-      .params = {
-          .problem = p, .shape = s, .input = args->input,
-          .output = args->output, .bias = bias, .w = bias + kp, .Kp = kp,
-          .mr = e->mr,
-          .act = sc_act_params_from_problem(p),
-          .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
-          .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
-      },
-      .fn = e->fn,
-  };
+  dw_nchw_task t = {.params = {.mr = e->mr}, .fn = e->fn};
+  dw_nchw_params_init(args, &t.params);
   /* Feasible: fits() checked the geometry for the narrowest strip. */
   dw_rows_geometry(p, cfg->vw, e->mr, s->OW, &t.params);
-  /* Whole planes per task unless there are too few planes to share out. */
-  const size_t planes = s->N * p->K, want = 8 * dw_threads(args->pool);
-  size_t tile = s->OH;
-  if (want > 1 && planes < want) {
-    const size_t split = (want + planes - 1) / planes;
-    tile = dw_round_up((s->OH + split - 1) / split, e->mr);
-  }
-  pthreadpool_parallelize_2d_tile_1d(args->pool, dw_nchw_rows, &t, planes,
-                                     s->OH, tile, SC_POOL_FINAL);
+  const size_t planes = s->N * p->K;
+  pthreadpool_parallelize_2d_tile_1d(
+      args->pool, dw_nchw_rows, &t, planes, s->OH,
+      dw_task_tile(args->pool, planes, s->OH, e->mr), SC_POOL_FINAL);
 }
 
 void sc_dw_run(const sc_run_args *args) {
   const sc_dw_config *cfg = args->kernel->config;
-  if (args->problem->layout == SIMDCONV_LAYOUT_NHWC)
+  const sc_problem *p = args->problem;
+  if (p->layout == SIMDCONV_LAYOUT_NHWC)
     dw_run_nhwc(args, cfg);
-  else {
-    /* Rows are wide enough for the vectors, or the direct kernels run;
-     * narrower ones go through tiles when they fit. */
-    const size_t ow = args->shape->OW;
-    const bool rows = ow >= SC_DW_ROWS_MIN_VECTORS * cfg->vw ||
-                      (dw_find_nchw(cfg, args->problem)->zeros_only &&
-                       2 * ow >= 3 * cfg->vw);
-    if (rows || !dw_run_nchw_tiles(args, cfg))
-      dw_run_nchw(args, cfg);
-  }
+  else if (dw_flat_bytes(cfg, p, args->shape) > 0)
+    dw_run_nchw_flat(args, cfg);
+  else if (dw_nchw_wide(cfg, p, args->shape) || !dw_run_nchw_tiles(args, cfg))
+    dw_run_nchw(args, cfg);
 }

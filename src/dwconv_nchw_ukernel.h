@@ -506,6 +506,94 @@ DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
         dw_nchw_activate(&t->act, y + oh * OW, OW);                            \
   }
 
+/* ---- NCHW, stride 1, zero padding, OW == W: flat planes ------------------- */
+
+/* Output (oh, ow) is flat index q = oh*W + ow of its plane and tap (r, s)
+ * reads the input at flat index q + t->off[r*S + s], off = (r*DH - pad_top)*W
+ * + s*DW - pad_left: one vector holds DW_VW consecutive outputs whatever the
+ * width (spanning rows, so narrow planes fill the lanes) and reads each tap
+ * with one masked load straight from the input: no copies, no transposes,
+ * planes read and written front to back. t->masks[v*R*S + tap] has the bits
+ * of the lanes of flat vector v whose tap reads a real input; the others
+ * load 0.0 and take part as fma(0, w, acc). Masked-off lanes are never
+ * touched, so the base address of a load may lie outside the plane: it is
+ * formed as an integer. */
+
+/* p + i floats, for a masked access whose base may precede the buffer. */
+DW_INLINE const float *dw_flat_at(const float *p, ptrdiff_t i) {
+  return (const float *)((uintptr_t)p + (uintptr_t)(i * (ptrdiff_t)sizeof(float)));
+}
+
+/* Flat vectors [v0, v0 + MV) of a plane: xb[tap] is the input plane shifted
+ * by the tap's offset, y the output plane, wv the weights. */
+DW_INLINE void dw_flat_vecs(const sc_dw_nchw_params *t, const float *const *xb,
+                            float *y, size_t v0, const dw_v *wv, dw_v b,
+                            bool act, size_t MV, size_t T) {
+  const uint16_t *mk = t->masks + v0 * T;
+  const size_t q0 = v0 * DW_VW;
+  dw_v acc[SC_DW_FLAT_MAX_MV];
+  DW_UNROLL for (size_t v = 0; v < MV; v++) acc[v] = b;
+  DW_UNROLL for (size_t i = 0; i < T; i++)
+    DW_UNROLL for (size_t v = 0; v < MV; v++) acc[v] = dwv_fma(
+        dwv_loadm(xb[i] + q0 + v * DW_VW, dwm_load_bits(mk + v * T + i)),
+        wv[i], acc[v]);
+  const size_t nq = t->shape->OH * t->shape->OW;
+  DW_UNROLL for (size_t v = 0; v < MV; v++) {
+    dw_v o = dwv_clamp(acc[v], t->lo, t->hi);
+    if (act)
+      o = dwv_act(&t->act, o);
+    const size_t q = q0 + v * DW_VW;
+    if (q + DW_VW <= nq)
+      dwv_store(y + q, o);
+    else
+      dwv_storem(y + q, o, dwm_first(nq - q));
+  }
+}
+
+/* Flat vectors [v0, v0 + nv) of output plane n*K + k. */
+DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
+                             size_t v0, size_t nv, size_t MV, size_t T) {
+  const sc_problem *p = t->problem;
+  const sc_shape *sh = t->shape;
+  const size_t ci = p->Kg == 1 ? k : k / p->Kg;
+  const float *x = t->input + (n * p->C + ci) * sh->H * sh->W;
+  float *y = t->output + (n * p->K + k) * sh->OH * sh->OW;
+  const float *xb[SC_DW_FLAT_MAX_TAPS];
+  dw_v wv[SC_DW_FLAT_MAX_TAPS];
+  DW_UNROLL for (size_t i = 0; i < T; i++) {
+    xb[i] = dw_flat_at(x, t->off[i]);
+    wv[i] = dwv_set1(t->w[i * t->Kp + k]);
+  }
+  const dw_v b = dwv_add(dwv_set1(t->bias[k]), dwv_zero());
+  const bool act = p->activation != SIMDCONV_ACT_NONE &&
+                   p->activation != SIMDCONV_ACT_CLAMP;
+  size_t v = v0;
+  for (; v + MV <= v0 + nv; v += MV)
+    dw_flat_vecs(t, xb, y, v, wv, b, act, MV, T);
+  for (; v < v0 + nv; v++)
+    dw_flat_vecs(t, xb, y, v, wv, b, act, 1, T);
+}
+
+/* Defines NAME, an sc_dw_flat_fn: MV_ vectors per block and T_ = R*S taps
+ * (weights kept in registers); T_ == 0: any kernel, one vector per block. */
+#define DW_NCHW_FLAT(NAME, MV_, T_)                                            \
+  static void NAME(const sc_dw_nchw_params *t, size_t plane0, size_t nplanes,\
+                   size_t v0, size_t nv) {                                     \
+    const size_t K = t->problem->K, T = t->problem->R * t->problem->S;         \
+    size_t n = plane0 / K, k = plane0 % K;                                     \
+    for (size_t i = 0; i < nplanes; i++) {                                     \
+      if (T_)                                                                  \
+        dw_flat_plane(t, n, k, v0, nv, (MV_) ? (MV_) : 1, (T_) ? (T_) : 1);    \
+      else                                                                     \
+        dw_flat_plane(t, n, k, v0, nv, 1, T);                                  \
+      if (++k == K) {                                                          \
+        k = 0;                                                                 \
+        n++;                                                                   \
+      }                                                                        \
+    }                                                                          \
+    (void)T;                                                                   \
+  }
+
 #if defined(__AVX2__) /* the tile transposes use ymm registers */
 
 /* ---- NCHW through NHWC tiles ---------------------------------------------- */

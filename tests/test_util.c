@@ -468,6 +468,26 @@ const tu_tcfg tu_table[] = {
     {.name = "depthwise tile remainders", .C = 33, .K = 33, .H = 10,
      .W = 19, .R = 3, .S = 3, .groups = 33, .pt = 1, .pb = 1, .pl = 1,
      .pr = 1},
+    /* NCHW depthwise on narrow planes (< 2 vectors), stride 1, zero
+     * padding, OW == W:
+     * flat planes (masked loads spanning rows), 3x3, 5x5 and any kernel;
+     * rows cut off at the top and bottom; few planes with many vectors
+     * (the threads split the vectors); masks over the workspace bound
+     * (tiles then). */
+    {.name = "depthwise flat 5x5", .C = 20, .K = 20, .H = 9, .W = 11,
+     .R = 5, .S = 5, .groups = 20, .pt = 2, .pb = 2, .pl = 2, .pr = 2,
+     .bias = true},
+    {.name = "depthwise flat x2 3x5 dilated same", .C = 5, .K = 10, .H = 8,
+     .W = 6, .R = 3, .S = 5, .dh = 2, .groups = 5, .padding = SAME,
+     .act = TU_ACT_SILU},
+    {.name = "depthwise flat rows cut", .C = 6, .K = 6, .H = 7, .W = 9,
+     .R = 3, .S = 3, .groups = 6, .pt = 0, .pb = 2, .pl = 1, .pr = 1,
+     .bias = true},
+    {.name = "depthwise flat few planes", .C = 2, .K = 2, .H = 90, .W = 13,
+     .R = 3, .S = 3, .groups = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "depthwise 7x7 tall narrow", .C = 3, .K = 3, .H = 900,
+     .W = 13, .R = 7, .S = 7, .groups = 3, .pt = 3, .pb = 3, .pl = 3,
+     .pr = 3, .bias = true},
     {.name = "relu", .C = 4, .K = 5, .H = 6, .W = 7, .R = 3, .S = 3,
      .pt = 1, .pb = 1, .pl = 1, .pr = 1, .act = TU_ACT_RELU, .bias = true},
     {.name = "relu6 depthwise", .C = 6, .K = 6, .H = 7, .W = 5, .R = 3,

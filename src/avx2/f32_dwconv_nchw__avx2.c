@@ -6,8 +6,10 @@
  *    even/odd deinterleaves of masked loads, 2 output rows per block;
  *  - other wide rows (>= 6 vectors): prepared rows (padded, split into
  *    stride phases, on the stack), 4 output rows per block for 3x3 / 5x5;
- *  - narrow rows: tiles of one vector of channels transposed to NHWC and
- *    computed by this ISA's NHWC row functions;
+ *  - narrow rows, stride 1, zero padding, same width: flat planes (a vector
+ *    spans rows of the flattened plane, masked loads from the input);
+ *  - other narrow rows: tiles of one vector of channels transposed to NHWC
+ *    and computed by this ISA's NHWC row functions;
  *  - a generic prepared-rows path for every other shape.
  * Scalar twin: f32_conv_direct__scalar.
  */
@@ -24,6 +26,10 @@ DW_NCHW_ROWS(dw_nchw_any, 0, 0, 0, 0, 0, 0, 0)
 DW_NCHW_S2(dw_nchw_3x3s2_direct, 2, 3, 3, 2, 1, 1)
 DW_NCHW_S2(dw_nchw_5x5s2_direct, 2, 5, 5, 2, 1, 1)
 DW_NCHW_BAND(dw_nchw_band)
+/* name, vectors per block, taps (0: any kernel) */
+DW_NCHW_FLAT(dw_flat_3x3, 4, 9)
+DW_NCHW_FLAT(dw_flat_5x5, 4, 25)
+DW_NCHW_FLAT(dw_flat_any, 0, 0)
 
 /* R, S, SH, SW, DH, DW (0: any), MR, function, zero padding only */
 static const sc_dw_nchw_entry dw_nchw_entries[] = {
@@ -36,11 +42,19 @@ static const sc_dw_nchw_entry dw_nchw_entries[] = {
     {0, 0, 0, 0, 0, 0, 1, dw_nchw_any, 0},
 };
 
+/* R, S (0: any), function */
+static const sc_dw_flat_entry dw_flat_entries[] = {
+    {3, 3, dw_flat_3x3},
+    {5, 5, dw_flat_5x5},
+    {0, 0, dw_flat_any},
+};
+
 static const sc_dw_config dw_nchw_config = {
     .vw = DW_VW,
     .nhwc = sc_dw_nhwc_entries__avx2,
     .nchw = dw_nchw_entries,
     .nchw_band = dw_nchw_band,
+    .flat = dw_flat_entries,
 };
 
 const sc_conv_kernel sc_f32_dwconv_nchw__avx2 =

@@ -56,6 +56,16 @@ static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
     return 0;
   return (dw_m)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
 }
+/* The lanes whose bits are set in b. */
+static inline dw_m dwm_bits(unsigned b) { return (dw_m)b; }
+/* The lanes whose bits are set in *b (one mask load, no ALU uop). */
+static inline dw_m dwm_load_bits(const uint16_t *b) {
+  dw_m m;
+  /* GCC turns _load_mask16 into a GPR load and a kmovw from it (a port-5
+   * uop, the FMA's port on Intel). */
+  __asm__("kmovw %1, %0" : "=k"(m) : "m"(*b));
+  return m;
+}
 static inline dw_m dwm_first(size_t n) {
   return n >= DW_VW ? (dw_m)0xffff : (dw_m)((1u << n) - 1u);
 }
