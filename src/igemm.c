@@ -582,6 +582,8 @@ void sc_igemm_run(const sc_run_args *args) {
                  .cn_stride = nchw ? pixels : 0,
                  .act = sc_act_params_from_problem(p)},
   };
+  for (size_t l = 0; l < 16; l++)
+    ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
   if (!pl.merged && !nchw) {
     igemm_compute(&ctx, s->N, args->pool);
     return;

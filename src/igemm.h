@@ -49,6 +49,10 @@ typedef struct sc_igemm_params {
   size_t cn_stride;
   /* Output channels per group (read by the grouped micro-kernels only). */
   size_t kg;
+  /* Grouped micro-kernels: lane l of a vector reads input float
+   * (l / kg) * Cg of the vector's span (set once per run: computing it per
+   * tile took 16 divisions and a stalled store-to-load forward). */
+  int32_t group_base[16];
   sc_act_params act;
 } sc_igemm_params;
 

@@ -30,10 +30,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                        const sc_igemm_params *restrict params) {
   const size_t kg = params->kg, span = SC_VL / kg * kc;
   /* Lane l reads float (l / Kg) * Cg + c of its vector's span. */
-  int32_t base_idx[SC_VL];
-  for (size_t l = 0; l < SC_VL; l++)
-    base_idx[l] = (int32_t)(l / kg * kc);
-  const SC_VIDX base = SC_VIDX_LOAD(base_idx);
+  const SC_VIDX base = SC_VIDX_LOAD(params->group_base);
   /* Valid input floats of each vector's groups: nc / Kg groups in all. */
   SC_VMASKN lmask[SC_UK_NV];
   const size_t valid = nc / kg * kc;
