@@ -519,14 +519,16 @@ DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
  * touched, so the base address of a load may lie outside the plane: it is
  * formed as an integer. */
 
-/* p + i floats, for a masked access whose base may precede the buffer. */
-DW_INLINE const float *dw_flat_at(const float *p, ptrdiff_t i) {
-  return (const float *)((uintptr_t)p + (uintptr_t)(i * (ptrdiff_t)sizeof(float)));
+/* The address of p + i floats as an integer: a masked access's base may
+ * lie outside the buffer, where pointer arithmetic is undefined. */
+DW_INLINE uintptr_t dw_flat_at(const float *p, ptrdiff_t i) {
+  return (uintptr_t)p + (uintptr_t)(i * (ptrdiff_t)sizeof(float));
 }
 
-/* Flat vectors [v0, v0 + MV) of a plane: xb[tap] is the input plane shifted
- * by the tap's offset, y the output plane, wv the weights. */
-DW_INLINE void dw_flat_vecs(const sc_dw_nchw_params *t, const float *const *xb,
+/* Flat vectors [v0, v0 + MV) of a plane: xb[tap] is the address of the
+ * input plane shifted by the tap's offset, y the output plane, wv the
+ * weights. */
+DW_INLINE void dw_flat_vecs(const sc_dw_nchw_params *t, const uintptr_t *xb,
                             float *y, size_t v0, const dw_v *wv, dw_v b,
                             bool act, size_t MV, size_t T) {
   const uint16_t *mk = t->masks + v0 * T;
@@ -535,7 +537,8 @@ DW_INLINE void dw_flat_vecs(const sc_dw_nchw_params *t, const float *const *xb,
   DW_UNROLL for (size_t v = 0; v < MV; v++) acc[v] = b;
   DW_UNROLL for (size_t i = 0; i < T; i++)
     DW_UNROLL for (size_t v = 0; v < MV; v++) acc[v] = dwv_fma(
-        dwv_loadm(xb[i] + q0 + v * DW_VW, dwm_load_bits(mk + v * T + i)),
+        dwv_loadm((const float *)(xb[i] + (q0 + v * DW_VW) * sizeof(float)),
+                  dwm_load_bits(mk + v * T + i)),
         wv[i], acc[v]);
   const size_t nq = t->shape->OH * t->shape->OW;
   DW_UNROLL for (size_t v = 0; v < MV; v++) {
@@ -558,7 +561,7 @@ DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
   const size_t ci = p->Kg == 1 ? k : k / p->Kg;
   const float *x = t->input + (n * p->C + ci) * sh->H * sh->W;
   float *y = t->output + (n * p->K + k) * sh->OH * sh->OW;
-  const float *xb[SC_DW_FLAT_MAX_TAPS];
+  uintptr_t xb[SC_DW_FLAT_MAX_TAPS];
   dw_v wv[SC_DW_FLAT_MAX_TAPS];
   DW_UNROLL for (size_t i = 0; i < T; i++) {
     xb[i] = dw_flat_at(x, t->off[i]);
