@@ -684,6 +684,15 @@ typedef struct gemm_nchw_ctx {
   sc_act_params act;
 } gemm_nchw_ctx;
 
+/* The first block of a task streams its input from memory, one run of NR
+ * pixels from each of Cg planes per panel: more streams than the hardware
+ * prefetchers follow, so the driver prefetches the input of the panel this
+ * many panels ahead. Measured, cold caches, AVX-512 (AVX2): 64->64 56x56
+ * 46.6 -> 67.3 GFLOP/s (47.7 -> 61.0), 32->16 112x112 26.4 -> 38.8,
+ * 64->256 56x56 82.6 -> 103.9; 1-8 panels ahead all helped, 4 best;
+ * prefetching for the later blocks too (input then in L2) lost it again. */
+#define GEMM_NCHW_PREFETCH_PANELS 4
+
 /* Image n, group g, output pixels [p0, p0+np), output channels [k0, k0+nk)
  * of the group (k0 a multiple of MR), block by block of MR channels: the
  * task's Cg x np input stays in L2 across the blocks, and each block writes
@@ -699,9 +708,14 @@ static void gemm_nchw_task(void *arg, size_t n, size_t g, size_t p0, size_t k0,
   for (size_t k = k0; k < k0 + nk; k += mr) {
     const size_t m = k0 + nk - k < mr ? k0 + nk - k : mr;
     const float *w = wg + k / mr * ctx->block;
-    for (size_t pix = p0; pix < p0 + np; pix += nr)
+    for (size_t pix = p0; pix < p0 + np; pix += nr) {
+      const size_t ahead = pix + GEMM_NCHW_PREFETCH_PANELS * nr;
+      if (k == k0 && ahead < p0 + np)
+        for (size_t c = 0; c < p->Cg; c++)
+          __builtin_prefetch(x + c * hw + ahead);
       ctx->cfg->ukernel(m, p0 + np - pix < nr ? p0 + np - pix : nr, p->Cg, w,
                         x + pix, hw, y + k * hw + pix, hw, &ctx->act);
+    }
   }
 }
 
