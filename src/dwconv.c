@@ -408,21 +408,27 @@ static void dw_flat_masks(const sc_problem *p, const sc_shape *s, size_t vw,
                           uint16_t *masks) {
   const size_t nq = s->OH * s->OW, nvec = (nq + vw - 1) / vw, T = p->R * p->S;
   memset(masks, 0, nvec * T * sizeof *masks);
-  for (size_t q = 0; q < nq; q++) {
-    const ptrdiff_t oh = (ptrdiff_t)(q / s->OW), ow = (ptrdiff_t)(q % s->OW);
-    uint16_t *m = masks + q / vw * T;
-    for (size_t r = 0; r < p->R; r++) {
-      const ptrdiff_t ih = oh + (ptrdiff_t)(r * p->dil_h) - (ptrdiff_t)p->pad_top;
-      if (ih < 0 || ih >= (ptrdiff_t)s->H)
-        continue;
-      for (size_t c = 0; c < p->S; c++) {
-        const ptrdiff_t iw =
-            ow + (ptrdiff_t)(c * p->dil_w) - (ptrdiff_t)p->pad_left;
-        if (iw >= 0 && iw < (ptrdiff_t)s->W)
-          m[r * p->S + c] |= (uint16_t)(1u << (q % vw));
+  uint16_t *m = masks; /* the vector of output q = oh*OW + ow */
+  size_t i = 0;         /* its lane: q % vw */
+  for (size_t oh = 0; oh < s->OH; oh++)
+    for (size_t ow = 0; ow < s->OW; ow++) {
+      const uint16_t lane = (uint16_t)(1u << i);
+      for (size_t r = 0; r < p->R; r++) {
+        const ptrdiff_t ih = (ptrdiff_t)(oh + r * p->dil_h) - (ptrdiff_t)p->pad_top;
+        if (ih < 0 || ih >= (ptrdiff_t)s->H)
+          continue;
+        for (size_t c = 0; c < p->S; c++) {
+          const ptrdiff_t iw =
+              (ptrdiff_t)(ow + c * p->dil_w) - (ptrdiff_t)p->pad_left;
+          if (iw >= 0 && iw < (ptrdiff_t)s->W)
+            m[r * p->S + c] |= lane;
+        }
+      }
+      if (++i == vw) {
+        i = 0;
+        m += T;
       }
     }
-  }
 }
 
 /* NCHW through flat planes, the masks in the workspace. */

@@ -603,7 +603,6 @@ DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
         n++;                                                                   \
       }                                                                        \
     }                                                                          \
-    (void)T;                                                                   \
   }
 
 #if defined(__AVX2__) /* the tile transposes use ymm registers */

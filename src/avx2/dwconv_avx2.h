@@ -70,14 +70,12 @@ static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
   return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lo), i),
                              _mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), i));
 }
-/* The lanes whose bits are set in b. */
-static inline dw_m dwm_bits(unsigned b) {
+/* The lanes whose bits are set in *b. */
+static inline dw_m dwm_load_bits(const uint16_t *b) {
   const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)b), bit),
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)*b), bit),
                             bit);
 }
-/* The lanes whose bits are set in *b. */
-static inline dw_m dwm_load_bits(const uint16_t *b) { return dwm_bits(*b); }
 static inline dw_m dwm_first(size_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n >= DW_VW ? DW_VW : (int)n),
                             dwm_iota());

@@ -56,8 +56,6 @@ static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
     return 0;
   return (dw_m)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
 }
-/* The lanes whose bits are set in b. */
-static inline dw_m dwm_bits(unsigned b) { return (dw_m)b; }
 /* The lanes whose bits are set in *b (one mask load, no ALU uop). */
 static inline dw_m dwm_load_bits(const uint16_t *b) {
   dw_m m;

@@ -84,10 +84,8 @@ static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
     return 0;
   return ((1u << hi) - 1u) & ~((1u << lo) - 1u);
 }
-/* The lanes whose bits are set in b. */
-static inline dw_m dwm_bits(unsigned b) { return (dw_m)b; }
 /* The lanes whose bits are set in *b. */
-static inline dw_m dwm_load_bits(const uint16_t *b) { return dwm_bits(*b); }
+static inline dw_m dwm_load_bits(const uint16_t *b) { return (dw_m)*b; }
 static inline dw_m dwm_first(size_t n) {
   return n >= DW_VW ? DW_M_ALL : (1u << n) - 1u;
 }
