@@ -53,6 +53,9 @@ typedef struct sc_igemm_params {
    * (l / kg) * Cg of the vector's span (set once per run: computing it per
    * tile took 16 divisions and a stalled store-to-load forward). */
   int32_t group_base[16];
+  /* Prefetch the next tile's input rows while computing this tile (the
+   * indirection buffer ends with one spare tile of zero rows for it). */
+  bool prefetch_next_tile;
   sc_act_params act;
 } sc_igemm_params;
 

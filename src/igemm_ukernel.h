@@ -15,6 +15,8 @@
  *   SC_VCLAMP(v, lo, hi)  min(hi, max(lo, v)) with maxps/minps semantics
  *   SC_VACT(params, v)    the activation (sc_activate_f32xN)
  *   SC_VZERO()            a vector of +0.0f
+ *   SC_VPREFETCH(p), SC_VPREFETCH_INPUT(p)  optional: prefetch the line of p
+ *                         (weights into L1, input into L2)
  * and sc_store_tile_transposed() (src/avx2/transpose_avx2.h) in scope.
  *
  * Scalar twin: f32_conv_direct__scalar. Each of the MR x NR accumulators
@@ -29,6 +31,12 @@
  * fit the ISA's register file for the hot loop to stay spill-free.
  */
 #define SC_UK_NR (SC_UK_NV * SC_VL)
+/* Input prefetch (when the ISA defines SC_VPREFETCH_INPUT and the driver
+ * sets params->prefetch_next_tile): every 16 channels, one line of each of
+ * the next tile's rows for the same tap, so that layers which read their
+ * input once per pass (1x1 with few output channels) do not wait on its
+ * streams from memory: 7 rows advancing 4 bytes per step are more streams
+ * than the hardware prefetchers keep ahead of. */
 /* Weight prefetch (when the ISA defines SC_VPREFETCH): the packed block is
  * read linearly, NR floats per step, and in 3x3 layers it is larger than
  * L1, so each step asks for the 64-byte lines 2 KiB ahead. The hardware
@@ -54,6 +62,10 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   w += SC_UK_NR;
 
   const float *const zero = params->zero;
+#ifdef SC_VPREFETCH_INPUT
+  /* The next tile's row pointers (the indirection has one spare tile). */
+  const float *const *an = a + ks * SC_UK_MR;
+#endif
   do {
     const float *ap[SC_UK_MR];
 #pragma GCC unroll 16
@@ -64,25 +76,55 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
     a += SC_UK_MR;
 
-    for (size_t k = 0; k < kc; k++) {
-      SC_VEC wv[SC_UK_NV];
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        wv[j] = SC_VLOAD(w + j * SC_VL);
+    /* One input channel k of the tap: NV weight vectors, MR broadcasts,
+     * MR*NV fmas. A macro, so that both loops below keep acc in registers. */
 #ifdef SC_VPREFETCH
-#pragma GCC unroll 16
-      for (size_t l = 0; l < SC_UK_W_LINES; l++)
-        SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16);
+#define SC_UK_PREFETCH_W()                                                     \
+  _Pragma("GCC unroll 16") for (size_t l = 0; l < SC_UK_W_LINES; l++)          \
+      SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16)
+#else
+#define SC_UK_PREFETCH_W() (void)0
 #endif
-      w += SC_UK_NR;
+#define SC_UK_STEP(k)                                                          \
+  do {                                                                         \
+    SC_VEC wv[SC_UK_NV];                                                       \
+    _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
+        wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
+    SC_UK_PREFETCH_W();                                                        \
+    w += SC_UK_NR;                                                             \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
+      const SC_VEC x = SC_VBCAST(ap[i] + (k));                                 \
+      _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)           \
+          acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
+    }                                                                          \
+  } while (0)
+
+#ifdef SC_VPREFETCH_INPUT
+    if (params->prefetch_next_tile) {
+      const float *pn[SC_UK_MR];
 #pragma GCC unroll 16
       for (size_t i = 0; i < SC_UK_MR; i++) {
-        const SC_VEC x = SC_VBCAST(ap[i] + k);
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_UK_NV; j++)
-          acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);
+        pn[i] = an[i];
+        if (pn[i] != zero)
+          pn[i] += a_offset;
       }
-    }
+      for (size_t k = 0; k < kc; k++) {
+        if ((k & 15) == 0) {
+#pragma GCC unroll 16
+          for (size_t i = 0; i < SC_UK_MR; i++)
+            SC_VPREFETCH_INPUT(pn[i] + k);
+        }
+        SC_UK_STEP(k);
+      }
+    } else
+#endif
+      for (size_t k = 0; k < kc; k++)
+        SC_UK_STEP(k);
+#ifdef SC_VPREFETCH_INPUT
+    an += SC_UK_MR;
+#endif
+#undef SC_UK_STEP
+#undef SC_UK_PREFETCH_W
   } while (--ks != 0);
 
   /* Epilogue: the activation, then the mr x nc stores. */

@@ -462,6 +462,12 @@ const tu_tcfg tu_table[] = {
     {.name = "1x1 C=64", .C = 64, .K = 17, .H = 4, .W = 9, .R = 1, .S = 1},
     {.name = "1x1 C=65", .C = 65, .K = 19, .H = 5, .W = 9, .R = 1, .S = 1,
      .bias = true},
+    /* NHWC igemm with at least 32 channels and K x taps <= 128: the
+     * micro-kernels prefetch the next tile's rows (zero rows included, the
+     * last tile reading the indirection's spare tile). */
+    {.name = "prefetched next tile 3x3", .N = 2, .C = 40, .K = 12, .H = 5,
+     .W = 9, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+     .bias = true},
     {.name = "7x7 stride 2", .C = 3, .K = 8, .H = 20, .W = 20, .R = 7,
      .S = 7, .sh = 2, .sw = 2, .pt = 3, .pb = 3, .pl = 3, .pr = 3,
      .bias = true},

@@ -23,6 +23,7 @@
   _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v))
 #define SC_VACT(params, v) sc_activate_f32x8(params, v)
 #define SC_VZERO() _mm256_setzero_ps()
+#define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define SC_VLOAD_N(p, n)                                                       \
   _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),        \
                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, \

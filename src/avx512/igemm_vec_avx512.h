@@ -25,6 +25,7 @@
 #define SC_VACT(params, v) sc_activate_f32x16(params, v)
 #define SC_VZERO() _mm512_setzero_ps()
 #define SC_VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define SC_VLOAD_N(p, n)                                                       \
   _mm512_maskz_loadu_ps((n) >= 16 ? (__mmask16)0xffff                          \
                                   : (__mmask16)((1u << (n)) - 1u),             \
