@@ -42,8 +42,12 @@ static bool igemm_not_depthwise(const sc_problem *p) {
 }
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  const size_t max_k = igemm_config(k)->max_k;
-  if (max_k != 0 && (p->groups != 1 || p->K > max_k))
+  const sc_igemm_config *cfg = igemm_config(k);
+  if (cfg->max_k != 0 && (p->groups != 1 || p->K > cfg->max_k))
+    return false;
+  if (cfg->pad_vs_nr != 0 &&
+      (p->groups != 1 ||
+       round_up(p->K, cfg->nr) > round_up(p->K, cfg->pad_vs_nr)))
     return false;
   return igemm_not_depthwise(p);
 }
@@ -341,7 +345,11 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
   /* The input channels of the block's first group. */
   const size_t a_offset =
       n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
-  m->ukernel(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
+  const sc_igemm_ukernel_fn uk =
+      rows < mr && !m->grouped && ctx->cfg->tails && ctx->cfg->tails[rows]
+          ? ctx->cfg->tails[rows]
+          : m->ukernel;
+  uk(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
              ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
                  (g * m->kg + k) * ctx->ch_stride,
              ctx->pix_stride, a_offset, &ctx->params);

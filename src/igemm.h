@@ -87,8 +87,17 @@ typedef struct sc_igemm_config {
   sc_igemm_ukernel_fn gukernel;
   size_t gmr, vl;
   /* 0: any layer; otherwise only ungrouped layers with K <= max_k (a
-   * narrow tile that a wider family would leave half idle). */
+   * narrow tile that a wider family would leave half idle, or a wide one
+   * that pays only where it covers K in one block). */
   size_t max_k;
+  /* 0: any layer; otherwise only ungrouped layers whose K this family pads
+   * to no more lanes than the family of NR = pad_vs_nr would (a wide tile
+   * that would idle on the remainder block). */
+  size_t pad_vs_nr;
+  /* Optional: tails[r] computes tiles of r < mr rows (same NR, same
+   * indirection stride), so the last tile of an image costs r/mr of a full
+   * one; NULL entries run the full-width kernel. */
+  const sc_igemm_ukernel_fn *tails;
 } sc_igemm_config;
 
 /* The NCHW 1x1 GEMM family (src/gemm_nchw_ukernel.h): computes an mr x nc

@@ -5,6 +5,9 @@
  *
  *   SC_UK_NAME            the function's name
  *   SC_UK_MR, SC_UK_NV    rows (output pixels) and vectors per row; NR is
+ *   SC_UK_ASTRIDE         optional: row pointers per tap in the indirection
+ *                         (default SC_UK_MR; a tail kernel for the last rows
+ *                         of a wider family's tiles sets that family's MR)
  *                         SC_UK_NV * SC_VL output channels
  *   SC_VEC, SC_VL         the vector type and its float lanes
  *   SC_VLOAD(p)           unaligned load of SC_VL floats
@@ -31,6 +34,9 @@
  * fit the ISA's register file for the hot loop to stay spill-free.
  */
 #define SC_UK_NR (SC_UK_NV * SC_VL)
+#ifndef SC_UK_ASTRIDE
+#define SC_UK_ASTRIDE SC_UK_MR
+#endif
 /* Input prefetch (when the ISA defines SC_VPREFETCH_INPUT and the driver
  * sets params->prefetch_next_tile): every 16 channels, one line of each of
  * the next tile's rows for the same tap, so that layers which read their
@@ -64,7 +70,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT
   /* The next tile's row pointers (the indirection has one spare tile). */
-  const float *const *an = a + ks * SC_UK_MR;
+  const float *const *an = a + ks * SC_UK_ASTRIDE;
 #endif
   do {
     const float *ap[SC_UK_MR];
@@ -74,7 +80,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
       if (ap[i] != zero)
         ap[i] += a_offset;
     }
-    a += SC_UK_MR;
+    a += SC_UK_ASTRIDE;
 
     /* One input channel k of the tap: NV weight vectors, MR broadcasts,
      * MR*NV fmas. A macro, so that both loops below keep acc in registers. */
@@ -121,7 +127,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
       for (size_t k = 0; k < kc; k++)
         SC_UK_STEP(k);
 #ifdef SC_VPREFETCH_INPUT
-    an += SC_UK_MR;
+    an += SC_UK_ASTRIDE;
 #endif
 #undef SC_UK_STEP
 #undef SC_UK_PREFETCH_W
@@ -195,4 +201,5 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef SC_UK_W_LINES
 #undef SC_UK_NAME
 #undef SC_UK_MR
+#undef SC_UK_ASTRIDE
 #undef SC_UK_NV

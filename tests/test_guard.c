@@ -263,6 +263,8 @@ static void guard_shapes(void) {
   add((tu_tcfg){.name = "prefetched next tile 3x3", .N = 2, .C = 40,
                 .K = 12, .H = 4, .W = 3, .R = 3, .S = 3, .pt = 1, .pb = 1,
                 .pl = 1, .pr = 1, .bias = true});
+  add((tu_tcfg){.name = "K=64 7x7 tail 1 prefetched", .N = 2, .C = 40,
+                .K = 64, .H = 7, .W = 7, .R = 1, .S = 1, .bias = true});
   add((tu_tcfg){.name = "1x1 large s2", .C = 13, .K = 33, .H = 9, .W = 19,
                 .R = 1, .S = 1, .sh = 2, .sw = 2});
   add((tu_tcfg){.name = "1x1 padded", .C = 5, .K = 17, .H = 3, .W = 7,

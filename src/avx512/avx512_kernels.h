@@ -7,5 +7,6 @@
 extern const sc_conv_kernel sc_f32_gemm_nchw_16x16__avx512;
 extern const sc_conv_kernel sc_f32_igemm_7x32__avx512;
 extern const sc_conv_kernel sc_f32_igemm_8x16__avx512;
+extern const sc_conv_kernel sc_f32_igemm_6x64__avx512;
 
 #endif

@@ -7,6 +7,7 @@ static const sc_conv_kernel *const avx512_kernels[] = {
     &sc_f32_dwconv_nhwc__avx512, &sc_f32_dwconv_nchw__avx512, /* depthwise */
     &sc_f32_gemm_nchw_16x16__avx512, /* NCHW 1x1, no padding */
     &sc_f32_igemm_8x16__avx512, /* K <= 16, ungrouped */
+    &sc_f32_igemm_6x64__avx512, /* 32 < K <= 64, ungrouped */
     &sc_f32_igemm_7x32__avx512, /* everything but depthwise */
 };
 
