@@ -350,9 +350,9 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
           ? ctx->cfg->tails[rows]
           : m->ukernel;
   uk(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
-             ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
-                 (g * m->kg + k) * ctx->ch_stride,
-             ctx->pix_stride, a_offset, &ctx->params);
+     ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
+         (g * m->kg + k) * ctx->ch_stride,
+     ctx->pix_stride, a_offset, &ctx->params);
 }
 
 /* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
@@ -588,11 +588,11 @@ void sc_igemm_run(const sc_run_args *args) {
   igemm_build_tables(p, s, &pl, rowtab, coltab);
   indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
                   rowtab, coltab,  base,    zero,     indir};
+  /* One tile more than the image has: the spare tile of zero rows whose
+   * rows the last tile prefetches (its pixels are all past the end). */
   pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                                     div_up(pixels, mode.mr), 32, SC_POOL_PHASE);
-  const float **spare = indir + div_up(pixels, mode.mr) * pl.taps * mode.mr;
-  for (size_t i = 0; i < pl.taps * mode.mr; i++)
-    spare[i] = zero;
+                                     div_up(pixels, mode.mr) + 1, 32,
+                                     SC_POOL_PHASE);
 
   igemm_ctx ctx = {
       .cfg = cfg,

@@ -59,6 +59,22 @@ typedef struct sc_igemm_params {
   sc_act_params act;
 } sc_igemm_params;
 
+/* The input row an indirection entry names: the entry offset by a_offset
+ * (image and group), or the zero row itself, which is never offset. */
+static inline const float *sc_igemm_row(const float *entry, const float *zero,
+                                        size_t a_offset) {
+  return entry != zero ? entry + a_offset : zero;
+}
+
+/* The n rows of one tap (n a constant in the micro-kernels: unrolled). */
+static inline __attribute__((always_inline)) void
+sc_igemm_rows(const float **rows, const float *const *a, size_t n,
+              const float *zero, size_t a_offset) {
+#pragma GCC unroll 16
+  for (size_t i = 0; i < n; i++)
+    rows[i] = sc_igemm_row(a[i], zero, a_offset);
+}
+
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR) of the output:
  * c[i * cm_stride + j] (or c[j * params->cn_stride + i]) for i < mr, j < nc; kc = Cg input channels per tap,
  * ks = number of taps (>= 1); a: ks * MR row pointers (see above); w: one

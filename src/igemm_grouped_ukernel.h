@@ -58,9 +58,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     SC_VEC x[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
     for (size_t i = 0; i < SC_UK_MR; i++) {
-      const float *ap = a[i];
-      if (ap != zero)
-        ap += a_offset;
+      const float *ap = sc_igemm_row(a[i], zero, a_offset);
 #pragma GCC unroll 16
       for (size_t j = 0; j < SC_UK_NV; j++)
         x[i][j] = SC_VLOAD_MASKED(ap + j * span, lmask[j]);

@@ -5,10 +5,10 @@
  *
  *   SC_UK_NAME            the function's name
  *   SC_UK_MR, SC_UK_NV    rows (output pixels) and vectors per row; NR is
+ *                         SC_UK_NV * SC_VL output channels
  *   SC_UK_ASTRIDE         optional: row pointers per tap in the indirection
  *                         (default SC_UK_MR; a tail kernel for the last rows
  *                         of a wider family's tiles sets that family's MR)
- *                         SC_UK_NV * SC_VL output channels
  *   SC_VEC, SC_VL         the vector type and its float lanes
  *   SC_VLOAD(p)           unaligned load of SC_VL floats
  *   SC_VBCAST(p)          broadcast of *p
@@ -74,12 +74,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #endif
   do {
     const float *ap[SC_UK_MR];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++) {
-      ap[i] = a[i];
-      if (ap[i] != zero)
-        ap[i] += a_offset;
-    }
+    sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_ASTRIDE;
 
     /* One input channel k of the tap: NV weight vectors, MR broadcasts,
@@ -108,12 +103,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #ifdef SC_VPREFETCH_INPUT
     if (params->prefetch_next_tile) {
       const float *pn[SC_UK_MR];
-#pragma GCC unroll 16
-      for (size_t i = 0; i < SC_UK_MR; i++) {
-        pn[i] = an[i];
-        if (pn[i] != zero)
-          pn[i] += a_offset;
-      }
+      sc_igemm_rows(pn, an, SC_UK_MR, zero, a_offset);
       for (size_t k = 0; k < kc; k++) {
         if ((k & 15) == 0) {
 #pragma GCC unroll 16

@@ -3,8 +3,9 @@
  * with a 6-pixel x 64-channel micro-kernel (src/igemm_ukernel.h): 24 zmm
  * accumulators, per input channel 4 weight loads, 6 broadcasts, 24 FMAs
  * (7x32: 2 loads, 7 broadcasts, 14 FMAs): a layer with 33-64 output
- * channels reads its input once instead of twice, with fewer loads per FMA. Tiles of 1-5 rows (7x7 images leave one) run tail
- * kernels of as many rows instead of all six.
+ * channels reads its input once instead of twice, with fewer loads per FMA.
+ * Tiles of 1-5 rows (7x7 images leave one) run tail kernels of as many rows
+ * instead of all six.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "avx512/avx512_kernels.h"

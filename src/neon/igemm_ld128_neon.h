@@ -43,12 +43,7 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   const float *const zero = params->zero;
   do {
     const float *ap[SC_NUK_MR];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++) {
-      ap[i] = a[i];
-      if (ap[i] != zero)
-        ap[i] += a_offset;
-    }
+    sc_igemm_rows(ap, a, SC_NUK_MR, zero, a_offset);
     a += SC_NUK_MR;
 
     size_t k = kc;
