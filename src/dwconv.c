@@ -10,8 +10,8 @@
 #include "dwconv.h"
 #include "padding.h"
 #include "problem.h"
+#include "tasks.h"
 
-static size_t dw_round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
 static bool dw_fits(const sc_conv_kernel *k, const sc_problem *p,
                     simdconv_layout layout) {
@@ -28,7 +28,7 @@ bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p) {
 
 size_t sc_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const size_t kp = sc_round_up(p->K, SC_DW_KPAD);
   size_t taps, floats, bytes;
   if (!sc_mul_ok(p->R, p->S, &taps) || __builtin_add_overflow(taps, 1, &taps) ||
       !sc_mul_ok(taps, kp, &floats) || !sc_mul_ok(floats, sizeof(float), &bytes))
@@ -41,7 +41,7 @@ size_t sc_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
 void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
                 const float *w_krsc, const float *bias, void *packed) {
   (void)k;
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD), taps = p->R * p->S;
+  const size_t kp = sc_round_up(p->K, SC_DW_KPAD), taps = p->R * p->S;
   float *out = packed;
   memset(out, 0, (taps + 1) * kp * sizeof(float));
   for (size_t c = 0; c < p->K; c++)
@@ -92,7 +92,7 @@ static size_t dw_task_tile(pthreadpool_t pool, size_t first, size_t units,
   if (want == 1 || first >= want)
     return units;
   const size_t split = (want + first - 1) / first;
-  return dw_round_up((units + split - 1) / split, align);
+  return sc_round_up((units + split - 1) / split, align);
 }
 
 /* The first NHWC row function that fits the problem (kg1: as if Kg were 1). */
@@ -143,7 +143,7 @@ static void dw_nhwc_rows(void *ctx, size_t n, size_t oh0, size_t k0,
 static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const size_t kp = sc_round_up(p->K, SC_DW_KPAD);
   const float *bias = args->packed;
   ptrdiff_t *colmap = args->workspace;
   for (size_t ow = 0; ow < s->OW; ow++)
@@ -177,7 +177,7 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
   size_t tile_k = p->K;
   if (want > 1 && blocks < want) {
     const size_t split = (want + blocks - 1) / blocks;
-    tile_k = dw_round_up((p->K + split - 1) / split, 16);
+    tile_k = sc_round_up((p->K + split - 1) / split, 16);
     if (tile_k < 32)
       tile_k = 32;
     if (tile_k > p->K)
@@ -205,11 +205,11 @@ static bool dw_rows_geometry(const sc_problem *p, size_t vw, size_t mr,
   const size_t avail = SC_DW_ROWS_RING_FLOATS / (slots * p->stride_w);
   /* A phase holds what the vectors of a strip read: up to the last vector's
    * start + qmax + a vector. */
-  size_t ws = ow < vw ? vw : dw_round_up(ow, vw);
-  size_t lp = dw_round_up(ws - vw + qmax + vw, 16);
+  size_t ws = ow < vw ? vw : sc_round_up(ow, vw);
+  size_t lp = sc_round_up(ws - vw + qmax + vw, 16);
   while (lp > avail && ws > vw) {
     ws -= vw;
-    lp = dw_round_up(ws - vw + qmax + vw, 16);
+    lp = sc_round_up(ws - vw + qmax + vw, 16);
   }
   if (lp > avail)
     return false;
@@ -335,7 +335,7 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
     if (ws < 4 && ws < s->OW)
       return false;
   }
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const size_t kp = sc_round_up(p->K, SC_DW_KPAD);
   const float *bias = args->packed;
   dw_tile_task t = {
       .tp = {
@@ -374,7 +374,7 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
 static void dw_nchw_params_init(const sc_run_args *args,
                                 sc_dw_nchw_params *g) {
   const sc_problem *p = args->problem;
-  const size_t kp = dw_round_up(p->K, SC_DW_KPAD);
+  const size_t kp = sc_round_up(p->K, SC_DW_KPAD);
   const float *bias = args->packed;
   g->problem = p;
   g->shape = args->shape;

@@ -1,8 +1,8 @@
 /*
  * Depthwise convolution (groups == C, one input channel per group, any
  * channel multiplier Kg = K / C): the portable driver (src/dwconv.c) and the
- * interface of the per-ISA row micro-kernels (src/dwconv_nhwc_ukernel.h,
- * src/dwconv_nchw_ukernel.h).
+ * interface of the per-ISA row micro-kernels (src/ukernels/dwconv_nhwc_ukernel.h,
+ * src/ukernels/dwconv_nchw_ukernel.h).
  *
  * Every output is computed in the canonical order: acc = bias[k] + 0.0f, then
  * acc = fmaf(x, w, acc) over the taps in (kernel row, kernel column) order,

@@ -1,11 +1,9 @@
 /*
- * The portable drivers of the igemm kernels (see src/igemm.h):
- *  - sc_igemm_*: packs the weights in panels of NR output channels, builds
- *    the indirection buffer in the workspace and runs an ISA's micro-kernel
- *    over tiles of MR output pixels x NR output channels (NHWC and NCHW);
- *  - sc_gemm_nchw_*: NCHW 1x1 convolutions as a GEMM on the NCHW planes.
- * Compiled without ISA flags; the ISA code is reached only through the
- * config of the chosen kernel.
+ * The portable driver of the igemm kernels (see src/igemm.h): packs the
+ * weights in panels of NR output channels, builds the indirection buffer in
+ * the workspace and runs an ISA's micro-kernel over tiles of MR output
+ * pixels x NR output channels (NHWC and NCHW). Compiled without ISA flags;
+ * the ISA code is reached only through the config of the chosen kernel.
  *
  * Scalar twin: f32_conv_direct__scalar. The reduction of each output is
  * never split: one micro-kernel call computes it whole, in canonical order,
@@ -17,28 +15,10 @@
 #include "igemm.h"
 #include "padding.h"
 #include "problem.h"
+#include "tasks.h"
 
 static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
   return k->config;
-}
-
-static size_t round_up(size_t v, size_t q) { return (v + q - 1) / q * q; }
-static size_t div_up(size_t v, size_t q) { return (v + q - 1) / q; }
-
-/* Task tiling for threads: a task covers *t1 of n1 units by *t2 of n2 (per
- * outer index); halves *t1, then *t2, while there are fewer than `want`
- * tasks. */
-static void split_tasks(size_t want, size_t outer, size_t n1, size_t *t1,
-                        size_t n2, size_t *t2) {
-  while (*t1 > 1 && outer * div_up(n1, *t1) * div_up(n2, *t2) < want)
-    *t1 = div_up(*t1, 2);
-  while (*t2 > 1 && outer * div_up(n1, *t1) * div_up(n2, *t2) < want)
-    *t2 = div_up(*t2, 2);
-}
-
-/* Depthwise (one input channel per group) belongs to the dwconv kernels. */
-static bool igemm_not_depthwise(const sc_problem *p) {
-  return !(p->groups > 1 && p->Cg == 1);
 }
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
@@ -47,9 +27,9 @@ bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
     return false;
   if (cfg->pad_vs_nr != 0 &&
       (p->groups != 1 ||
-       round_up(p->K, cfg->nr) > round_up(p->K, cfg->pad_vs_nr)))
+       sc_round_up(p->K, cfg->nr) > sc_round_up(p->K, cfg->pad_vs_nr)))
     return false;
-  return igemm_not_depthwise(p);
+  return !sc_is_depthwise(p);
 }
 
 /* Floats of one packed NR block: bias then R*S*Cg*NR weights; SIZE_MAX on
@@ -87,7 +67,7 @@ size_t sc_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = igemm_config(k);
   const igemm_mode m = igemm_mode_get(cfg, p);
   const size_t block = igemm_block_floats(p, cfg->nr);
-  const size_t dims[] = {m.groups, div_up(m.kg, cfg->nr), block,
+  const size_t dims[] = {m.groups, sc_div_up(m.kg, cfg->nr), block,
                          sizeof(float)};
   size_t bytes;
   if (block == SIZE_MAX || !sc_product_ok(dims, 4, &bytes))
@@ -100,7 +80,7 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
   const sc_igemm_config *cfg = igemm_config(k);
   const igemm_mode m = igemm_mode_get(cfg, p);
   const size_t nr = cfg->nr, taps = p->R * p->S, cg = p->Cg;
-  const size_t nblocks = div_up(m.kg, nr);
+  const size_t nblocks = sc_div_up(m.kg, nr);
   float *out = packed;
   for (size_t g = 0; g < m.groups; g++) {
     for (size_t b = 0; b < nblocks; b++) {
@@ -156,7 +136,7 @@ static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
  * NR floats). */
 static size_t igemm_zero_floats(const sc_igemm_config *cfg,
                                 const igemm_plan *pl) {
-  return round_up(pl->kc > cfg->nr ? pl->kc : cfg->nr, 16);
+  return sc_round_up(pl->kc > cfg->nr ? pl->kc : cfg->nr, 16);
 }
 
 /* Byte offsets of the workspace's parts, each SC_ALIGNMENT aligned. */
@@ -174,7 +154,7 @@ typedef struct igemm_layout {
 
 /* Appends `bytes` at the aligned end of *total; false on overflow. */
 static bool layout_add(size_t *total, size_t bytes, size_t *offset) {
-  const size_t start = round_up(*total, SC_ALIGNMENT);
+  const size_t start = sc_round_up(*total, SC_ALIGNMENT);
   if (start < *total || bytes > SIZE_MAX - start - SC_ALIGNMENT)
     return false;
   *offset = start;
@@ -200,7 +180,7 @@ static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
   const size_t zero[] = {igemm_zero_floats(cfg, &pl), sizeof(float)};
   const size_t rowtab[] = {s->OH, p->R, sizeof(ptrdiff_t)};
   const size_t coltab[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
-  const size_t indir[] = {div_up(pixels, mr) + 1, mr, pl.taps,
+  const size_t indir[] = {sc_div_up(pixels, mr) + 1, mr, pl.taps,
                           sizeof(const float *)};
   if (!layout_add_dims(&l->total, zero, 2, &l->zero) ||
       !layout_add_dims(&l->total, rowtab, 3, &l->rowtab) ||
@@ -375,18 +355,6 @@ static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   }
 }
 
-/* L2 bytes a task may fill with one block's weights and its tiles' input
- * rows: three quarters of one core's L2 (Zen 4: 1 MiB, recent Intel server
- * cores: 2 MiB; 1.5 MiB ran vgg16/conv4_2 8% and res5_1x1_in 15% faster
- * than 512 KiB there), at least 192 KiB; 512 KiB when the size is
- * unknown. */
-static size_t igemm_l2_budget(void) {
-  const size_t l2 = sc_cpu()->l2_bytes;
-  if (l2 == 0)
-    return (size_t)512 << 10;
-  return l2 >= ((size_t)256 << 10) ? l2 / 4 * 3 : (size_t)192 << 10;
-}
-
 /* Tiles per task: enough that each weight block, read once per task, feeds
  * many tiles from L2 (one tile per task made 3x3 layers with 512 input
  * channels stream 9 MiB of weights from L3 per tile, at 40% of peak), few
@@ -407,7 +375,7 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
   size_t tile_in;
   if (sc_product_ok(in_dims, 5, &tile_in) &&
       sc_product_ok(blk_dims, 4, &block)) {
-    const size_t budget = igemm_l2_budget();
+    const size_t budget = sc_l2_budget();
     if (block > budget / 2)
       block = budget / 2;
     const size_t fit = (budget - block) / tile_in;
@@ -452,7 +420,7 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
    * weights and its tiles' input. Splitting the tiles of a layer whose
    * weights outweigh its input (res5, vgg16/conv5) made each thread stream
    * all the weights once per tile group. */
-  const size_t tiles = div_up(ctx->pixels, mr);
+  const size_t tiles = sc_div_up(ctx->pixels, mr);
   size_t kt = ctx->nblocks, pt = igemm_tiles_per_task(ctx, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
@@ -463,9 +431,9 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
     const double input = (double)ctx->pixels * (double)p->Cg *
                          (double)p->stride_h * (double)p->stride_w;
     if (weights >= input)
-      split_tasks(want, outer, ctx->nblocks, &kt, tiles, &pt);
+      sc_split_tasks(want, outer, ctx->nblocks, &kt, tiles, &pt);
     else
-      split_tasks(want, outer, tiles, &pt, ctx->nblocks, &kt);
+      sc_split_tasks(want, outer, tiles, &pt, ctx->nblocks, &kt);
   }
   size_t task_weights;
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
@@ -591,7 +559,7 @@ void sc_igemm_run(const sc_run_args *args) {
   /* One tile more than the image has: the spare tile of zero rows whose
    * rows the last tile prefetches (its pixels are all past the end). */
   pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                                     div_up(pixels, mode.mr) + 1, 32,
+                                     sc_div_up(pixels, mode.mr) + 1, 32,
                                      SC_POOL_PHASE);
 
   igemm_ctx ctx = {
@@ -609,7 +577,7 @@ void sc_igemm_run(const sc_run_args *args) {
       .image_out = pixels * p->K,
       .pixels = pixels,
       .block = igemm_block_floats(p, cfg->nr),
-      .nblocks = div_up(mode.kg, cfg->nr),
+      .nblocks = sc_div_up(mode.kg, cfg->nr),
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
@@ -638,172 +606,4 @@ void sc_igemm_run(const sc_run_args *args) {
     ctx.y = args->output + n * ctx.image_out;
     igemm_compute(&ctx, 1, args->pool);
   }
-}
-
-/* ---- NCHW 1x1 GEMM -------------------------------------------------------- */
-
-static const sc_gemm_nchw_config *gemm_config(const sc_conv_kernel *k) {
-  return k->config;
-}
-
-/* Input channels per group above which a stride-1 NCHW 1x1 layer runs
- * faster through the igemm family (input transposed to NHWC, output tiles
- * stored transposed): with more channels the transposes cost less than the
- * GEMM's one broadcast per FMA. Measured here, AVX-512 and AVX2, cold
- * caches: C >= 96 1.2-2.1x faster through igemm (256->64 56x56: 26 -> 45
- * GFLOP/s), C <= 64 1.06-4.5x faster here (16->96 112x112: 12 -> 47);
- * strided layers gather their pixels and stay here (256->512 s2: 1.22x). */
-#define GEMM_NCHW_MAX_CG 64
-
-bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  (void)k;
-  const bool strided = p->stride_h > 1 || p->stride_w > 1;
-  return p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
-         p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 &&
-         p->pad_right == 0 && igemm_not_depthwise(p) &&
-         (p->Cg <= GEMM_NCHW_MAX_CG || strided);
-}
-
-size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
-  const size_t mr = gemm_config(k)->mr;
-  const size_t dims[] = {p->groups, div_up(p->Kg, mr), mr, sizeof(float)};
-  size_t bytes;
-  if (!sc_product_ok(dims, 4, &bytes) ||
-      !sc_mul_ok(bytes, p->Cg + 1, &bytes))
-    return SIZE_MAX;
-  return bytes;
-}
-
-/* Per group, per block of MR output channels: bias[MR], then w[Cg][MR]. */
-void sc_gemm_nchw_pack(const sc_conv_kernel *k, const sc_problem *p,
-                       const float *w_krsc, const float *bias, void *packed) {
-  const size_t mr = gemm_config(k)->mr, cg = p->Cg;
-  float *out = packed;
-  for (size_t g = 0; g < p->groups; g++)
-    for (size_t b = 0; b < p->Kg; b += mr) {
-      const size_t k0 = g * p->Kg + b;
-      const size_t nk = p->Kg - b < mr ? p->Kg - b : mr;
-      for (size_t i = 0; i < mr; i++)
-        *out++ = i < nk && bias != NULL ? bias[k0 + i] + 0.0f : 0.0f;
-      for (size_t c = 0; c < cg; c++)
-        for (size_t i = 0; i < mr; i++)
-          *out++ = i < nk ? w_krsc[(k0 + i) * cg + c] : 0.0f;
-    }
-}
-
-static bool gemm_nchw_strided(const sc_problem *p) {
-  return p->stride_h != 1 || p->stride_w != 1;
-}
-
-/* Strided: the used pixels of every image, gathered (N*C*OH*OW floats). */
-size_t sc_gemm_nchw_workspace_size(const sc_conv_kernel *k,
-                                   const sc_problem *p, const sc_shape *s) {
-  (void)k;
-  if (!gemm_nchw_strided(p))
-    return 0;
-  const size_t dims[] = {s->N, p->C, s->OH, s->OW, sizeof(float)};
-  size_t bytes;
-  return sc_product_ok(dims, 5, &bytes) ? bytes : SIZE_MAX;
-}
-
-typedef struct gemm_nchw_ctx {
-  const sc_gemm_nchw_config *cfg;
-  const sc_problem *p;
-  const float *packed;
-  const float *x;       /* N x C x pixels */
-  float *y;             /* N x K x pixels */
-  size_t pixels;        /* OH*OW */
-  size_t block;         /* floats per packed MR block */
-  size_t nblocks;       /* MR blocks per group */
-  sc_act_params act;
-} gemm_nchw_ctx;
-
-/* The first block of a task streams its input from memory, one run of NR
- * pixels from each of Cg planes per panel: more streams than the hardware
- * prefetchers follow, so the driver prefetches the input of the panel this
- * many panels ahead. Measured, cold caches, AVX-512 (AVX2): 64->64 56x56
- * 46.6 -> 67.3 GFLOP/s (47.7 -> 61.0), 32->16 112x112 26.4 -> 38.8,
- * 64->256 56x56 82.6 -> 103.9; 1-8 panels ahead all helped, 4 best;
- * prefetching for the later blocks too (input then in L2) lost it again. */
-#define GEMM_NCHW_PREFETCH_PANELS 4
-
-/* Image n, group g, output pixels [p0, p0+np), output channels [k0, k0+nk)
- * of the group (k0 a multiple of MR), block by block of MR channels: the
- * task's Cg x np input stays in L2 across the blocks, and each block writes
- * runs of np pixels to its MR output rows. */
-static void gemm_nchw_task(void *arg, size_t n, size_t g, size_t p0, size_t k0,
-                           size_t np, size_t nk) {
-  const gemm_nchw_ctx *ctx = arg;
-  const sc_problem *p = ctx->p;
-  const size_t mr = ctx->cfg->mr, nr = ctx->cfg->nr, hw = ctx->pixels;
-  const float *x = ctx->x + (n * p->C + g * p->Cg) * hw;
-  float *y = ctx->y + (n * p->K + g * p->Kg) * hw;
-  const float *wg = ctx->packed + g * ctx->nblocks * ctx->block;
-  for (size_t k = k0; k < k0 + nk; k += mr) {
-    const size_t m = k0 + nk - k < mr ? k0 + nk - k : mr;
-    const float *w = wg + k / mr * ctx->block;
-    for (size_t pix = p0; pix < p0 + np; pix += nr) {
-      const size_t ahead = pix + GEMM_NCHW_PREFETCH_PANELS * nr;
-      if (k == k0 && ahead < p0 + np)
-        for (size_t c = 0; c < p->Cg; c++)
-          __builtin_prefetch(x + c * hw + ahead);
-      ctx->cfg->ukernel(m, p0 + np - pix < nr ? p0 + np - pix : nr, p->Cg, w,
-                        x + pix, hw, y + k * hw + pix, hw, &ctx->act);
-    }
-  }
-}
-
-typedef struct gather_ctx {
-  const float *x;
-  float *xs;
-  size_t H, W, OH, OW, sh, sw;
-} gather_ctx;
-
-/* Row (plane, oh) of the strided gather. */
-static void gather_task(void *arg, size_t plane, size_t oh) {
-  const gather_ctx *t = arg;
-  const float *src = t->x + (plane * t->H + oh * t->sh) * t->W;
-  float *dst = t->xs + (plane * t->OH + oh) * t->OW;
-  for (size_t ow = 0; ow < t->OW; ow++)
-    dst[ow] = src[ow * t->sw];
-}
-
-void sc_gemm_nchw_run(const sc_run_args *args) {
-  const sc_gemm_nchw_config *cfg = gemm_config(args->kernel);
-  const sc_problem *p = args->problem;
-  const sc_shape *s = args->shape;
-  gemm_nchw_ctx ctx = {
-      .cfg = cfg,
-      .p = p,
-      .packed = args->packed,
-      .x = args->input,
-      .y = args->output,
-      .pixels = s->OH * s->OW,
-      .block = cfg->mr * (p->Cg + 1),
-      .nblocks = div_up(p->Kg, cfg->mr),
-      .act = sc_act_params_from_problem(p),
-  };
-  if (gemm_nchw_strided(p)) {
-    gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,
-                    p->stride_h, p->stride_w};
-    pthreadpool_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
-                               s->OH, SC_POOL_PHASE);
-    ctx.x = args->workspace;
-  }
-  /* Tasks of pt panels of NR pixels (their Cg x pt*NR input within the L2
-   * budget) x all the MR blocks of a group; split further while
-   * there are too few tasks for the threads. */
-  const size_t mr = cfg->mr, nr = cfg->nr;
-  const size_t panels = div_up(ctx.pixels, nr);
-  size_t kt = ctx.nblocks;
-  size_t pt = igemm_l2_budget() / (nr * sizeof(float) * (p->Cg ? p->Cg : 1));
-  pt = pt < 1 ? 1 : pt > panels ? panels : pt;
-  const size_t threads = pthreadpool_get_threads_count(args->pool);
-  if (threads > 1) {
-    const size_t want = 4 * threads, outer = s->N * p->groups;
-    split_tasks(want, outer, panels, &pt, ctx.nblocks, &kt);
-  }
-  pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
-                                     p->groups, ctx.pixels, p->Kg, pt * nr,
-                                     kt * mr, SC_POOL_FINAL);
 }

@@ -98,7 +98,7 @@ typedef struct sc_igemm_config {
   sc_igemm_ukernel_fn ukernel;
   /* NULL: the driver's portable cache-blocked transpose. */
   sc_transpose_fn transpose;
-  /* Optional (NULL): the grouped micro-kernel (src/igemm_grouped_ukernel.h)
+  /* Optional (NULL): the grouped micro-kernel (src/ukernels/igemm_grouped_ukernel.h)
    * with its rows per tile (same NR) and the vector width in floats. */
   sc_igemm_ukernel_fn gukernel;
   size_t gmr, vl;
@@ -116,7 +116,7 @@ typedef struct sc_igemm_config {
   const sc_igemm_ukernel_fn *tails;
 } sc_igemm_config;
 
-/* The NCHW 1x1 GEMM family (src/gemm_nchw_ukernel.h): computes an mr x nc
+/* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an mr x nc
  * tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
  * c[i * c_stride + j] = act(w_bias[i] + sum_k w[k][i] * x[k * x_stride + j])
  * with kc input channels; w is one packed block: bias[MR] then w[kc][MR].

@@ -1,6 +1,6 @@
 /*
- * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
- * src/dwconv_nchw_ukernel.h) on AVX2 + FMA: 8-lane ymm vectors, masks as ymm
+ * The small vector API of the depthwise templates (src/ukernels/dwconv_nhwc_ukernel.h,
+ * src/ukernels/dwconv_nchw_ukernel.h) on AVX2 + FMA: 8-lane ymm vectors, masks as ymm
  * lane masks. Include only from sources compiled with -mavx2 -mfma.
  */
 #ifndef SIMDCONV_DWCONV_AVX2_H
@@ -112,5 +112,7 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
   for (size_t i = 0; i < n; i++)
     p[i] = b[i];
 }
+
+#include "avx2/dwconv_tiles_x86.h"
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * f32_dwconv_nhwc__avx2: depthwise convolution, NHWC, AVX2 + FMA (8 channels
- * per ymm). Row micro-kernels from src/dwconv_nhwc_ukernel.h: sliding-window
+ * per ymm). Row micro-kernels from src/ukernels/dwconv_nhwc_ukernel.h: sliding-window
  * groups of 7 outputs for 3x3 at stride 1 and 2, of 8 for 5x5 (stride 1, 2)
  * and of 6 for 7x7 (stride 1), within the 16 ymm registers; a generic path
  * for every other shape and for channel multipliers > 1. The NCHW kernel
@@ -8,7 +8,7 @@
  * f32_conv_direct__scalar.
  */
 #include "avx2/dwconv_avx2.h"
-#include "dwconv_nhwc_ukernel.h"
+#include "ukernels/dwconv_nhwc_ukernel.h"
 
 /* name, Kg == 1, MR, R, S, SH, SW, DH, DW, P */
 DW_NHWC_ROWS(dw_nhwc_3x3s1, true, 1, 3, 3, 0, 1, 0, 1, 7)

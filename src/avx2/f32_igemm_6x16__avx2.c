@@ -1,6 +1,6 @@
 /*
  * f32_igemm_6x16__avx2: the indirect-GEMM convolution (driver: src/igemm.c)
- * with a 6-pixel x 16-channel micro-kernel (src/igemm_ukernel.h): 12 ymm
+ * with a 6-pixel x 16-channel micro-kernel (src/ukernels/igemm_ukernel.h): 12 ymm
  * accumulators + 2 weight vectors + 1 broadcast of the 16 registers; per
  * input channel 2 weight loads, 6 broadcasts, 12 FMAs (2 FMA pipes x
  * latency 4 need >= 8 chains). Measured best of 4x24 / 5x16 / 6x16 on Zen 4.
@@ -14,12 +14,12 @@
 #define SC_UK_NAME f32_igemm_ukernel_6x16__avx2
 #define SC_UK_MR 6
 #define SC_UK_NV 2
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 
 #define SC_UK_NAME f32_igemm_grouped_ukernel_2x16__avx2
 #define SC_UK_MR 2
 #define SC_UK_NV 2
-#include "igemm_grouped_ukernel.h"
+#include "ukernels/igemm_grouped_ukernel.h"
 
 static const sc_igemm_config igemm_6x16 = {
     .mr = 6,

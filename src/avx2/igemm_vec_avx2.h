@@ -1,6 +1,6 @@
 /*
- * The vector API of the igemm templates (src/igemm_ukernel.h,
- * src/gemm_nchw_ukernel.h) on AVX2+FMA: 8-lane ymm vectors. Include only
+ * The vector API of the igemm templates (src/ukernels/igemm_ukernel.h,
+ * src/ukernels/gemm_nchw_ukernel.h) on AVX2+FMA: 8-lane ymm vectors. Include only
  * from sources compiled with -mavx2 -mfma.
  */
 #ifndef SIMDCONV_IGEMM_VEC_AVX2_H

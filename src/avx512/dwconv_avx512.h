@@ -1,6 +1,6 @@
 /*
- * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
- * src/dwconv_nchw_ukernel.h) on AVX-512: 16-lane zmm vectors, __mmask16 masks.
+ * The small vector API of the depthwise templates (src/ukernels/dwconv_nhwc_ukernel.h,
+ * src/ukernels/dwconv_nchw_ukernel.h) on AVX-512: 16-lane zmm vectors, __mmask16 masks.
  * Include only from sources compiled with the AVX-512 flags.
  */
 #ifndef SIMDCONV_DWCONV_AVX512_H
@@ -96,5 +96,7 @@ static inline __m256 dw8_loadn(const float *p, size_t n) {
 static inline void dw8_storen(float *p, __m256 v, size_t n) {
   _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1u), v);
 }
+
+#include "avx2/dwconv_tiles_x86.h"
 
 #endif

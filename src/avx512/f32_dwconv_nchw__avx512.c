@@ -1,7 +1,7 @@
 /*
  * f32_dwconv_nchw__avx512: depthwise convolution, NCHW, AVX-512 (16 outputs
  * of a row per zmm).
- * From src/dwconv_nchw_ukernel.h, chosen by src/dwconv.c:
+ * From src/ukernels/dwconv_nchw_ukernel.h, chosen by src/dwconv.c:
  *  - stride 2 with zero padding (3x3, 5x5): straight from the input rows,
  *    even/odd deinterleaves of masked loads, 2 output rows per block;
  *  - other wide rows (>= 6 vectors): prepared rows (padded, split into
@@ -14,7 +14,7 @@
  * Scalar twin: f32_conv_direct__scalar.
  */
 #include "avx512/dwconv_avx512.h"
-#include "dwconv_nchw_ukernel.h"
+#include "ukernels/dwconv_nchw_ukernel.h"
 
 /* name, MR, R, S, SH, SW, DH, DW (MR 0: any shape) */
 DW_NCHW_ROWS(dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1)

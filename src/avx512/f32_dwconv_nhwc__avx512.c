@@ -1,6 +1,6 @@
 /*
  * f32_dwconv_nhwc__avx512: depthwise convolution, NHWC, AVX-512 (16 channels
- * per zmm). Row micro-kernels from src/dwconv_nhwc_ukernel.h: sliding-window
+ * per zmm). Row micro-kernels from src/ukernels/dwconv_nhwc_ukernel.h: sliding-window
  * groups of 7 outputs x 2 output rows for 3x3 at stride 1 and 2 (7 divides
  * every MobileNet width), groups of 8 for 5x5 (stride 1, 2) and 7x7
  * (stride 1), a generic path for every other shape and for channel
@@ -8,7 +8,7 @@
  * Driver: src/dwconv.c. Scalar twin: f32_conv_direct__scalar.
  */
 #include "avx512/dwconv_avx512.h"
-#include "dwconv_nhwc_ukernel.h"
+#include "ukernels/dwconv_nhwc_ukernel.h"
 
 /* name, Kg == 1, MR, R, S, SH, SW, DH, DW, P */
 DW_NHWC_ROWS(dw_nhwc_3x3s1, true, 2, 3, 3, 1, 1, 1, 1, 7)

@@ -1,6 +1,6 @@
 /*
  * f32_igemm_6x64__avx512: the indirect-GEMM convolution (driver: src/igemm.c)
- * with a 6-pixel x 64-channel micro-kernel (src/igemm_ukernel.h): 24 zmm
+ * with a 6-pixel x 64-channel micro-kernel (src/ukernels/igemm_ukernel.h): 24 zmm
  * accumulators, per input channel 4 weight loads, 6 broadcasts, 24 FMAs
  * (7x32: 2 loads, 7 broadcasts, 14 FMAs): a layer with 33-64 output
  * channels reads its input once instead of twice, with fewer loads per FMA.
@@ -14,34 +14,34 @@
 #define SC_UK_NAME f32_igemm_ukernel_6x64__avx512
 #define SC_UK_MR 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 
 /* The tails: r rows of a 6-row tile's indirection. */
 #define SC_UK_NAME f32_igemm_ukernel_6x64_tail1__avx512
 #define SC_UK_MR 1
 #define SC_UK_ASTRIDE 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 #define SC_UK_NAME f32_igemm_ukernel_6x64_tail2__avx512
 #define SC_UK_MR 2
 #define SC_UK_ASTRIDE 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 #define SC_UK_NAME f32_igemm_ukernel_6x64_tail3__avx512
 #define SC_UK_MR 3
 #define SC_UK_ASTRIDE 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 #define SC_UK_NAME f32_igemm_ukernel_6x64_tail4__avx512
 #define SC_UK_MR 4
 #define SC_UK_ASTRIDE 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 #define SC_UK_NAME f32_igemm_ukernel_6x64_tail5__avx512
 #define SC_UK_MR 5
 #define SC_UK_ASTRIDE 6
 #define SC_UK_NV 4
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 
 static const sc_igemm_ukernel_fn igemm_6x64_tails[6] = {
     NULL,

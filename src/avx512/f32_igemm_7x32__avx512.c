@@ -1,6 +1,6 @@
 /*
  * f32_igemm_7x32__avx512: the indirect-GEMM convolution (driver: src/igemm.c)
- * with a 7-pixel x 32-channel micro-kernel (src/igemm_ukernel.h): 14 zmm
+ * with a 7-pixel x 32-channel micro-kernel (src/ukernels/igemm_ukernel.h): 14 zmm
  * accumulators, per input channel 2 weight loads, 7 broadcasts, 14 FMAs.
  * On Zen 4 (1 zmm FMA per cycle, latency 4) it runs at ~97% of peak on
  * compute-bound layers; 7 divides the ResNet spatial sizes (56, 28, 14, 7).
@@ -14,12 +14,12 @@
 #define SC_UK_NAME f32_igemm_ukernel_7x32__avx512
 #define SC_UK_MR 7
 #define SC_UK_NV 2
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 
 #define SC_UK_NAME f32_igemm_grouped_ukernel_6x32__avx512
 #define SC_UK_MR 6
 #define SC_UK_NV 2
-#include "igemm_grouped_ukernel.h"
+#include "ukernels/igemm_grouped_ukernel.h"
 
 static const sc_igemm_config igemm_7x32 = {
     .mr = 7,

@@ -1,6 +1,6 @@
 /*
  * f32_igemm_8x16__avx512: the indirect-GEMM convolution (driver: src/igemm.c)
- * with an 8-pixel x 16-channel micro-kernel (src/igemm_ukernel.h), for layers
+ * with an 8-pixel x 16-channel micro-kernel (src/ukernels/igemm_ukernel.h), for layers
  * with at most 16 output channels, where 7x32 would leave half of every FMA
  * idle (MobileNetV2's 32->16 pointwise layer). 8 zmm accumulators (two per
  * FMA latency of 4 on Zen 4), per input channel 1 weight load, 8 broadcasts,
@@ -14,7 +14,7 @@
 #define SC_UK_NAME f32_igemm_ukernel_8x16__avx512
 #define SC_UK_MR 8
 #define SC_UK_NV 1
-#include "igemm_ukernel.h"
+#include "ukernels/igemm_ukernel.h"
 
 /* Ungrouped layers with K <= 16 only; grouped layers stay with 7x32, whose
  * grouped micro-kernel packs several groups into one 32-lane block. */

@@ -1,6 +1,6 @@
 /*
- * The vector API of the igemm templates (src/igemm_ukernel.h,
- * src/gemm_nchw_ukernel.h) on AVX-512: 16-lane zmm vectors. Include only
+ * The vector API of the igemm templates (src/ukernels/igemm_ukernel.h,
+ * src/ukernels/gemm_nchw_ukernel.h) on AVX-512: 16-lane zmm vectors. Include only
  * from sources compiled with the AVX-512 flags.
  */
 #ifndef SIMDCONV_IGEMM_VEC_AVX512_H

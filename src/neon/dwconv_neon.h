@@ -1,6 +1,6 @@
 /*
- * The small vector API of the depthwise templates (src/dwconv_nhwc_ukernel.h,
- * src/dwconv_nchw_ukernel.h)
+ * The small vector API of the depthwise templates (src/ukernels/dwconv_nhwc_ukernel.h,
+ * src/ukernels/dwconv_nchw_ukernel.h)
  * on AArch64 Advanced SIMD: 4-lane q vectors, masks as 4-bit lane masks.
  * NEON has no masked loads: partial vectors are read lane by lane, so
  * nothing outside the mask is ever touched. AArch64 has 32 q registers, as

@@ -1,7 +1,7 @@
 /*
  * f32_dwconv_nchw__neon: depthwise convolution, NCHW, AArch64 Advanced SIMD
  * (4 outputs of a row per q register).
- * From the portable template src/dwconv_nchw_ukernel.h over
+ * From the portable template src/ukernels/dwconv_nchw_ukernel.h over
  * src/neon/dwconv_neon.h, chosen by src/dwconv.c:
  *  - stride 2 with zero padding (3x3, 5x5): straight from the input rows,
  *    UZP1/UZP2 deinterleaves of (lane-masked at the borders) loads, 2 output
@@ -24,7 +24,7 @@
 #include "neon/neon_kernels.h"
 #include "padding.h"
 
-#include "dwconv_nchw_ukernel.h"
+#include "ukernels/dwconv_nchw_ukernel.h"
 
 /* name, MR, R, S, SH, SW, DH, DW (MR 0: any shape) */
 DW_NCHW_ROWS(dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1)

@@ -1,7 +1,7 @@
 /*
  * f32_dwconv_nhwc__neon: depthwise convolution, NHWC, AArch64 Advanced SIMD
  * (4 channels per q register). Row micro-kernels from the portable template
- * src/dwconv_nhwc_ukernel.h over src/neon/dwconv_neon.h, with the register
+ * src/ukernels/dwconv_nhwc_ukernel.h over src/neon/dwconv_neon.h, with the register
  * budgets of the AVX-512 instances (32 vector registers on both):
  * sliding-window groups of 7 outputs x 2 output rows for 3x3 at stride 1
  * and 2 (14 accumulators + 9 weights + 1 input; 7 divides every MobileNet
@@ -12,7 +12,7 @@
  */
 #include "neon/dwconv_neon.h"
 #include "neon/neon_kernels.h"
-#include "dwconv_nhwc_ukernel.h"
+#include "ukernels/dwconv_nhwc_ukernel.h"
 
 /* name, Kg == 1, MR, R, S, SH, SW, DH, DW, P */
 DW_NHWC_ROWS(dw_nhwc_3x3s1, true, 2, 3, 3, 1, 1, 1, 1, 7)

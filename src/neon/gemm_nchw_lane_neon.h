@@ -1,6 +1,6 @@
 /*
  * The NEON NCHW 1x1 GEMM micro-kernel template (see src/igemm.h,
- * sc_gemm_nchw_ukernel_fn, for the operands; src/gemm_nchw_ukernel.h is the
+ * sc_gemm_nchw_ukernel_fn, for the operands; src/ukernels/gemm_nchw_ukernel.h is the
  * portable broadcast version it refines). Included by f32_igemm__neon.c once
  * per tile after defining:
  *

@@ -1,6 +1,6 @@
 /*
  * The NEON indirect-GEMM micro-kernel template, "ld128" flavour (see
- * src/igemm.h for the operands and src/igemm_ukernel.h for the portable
+ * src/igemm.h for the operands and src/ukernels/igemm_ukernel.h for the portable
  * broadcast template it refines). Included by f32_igemm__neon.c once per
  * tile after defining:
  *

@@ -19,8 +19,8 @@
  * accumulator can be -0.0, which fma(0, w, acc) turns into +0.0, so skipping
  * would not be exact.
  */
-#ifndef SIMDCONV_X86_DWCONV_NHWC_H
-#define SIMDCONV_X86_DWCONV_NHWC_H
+#ifndef SIMDCONV_UKERNELS_DWCONV_NHWC_H
+#define SIMDCONV_UKERNELS_DWCONV_NHWC_H
 
 #include <stdbool.h>
 

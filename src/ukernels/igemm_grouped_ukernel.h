@@ -11,7 +11,7 @@
  * Scalar twin: f32_conv_direct__scalar: each lane accumulates its own output
  * channel over (tap, c) in order, one fma each, from bias + 0.0f.
  *
- * Besides the vector API of src/igemm_ukernel.h the includer defines
+ * Besides the vector API of src/ukernels/igemm_ukernel.h the includer defines
  *   SC_VIDX                   an index vector type (int32 lanes)
  *   SC_VIDX_LOAD(p)           load SC_VL int32 lanes
  *   SC_VIDX_ADD1(v, c)        v + c in every lane

@@ -24,8 +24,8 @@
  * zero-padding row): an accumulator can be -0.0, which fma(0, w, acc) turns
  * into +0.0, so skipping would not be exact.
  */
-#ifndef SIMDCONV_X86_DWCONV_NCHW_H
-#define SIMDCONV_X86_DWCONV_NCHW_H
+#ifndef SIMDCONV_UKERNELS_DWCONV_NCHW_H
+#define SIMDCONV_UKERNELS_DWCONV_NCHW_H
 
 #include <stdbool.h>
 
@@ -605,53 +605,9 @@ DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
     }                                                                          \
   }
 
-#if defined(__AVX2__) /* the tile transposes use ymm registers */
+#ifdef DW_HAVE_TILE_TRANSPOSES /* the ISA provides dw_tile_in_chunk, dw_tile_out */
 
 /* ---- NCHW through NHWC tiles ---------------------------------------------- */
-
-/* The tiles are transposed in 8 x 8 blocks of ymm registers on every x86
- * ISA: on Zen 4 that is over twice as fast as 16 x 16 zmm transposes. */
-static inline void dw_tr8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 4; i++) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 2; i++) {
-    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
-    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
-  }
-  for (int j = 0; j < 4; j++) {
-    r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
-    r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
-  }
-}
-
-/* Transposes tile columns [t, t + cnt) (cnt <= DW_VW, all real input columns
- * col ..) of input row offset `off` of the nk planes in[] into dst (pixel i
- * at dst + i*DW_VW); channels >= nk read 0. */
-DW_INLINE void dw_tile_in_chunk(const float *const *in, size_t nk, size_t off,
-                                ptrdiff_t col, size_t cnt, float *dst) {
-  for (size_t pb = 0; pb < cnt; pb += 8) {
-    const size_t pc = cnt - pb < 8 ? cnt - pb : 8;
-    for (size_t cb = 0; cb < DW_VW; cb += 8) {
-      __m256 r[8];
-      for (size_t j = 0; j < 8; j++) {
-        if (cb + j >= nk) {
-          r[j] = _mm256_setzero_ps();
-          continue;
-        }
-        const float *src = in[cb + j] + off + (size_t)col + pb;
-        r[j] = pc == 8 ? _mm256_loadu_ps(src) : dw8_loadn(src, pc);
-      }
-      dw_tr8(r);
-      for (size_t i = 0; i < pc; i++)
-        _mm256_storeu_ps(dst + (pb + i) * DW_VW + cb, r[i]);
-    }
-  }
-}
 
 /* One tile row: tile column t holds input column ix0 + t of input row ih,
  * mapped by the padding mode (zeros mode: 0.0 outside the row). */
@@ -678,29 +634,6 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
   for (size_t t = t_lo; t < t_hi; t += DW_VW)
     dw_tile_in_chunk(in, nk, off, ix0 + (ptrdiff_t)t,
                      t_hi - t < DW_VW ? t_hi - t : DW_VW, dst + t * DW_VW);
-}
-
-/* Pixels [0, npx) of a tile (DW_VW channels each) back into the nk planes
- * out[] at offsets out[j] + base + i (the pixels are contiguous there). */
-static inline void dw_tile_out(const float *tile, size_t npx, float *const *out,
-                               size_t nk, size_t base) {
-  for (size_t x0 = 0; x0 < npx; x0 += 8) {
-    const size_t pc = npx - x0 < 8 ? npx - x0 : 8;
-    for (size_t cb = 0; cb < nk; cb += 8) {
-      __m256 r[8];
-      for (size_t i = 0; i < 8; i++)
-        r[i] = i < pc ? _mm256_loadu_ps(tile + (x0 + i) * DW_VW + cb)
-                      : _mm256_setzero_ps();
-      dw_tr8(r);
-      for (size_t j = 0; j < 8 && cb + j < nk; j++) {
-        float *o = out[cb + j] + base + x0;
-        if (pc == 8)
-          _mm256_storeu_ps(o, r[j]);
-        else
-          dw8_storen(o, r[j], pc);
-      }
-    }
-  }
 }
 
 /* Defines the band function NAME (an sc_dw_nchw_band_fn). */
@@ -791,6 +724,6 @@ static inline void dw_tile_out(const float *tile, size_t npx, float *const *out,
     }                                                                          \
   }
 
-#endif /* __AVX2__ */
+#endif /* DW_HAVE_TILE_TRANSPOSES */
 
 #endif

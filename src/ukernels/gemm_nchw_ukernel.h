@@ -1,7 +1,7 @@
 /*
  * The NCHW 1x1 GEMM micro-kernel template (see src/igemm.h,
  * sc_gemm_nchw_ukernel_fn, for the operands). Included by src/avx512/ and
- * src/avx2/ sources after defining the vector API of src/igemm_ukernel.h plus
+ * src/avx2/ sources after defining the vector API of src/ukernels/igemm_ukernel.h plus
  *
  *   SC_VLOAD_N(p, n)      load of lanes j < n (n > 0), zeros above; never
  *                         touches memory at or past p + n
