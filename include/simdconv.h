@@ -21,6 +21,26 @@
  *   OH = floor((H + pad_top + pad_bottom - dilation_h*(R-1) - 1) / stride_h) + 1
  *   OW = floor((W + pad_left + pad_right - dilation_w*(S-1) - 1) / stride_w) + 1
  *
+ * Transposed convolution
+ * ----------------------
+ * With simdconv_desc.transposed set, the same object life cycle computes
+ * torch.nn.functional.conv_transpose2d (ConvTranspose2d, ONNX ConvTranspose,
+ * TFLite TRANSPOSE_CONV): every input pixel (ih, iw) of channel c spreads
+ * x * w over output (ih*stride_h + r*dilation_h - pad_top,
+ * iw*stride_w + s*dilation_w - pad_left) of each output channel of c's group.
+ *
+ *   weights C x K/groups x R x S laid out IOHW (PyTorch, ONNX), or
+ *           K x C/groups x R x S (OIHW, oneDNN) / K x R x S x C/groups (OHWI)
+ *   OH = (H-1)*stride_h - pad_top - pad_bottom + dilation_h*(R-1)
+ *        + output_padding_h + 1                       (OW likewise)
+ *
+ * The pads crop the full output (PyTorch's padding=p is pad_top =
+ * pad_bottom = p); output_padding adds rows at the bottom (columns at the
+ * right). Zero padding mode only. padding 'valid' is no cropping; 'same' is
+ * ONNX's auto_pad SAME_UPPER (OH = H * stride_h); other output sizes come
+ * from simdconv_transposed_padding(). Each output is computed in its own
+ * canonical order (docs/numerics.md): no scatter-add, no split reduction.
+ *
  * Numerics and reproducibility
  * ----------------------------
  * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over
@@ -116,6 +136,17 @@ typedef enum simdconv_status {
   /** The allocator given in simdconv_options is incomplete (one of alloc and
    *  free is NULL). */
   SIMDCONV_ERR_INVALID_ALLOCATOR = 16,
+  /* 17-23 are reserved. The transposed convolution's statuses: */
+  /** output_padding_h/w is not smaller than max(stride, dilation) on that
+   *  axis (PyTorch's rule), or is non-zero for a forward convolution. */
+  SIMDCONV_ERR_OUTPUT_PADDING = 24,
+  /** A transposed convolution with a padding mode other than zeros (PyTorch's
+   *  ConvTranspose2d supports zeros only). */
+  SIMDCONV_ERR_PADDING_MODE = 25,
+  /** The requested output size of a transposed convolution (padding 'same',
+   *  or simdconv_transposed_padding()) would need negative padding: it is
+   *  larger than the full output plus output_padding. */
+  SIMDCONV_ERR_OUTPUT_SHAPE = 26,
 } simdconv_status;
 
 /** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
@@ -175,9 +206,20 @@ typedef enum simdconv_layout {
   SIMDCONV_LAYOUT_NHWC = 1, /**< channels last (TFLite, XNNPACK) */
 } simdconv_layout;
 
+/** Weight layouts. K is out_channels, C in_channels, g groups; every layout
+ *  stores, for output channel k and input channel c of the same group, the
+ *  R x S kernel that connects them. The same names serve both directions. */
 typedef enum simdconv_weight_layout {
-  SIMDCONV_WEIGHTS_OIHW = 0, /**< K x C/g x R x S, PyTorch's Conv2d.weight */
-  SIMDCONV_WEIGHTS_OHWI = 1, /**< K x R x S x C/g, TFLite / XNNPACK */
+  /** K x C/g x R x S: PyTorch's Conv2d.weight; oneDNN's deconvolution
+   *  weights (oihw / goihw) for a transposed convolution. */
+  SIMDCONV_WEIGHTS_OIHW = 0,
+  /** K x R x S x C/g: TFLite / XNNPACK, forward and transposed
+   *  (TRANSPOSE_CONV, xnn_create_deconvolution2d_nhwc_f32). */
+  SIMDCONV_WEIGHTS_OHWI = 1,
+  /** C x K/g x R x S: PyTorch's ConvTranspose2d.weight and ONNX's
+   *  ConvTranspose W. Transposed convolutions only: a forward convolution
+   *  rejects it with SIMDCONV_ERR_INVALID_ENUM. */
+  SIMDCONV_WEIGHTS_IOHW = 2,
 } simdconv_weight_layout;
 
 typedef enum simdconv_padding {
@@ -233,6 +275,15 @@ typedef struct simdconv_desc {
   int flip_kernel;
   simdconv_activation activation; /**< default SIMDCONV_ACT_NONE */
   float act_min, act_max; /**< clamp bounds, default -inf and +inf */
+  /** Non-zero: a transposed convolution (PyTorch's ConvTranspose2d /
+   *  F.conv_transpose2d, ONNX ConvTranspose); see "Transposed convolution"
+   *  below. Default 0. */
+  int transposed;
+  /** Transposed only (PyTorch's output_padding): rows added at the bottom
+   *  and columns at the right of the output; each must be smaller than
+   *  max(stride, dilation) of its axis. Must be 0 for a forward convolution.
+   *  Default 0. */
+  size_t output_padding_h, output_padding_w;
 } simdconv_desc;
 
 /** Fills *desc for a 1x1 convolution with the given channel counts and all
@@ -245,9 +296,11 @@ SIMDCONV_API void simdconv_desc_init(simdconv_desc *desc, size_t in_channels,
  *  input size). Returns SIMDCONV_OK or the first problem found. */
 SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
 
-/** Computes the output height and width for an input of in_h x in_w.
+/** Computes the output height and width for an input of in_h x in_w
+ *  (either direction; see the formulas at the top of this header).
  *  Errors: everything simdconv_desc_validate() reports, plus
- *  SIMDCONV_ERR_INVALID_SIZE, _PADDING_TOO_LARGE and _EMPTY_OUTPUT. */
+ *  SIMDCONV_ERR_INVALID_SIZE, _PADDING_TOO_LARGE, _EMPTY_OUTPUT and
+ *  _SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
                                                    size_t in_h, size_t in_w,
                                                    size_t *out_h,
@@ -257,6 +310,31 @@ SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
  *  pads receives top, bottom, left, right. */
 SIMDCONV_API simdconv_status simdconv_resolved_padding(
     const simdconv_desc *desc, size_t pads[4]);
+
+/** Where the odd row (column) of padding goes when a transposed
+ *  convolution's total padding is odd (ONNX ConvTranspose's auto_pad). */
+typedef enum simdconv_auto_pad {
+  /** ONNX SAME_UPPER: total/2 at the top (left), the rest at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_UPPER = 0,
+  /** ONNX SAME_LOWER, and ONNX's rule for an explicit output_shape: the
+   *  rest at the top (left), total/2 at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_LOWER = 1,
+} simdconv_auto_pad;
+
+/** ONNX ConvTranspose's output_shape rule: the pads that give a transposed
+ *  convolution an out_h x out_w output from an in_h x in_w input. Per axis
+ *    total = stride*(in-1) + output_padding + dilation*(kernel-1) + 1 - out
+ *  split by `split`. ONNX's auto_pad SAME_UPPER / SAME_LOWER ask for
+ *  out = in * stride. desc must have transposed set; its padding and pad_*
+ *  fields are ignored. pads receives top, bottom, left, right, for
+ *  padding = SIMDCONV_PADDING_EXPLICIT.
+ *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
+ *  INVALID_SIZE (an input or output size of 0 or above SIMDCONV_MAX_DIM),
+ *  INVALID_ENUM (desc not transposed, or an unknown split), OUTPUT_SHAPE
+ *  (total < 0 on an axis: raise output_padding instead). */
+SIMDCONV_API simdconv_status simdconv_transposed_padding(
+    const simdconv_desc *desc, size_t in_h, size_t in_w, size_t out_h,
+    size_t out_w, simdconv_auto_pad split, size_t pads[4]);
 
 /* ------------------------------------------------------------------------ */
 /* Convolution objects                                                      */
@@ -365,6 +443,9 @@ SIMDCONV_API void simdconv_list_kernels(
  *  pushed through the activation as documented there. The bound is 0 where
  *  ref[i] is not finite (the result must match exactly: NaN as NaN) and
  *  +inf where fp32 overflow is possible.
+ *  A transposed descriptor is computed from its own definition (the sum over
+ *  the taps (r, s) whose input position is on the stride lattice, padded
+ *  ones included) with n = (C/groups) * (such r) * (such s) per output.
  *  Errors: those of simdconv_output_shape(), NULL_POINTER, SIZE_OVERFLOW,
  *  OUT_OF_MEMORY. */
 SIMDCONV_API simdconv_status simdconv_reference(

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conv_internal.h"
+#include "deconv.h"
 #include "problem.h"
 
 struct simdconv_conv {
@@ -61,7 +62,10 @@ static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
                                               const sc_problem *p) {
   for (size_t i = 0; i < 3 && sc_fallback_chain[isa][i] != SIMDCONV_ISA_AUTO;
        i++) {
-    const sc_isa_table *t = sc_isa_table_get(sc_fallback_chain[isa][i]);
+    const simdconv_isa ti = sc_fallback_chain[isa][i];
+    /* Transposed problems have their own tables (src/deconv.h). */
+    const sc_isa_table *t =
+        p->transposed ? sc_deconv_table_get(ti) : sc_isa_table_get(ti);
     for (size_t j = 0; t != NULL && j < t->count; j++)
       if (t->kernels[j]->fits(t->kernels[j], p))
         return t->kernels[j];
@@ -80,6 +84,9 @@ static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   }
   if (d->weight_layout == SIMDCONV_WEIGHTS_OHWI)
     return ((k * p->R + r) * p->S + s) * p->Cg + c;
+  if (d->weight_layout == SIMDCONV_WEIGHTS_IOHW) /* C x K/g x R x S */
+    return (((k / p->Kg) * p->Cg + c) * p->Kg + k % p->Kg) * p->R * p->S +
+           r * p->S + s;
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
@@ -324,6 +331,9 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_ISA_NOT_SUPPORTED: return "SIMDCONV_ERR_ISA_NOT_SUPPORTED: this CPU or OS lacks the ISA";
   case SIMDCONV_ERR_ISA_DISABLED: return "SIMDCONV_ERR_ISA_DISABLED: the ISA is above the SIMDCONV_ISA cap";
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
+  case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
+  case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
+  case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

@@ -57,6 +57,11 @@ typedef struct sc_problem {
    * skipped, since an underflowing fma can leave an accumulator at -0.0 and
    * fmaf(0, w, -0.0) is +0.0 (docs/numerics.md). */
   bool weights_finite;
+  /* A transposed convolution (src/deconv.h): the pads crop the full output
+   * and out_pad_h/w extend it at the bottom/right. Kernels outside
+   * sc_deconv_table_get() never see one. */
+  bool transposed;
+  size_t out_pad_h, out_pad_w;
 } sc_problem;
 
 /* The shape of one run. */

@@ -607,3 +607,10 @@ void sc_igemm_run(const sc_run_args *args) {
     igemm_compute(&ctx, 1, args->pool);
   }
 }
+
+/* For the transposed-convolution driver (src/deconv.c), which converts its
+ * NCHW input the same way. */
+void sc_igemm_transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
+                        const float *src, float *dst, pthreadpool_t pool) {
+  transpose(cfg, rows, cols, src, dst, pool);
+}

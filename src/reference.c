@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "reference_transposed.h"
 #include "simdconv.h"
 
 /* Unit roundoff of fp32. */
@@ -100,6 +101,8 @@ static simdconv_status ref_check_desc(const simdconv_desc *d) {
     return SIMDCONV_ERR_INVALID_ACTIVATION;
   if (d->in_channels % d->groups != 0 || d->out_channels % d->groups != 0)
     return SIMDCONV_ERR_INVALID_GROUPS;
+  if (d->output_padding_h != 0 || d->output_padding_w != 0)
+    return SIMDCONV_ERR_OUTPUT_PADDING; /* transposed convolutions only */
   if (d->padding == SIMDCONV_PADDING_SAME &&
       (d->stride_h != 1 || d->stride_w != 1))
     return SIMDCONV_ERR_SAME_PADDING_STRIDE;
@@ -487,6 +490,9 @@ SIMDCONV_API simdconv_status simdconv_reference(
     double *bound) {
   if (!desc || !input || !weights || !ref)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (desc->transposed) /* its own definition: src/reference_transposed.c */
+    return sc_reference_transposed(desc, batch, in_h, in_w, input, weights,
+                                   bias, ref, bound);
   ref_geom g;
   simdconv_status st = ref_setup(desc, batch, in_h, in_w, &g);
   if (st != SIMDCONV_OK)
@@ -496,4 +502,20 @@ SIMDCONV_API simdconv_status simdconv_reference(
     return st;
   ref_finish(&g, ref, bound);
   return SIMDCONV_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Shared with the transposed oracle (reference_transposed.c)              */
+/* ---------------------------------------------------------------------- */
+
+double sc_ref_activate(simdconv_activation act, double lo, double hi,
+                       double s) {
+  return ref_act(act, lo, hi, s);
+}
+
+double sc_ref_bound(simdconv_activation act, double taps, double s,
+                    double scale) {
+  /* ref_bound reads the tap count as Cg * R * S and the activation. */
+  const ref_geom g = {.Cg = (size_t)taps, .R = 1, .S = 1, .act = act};
+  return ref_bound(&g, s, scale);
 }

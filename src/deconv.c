@@ -1,0 +1,674 @@
+/*
+ * The transposed-convolution driver (see src/deconv.h): phase classes, the
+ * packing of each class's sub-kernel in the igemm layout, the indirection
+ * buffer, and the run loop that hands tiles of one phase's output pixels to
+ * an ISA's igemm micro-kernel. Compiled without ISA flags; the vector code is
+ * reached through the config of the igemm kernel a deconv kernel wraps.
+ *
+ * Scalar twin: f32_conv_direct__scalar (direct_output_transposed). Each
+ * output is computed whole by one micro-kernel call, in canonical order, so
+ * results are the same for any thread count, tiling and layout.
+ *
+ * Tiles. A tile is MR consecutive output pixels of one row and one column
+ * phase (output columns sw apart), so the micro-kernel's NHWC store with a
+ * row stride of stride_w * K writes them in place. NCHW outputs go through a
+ * buffer on the stack: a segment of a row (every phase's tiles of it) is
+ * computed NHWC there, then transposed into the output rows with the ISA's
+ * transpose. NCHW inputs are transposed to NHWC in the workspace first, one
+ * image at a time, as in the forward driver.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "activation.h"
+#include "deconv.h"
+#include "igemm.h"
+#include "problem.h"
+#include "scalar/scalar_kernels.h"
+#include "tasks.h"
+
+/* Floats of the stack buffer of an NCHW row segment (32 KiB). */
+#define DC_NCHW_BUF 8192
+
+/* ---- axes and phase classes ----------------------------------------------- */
+
+/* One axis of a transposed convolution. */
+typedef struct dc_axis {
+  size_t k, stride, dil, pad; /* kernel size, stride, dilation, pad before */
+  size_t step; /* kernel index step between a phase's taps: stride / gcd */
+  size_t ddil; /* input index step between them: dilation / gcd */
+  size_t ncls; /* phase classes: min(k, step) */
+} dc_axis;
+
+static size_t dc_gcd(size_t a, size_t b) {
+  while (b != 0) {
+    const size_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static dc_axis dc_axis_make(size_t k, size_t stride, size_t dil, size_t pad) {
+  const size_t g = dc_gcd(stride, dil), step = stride / g;
+  return (dc_axis){k, stride, dil, pad, step, dil / g, k < step ? k : step};
+}
+
+static dc_axis dc_axis_h(const sc_problem *p) {
+  return dc_axis_make(p->R, p->stride_h, p->dil_h, p->pad_top);
+}
+
+static dc_axis dc_axis_w(const sc_problem *p) {
+  return dc_axis_make(p->S, p->stride_w, p->dil_w, p->pad_left);
+}
+
+/* Taps of class c: kernel indices c, c + step, ... below k. */
+static size_t dc_class_taps(const dc_axis *a, size_t c) {
+  return (a->k - 1 - c) / a->step + 1;
+}
+
+/* The largest kernel index of class c: the first tap in canonical order. */
+static size_t dc_class_first(const dc_axis *a, size_t c) {
+  return c + (dc_class_taps(a, c) - 1) * a->step;
+}
+
+/* The taps of one output index: its class, their count (0: none, the output
+ * is the bias) and the input index of the first; tap j reads input index
+ * base + j * ddil. */
+typedef struct dc_taps {
+  size_t cls, count;
+  ptrdiff_t base;
+} dc_taps;
+
+static dc_taps dc_axis_taps(const dc_axis *a, size_t out) {
+  const size_t o = out + a->pad, phase = o % a->stride;
+  dc_taps t = {0, 0, 0};
+  /* The class is the smallest kernel index r with r*d = o (mod s); any
+   * solution minus a multiple of step is one, so it lies below min(k, step). */
+  for (size_t c = 0; c < a->ncls; c++)
+    if (c * a->dil % a->stride == phase) {
+      t.cls = c;
+      t.count = dc_class_taps(a, c);
+      t.base = ((ptrdiff_t)o - (ptrdiff_t)(dc_class_first(a, c) * a->dil)) /
+               (ptrdiff_t)a->stride; /* exact */
+      return t;
+    }
+  return t;
+}
+
+/* ---- the wrapped igemm kernel ----------------------------------------------- */
+
+static const sc_conv_kernel *dc_inner(const sc_conv_kernel *k) {
+  return k->config;
+}
+
+static const sc_igemm_config *dc_cfg(const sc_conv_kernel *k) {
+  return dc_inner(k)->config;
+}
+
+/* The forward problem one group of one phase class computes: what the igemm
+ * kernel's fits() judges (its K limits apply to the group's channels). */
+static sc_problem dc_group_problem(const sc_problem *p, size_t th, size_t tw) {
+  sc_problem q = *p;
+  q.transposed = false;
+  q.out_pad_h = q.out_pad_w = 0;
+  q.layout = SIMDCONV_LAYOUT_NHWC;
+  q.C = p->Cg;
+  q.K = p->Kg;
+  q.groups = 1;
+  q.R = th;
+  q.S = tw;
+  q.stride_h = q.stride_w = 1;
+  q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 0;
+  return q;
+}
+
+static bool dc_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_igemm_config *cfg = dc_cfg(k);
+  const sc_problem q = dc_group_problem(p, 1, 1);
+  if (!p->transposed || !dc_inner(k)->fits(dc_inner(k), &q))
+    return false;
+  /* NCHW: one row segment of MR pixels of every column phase, NR channels
+   * wide, must fit the stack buffer. */
+  return p->layout == SIMDCONV_LAYOUT_NHWC ||
+         (p->stride_w <= DC_NCHW_BUF &&
+          cfg->mr * cfg->nr * p->stride_w <= DC_NCHW_BUF);
+}
+
+/* ---- packed weights ----------------------------------------------------------- */
+
+/* Packed: this header, the bias (bias + 0.0f, K floats), then per class
+ * (ch, cw) and group, the class's sub-kernel in the igemm layout
+ * (src/igemm.h): per block of NR output channels bias[NR] then
+ * w[tap][Cg][NR], taps (jh, jw) in canonical order, i.e. kernel row
+ * first(ch) - jh*step_h and column first(cw) - jw*step_w. */
+typedef struct dc_packed {
+  size_t ncls_h, ncls_w;
+  size_t bias;  /* float offset of the bias */
+  size_t cls[]; /* float offset of class (ch, cw): [ch * ncls_w + cw] */
+} dc_packed;
+
+/* Floats of one packed NR block of a class with `taps` taps. */
+static size_t dc_block_floats(const sc_problem *p, size_t nr, size_t taps) {
+  return (taps * p->Cg + 1) * nr;
+}
+
+/* Byte offsets of the packed parts; false on overflow. */
+static bool dc_packed_layout(const sc_conv_kernel *k, const sc_problem *p,
+                             size_t *cls_off, size_t *total) {
+  const size_t nr = dc_cfg(k)->nr, nblocks = sc_div_up(p->Kg, nr);
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t ncls, hdr, bytes;
+  if (!sc_mul_ok(ah.ncls, aw.ncls, &ncls) ||
+      !sc_mul_ok(ncls, sizeof(size_t), &hdr) ||
+      __builtin_add_overflow(hdr, sizeof(dc_packed), &hdr))
+    return false;
+  bytes = sc_round_up(hdr, SC_ALIGNMENT) +
+          sc_round_up(p->K * sizeof(float), SC_ALIGNMENT);
+  for (size_t ch = 0; ch < ah.ncls; ch++)
+    for (size_t cw = 0; cw < aw.ncls; cw++) {
+      const size_t dims[] = {dc_class_taps(&ah, ch) * dc_class_taps(&aw, cw),
+                             p->Cg, nr, nblocks, p->groups, sizeof(float)};
+      size_t w;
+      if (!sc_product_ok(dims, 6, &w))
+        return false;
+      if (cls_off != NULL)
+        cls_off[ch * aw.ncls + cw] = bytes / sizeof(float);
+      /* + the blocks' biases; all multiples of NR floats */
+      if (__builtin_add_overflow(w, nblocks * p->groups * nr * sizeof(float),
+                                 &w) ||
+          __builtin_add_overflow(bytes, sc_round_up(w, SC_ALIGNMENT), &bytes))
+        return false;
+    }
+  *total = bytes;
+  return true;
+}
+
+static size_t dc_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  size_t total;
+  return dc_packed_layout(k, p, NULL, &total) ? total : SIZE_MAX;
+}
+
+/* Packs class (ch, cw) of group g at out; returns the end. */
+static float *dc_pack_class(const sc_conv_kernel *k, const sc_problem *p,
+                            const float *w_krsc, const float *bias, size_t ch,
+                            size_t cw, size_t g, float *out) {
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const size_t nr = dc_cfg(k)->nr, th = dc_class_taps(&ah, ch),
+               tw = dc_class_taps(&aw, cw);
+  for (size_t b = 0; b < sc_div_up(p->Kg, nr); b++) {
+    const size_t k0 = g * p->Kg + b * nr;
+    const size_t nc = p->Kg - b * nr < nr ? p->Kg - b * nr : nr;
+    for (size_t j = 0; j < nr; j++)
+      *out++ = j < nc && bias != NULL ? bias[k0 + j] + 0.0f : 0.0f;
+    for (size_t jh = 0; jh < th; jh++)
+      for (size_t jw = 0; jw < tw; jw++) {
+        const size_t r = dc_class_first(&ah, ch) - jh * ah.step;
+        const size_t s = dc_class_first(&aw, cw) - jw * aw.step;
+        for (size_t c = 0; c < p->Cg; c++, out += nr)
+          for (size_t j = 0; j < nr; j++)
+            out[j] = j < nc ? w_krsc[(((k0 + j) * p->R + r) * p->S + s) *
+                                         p->Cg + c]
+                            : 0.0f;
+      }
+  }
+  return out;
+}
+
+static void dc_pack(const sc_conv_kernel *k, const sc_problem *p,
+                    const float *w_krsc, const float *bias, void *packed) {
+  dc_packed *hdr = packed;
+  float *f = packed;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t total;
+  hdr->ncls_h = ah.ncls;
+  hdr->ncls_w = aw.ncls;
+  (void)dc_packed_layout(k, p, hdr->cls, &total); /* checked by the size */
+  hdr->bias = sc_round_up(sizeof(dc_packed) + ah.ncls * aw.ncls *
+                              sizeof(size_t), SC_ALIGNMENT) / sizeof(float);
+  for (size_t i = 0; i < p->K; i++)
+    f[hdr->bias + i] = bias != NULL ? bias[i] + 0.0f : 0.0f;
+  for (size_t ch = 0; ch < ah.ncls; ch++)
+    for (size_t cw = 0; cw < aw.ncls; cw++) {
+      float *out = f + hdr->cls[ch * aw.ncls + cw];
+      for (size_t g = 0; g < p->groups; g++)
+        out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
+    }
+}
+
+/* ---- plan and workspace ------------------------------------------------------- */
+
+/* An output row: its taps and its first indirection entry. */
+typedef struct dc_row {
+  dc_taps t;
+  size_t indir;
+} dc_row;
+
+/* A column phase: output columns ow0, ow0 + stride_w, ... (npix of them, in
+ * ntiles tiles). Its taps are those of column ow0; the input column of tap j
+ * of its pixel i is t.base + i + j * ddil. unit: the indirection entries of
+ * the phases before it in a row, per tap of the row. */
+typedef struct dc_col {
+  dc_taps t;
+  size_t ow0, npix, ntiles, unit;
+} dc_col;
+
+/* Byte offsets of the workspace's parts, each SC_ALIGNMENT aligned. */
+typedef struct dc_layout {
+  size_t zero;  /* the zero row */
+  size_t rows;  /* OH dc_row */
+  size_t cols;  /* ncols dc_col */
+  size_t indir; /* the indirection: per row, phase, tile: taps x MR */
+  size_t xin;   /* NCHW: one NHWC image, H*W*C floats */
+  size_t total;
+  size_t ncols, entries, zero_floats;
+} dc_layout;
+
+/* Fills the column phases (when cols is not NULL); returns the indirection
+ * entries of one row per row tap. */
+static size_t dc_cols_build(const sc_problem *p, const sc_shape *s, size_t mr,
+                            dc_col *cols) {
+  const dc_axis aw = dc_axis_w(p);
+  const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  size_t unit = 0;
+  for (size_t f = 0; f < ncols; f++) {
+    dc_col c = {.t = dc_axis_taps(&aw, f), .ow0 = f, .unit = unit};
+    c.npix = sc_div_up(s->OW - f, p->stride_w);
+    c.ntiles = sc_div_up(c.npix, mr);
+    unit += c.t.count * c.ntiles * mr;
+    if (cols != NULL)
+      cols[f] = c;
+  }
+  return unit;
+}
+
+/* Fills the rows (when rows is not NULL); returns the indirection entries
+ * of the image, or SIZE_MAX on overflow. */
+static size_t dc_rows_build(const sc_problem *p, const sc_shape *s,
+                            size_t unit, dc_row *rows) {
+  const dc_axis ah = dc_axis_h(p);
+  size_t entries = 0, add;
+  for (size_t oh = 0; oh < s->OH; oh++) {
+    const dc_row r = {dc_axis_taps(&ah, oh), entries};
+    if (rows != NULL)
+      rows[oh] = r;
+    if (!sc_mul_ok(r.t.count, unit, &add) ||
+        __builtin_add_overflow(entries, add, &entries))
+      return SIZE_MAX;
+  }
+  return entries;
+}
+
+static bool dc_layout_get(const sc_conv_kernel *k, const sc_problem *p,
+                          const sc_shape *s, dc_layout *l) {
+  const sc_igemm_config *cfg = dc_cfg(k);
+  l->ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  l->entries = dc_rows_build(p, s, dc_cols_build(p, s, cfg->mr, NULL), NULL);
+  l->zero_floats = sc_round_up(p->Cg > cfg->nr ? p->Cg : cfg->nr, 16);
+  const size_t xin[] = {s->H, s->W, p->C, sizeof(float)};
+  size_t parts[5] = {l->zero_floats * sizeof(float), s->OH * sizeof(dc_row),
+                     l->ncols * sizeof(dc_col), 0, 0};
+  if (l->entries == SIZE_MAX ||
+      !sc_mul_ok(l->entries, sizeof(float *), &parts[3]) ||
+      (p->layout == SIMDCONV_LAYOUT_NCHW && !sc_product_ok(xin, 4, &parts[4])))
+    return false;
+  size_t *offs[5] = {&l->zero, &l->rows, &l->cols, &l->indir, &l->xin};
+  size_t at = 0;
+  for (size_t i = 0; i < 5; i++) {
+    *offs[i] = at;
+    if (parts[i] > SIZE_MAX - SC_ALIGNMENT - at)
+      return false;
+    at += sc_round_up(parts[i], SC_ALIGNMENT);
+  }
+  l->total = at;
+  return true;
+}
+
+static size_t dc_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                                const sc_shape *s) {
+  dc_layout l;
+  return dc_layout_get(k, p, s, &l) ? l.total : SIZE_MAX;
+}
+
+/* ---- indirection -------------------------------------------------------------- */
+
+typedef struct dc_indir_ctx {
+  const sc_problem *p;
+  const sc_shape *s;
+  size_t mr, ddil_h, ddil_w, ncols;
+  const dc_row *rows;
+  const dc_col *cols;
+  const float *base; /* the NHWC image the pointers address (group 0) */
+  const float *zero;
+  const float **indir;
+} dc_indir_ctx;
+
+/* The entries of output row oh: per column phase and tile, per tap (jh, jw),
+ * MR pointers; zero-padding taps and pixels past the phase's end read the
+ * zero row. */
+static void dc_indir_row(void *arg, size_t oh) {
+  const dc_indir_ctx *c = arg;
+  const dc_row *row = &c->rows[oh];
+  const size_t H = c->s->H, W = c->s->W, C = c->p->C, mr = c->mr;
+  for (size_t f = 0; f < c->ncols && row->t.count != 0; f++) {
+    const dc_col *col = &c->cols[f];
+    const float **a = c->indir + row->indir + row->t.count * col->unit;
+    for (size_t t = 0; t < col->ntiles && col->t.count != 0; t++)
+      for (size_t jh = 0; jh < row->t.count; jh++) {
+        const ptrdiff_t ih = row->t.base + (ptrdiff_t)(jh * c->ddil_h);
+        for (size_t jw = 0; jw < col->t.count; jw++)
+          for (size_t i = 0, pix = t * mr; i < mr; i++, pix++) {
+            const ptrdiff_t iw =
+                col->t.base + (ptrdiff_t)(pix + jw * c->ddil_w);
+            const bool real = pix < col->npix && ih >= 0 &&
+                              ih < (ptrdiff_t)H && iw >= 0 &&
+                              iw < (ptrdiff_t)W;
+            *a++ = real ? c->base + ((size_t)ih * W + (size_t)iw) * C
+                        : c->zero;
+          }
+      }
+  }
+}
+
+/* ---- compute ------------------------------------------------------------------ */
+
+typedef struct dc_ctx {
+  const sc_igemm_config *cfg;
+  const sc_problem *p;
+  const sc_shape *s;
+  const float *packed;
+  const dc_packed *hdr;
+  const dc_row *rows;
+  const dc_col *cols;
+  size_t ncols;
+  const float *const *indir;
+  float *y;          /* the whole output */
+  size_t image_in;   /* floats between input images, 0 with one NHWC copy */
+  size_t image0;     /* the image of task index 0 (NCHW: one at a time) */
+  size_t nblocks;    /* NR blocks per group */
+  bool tiles_outer;  /* per row all blocks, or per block all rows */
+  const sc_scalar_math *math;
+  sc_igemm_params params;
+} dc_ctx;
+
+/* Where a row's pixels go: pixel ow at base + (ow - c0) * ps, channel j of
+ * the block at + j. */
+typedef struct dc_dst {
+  float *base;
+  size_t ps, c0;
+} dc_dst;
+
+/* The packed block of output channels [k, k + NR) of group g, class
+ * (ch, cw). */
+static const float *dc_weights(const dc_ctx *c, const dc_taps *th,
+                               const dc_taps *tw, size_t g, size_t k) {
+  const size_t block =
+      dc_block_floats(c->p, c->cfg->nr, th->count * tw->count);
+  return c->packed + c->hdr->cls[th->cls * c->hdr->ncls_w + tw->cls] +
+         (g * c->nblocks + k / c->cfg->nr) * block;
+}
+
+/* Outputs without taps (their phase reaches no kernel index): the
+ * activation of bias + 0.0f, the value every kernel gives them. */
+static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
+                         const dc_col *col, size_t t0, size_t t1,
+                         const dc_dst *d) {
+  const sc_problem *p = c->p;
+  const float *bias = c->packed + c->hdr->bias + k;
+  const size_t end = t1 * c->cfg->mr < col->npix ? t1 * c->cfg->mr : col->npix;
+  for (size_t i = t0 * c->cfg->mr; i < end; i++) {
+    float *px = d->base + (col->ow0 + i * p->stride_w - d->c0) * d->ps;
+    for (size_t j = 0; j < nc; j++)
+      px[j] = sc_activate_f32(c->math, p->activation, p->act_min, p->act_max,
+                              bias[j]);
+  }
+}
+
+/* Output channels [k, k + nc) (nc <= NR, k a multiple of NR within group
+ * g) of the tiles [t0, t1) of every column phase of output row oh of image
+ * n, into d. */
+static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                         size_t k, size_t nc, size_t t0, size_t t1,
+                         const dc_dst *d) {
+  const sc_problem *p = c->p;
+  const dc_row *row = &c->rows[oh];
+  const size_t mr = c->cfg->mr, sw = p->stride_w;
+  const size_t a_offset = n * c->image_in + g * p->Cg;
+  for (size_t f = 0; f < c->ncols; f++) {
+    const dc_col *col = &c->cols[f];
+    const size_t te = t1 < col->ntiles ? t1 : col->ntiles;
+    if (t0 >= te)
+      continue;
+    if (row->t.count == 0 || col->t.count == 0) {
+      dc_bias_only(c, g * p->Kg + k, nc, col, t0, te, d);
+      continue;
+    }
+    const size_t ks = row->t.count * col->t.count;
+    const float *w = dc_weights(c, &row->t, &col->t, g, k);
+    const float *const *a =
+        c->indir + row->indir + row->t.count * col->unit + t0 * ks * mr;
+    for (size_t t = t0; t < te; t++, a += ks * mr) {
+      const size_t pix = t * mr;
+      const size_t rows = col->npix - pix < mr ? col->npix - pix : mr;
+      const sc_igemm_ukernel_fn uk =
+          rows < mr && c->cfg->tails && c->cfg->tails[rows]
+              ? c->cfg->tails[rows]
+              : c->cfg->ukernel;
+      uk(rows, nc, p->Cg, ks, a, w,
+         d->base + (col->ow0 + pix * sw - d->c0) * d->ps, sw * d->ps,
+         a_offset, &c->params);
+    }
+  }
+}
+
+/* NHWC: channels [k, k + nc) of output row oh, straight into the output. */
+static void dc_row_nhwc(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                        size_t k) {
+  const sc_problem *p = c->p;
+  const size_t nc = p->Kg - k < c->cfg->nr ? p->Kg - k : c->cfg->nr;
+  const dc_dst d = {
+      c->y + ((n * c->s->OH + oh) * c->s->OW) * p->K + g * p->Kg + k, p->K, 0};
+  dc_row_tiles(c, n, g, oh, k, nc, 0, SIZE_MAX, &d);
+}
+
+/* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
+ * stack buffer: each segment holds whole tiles of every column phase (m
+ * tiles: m * MR * stride_w columns), computed NHWC and then transposed into
+ * the nc output rows. */
+static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                        size_t k) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const size_t nr = c->cfg->nr, mr = c->cfg->mr, sw = p->stride_w;
+  const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
+  const size_t m = DC_NCHW_BUF / (mr * sw * nr), span = m * mr * sw;
+  float buf[DC_NCHW_BUF];
+  for (size_t c0 = 0, t0 = 0; c0 < s->OW; c0 += span, t0 += m) {
+    const size_t c1 = s->OW - c0 < span ? s->OW : c0 + span;
+    const dc_dst d = {buf, nc, c0};
+    dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
+    c->cfg->transpose(c1 - c0, nc, buf, nc,
+                      c->y + ((n * p->K + g * p->Kg + k) * s->OH + oh) *
+                                     s->OW +
+                                 c0,
+                      s->OH * s->OW);
+  }
+}
+
+static void dc_row_run(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                       size_t k) {
+  if (c->p->layout == SIMDCONV_LAYOUT_NHWC)
+    dc_row_nhwc(c, n, g, oh, k);
+  else
+    dc_row_nchw(c, n, g, oh, k);
+}
+
+/* Image n, group g, output rows [oh0, oh0 + noh), output channels [k0, k0 +
+ * nk) of the group. Rows of one phase (stride_h apart) run together, so
+ * that one class's weights serve them all; per row all the blocks
+ * (tiles_outer: the task's weights stay in cache), or per block all the
+ * rows. */
+static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
+                    size_t noh, size_t nk) {
+  const dc_ctx *c = arg;
+  const size_t nr = c->cfg->nr, sh = c->p->stride_h;
+  const size_t phases = sh < noh ? sh : noh;
+  n += c->image0;
+  if (c->tiles_outer) {
+    for (size_t f = 0; f < phases; f++)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+        for (size_t k = k0; k < k0 + nk; k += nr)
+          dc_row_run(c, n, g, oh, k);
+    return;
+  }
+  for (size_t k = k0; k < k0 + nk; k += nr)
+    for (size_t f = 0; f < phases; f++)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+        dc_row_run(c, n, g, oh, k);
+}
+
+/* A task's weights up to which it runs row by row (all its blocks per row)
+ * rather than block by block, as in the forward driver. */
+#define DC_TILES_OUTER_BYTES ((size_t)64 << 10)
+
+/* Runs images [image0, image0 + nimg) over the pool. A task is rt output
+ * rows x kt NR blocks; with threads, the operand whose copies cost less is
+ * split first (every task re-reads its blocks' weights and its rows'
+ * input), as in the forward driver. */
+static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const size_t nr = c->cfg->nr;
+  /* Floats of one NR block over all classes: every tap of the kernel. */
+  const double block =
+      (double)dc_block_floats(p, nr, p->R * p->S);
+  size_t rt = s->OH, kt = c->nblocks;
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  if (threads > 1) {
+    const size_t want = 4 * threads, outer = nimg * p->groups;
+    const double weights = (double)c->nblocks * block;
+    const double input = (double)s->H * (double)s->W * (double)p->Cg;
+    if (weights >= input)
+      sc_split_tasks(want, outer, c->nblocks, &kt, s->OH, &rt);
+    else
+      sc_split_tasks(want, outer, s->OH, &rt, c->nblocks, &kt);
+  }
+  c->tiles_outer = (double)kt * block * sizeof(float) <=
+                   (double)DC_TILES_OUTER_BYTES;
+  pthreadpool_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
+                                     p->Kg, rt, kt * nr, SC_POOL_FINAL);
+}
+
+/* ---- run ---------------------------------------------------------------------- */
+
+static void dc_run(const sc_run_args *args) {
+  const sc_igemm_config *cfg = dc_cfg(args->kernel);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  dc_layout l;
+  (void)dc_layout_get(args->kernel, p, s, &l); /* checked by workspace_size */
+  char *ws = args->workspace;
+  float *zero = (float *)(ws + l.zero);
+  dc_row *rows = (dc_row *)(ws + l.rows);
+  dc_col *cols = (dc_col *)(ws + l.cols);
+  const float **indir = (const float **)(ws + l.indir);
+  const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
+  memset(zero, 0, l.zero_floats * sizeof(float));
+  dc_rows_build(p, s, dc_cols_build(p, s, cfg->mr, cols), rows);
+
+  /* The images the pointers address: the input itself (NHWC, every image
+   * through a_offset) or the NHWC copy of the current image (NCHW). */
+  float *xin = (float *)(ws + l.xin);
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
+                     rows, cols, nchw ? xin : args->input, zero, indir};
+  pthreadpool_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH,
+                             SC_POOL_PHASE);
+
+  dc_ctx c = {
+      .cfg = cfg,
+      .p = p,
+      .s = s,
+      .packed = args->packed,
+      .hdr = args->packed,
+      .rows = rows,
+      .cols = cols,
+      .ncols = l.ncols,
+      .indir = indir,
+      .y = args->output,
+      .image_in = nchw ? 0 : s->H * s->W * p->C,
+      .nblocks = sc_div_up(p->Kg, cfg->nr),
+      .math = sc_scalar_math_get(),
+      .params = {.zero = zero,
+                 .kg = p->Kg,
+                 .act = sc_act_params_from_problem(p)},
+  };
+  if (!nchw) {
+    dc_compute(&c, s->N, args->pool);
+    return;
+  }
+  for (size_t n = 0; n < s->N; n++) {
+    sc_igemm_transpose(cfg, p->C, s->H * s->W,
+                       args->input + n * p->C * s->H * s->W, xin, args->pool);
+    c.image0 = n;
+    dc_compute(&c, 1, args->pool);
+  }
+}
+
+/* ---- the tables ----------------------------------------------------------------- */
+
+/* Every ISA's igemm kernels wrapped, filled once. */
+#define DC_MAX_KERNELS 32
+#define DC_NAME_LEN 64
+
+static sc_conv_kernel dc_kernels[DC_MAX_KERNELS];
+static char dc_names[DC_MAX_KERNELS][DC_NAME_LEN];
+static const sc_conv_kernel *dc_lists[SIMDCONV_ISA_COUNT][DC_MAX_KERNELS];
+static sc_isa_table dc_tables[SIMDCONV_ISA_COUNT];
+static pthread_once_t dc_once = PTHREAD_ONCE_INIT;
+
+/* The deconv kernel wrapping igemm kernel `inner` (its name with "deconv_"
+ * after "f32_"). */
+static sc_conv_kernel dc_wrap(const sc_conv_kernel *inner, char *name) {
+  const char *tail = strncmp(inner->name, "f32_", 4) == 0 ? inner->name + 4
+                                                          : inner->name;
+  snprintf(name, DC_NAME_LEN, "f32_deconv_%s", tail);
+  return (sc_conv_kernel){
+      .name = name,
+      .isa = inner->isa,
+      .config = inner,
+      .fits = dc_fits,
+      .packed_size = dc_packed_size,
+      .pack = dc_pack,
+      .workspace_size = dc_workspace_size,
+      .run = dc_run,
+  };
+}
+
+static void dc_tables_init(void) {
+  size_t used = 0;
+  for (int i = SIMDCONV_ISA_SCALAR; i < SIMDCONV_ISA_COUNT; i++) {
+    const sc_isa_table *t = sc_isa_table_get((simdconv_isa)i);
+    if (t == NULL)
+      continue;
+    size_t n = 0;
+    for (size_t j = 0; j < t->count && used < DC_MAX_KERNELS; j++)
+      if (t->kernels[j]->pack == sc_igemm_pack) {
+        dc_kernels[used] = dc_wrap(t->kernels[j], dc_names[used]);
+        dc_lists[i][n++] = &dc_kernels[used++];
+      }
+    /* The complete fallback: the scalar kernel computes every problem. */
+    if (i == SIMDCONV_ISA_SCALAR)
+      dc_lists[i][n++] = &sc_f32_conv_direct__scalar;
+    dc_tables[i] = (sc_isa_table){(simdconv_isa)i, dc_lists[i], n};
+  }
+}
+
+const sc_isa_table *sc_deconv_table_get(simdconv_isa isa) {
+  pthread_once(&dc_once, dc_tables_init);
+  if ((unsigned)isa >= SIMDCONV_ISA_COUNT || dc_tables[isa].kernels == NULL)
+    return NULL;
+  return &dc_tables[isa];
+}
