@@ -14,6 +14,7 @@ int main(void) {
   F(padding); F(pad_top); F(pad_bottom); F(pad_left); F(pad_right);
   F(padding_mode); F(layout); F(weight_layout); F(flip_kernel);
   F(activation); F(act_min); F(act_max);
+  F(transposed); F(output_padding_h); F(output_padding_w);
   printf("stats_sizeof %zu\n", sizeof(simdconv_compare_stats));
   printf("options_sizeof %zu\n", sizeof(simdconv_options));
   return 0;

@@ -34,6 +34,7 @@ STATUS = {
     11: "ERR_WORKSPACE_TOO_SMALL", 12: "ERR_BUFFER_OVERLAP",
     13: "ERR_ISA_NOT_BUILT", 14: "ERR_ISA_NOT_SUPPORTED",
     15: "ERR_ISA_DISABLED", 16: "ERR_INVALID_ALLOCATOR",
+    24: "ERR_OUTPUT_PADDING", 25: "ERR_PADDING_MODE", 26: "ERR_OUTPUT_SHAPE",
 }
 STATUS_CODE = {v: k for k, v in STATUS.items()}
 ISA_NAMES = {0: "auto", 1: "scalar", 2: "avx2", 3: "avx512", 4: "neon"}
@@ -41,7 +42,7 @@ ISA_COUNT = 5
 PADDING = {"explicit": 0, "valid": 1, "same": 2}
 PAD_MODE = {"zeros": 0, "reflect": 1, "replicate": 2, "circular": 3}
 LAYOUT = {"nchw": 0, "nhwc": 1}
-WLAYOUT = {"oihw": 0, "ohwi": 1}
+WLAYOUT = {"oihw": 0, "ohwi": 1, "iohw": 2}
 ACT = {"none": 0, "clamp": 1, "sigmoid": 2, "tanh": 3, "silu": 4,
        "gelu": 5, "gelu_tanh": 6}
 
@@ -60,6 +61,8 @@ class Desc(ctypes.Structure):
         ("padding_mode", c_int), ("layout", c_int), ("weight_layout", c_int),
         ("flip_kernel", c_int), ("activation", c_int),
         ("act_min", c_float), ("act_max", c_float),
+        ("transposed", c_int),
+        ("output_padding_h", c_size_t), ("output_padding_w", c_size_t),
     ]
 
 
@@ -207,6 +210,9 @@ class Lib:
         d.layout = LAYOUT[cfg["layout"]]
         d.weight_layout = WLAYOUT[cfg["wlayout"]]
         d.flip_kernel = 1 if cfg["flip"] else 0
+        d.transposed = 1 if cfg.get("transposed") else 0
+        d.output_padding_h, d.output_padding_w = cfg.get("output_padding",
+                                                         (0, 0))
         act = cfg["act"]
         if act in ("relu", "relu6", "clamp"):
             d.activation = ACT["clamp"]
@@ -288,7 +294,8 @@ def abi_check(lib):
                 stride_h=1, stride_w=1, dilation_h=1, dilation_w=1, groups=1,
                 padding=0, pad_top=0, pad_bottom=0, pad_left=0, pad_right=0,
                 padding_mode=0, layout=0, weight_layout=0, flip_kernel=0,
-                activation=0, act_min=float("-inf"), act_max=float("inf"))
+                activation=0, act_min=float("-inf"), act_max=float("inf"),
+                transposed=0, output_padding_h=0, output_padding_w=0)
     for k, v in want.items():
         if getattr(d, k) != v:
             problems.append("desc_init: field %s = %r, want %r"
