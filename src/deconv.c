@@ -24,6 +24,8 @@
 
 #include "activation.h"
 #include "deconv.h"
+#include "deconv_phase.h"
+#include "dwconv.h"
 #include "igemm.h"
 #include "problem.h"
 #include "scalar/scalar_kernels.h"
@@ -31,72 +33,6 @@
 
 /* Floats of the stack buffer of an NCHW row segment (32 KiB). */
 #define DC_NCHW_BUF 8192
-
-/* ---- axes and phase classes ----------------------------------------------- */
-
-/* One axis of a transposed convolution. */
-typedef struct dc_axis {
-  size_t k, stride, dil, pad; /* kernel size, stride, dilation, pad before */
-  size_t step; /* kernel index step between a phase's taps: stride / gcd */
-  size_t ddil; /* input index step between them: dilation / gcd */
-  size_t ncls; /* phase classes: min(k, step) */
-} dc_axis;
-
-static size_t dc_gcd(size_t a, size_t b) {
-  while (b != 0) {
-    const size_t t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
-static dc_axis dc_axis_make(size_t k, size_t stride, size_t dil, size_t pad) {
-  const size_t g = dc_gcd(stride, dil), step = stride / g;
-  return (dc_axis){k, stride, dil, pad, step, dil / g, k < step ? k : step};
-}
-
-static dc_axis dc_axis_h(const sc_problem *p) {
-  return dc_axis_make(p->R, p->stride_h, p->dil_h, p->pad_top);
-}
-
-static dc_axis dc_axis_w(const sc_problem *p) {
-  return dc_axis_make(p->S, p->stride_w, p->dil_w, p->pad_left);
-}
-
-/* Taps of class c: kernel indices c, c + step, ... below k. */
-static size_t dc_class_taps(const dc_axis *a, size_t c) {
-  return (a->k - 1 - c) / a->step + 1;
-}
-
-/* The largest kernel index of class c: the first tap in canonical order. */
-static size_t dc_class_first(const dc_axis *a, size_t c) {
-  return c + (dc_class_taps(a, c) - 1) * a->step;
-}
-
-/* The taps of one output index: its class, their count (0: none, the output
- * is the bias) and the input index of the first; tap j reads input index
- * base + j * ddil. */
-typedef struct dc_taps {
-  size_t cls, count;
-  ptrdiff_t base;
-} dc_taps;
-
-static dc_taps dc_axis_taps(const dc_axis *a, size_t out) {
-  const size_t o = out + a->pad, phase = o % a->stride;
-  dc_taps t = {0, 0, 0};
-  /* The class is the smallest kernel index r with r*d = o (mod s); any
-   * solution minus a multiple of step is one, so it lies below min(k, step). */
-  for (size_t c = 0; c < a->ncls; c++)
-    if (c * a->dil % a->stride == phase) {
-      t.cls = c;
-      t.count = dc_class_taps(a, c);
-      t.base = ((ptrdiff_t)o - (ptrdiff_t)(dc_class_first(a, c) * a->dil)) /
-               (ptrdiff_t)a->stride; /* exact */
-      return t;
-    }
-  return t;
-}
 
 /* ---- the wrapped igemm kernel ----------------------------------------------- */
 
@@ -139,56 +75,31 @@ static bool dc_fits(const sc_conv_kernel *k, const sc_problem *p) {
 
 /* ---- packed weights ----------------------------------------------------------- */
 
-/* Packed: this header, the bias (bias + 0.0f, K floats), then per class
- * (ch, cw) and group, the class's sub-kernel in the igemm layout
- * (src/igemm.h): per block of NR output channels bias[NR] then
- * w[tap][Cg][NR], taps (jh, jw) in canonical order, i.e. kernel row
+/* Packed: the dc_packed header (src/deconv_phase.h), the bias (bias + 0.0f,
+ * K floats), then per class (ch, cw) and group, the class's sub-kernel in
+ * the igemm layout (src/igemm.h): per block of NR output channels bias[NR]
+ * then w[tap][Cg][NR], taps (jh, jw) in canonical order, i.e. kernel row
  * first(ch) - jh*step_h and column first(cw) - jw*step_w. */
-typedef struct dc_packed {
-  size_t ncls_h, ncls_w;
-  size_t bias;  /* float offset of the bias */
-  size_t cls[]; /* float offset of class (ch, cw): [ch * ncls_w + cw] */
-} dc_packed;
 
 /* Floats of one packed NR block of a class with `taps` taps. */
 static size_t dc_block_floats(const sc_problem *p, size_t nr, size_t taps) {
   return (taps * p->Cg + 1) * nr;
 }
 
-/* Byte offsets of the packed parts; false on overflow. */
-static bool dc_packed_layout(const sc_conv_kernel *k, const sc_problem *p,
-                             size_t *cls_off, size_t *total) {
-  const size_t nr = dc_cfg(k)->nr, nblocks = sc_div_up(p->Kg, nr);
-  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  size_t ncls, hdr, bytes;
-  if (!sc_mul_ok(ah.ncls, aw.ncls, &ncls) ||
-      !sc_mul_ok(ncls, sizeof(size_t), &hdr) ||
-      __builtin_add_overflow(hdr, sizeof(dc_packed), &hdr))
-    return false;
-  bytes = sc_round_up(hdr, SC_ALIGNMENT) +
-          sc_round_up(p->K * sizeof(float), SC_ALIGNMENT);
-  for (size_t ch = 0; ch < ah.ncls; ch++)
-    for (size_t cw = 0; cw < aw.ncls; cw++) {
-      const size_t dims[] = {dc_class_taps(&ah, ch) * dc_class_taps(&aw, cw),
-                             p->Cg, nr, nblocks, p->groups, sizeof(float)};
-      size_t w;
-      if (!sc_product_ok(dims, 6, &w))
-        return false;
-      if (cls_off != NULL)
-        cls_off[ch * aw.ncls + cw] = bytes / sizeof(float);
-      /* + the blocks' biases; all multiples of NR floats */
-      if (__builtin_add_overflow(w, nblocks * p->groups * nr * sizeof(float),
-                                 &w) ||
-          __builtin_add_overflow(bytes, sc_round_up(w, SC_ALIGNMENT), &bytes))
-        return false;
-    }
-  *total = bytes;
-  return true;
+/* Floats of one class's packed sub-kernel: per group, its NR blocks. */
+static size_t dc_class_floats(const sc_conv_kernel *k, const sc_problem *p,
+                              size_t taps) {
+  const size_t nr = dc_cfg(k)->nr;
+  const size_t dims[] = {taps * p->Cg + 1, nr, sc_div_up(p->Kg, nr),
+                         p->groups};
+  size_t f;
+  return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
 }
 
 static size_t dc_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   size_t total;
-  return dc_packed_layout(k, p, NULL, &total) ? total : SIZE_MAX;
+  return dc_packed_layout(k, p, dc_class_floats, NULL, &total) ? total
+                                                                : SIZE_MAX;
 }
 
 /* Packs class (ch, cw) of group g at out; returns the end. */
@@ -223,13 +134,9 @@ static void dc_pack(const sc_conv_kernel *k, const sc_problem *p,
   float *f = packed;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
   size_t total;
-  hdr->ncls_h = ah.ncls;
-  hdr->ncls_w = aw.ncls;
-  (void)dc_packed_layout(k, p, hdr->cls, &total); /* checked by the size */
-  hdr->bias = sc_round_up(sizeof(dc_packed) + ah.ncls * aw.ncls *
-                              sizeof(size_t), SC_ALIGNMENT) / sizeof(float);
-  for (size_t i = 0; i < p->K; i++)
-    f[hdr->bias + i] = bias != NULL ? bias[i] + 0.0f : 0.0f;
+  dc_packed_init(p, bias, packed);
+  /* checked by the size */
+  (void)dc_packed_layout(k, p, dc_class_floats, hdr->cls, &total);
   for (size_t ch = 0; ch < ah.ncls; ch++)
     for (size_t cw = 0; cw < aw.ncls; cw++) {
       float *out = f + hdr->cls[ch * aw.ncls + cw];
@@ -421,8 +328,7 @@ static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
   for (size_t i = t0 * c->cfg->mr; i < end; i++) {
     float *px = d->base + (col->ow0 + i * p->stride_w - d->c0) * d->ps;
     for (size_t j = 0; j < nc; j++)
-      px[j] = sc_activate_f32(c->math, p->activation, p->act_min, p->act_max,
-                              bias[j]);
+      px[j] = dc_bias_output(c->math, p, bias[j]);
   }
 }
 
@@ -625,12 +531,13 @@ static void dc_run(const sc_run_args *args) {
 
 /* ---- the tables ----------------------------------------------------------------- */
 
-/* Every ISA's igemm kernels wrapped, filled once. */
+/* Every ISA's igemm and depthwise kernels wrapped, filled once. */
 #define DC_MAX_KERNELS 32
 #define DC_NAME_LEN 64
 
 static sc_conv_kernel dc_kernels[DC_MAX_KERNELS];
 static char dc_names[DC_MAX_KERNELS][DC_NAME_LEN];
+static dcw_config dc_dw_configs[DC_MAX_KERNELS];
 static const sc_conv_kernel *dc_lists[SIMDCONV_ISA_COUNT][DC_MAX_KERNELS];
 static sc_isa_table dc_tables[SIMDCONV_ISA_COUNT];
 static pthread_once_t dc_once = PTHREAD_ONCE_INIT;
@@ -653,18 +560,59 @@ static sc_conv_kernel dc_wrap(const sc_conv_kernel *inner, char *name) {
   };
 }
 
+/* The deconv kernel wrapping the NHWC depthwise kernel `dw` (both layouts:
+ * NCHW through the transpose of tcfg). */
+static sc_conv_kernel dc_wrap_dw(const sc_conv_kernel *dw,
+                                 const sc_igemm_config *tcfg,
+                                 dcw_config *cfg, char *name) {
+  snprintf(name, DC_NAME_LEN, "f32_deconv_dwconv__%s",
+           simdconv_isa_name(dw->isa));
+  *cfg = (dcw_config){dw, tcfg};
+  return (sc_conv_kernel){
+      .name = name,
+      .isa = dw->isa,
+      .config = cfg,
+      .fits = sc_deconv_dw_fits,
+      .packed_size = sc_deconv_dw_packed_size,
+      .pack = sc_deconv_dw_pack,
+      .workspace_size = sc_deconv_dw_workspace_size,
+      .run = sc_deconv_dw_run,
+  };
+}
+
+/* The config of the first igemm kernel of a table (for its transpose). */
+static const sc_igemm_config *dc_first_igemm(const sc_isa_table *t) {
+  for (size_t j = 0; j < t->count; j++)
+    if (t->kernels[j]->pack == sc_igemm_pack)
+      return t->kernels[j]->config;
+  return NULL;
+}
+
+/* One ISA's deconv kernels, in its table's order. */
+static size_t dc_table_fill(const sc_isa_table *t, const sc_conv_kernel **out,
+                            size_t *used) {
+  size_t n = 0;
+  for (size_t j = 0; j < t->count && *used < DC_MAX_KERNELS; j++) {
+    const sc_conv_kernel *k = t->kernels[j];
+    if (k->pack == sc_igemm_pack)
+      dc_kernels[*used] = dc_wrap(k, dc_names[*used]);
+    else if (k->pack == sc_dw_pack && k->fits == sc_dw_fits_nhwc)
+      dc_kernels[*used] = dc_wrap_dw(k, dc_first_igemm(t),
+                                     &dc_dw_configs[*used], dc_names[*used]);
+    else
+      continue;
+    out[n++] = &dc_kernels[(*used)++];
+  }
+  return n;
+}
+
 static void dc_tables_init(void) {
   size_t used = 0;
   for (int i = SIMDCONV_ISA_SCALAR; i < SIMDCONV_ISA_COUNT; i++) {
     const sc_isa_table *t = sc_isa_table_get((simdconv_isa)i);
     if (t == NULL)
       continue;
-    size_t n = 0;
-    for (size_t j = 0; j < t->count && used < DC_MAX_KERNELS; j++)
-      if (t->kernels[j]->pack == sc_igemm_pack) {
-        dc_kernels[used] = dc_wrap(t->kernels[j], dc_names[used]);
-        dc_lists[i][n++] = &dc_kernels[used++];
-      }
+    size_t n = dc_table_fill(t, dc_lists[i], &used);
     /* The complete fallback: the scalar kernel computes every problem. */
     if (i == SIMDCONV_ISA_SCALAR)
       dc_lists[i][n++] = &sc_f32_conv_direct__scalar;

@@ -484,3 +484,15 @@ void sc_dw_run(const sc_run_args *args) {
   else if (dw_nchw_wide(cfg, p, args->shape) || !dw_run_nchw_tiles(args, cfg))
     dw_run_nchw(args, cfg);
 }
+
+/* For the transposed-convolution driver (src/deconv_dw.c), which runs each
+ * output phase as a stride-1 depthwise convolution. */
+const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
+                                        const sc_problem *p, bool kg1) {
+  return dw_find_nhwc(cfg, p, kg1);
+}
+
+void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
+                    size_t pad_left, size_t *lo, size_t *hi) {
+  dw_interior(W, OW, S, sw, dw, pad_left, lo, hi);
+}

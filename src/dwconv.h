@@ -192,6 +192,14 @@ size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                             const sc_shape *s);
 void sc_dw_run(const sc_run_args *args);
 
+/* The first NHWC row function of cfg that fits p (kg1: as if Kg were 1),
+ * and the outputs [lo, hi) of a row whose taps all read real input columns;
+ * for the transposed-convolution driver (src/deconv_dw.c). */
+const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
+                                        const sc_problem *p, bool kg1);
+void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
+                    size_t pad_left, size_t *lo, size_t *hi);
+
 /* An sc_conv_kernel initialiser for a depthwise kernel with config cfg;
  * fits is sc_dw_fits_nhwc or sc_dw_fits_nchw. */
 #define SC_DW_KERNEL(kname, kisa, cfg, fits_fn)                               \

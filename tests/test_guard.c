@@ -259,6 +259,14 @@ static void transposed_shapes(void) {
                 .W = 7, .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 13,
                 .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
                 .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise x2 crops", .N = 2, .C = 7,
+                .K = 14, .H = 4, .W = 9, .R = 3, .S = 3, .sh = 2, .sw = 2,
+                .groups = 7, .pt = 3, .pb = 1, .pl = 4, .pr = 0, .oph = 1,
+                .act = TU_ACT_SILU, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise s3 d2", .C = 33, .K = 33,
+                .H = 3, .W = 6, .R = 3, .S = 2, .sh = 3, .sw = 3, .dh = 2,
+                .dw = 2, .groups = 33, .oph = 2, .opw = 2, .bias = true,
+                .transposed = true});
   add((tu_tcfg){.name = "transposed 9x9 s3 K=1", .C = 7, .K = 1, .H = 4,
                 .W = 6, .R = 9, .S = 9, .sh = 3, .sw = 3, .pt = 4, .pb = 4,
                 .pl = 4, .pr = 4, .oph = 2, .opw = 2, .bias = true,
