@@ -26,6 +26,22 @@
  * the igemm micro-kernels compute it in exactly the canonical order, one
  * accumulator per output, and only the placement of the outputs is strided.
  * No zero insertion, no scatter-add, no reduction split across threads.
+ *
+ * Known limits (measured on an AVX-512 Xeon, 2 shared cores, noisy):
+ * - Few output channels per group (FSRCNN's K = 1, a generator's K = 3) use
+ *   K of NR vector lanes (0.13 and 0.4 of oneDNN). Swapping the igemm
+ *   micro-kernel's operands (lanes over output pixels, the bias as a
+ *   leading pseudo-tap fmaf(bias, 1, +0)) is exact but copy-bound: the
+ *   micro-kernel streams its operand linearly, so every (tap, channel) run
+ *   of input must be copied per tile, one float per lane-fma (FSRCNN 4 ->
+ *   6.7 GFLOP/s only, K = 3 slower). It needs a micro-kernel that reads
+ *   input rows through a pointer per (tap, channel).
+ * - Zero-padding taps are evaluated (the canonical order): a 1x1 input
+ *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
+ *   per real one.
+ * - NCHW outputs take a second pass over the outputs (a transpose of each
+ *   row segment): about 0.6-0.75 of NHWC where an output has only ~128
+ *   taps x channels (U-Net up4), 0.9-1.0 on heavier layers.
  */
 #ifndef SIMDCONV_DECONV_H
 #define SIMDCONV_DECONV_H
