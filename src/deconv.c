@@ -128,21 +128,18 @@ static float *dc_pack_class(const sc_conv_kernel *k, const sc_problem *p,
   return out;
 }
 
+/* Every group of class (ch, cw). */
+static void dc_pack_groups(const sc_conv_kernel *k, const sc_problem *p,
+                           const float *w_krsc, const float *bias, size_t ch,
+                           size_t cw, float *out) {
+  for (size_t g = 0; g < p->groups; g++)
+    out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
+}
+
 static void dc_pack(const sc_conv_kernel *k, const sc_problem *p,
                     const float *w_krsc, const float *bias, void *packed) {
-  dc_packed *hdr = packed;
-  float *f = packed;
-  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  size_t total;
-  dc_packed_init(p, bias, packed);
-  /* checked by the size */
-  (void)dc_packed_layout(k, p, dc_class_floats, hdr->cls, &total);
-  for (size_t ch = 0; ch < ah.ncls; ch++)
-    for (size_t cw = 0; cw < aw.ncls; cw++) {
-      float *out = f + hdr->cls[ch * aw.ncls + cw];
-      for (size_t g = 0; g < p->groups; g++)
-        out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
-    }
+  dc_pack_classes(k, p, w_krsc, bias, packed, dc_class_floats,
+                  dc_pack_groups);
 }
 
 /* ---- plan and workspace ------------------------------------------------------- */

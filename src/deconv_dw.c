@@ -61,9 +61,10 @@ size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k,
 }
 
 /* Packs class (ch, cw) at out: taps (jh, jw) in canonical order. */
-static void dcw_pack_class(const sc_problem *p, const float *w_krsc,
-                           const float *bias, size_t ch, size_t cw,
-                           float *out) {
+static void dcw_pack_class(const sc_conv_kernel *k, const sc_problem *p,
+                           const float *w_krsc, const float *bias, size_t ch,
+                           size_t cw, float *out) {
+  (void)k;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
   const size_t kp = dcw_kp(p), th = dc_class_taps(&ah, ch),
                tw = dc_class_taps(&aw, cw);
@@ -87,15 +88,8 @@ static void dcw_pack_class(const sc_problem *p, const float *w_krsc,
 
 void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
                        const float *w_krsc, const float *bias, void *packed) {
-  dc_packed *hdr = packed;
-  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  size_t total;
-  dc_packed_init(p, bias, packed);
-  (void)dc_packed_layout(k, p, dcw_class_floats, hdr->cls, &total);
-  for (size_t ch = 0; ch < ah.ncls; ch++)
-    for (size_t cw = 0; cw < aw.ncls; cw++)
-      dcw_pack_class(p, w_krsc, bias, ch, cw,
-                     (float *)packed + hdr->cls[ch * aw.ncls + cw]);
+  dc_pack_classes(k, p, w_krsc, bias, packed, dcw_class_floats,
+                  dcw_pack_class);
 }
 
 /* NCHW: one NHWC input image and one NHWC output image. */

@@ -147,6 +147,30 @@ static inline bool dc_packed_layout(const sc_conv_kernel *k,
   return true;
 }
 
+/* Packs one class (ch, cw) of a transposed kernel at out, in its driver's
+ * layout. */
+typedef void (*dc_pack_class_fn)(const sc_conv_kernel *k, const sc_problem *p,
+                                 const float *w_krsc, const float *bias,
+                                 size_t ch, size_t cw, float *out);
+
+/* Packs a transposed kernel: the head and the bias, then every class at
+ * its offset (the layout checked by the packed size). */
+static inline void dc_pack_classes(const sc_conv_kernel *k,
+                                   const sc_problem *p, const float *w_krsc,
+                                   const float *bias, void *packed,
+                                   dc_class_floats_fn class_floats,
+                                   dc_pack_class_fn pack_class) {
+  dc_packed *hdr = packed;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t total;
+  dc_packed_init(p, bias, packed);
+  (void)dc_packed_layout(k, p, class_floats, hdr->cls, &total);
+  for (size_t ch = 0; ch < ah.ncls; ch++)
+    for (size_t cw = 0; cw < aw.ncls; cw++)
+      pack_class(k, p, w_krsc, bias, ch, cw,
+                 (float *)packed + hdr->cls[ch * aw.ncls + cw]);
+}
+
 /* The value of an output without taps: the activation of bias + 0.0f, as
  * every kernel computes it (the scalar activation is bitwise the vector
  * epilogues'). */

@@ -643,20 +643,25 @@ void tu_random_spec(tu_rng *r, const tu_limits *lim, tu_spec *s) {
     d->layout = (simdconv_layout)tu_rng_below(r, 2);
     d->weight_layout = (simdconv_weight_layout)tu_rng_below(r, 2);
     d->flip_kernel = tu_rng_chance(r, 30);
-    tu_act act;
-    do {
-      act = (tu_act)tu_rng_below(r, TU_ACT_VARIANTS);
-    } while (!(lim->acts & (1u << act)));
-    tu_set_act(d, act);
-    s->N = tu_rng_range(r, 1, lim->max_n);
-    s->H = tu_rng_range(r, 1, lim->max_hw);
-    s->W = tu_rng_range(r, 1, lim->max_hw);
-    s->bias = tu_rng_chance(r, 60);
-    s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
-    s->seed = tu_rng_u64(r);
-    if (tu_expected_shape(d, s->H, s->W, NULL, NULL, NULL) == SIMDCONV_OK)
+    if (tu_random_run_fields(r, lim, s))
       return;
   }
+}
+
+bool tu_random_run_fields(tu_rng *r, const tu_limits *lim, tu_spec *s) {
+  simdconv_desc *d = &s->desc;
+  tu_act act;
+  do {
+    act = (tu_act)tu_rng_below(r, TU_ACT_VARIANTS);
+  } while (!(lim->acts & (1u << act)));
+  tu_set_act(d, act);
+  s->N = tu_rng_range(r, 1, lim->max_n);
+  s->H = tu_rng_range(r, 1, lim->max_hw);
+  s->W = tu_rng_range(r, 1, lim->max_hw);
+  s->bias = tu_rng_chance(r, 60);
+  s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
+  s->seed = tu_rng_u64(r);
+  return tu_expected_shape(d, s->H, s->W, NULL, NULL, NULL) == SIMDCONV_OK;
 }
 
 void tu_spec_str(const tu_spec *s, char *buf, size_t size) {

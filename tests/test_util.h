@@ -173,6 +173,9 @@ extern const tu_limits tu_small_limits;
 /* Draws a random valid configuration (the shape is checked with
  * tu_expected_shape()) with uniform data. */
 void tu_random_spec(tu_rng *r, const tu_limits *lim, tu_spec *s);
+/* The draws after the descriptor's geometry: activation, batch, input size,
+ * bias, data, seed; returns whether the spec is valid. */
+bool tu_random_run_fields(tu_rng *r, const tu_limits *lim, tu_spec *s);
 
 /* ------------------------------------------------------------------------ */
 /* Transposed convolutions (test_util_transposed.c)                         */

@@ -114,18 +114,7 @@ void tu_random_transposed_spec(tu_rng *r, const tu_limits *lim, tu_spec *s) {
     d->layout = (simdconv_layout)tu_rng_below(r, 2);
     d->weight_layout = (simdconv_weight_layout)tu_rng_below(r, 3);
     d->flip_kernel = tu_rng_chance(r, 15);
-    tu_act act;
-    do {
-      act = (tu_act)tu_rng_below(r, TU_ACT_VARIANTS);
-    } while (!(lim->acts & (1u << act)));
-    tu_set_act(d, act);
-    s->N = tu_rng_range(r, 1, lim->max_n);
-    s->H = tu_rng_range(r, 1, lim->max_hw);
-    s->W = tu_rng_range(r, 1, lim->max_hw);
-    s->bias = tu_rng_chance(r, 60);
-    s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
-    s->seed = tu_rng_u64(r);
-    if (tu_expected_shape(d, s->H, s->W, NULL, NULL, NULL) == SIMDCONV_OK)
+    if (tu_random_run_fields(r, lim, s))
       return;
   }
 }
