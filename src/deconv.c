@@ -171,7 +171,7 @@ typedef struct dc_layout {
 } dc_layout;
 
 /* Fills the column phases (when cols is not NULL); returns the indirection
- * entries of one row per row tap. */
+ * entries of one row per row tap, or SIZE_MAX on overflow. */
 static size_t dc_cols_build(const sc_problem *p, const sc_shape *s, size_t mr,
                             dc_col *cols) {
   const dc_axis aw = dc_axis_w(p);
@@ -181,24 +181,44 @@ static size_t dc_cols_build(const sc_problem *p, const sc_shape *s, size_t mr,
     dc_col c = {.t = dc_axis_taps(&aw, f), .ow0 = f, .unit = unit};
     c.npix = sc_div_up(s->OW - f, p->stride_w);
     c.ntiles = sc_div_up(c.npix, mr);
-    unit += c.t.count * c.ntiles * mr;
+    const size_t dims[] = {c.t.count, c.ntiles, mr};
+    size_t add;
+    if (!sc_product_ok(dims, 3, &add) ||
+        __builtin_add_overflow(unit, add, &unit))
+      return SIZE_MAX;
     if (cols != NULL)
       cols[f] = c;
   }
   return unit;
 }
 
-/* Fills the rows (when rows is not NULL); returns the indirection entries
- * of the image, or SIZE_MAX on overflow. */
-static size_t dc_rows_build(const sc_problem *p, const sc_shape *s,
-                            size_t unit, dc_row *rows) {
+/* Fills the rows, each with its first indirection entry (the sizes were
+ * checked by dc_entries). */
+static void dc_rows_build(const sc_problem *p, const sc_shape *s, size_t unit,
+                          dc_row *rows) {
   const dc_axis ah = dc_axis_h(p);
-  size_t entries = 0, add;
+  size_t entries = 0;
   for (size_t oh = 0; oh < s->OH; oh++) {
-    const dc_row r = {dc_axis_taps(&ah, oh), entries};
-    if (rows != NULL)
-      rows[oh] = r;
-    if (!sc_mul_ok(r.t.count, unit, &add) ||
+    rows[oh] = (dc_row){dc_axis_taps(&ah, oh), entries};
+    entries += rows[oh].t.count * unit;
+  }
+}
+
+/* The indirection entries of an image, phase by phase (rows of one phase
+ * have the same taps), without walking the rows: the workspace size of an
+ * absurd input size is then a quick SIZE_MAX, not a loop over ~2^62 rows.
+ * SIZE_MAX on overflow. */
+static size_t dc_entries(const sc_problem *p, const sc_shape *s, size_t unit) {
+  if (unit == SIZE_MAX)
+    return SIZE_MAX;
+  const dc_axis ah = dc_axis_h(p);
+  const size_t phases = p->stride_h < s->OH ? p->stride_h : s->OH;
+  size_t entries = 0;
+  for (size_t f = 0; f < phases; f++) {
+    const size_t dims[] = {dc_axis_taps(&ah, f).count,
+                           sc_div_up(s->OH - f, p->stride_h), unit};
+    size_t add;
+    if (!sc_product_ok(dims, 3, &add) ||
         __builtin_add_overflow(entries, add, &entries))
       return SIZE_MAX;
   }
@@ -209,12 +229,13 @@ static bool dc_layout_get(const sc_conv_kernel *k, const sc_problem *p,
                           const sc_shape *s, dc_layout *l) {
   const sc_igemm_config *cfg = dc_cfg(k);
   l->ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
-  l->entries = dc_rows_build(p, s, dc_cols_build(p, s, cfg->mr, NULL), NULL);
+  l->entries = dc_entries(p, s, dc_cols_build(p, s, cfg->mr, NULL));
   l->zero_floats = sc_round_up(p->Cg > cfg->nr ? p->Cg : cfg->nr, 16);
   const size_t xin[] = {s->H, s->W, p->C, sizeof(float)};
-  size_t parts[5] = {l->zero_floats * sizeof(float), s->OH * sizeof(dc_row),
+  size_t parts[5] = {l->zero_floats * sizeof(float), 0,
                      l->ncols * sizeof(dc_col), 0, 0};
   if (l->entries == SIZE_MAX ||
+      !sc_mul_ok(s->OH, sizeof(dc_row), &parts[1]) ||
       !sc_mul_ok(l->entries, sizeof(float *), &parts[3]) ||
       (p->layout == SIMDCONV_LAYOUT_NCHW && !sc_product_ok(xin, 4, &parts[4])))
     return false;
