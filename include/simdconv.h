@@ -116,6 +116,13 @@ typedef enum simdconv_status {
   /** The allocator given in simdconv_options is incomplete (one of alloc and
    *  free is NULL). */
   SIMDCONV_ERR_INVALID_ALLOCATOR = 16,
+  /** No kernel of this build has that name (simdconv_options.kernel,
+   *  simdconv_kernel_find), or the kernel index is out of range. */
+  SIMDCONV_ERR_UNKNOWN_KERNEL = 17,
+  /** The kernel named in simdconv_options.kernel cannot compute this layer
+   *  (its constraints, simdconv_kernel_info.constraints, exclude it), or it
+   *  belongs to another ISA than simdconv_options.isa. */
+  SIMDCONV_ERR_KERNEL_UNSUITABLE = 18,
 } simdconv_status;
 
 /** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
@@ -213,6 +220,14 @@ typedef enum simdconv_activation {
 /** Number of simdconv_activation values. */
 #define SIMDCONV_ACT_COUNT 7
 
+/** "none", "clamp", "sigmoid", "tanh", "silu", "gelu_erf", "gelu_tanh";
+ *  NULL for unknown values. */
+SIMDCONV_API const char *simdconv_activation_name(simdconv_activation act);
+/** Parses a name as printed by simdconv_activation_name(); returns
+ *  SIMDCONV_ERR_INVALID_ENUM for anything else, NULL_POINTER for NULL. */
+SIMDCONV_API simdconv_status simdconv_activation_from_name(
+    const char *name, simdconv_activation *act);
+
 /** Describes one convolution layer. Initialise with simdconv_desc_init(),
  *  which sets PyTorch's Conv2d defaults, then set what differs. */
 typedef struct simdconv_desc {
@@ -280,6 +295,15 @@ typedef struct simdconv_options {
    *  copy of the allocator and uses it for its own memory and for run
    *  workspaces the caller does not supply. */
   const simdconv_allocator *allocator;
+  /** NULL (default): the planner chooses the kernel (see the registry
+   *  below). Otherwise the name of a registered kernel, which the object
+   *  must run (to time or test one kernel alone): creation fails with
+   *  SIMDCONV_ERR_UNKNOWN_KERNEL for a name the build lacks, with
+   *  SIMDCONV_ERR_KERNEL_UNSUITABLE when the kernel cannot compute the layer
+   *  or isa is neither SIMDCONV_ISA_AUTO nor the kernel's ISA, and with
+   *  the ISA errors of simdconv_isa_check() for the kernel's ISA. Every
+   *  kernel gives the same bits. */
+  const char *kernel;
 } simdconv_options;
 
 /** An immutable, prepacked convolution. */
@@ -343,8 +367,57 @@ SIMDCONV_API simdconv_status simdconv_conv2d(
     const float *input, const float *weights, const float *bias,
     float *output, pthreadpool_t pool);
 
-/** Calls fn(name, isa, ctx) for every kernel compiled into the library, in
- *  dispatch-table order (best ISA first). */
+/* ------------------------------------------------------------------------ */
+/* The kernel registry                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Every kernel compiled into the library, in dispatch order: ISAs best first
+ * (AVX-512, AVX2, NEON, scalar) and, within an ISA, the order in which the
+ * planner tries them (the first whose constraints accept a layer runs it;
+ * when none does, the planner tries the next lower ISA, down to the scalar
+ * direct kernel, which computes everything). Indexes are stable for the
+ * life of the process. The environment variable SIMDCONV_KERNEL=<name>,
+ * read once at load time, makes every object whose layer that kernel can
+ * compute (and whose options name no kernel) run it; other objects choose
+ * as usual. */
+
+/** A registered kernel. Strings are static. */
+typedef struct simdconv_kernel_info {
+  /** f32_<operation>_<tile>__<isa>, e.g. "f32_igemm_7x32__avx512". */
+  const char *name;
+  simdconv_isa isa;     /**< the ISA whose table lists it */
+  /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
+   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM) or "dwconv" (depthwise). */
+  const char *family;
+  /** The micro-tile: igemm tile_m output pixels x tile_n output channels;
+   *  gemm_nchw tile_m output channels x tile_n pixels; dwconv 1 x the
+   *  vector width in channels; direct 1 x 1. */
+  size_t tile_m, tile_n;
+  /** Bit (1u << layout) for each simdconv_layout the kernel computes. */
+  uint32_t layouts;
+  /** The layers it accepts, in words ("ungrouped, K <= 16"). */
+  const char *constraints;
+  /** Its position in its ISA's dispatch order (0: tried first). */
+  size_t rank;
+} simdconv_kernel_info;
+
+/** Number of registered kernels. */
+SIMDCONV_API size_t simdconv_kernel_count(void);
+/** Describes kernel `index` (< simdconv_kernel_count()); UNKNOWN_KERNEL for
+ *  an index out of range, NULL_POINTER for a NULL info. */
+SIMDCONV_API simdconv_status simdconv_kernel_get(size_t index,
+                                                 simdconv_kernel_info *info);
+/** The index of the kernel with this name, or UNKNOWN_KERNEL. */
+SIMDCONV_API simdconv_status simdconv_kernel_find(const char *name,
+                                                  size_t *index);
+/** NULL when every kernel table keeps its family's rules (checked once at
+ *  load: names, ISAs, driver functions, tile configurations, a scalar
+ *  fallback for everything); otherwise a static description of the first
+ *  violation, a bug in this build. */
+SIMDCONV_API const char *simdconv_registry_check(void);
+
+/** Calls fn(name, isa, ctx) for every registered kernel, in the order
+ *  above. */
 SIMDCONV_API void simdconv_list_kernels(
     void (*fn)(const char *name, simdconv_isa isa, void *ctx), void *ctx);
 

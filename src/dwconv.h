@@ -163,24 +163,34 @@ typedef struct sc_dw_nchw_entry {
   int zeros_only; /* only for zero padding (reads the input directly) */
 } sc_dw_nchw_entry;
 
-/* The `config` of a depthwise kernel: its ISA's micro-kernels, searched in
- * order; the last entry of each list matches everything (a count of 0: search
- * until that entry). */
+/* The micro-kernel lists of an ISA, each searched in order; the last entry
+ * of each matches every shape (sc_dw_check verifies it at load). The
+ * template headers make them from one shape list each (DW_NHWC_LIST,
+ * DW_NCHW_LIST, DW_FLAT_LIST). */
+typedef struct sc_dw_nhwc_list {
+  const sc_dw_nhwc_entry *entries;
+  size_t count;
+} sc_dw_nhwc_list;
+
+typedef struct sc_dw_nchw_list {
+  const sc_dw_nchw_entry *entries;
+  size_t count;
+} sc_dw_nchw_list;
+
+typedef struct sc_dw_flat_list {
+  const sc_dw_flat_entry *entries;
+  size_t count;
+} sc_dw_flat_list;
+
+/* The `config` of a depthwise kernel: its ISA's micro-kernels. */
 typedef struct sc_dw_config {
   size_t vw; /* floats per vector */
-  const sc_dw_nhwc_entry *nhwc;
-  size_t n_nhwc;
-  const sc_dw_nchw_entry *nchw;
-  size_t n_nchw;
+  /* The NHWC row functions (the NHWC kernel's, and the NCHW tiles'). */
+  const sc_dw_nhwc_list *nhwc;
+  const sc_dw_nchw_list *nchw;  /* NCHW kernels only */
   sc_dw_nchw_band_fn nchw_band; /* NCHW through NHWC tiles, or NULL */
-  /* NCHW flat planes, or NULL; searched until the catch-all (R = S = 0). */
-  const sc_dw_flat_entry *flat;
+  const sc_dw_flat_list *flat;  /* NCHW flat planes, or NULL */
 } sc_dw_config;
-
-/* The NHWC row functions of each ISA (for the NHWC and the NCHW kernels). */
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx512[];
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx2[];
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__neon[];
 
 /* The shared driver, used by every depthwise kernel. */
 bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p);
@@ -191,22 +201,20 @@ void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                             const sc_shape *s);
 void sc_dw_run(const sc_run_args *args);
+void sc_dw_describe_nhwc(const sc_conv_kernel *k, sc_kernel_desc *d);
+void sc_dw_describe_nchw(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_dw_check(const sc_conv_kernel *k);
 
-/* An sc_conv_kernel initialiser for a depthwise kernel with config cfg;
- * fits is sc_dw_fits_nhwc or sc_dw_fits_nchw. */
-#define SC_DW_KERNEL(kname, kisa, cfg, fits_fn)                               \
+/* An sc_conv_kernel initialiser for a depthwise kernel with config cfg for
+ * layout NHWC or NCHW. */
+#define SC_DW_KERNEL(kname, kisa, cfg, LAYOUT)                                 \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg), .fits = fits_fn,             \
-    .packed_size = sc_dw_packed_size, .pack = sc_dw_pack,                      \
-    .workspace_size = sc_dw_workspace_size, .run = sc_dw_run,                  \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DWCONV, .config = &(cfg),  \
+    .fits = sc_dw_fits_##LAYOUT, .packed_size = sc_dw_packed_size,             \
+    .pack = sc_dw_pack, .workspace_size = sc_dw_workspace_size,                \
+    .run = sc_dw_run, .describe = sc_dw_describe_##LAYOUT,                     \
+    .check = sc_dw_check,                                                      \
   }
 
-/* The depthwise kernels of each ISA (defined only where that ISA is built). */
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__avx512;
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx2;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__avx2;
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__neon;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__neon;
 
 #endif

@@ -37,6 +37,24 @@ bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
          (p->Cg <= GEMM_NCHW_MAX_CG || strided);
 }
 
+void sc_gemm_nchw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_gemm_nchw_config *cfg = gemm_config(k);
+  *d = (sc_kernel_desc){
+      .tile_m = cfg->mr,
+      .tile_n = cfg->nr,
+      .layouts = 1u << SIMDCONV_LAYOUT_NCHW,
+      .constraints = "NCHW 1x1 without padding, not depthwise, at most 64 "
+                     "input channels per group unless strided",
+  };
+}
+
+const char *sc_gemm_nchw_check(const sc_conv_kernel *k) {
+  const sc_gemm_nchw_config *cfg = gemm_config(k);
+  if (cfg == NULL || cfg->ukernel == NULL || cfg->mr < 1 || cfg->nr < 1)
+    return "gemm_nchw config without micro-kernel or tile";
+  return NULL;
+}
+
 size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   const size_t mr = gemm_config(k)->mr;
   const size_t dims[] = {p->groups, sc_div_up(p->Kg, mr), mr, sizeof(float)};

@@ -114,6 +114,8 @@ typedef struct sc_igemm_config {
    * indirection stride), so the last tile of an image costs r/mr of a full
    * one; NULL entries run the full-width kernel. */
   const sc_igemm_ukernel_fn *tails;
+  /* The layers fits() accepts, in words (the registry's description). */
+  const char *constraints;
 } sc_igemm_config;
 
 /* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an mr x nc
@@ -132,6 +134,10 @@ typedef struct sc_gemm_nchw_config {
   sc_gemm_nchw_ukernel_fn ukernel;
 } sc_gemm_nchw_config;
 
+/* The NCHW store of a tile goes through an 8-row buffer transposed in 8x8
+ * blocks: at most 8 rows (output pixels) per tile. */
+#define SC_IGEMM_MAX_MR 8
+
 /* The driver's sc_conv_kernel functions (src/igemm.c). */
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);
 size_t sc_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p);
@@ -140,13 +146,17 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_igemm_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                                const sc_shape *s);
 void sc_igemm_run(const sc_run_args *args);
+void sc_igemm_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_igemm_check(const sc_conv_kernel *k);
 
 /* An sc_conv_kernel initialiser for an igemm kernel with config cfg. */
 #define SC_IGEMM_KERNEL(kname, kisa, cfg)                                      \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg), .fits = sc_igemm_fits,       \
-    .packed_size = sc_igemm_packed_size, .pack = sc_igemm_pack,                \
-    .workspace_size = sc_igemm_workspace_size, .run = sc_igemm_run,            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_IGEMM, .config = &(cfg),   \
+    .fits = sc_igemm_fits, .packed_size = sc_igemm_packed_size,                \
+    .pack = sc_igemm_pack, .workspace_size = sc_igemm_workspace_size,          \
+    .run = sc_igemm_run, .describe = sc_igemm_describe,                        \
+    .check = sc_igemm_check,                                                   \
   }
 
 /* The NCHW 1x1 GEMM driver (src/igemm.c): layout NCHW, 1x1 kernel, no
@@ -158,13 +168,16 @@ void sc_gemm_nchw_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_gemm_nchw_workspace_size(const sc_conv_kernel *k,
                                    const sc_problem *p, const sc_shape *s);
 void sc_gemm_nchw_run(const sc_run_args *args);
+void sc_gemm_nchw_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_gemm_nchw_check(const sc_conv_kernel *k);
 
 #define SC_GEMM_NCHW_KERNEL(kname, kisa, cfg)                                  \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg),                              \
-    .fits = sc_gemm_nchw_fits, .packed_size = sc_gemm_nchw_packed_size,        \
-    .pack = sc_gemm_nchw_pack,                                                 \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_GEMM_NCHW,                 \
+    .config = &(cfg), .fits = sc_gemm_nchw_fits,                               \
+    .packed_size = sc_gemm_nchw_packed_size, .pack = sc_gemm_nchw_pack,        \
     .workspace_size = sc_gemm_nchw_workspace_size, .run = sc_gemm_nchw_run,    \
+    .describe = sc_gemm_nchw_describe, .check = sc_gemm_nchw_check,            \
   }
 
 #endif /* SIMDCONV_IGEMM_H */

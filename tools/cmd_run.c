@@ -337,7 +337,7 @@ typedef struct tensors {
 static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
                     tensors *t) {
   const char *name = simdconv_isa_name(isa);
-  simdconv_options opts = {isa, NULL};
+  simdconv_options opts = {.isa = isa};
   simdconv_conv *conv = NULL;
   double t0 = now_seconds();
   simdconv_status st =

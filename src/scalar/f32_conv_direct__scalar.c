@@ -15,7 +15,6 @@
 #include "activation.h"
 #include "padding.h"
 #include "problem.h"
-#include "scalar/scalar_kernels.h"
 
 static bool direct_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
@@ -119,9 +118,21 @@ static void direct_run(const sc_run_args *args) {
                                      p->K, 1, 16, SC_POOL_FINAL);
 }
 
+static void direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  (void)k;
+  *d = (sc_kernel_desc){
+      .tile_m = 1,
+      .tile_n = 1,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = "every layer (the canonical order, by definition)",
+  };
+}
+
 const sc_conv_kernel sc_f32_conv_direct__scalar = {
     .name = "f32_conv_direct__scalar",
     .isa = SIMDCONV_ISA_SCALAR,
+    .family = SC_FAMILY_DIRECT,
+    .describe = direct_describe,
     .fits = direct_fits,
     .packed_size = direct_packed_size,
     .pack = direct_pack,

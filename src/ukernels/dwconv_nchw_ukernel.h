@@ -32,6 +32,9 @@
 #include "dwconv.h"
 #include "padding.h"
 
+/* The ISA's NHWC row functions (f32_dwconv_nhwc__<isa>.c). */
+extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
+
 #define DW_INLINE static inline __attribute__((always_inline))
 /* Sanitizer builds skip the forced unrolling: it shapes register use, never
  * the order of the operations (the bits are the same), and under ASan+UBSan
@@ -604,6 +607,40 @@ DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
       }                                                                        \
     }                                                                          \
   }
+
+/* The NCHW row functions of an ISA and their list, from one shape list:
+ * SHAPES(X) calls X(KIND, name, MR, R, S, SH, SW, DH, DW) once per function,
+ * KIND ROWS (prepared rows, DW_NCHW_ROWS; MR 0: any shape, one row per
+ * call) or S2 (stride 2 straight from the input, zero padding only,
+ * DW_NCHW_S2; SW must be 2); R .. DW: 0 matches any value; the last row must
+ * match every shape. Defines the static dw_nchw_list. */
+#define DW_NCHW_DEFINE(KIND, NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)            \
+  DW_NCHW_DEFINE_##KIND(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)
+#define DW_NCHW_DEFINE_ROWS(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)             \
+  DW_NCHW_ROWS(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)
+#define DW_NCHW_DEFINE_S2(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)               \
+  DW_NCHW_S2(NAME, MR_, R_, S_, SH_, DH_, DW_)
+#define DW_NCHW_ZEROS_ONLY_ROWS 0
+#define DW_NCHW_ZEROS_ONLY_S2 1
+#define DW_NCHW_ENTRY(KIND, NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)             \
+  {R_, S_, SH_, SW_, DH_, DW_, (MR_) ? (MR_) : 1, NAME,                        \
+   DW_NCHW_ZEROS_ONLY_##KIND},
+#define DW_NCHW_LIST(SHAPES)                                                   \
+  SHAPES(DW_NCHW_DEFINE)                                                       \
+  static const sc_dw_nchw_entry dw_nchw_entries[] = {SHAPES(DW_NCHW_ENTRY)};   \
+  static const sc_dw_nchw_list dw_nchw_list = {                                \
+      dw_nchw_entries, sizeof dw_nchw_entries / sizeof *dw_nchw_entries};
+
+/* The flat-plane functions and their list: SHAPES(X) calls X(name, vectors
+ * per block, R, S) per function (R = S = 0: any kernel, last). Defines the
+ * static dw_flat_list. */
+#define DW_FLAT_DEFINE(NAME, MV_, R_, S_) DW_NCHW_FLAT(NAME, MV_, (R_) * (S_))
+#define DW_FLAT_ENTRY(NAME, MV_, R_, S_) {R_, S_, NAME},
+#define DW_FLAT_LIST(SHAPES)                                                   \
+  SHAPES(DW_FLAT_DEFINE)                                                       \
+  static const sc_dw_flat_entry dw_flat_entries[] = {SHAPES(DW_FLAT_ENTRY)};   \
+  static const sc_dw_flat_list dw_flat_list = {                                \
+      dw_flat_entries, sizeof dw_flat_entries / sizeof *dw_flat_entries};
 
 #ifdef DW_HAVE_TILE_TRANSPOSES /* the ISA provides dw_tile_in_chunk, dw_tile_out */
 

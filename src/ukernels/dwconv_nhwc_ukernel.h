@@ -378,4 +378,20 @@ static inline void dw_nhwc_activate(const sc_dw_nhwc_params *p, float *out,
       dw_nhwc_activate(p, out, nrows, k0, nk);                                 \
   }
 
+/* The ISA's NHWC row functions (f32_dwconv_nhwc__<isa>.c). */
+extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
+
+/* The NHWC row functions of an ISA and their list, from one shape list:
+ * SHAPES(X) calls X(name, Kg == 1 only, MR, R, S, SH, SW, DH, DW, P) once
+ * per row function (R .. DW: 0 matches any value; the last row must match
+ * every shape). Defines DW_ISA_NAME(sc_dw_nhwc_list), which the ISA's NCHW
+ * kernel runs on its tiles too. */
+#define DW_NHWC_ENTRY(NAME, KG1, MR_, R_, S_, SH_, SW_, DH_, DW_, P_)          \
+  {R_, S_, SH_, SW_, DH_, DW_, KG1, MR_, NAME},
+#define DW_NHWC_LIST(SHAPES)                                                   \
+  SHAPES(DW_NHWC_ROWS)                                                         \
+  static const sc_dw_nhwc_entry dw_nhwc_entries[] = {SHAPES(DW_NHWC_ENTRY)};   \
+  const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list) = {                       \
+      dw_nhwc_entries, sizeof dw_nhwc_entries / sizeof *dw_nhwc_entries};
+
 #endif

@@ -20,7 +20,7 @@
  *   SC_VZERO()            a vector of +0.0f
  *   SC_VPREFETCH(p), SC_VPREFETCH_INPUT(p)  optional: prefetch the line of p
  *                         (weights into L1, input into L2)
- * and sc_store_tile_transposed() (src/avx2/transpose_avx2.h) in scope.
+ * and sc_store_tile_transposed() (src/avx2/x86_transpose.h) in scope.
  *
  * Scalar twin: f32_conv_direct__scalar. Each of the MR x NR accumulators
  * starts from the packed bias (already bias + 0.0f) and takes one fma per

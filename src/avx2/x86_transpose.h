@@ -1,10 +1,11 @@
 /*
- * A blocked float transpose with 8x8 AVX register transposes, for the NCHW
+ * The x86 transposes shared by the AVX2 and AVX-512 kernels: a blocked
+ * float transpose with 8x8 AVX register transposes, for the NCHW
  * <-> NHWC conversions of the igemm driver (sc_transpose_fn). Pure data
  * movement. Include only from sources compiled with AVX2 (or AVX-512) flags.
  */
-#ifndef SIMDCONV_TRANSPOSE_AVX2_H
-#define SIMDCONV_TRANSPOSE_AVX2_H
+#ifndef SIMDCONV_X86_TRANSPOSE_H
+#define SIMDCONV_X86_TRANSPOSE_H
 
 #include <immintrin.h>
 #include <stddef.h>
