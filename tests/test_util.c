@@ -167,7 +167,7 @@ void tu_set_act(simdconv_desc *d, tu_act a) {
 const char *tu_act_name(tu_act a) {
   static const char *const names[TU_ACT_VARIANTS] = {
       "none", "relu", "relu6", "clamp", "sigmoid",
-      "tanh", "silu", "gelu-erf", "gelu-tanh"};
+      "tanh", "silu", "gelu_erf", "gelu_tanh"};
   return (unsigned)a < TU_ACT_VARIANTS ? names[a] : "?";
 }
 
@@ -176,9 +176,8 @@ const char *tu_act_name(tu_act a) {
 /* ------------------------------------------------------------------------ */
 
 const char *tu_isa_str(simdconv_isa isa) {
-  static const char *const names[] = {"auto", "scalar", "avx2", "avx512",
-                                      "neon"};
-  return (unsigned)isa < sizeof names / sizeof names[0] ? names[isa] : "?";
+  const char *name = simdconv_isa_name(isa);
+  return name != NULL ? name : "?";
 }
 
 const char *tu_layout_str(simdconv_layout l) {
@@ -215,23 +214,8 @@ const char *tu_mode_str(simdconv_padding_mode m) {
 }
 
 const char *tu_activation_str(simdconv_activation a) {
-  switch (a) {
-  case SIMDCONV_ACT_NONE:
-    return "none";
-  case SIMDCONV_ACT_CLAMP:
-    return "clamp";
-  case SIMDCONV_ACT_SIGMOID:
-    return "sigmoid";
-  case SIMDCONV_ACT_TANH:
-    return "tanh";
-  case SIMDCONV_ACT_SILU:
-    return "silu";
-  case SIMDCONV_ACT_GELU_ERF:
-    return "gelu-erf";
-  case SIMDCONV_ACT_GELU_TANH:
-    return "gelu-tanh";
-  }
-  return "?";
+  const char *name = simdconv_activation_name(a);
+  return name != NULL ? name : "?";
 }
 
 /* ------------------------------------------------------------------------ */
@@ -828,7 +812,8 @@ void tu_opts_str(const tu_run_opts *o, char *buf, size_t size) {
            o->threads ? "2 threads" : "NULL", o->misalign);
 }
 
-simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
+                              simdconv_conv **conv) {
   float *w = tu_alloc(c->nw * sizeof(float));
   memcpy(w, c->w, c->nw * sizeof(float));
   float *b = NULL;
@@ -836,10 +821,8 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
     b = tu_alloc(c->nb * sizeof(float));
     memcpy(b, c->b, c->nb * sizeof(float));
   }
-  const simdconv_options opt = {.isa = isa, .allocator = NULL};
-  simdconv_conv *conv = (simdconv_conv *)&conv; /* must be overwritten */
-  const simdconv_status st =
-      simdconv_create(&c->spec.desc, w, b, &opt, &conv);
+  *conv = (simdconv_conv *)conv; /* must be overwritten */
+  const simdconv_status st = simdconv_create(&c->spec.desc, w, b, opt, conv);
   /* The caller may free the weights as soon as creation returns. */
   memset(w, 0xff, c->nw * sizeof(float));
   free(w);
@@ -847,14 +830,19 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
     memset(b, 0xff, c->nb * sizeof(float));
     free(b);
   }
-  cr_assert(st == SIMDCONV_OK && conv != NULL,
-            "simdconv_create on %s failed: %d (%s) for %s", tu_isa_str(isa),
-            (int)st, simdconv_status_string(st), c->name);
+  cr_assert(st == SIMDCONV_OK ? *conv != NULL : *conv == NULL,
+            "simdconv_create returned %d with conv %p for %s", (int)st,
+            (void *)*conv, c->name);
+  return st;
+}
+
+/* Asserts that conv reports the ISA `want` and a kernel named
+ * f32_*__<isa> (its own ISA's or a fallback's); returns the kernel name. */
+static const char *tu_check_info(const tu_case *c, const simdconv_conv *conv,
+                                 simdconv_isa want) {
   simdconv_conv_info info;
   memset(&info, 0, sizeof info);
   const simdconv_status is = simdconv_get_info(conv, &info);
-  const simdconv_isa want = isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa()
-                                                     : isa;
   cr_assert(is == SIMDCONV_OK && info.isa == want && info.kernel != NULL &&
                 strncmp(info.kernel, "f32_", 4) == 0 &&
                 strstr(info.kernel, "__") != NULL,
@@ -862,6 +850,38 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
             "for %s",
             (int)is, tu_isa_str(info.isa), tu_isa_str(want),
             info.kernel ? info.kernel : "(null)", c->name);
+  return info.kernel;
+}
+
+simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+  const simdconv_options opt = {.isa = isa};
+  simdconv_conv *conv;
+  const simdconv_status st = tu_try_create(c, &opt, &conv);
+  cr_assert(st == SIMDCONV_OK,
+            "simdconv_create on %s failed: %d (%s) for %s", tu_isa_str(isa),
+            (int)st, simdconv_status_string(st), c->name);
+  tu_check_info(c, conv,
+                isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa);
+  return conv;
+}
+
+simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel) {
+  size_t index;
+  simdconv_kernel_info k;
+  cr_assert(simdconv_kernel_find(kernel, &index) == SIMDCONV_OK &&
+                simdconv_kernel_get(index, &k) == SIMDCONV_OK,
+            "kernel %s is not registered", kernel);
+  const simdconv_options opt = {.kernel = kernel};
+  simdconv_conv *conv;
+  const simdconv_status st = tu_try_create(c, &opt, &conv);
+  if (st == SIMDCONV_ERR_KERNEL_UNSUITABLE)
+    return NULL;
+  cr_assert(st == SIMDCONV_OK, "simdconv_create with kernel %s failed: %d "
+            "(%s) for %s", kernel, (int)st, simdconv_status_string(st),
+            c->name);
+  const char *ran = tu_check_info(c, conv, k.isa);
+  cr_assert(strcmp(ran, kernel) == 0, "forced kernel %s, object runs %s",
+            kernel, ran);
   return conv;
 }
 

@@ -95,7 +95,9 @@ const char *tu_act_name(tu_act a);
 /* Names and shapes, computed independently of the library                  */
 /* ------------------------------------------------------------------------ */
 
-const char *tu_isa_str(simdconv_isa isa); /* never NULL */
+/* simdconv_isa_name() and simdconv_activation_name(), "?" for unknown
+ * values (never NULL). */
+const char *tu_isa_str(simdconv_isa isa);
 const char *tu_layout_str(simdconv_layout l);
 const char *tu_wlayout_str(simdconv_weight_layout l);
 const char *tu_padding_str(simdconv_padding p);
@@ -267,6 +269,15 @@ void tu_opts_str(const tu_run_opts *o, char *buf, size_t size);
  * one). The weights and bias passed are temporary copies, poisoned and
  * freed as soon as creation returns. Asserts success and sane info. */
 simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa);
+/* Creates the object of a case forced onto a registered kernel; NULL when
+ * the kernel cannot compute the case (SIMDCONV_ERR_KERNEL_UNSUITABLE).
+ * Asserts every other outcome and that the object runs that kernel. */
+simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel);
+/* simdconv_create with the case's tensors (temporary copies, poisoned and
+ * freed once creation returns) and opt; asserts that *conv is NULL exactly
+ * when the status is not OK. */
+simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
+                              simdconv_conv **conv);
 
 /* Runs conv on the case's input into y (c->ny floats). Asserts success, that
  * nothing outside the output (and the workspace) was written and that the
