@@ -377,9 +377,10 @@ SIMDCONV_API simdconv_status simdconv_conv2d(
  * when none does, the planner tries the next lower ISA, down to the scalar
  * direct kernel, which computes everything). Indexes are stable for the
  * life of the process. The environment variable SIMDCONV_KERNEL=<name>,
- * read once at load time, makes every object whose layer that kernel can
- * compute (and whose options name no kernel) run it; other objects choose
- * as usual. */
+ * read once at load time (an unknown name is ignored), makes objects run
+ * that kernel where it applies: their options name no kernel, ask for
+ * SIMDCONV_ISA_AUTO or the kernel's ISA, and their layer is one the kernel
+ * computes; other objects choose as usual. */
 
 /** A registered kernel. Strings are static. */
 typedef struct simdconv_kernel_info {

@@ -50,9 +50,11 @@ void cli_parse_padding_mode(const char *flag, const char *text, void *dst);
 void cli_parse_layout(const char *flag, const char *text, void *dst);
 /* simdconv_weight_layout: oihw|ohwi. */
 void cli_parse_weight_layout(const char *flag, const char *text, void *dst);
-/* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu|
- * gelu_tanh. */
+/* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf
+ * (or gelu)|gelu_tanh: the library's names and PyTorch's presets. */
 void cli_parse_activation(const char *flag, const char *text, void *dst);
+/* const char *: the name of a registered kernel (simdconv_kernel_find). */
+void cli_parse_kernel_name(const char *flag, const char *text, void *dst);
 /* uint32_t ISA mask (bit 1u << isa): a comma-separated list of ISA names;
  * "auto" stands for the active ISA. */
 void cli_parse_isa_list(const char *flag, const char *text, void *dst);

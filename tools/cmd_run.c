@@ -33,6 +33,7 @@ typedef struct run_options {
   size_t threads, repeat;
   uint64_t seed;
   uint32_t isas; /* mask; 0: every usable ISA */
+  const char *ukernel; /* also run this registered kernel, or NULL */
   cli_data_kind data;
   bool check;
 } run_options;
@@ -65,8 +66,8 @@ static const cli_flag run_flags[] = {
     {"--no-bias", NULL, NULL, OPT(no_bias), true, NULL, "no bias"},
     {"--activation", NULL, cli_parse_activation, OPT(activation), false,
      "ACT",
-     "none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu|gelu_tanh "
-     "(default none)"},
+     "none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf (or gelu)|"
+     "gelu_tanh (default none)"},
     {"--batch", "-N", cli_parse_positive, OPT(batch), false, "N",
      "batch size (default 1)"},
     {"--height", "-H", cli_parse_positive, OPT(input), false, "H",
@@ -79,6 +80,8 @@ static const cli_flag run_flags[] = {
      "pthreadpool threads (default 1: no pool)"},
     {"--isa", NULL, cli_parse_isa_list, OPT(isas), false, "ISA[,ISA]",
      "auto|scalar|avx2|avx512|neon (default: every usable ISA)"},
+    {"--ukernel", NULL, cli_parse_kernel_name, OPT(ukernel), false, "NAME",
+     "also run this kernel alone ('" CLI_NAME " info --kernels' lists them)"},
     {"--repeat", NULL, cli_parse_positive, OPT(repeat), false, "N",
      "timed runs, the median is reported (default 5)"},
     {"--seed", NULL, cli_parse_u64, OPT(seed), false, "S",
@@ -332,12 +335,13 @@ typedef struct tensors {
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
 
-/* Runs, times and checks one ISA; leaves its output in t->out. Returns
- * false when a check failed. */
+/* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
+ * when kernel is not NULL; leaves its output in t->out. Returns false when
+ * a check failed. */
 static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
-                    tensors *t) {
-  const char *name = simdconv_isa_name(isa);
-  simdconv_options opts = {.isa = isa};
+                    const char *kernel, tensors *t) {
+  const char *name = kernel ? kernel : simdconv_isa_name(isa);
+  simdconv_options opts = {.isa = isa, .kernel = kernel};
   simdconv_conv *conv = NULL;
   double t0 = now_seconds();
   simdconv_status st =
@@ -418,6 +422,31 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
 /* The command                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* The outputs of the runs, compared bit for bit with the first one. */
+typedef struct agreement {
+  float *first_out;     /* the first run's output */
+  char first_name[128]; /* its ISA or kernel; empty before the first run */
+  char verdict[512];    /* the first difference, or empty */
+} agreement;
+
+static void compare_outputs(const problem *p, const char *name,
+                            const tensors *t, agreement *a) {
+  size_t first = 0, diff;
+  if (a->first_name[0] == '\0') {
+    snprintf(a->first_name, sizeof a->first_name, "%s", name);
+    memcpy(a->first_out, t->out, p->out_elems * sizeof(float));
+  } else if (!a->verdict[0] &&
+             (diff = count_differences(a->first_out, t->out, p->out_elems,
+                                       &first)) != 0) {
+    snprintf(a->verdict, sizeof a->verdict,
+             "no (%s differs from %s in %zu of %zu elements, first at "
+             "%zu: %.9g [%08" PRIx32 "] vs %.9g [%08" PRIx32 "])",
+             name, a->first_name, diff, p->out_elems, first,
+             (double)t->out[first], float_bits(t->out[first]),
+             (double)a->first_out[first], float_bits(a->first_out[first]));
+  }
+}
+
 static uint64_t clock_seed(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -459,7 +488,8 @@ int cli_cmd_run(int argc, char **argv) {
   }
   t.warm = xmalloc(p.out_elems, sizeof(float), "the output");
   t.out = xmalloc(p.out_elems, sizeof(float), "the output");
-  float *first_out = xmalloc(p.out_elems, sizeof(float), "the output");
+  agreement agree = {.first_out = xmalloc(p.out_elems, sizeof(float),
+                                          "the output")};
   if (o.check) {
     t.ref = xmalloc(p.out_elems, sizeof(double), "the oracle's output");
     t.bound = xmalloc(p.out_elems, sizeof(double), "the oracle's bounds");
@@ -469,36 +499,29 @@ int cli_cmd_run(int argc, char **argv) {
   }
 
   bool ok = true;
-  simdconv_isa first_isa = SIMDCONV_ISA_AUTO;
-  char verdict[256] = "";
   for (int i = 1; i < SIMDCONV_ISA_COUNT; i++) {
     simdconv_isa isa = (simdconv_isa)i;
     if (!(p.isas & (1u << i))) continue;
-    ok &= run_isa(&o, &p, isa, &t);
-    size_t first = 0, diff;
-    if (first_isa == SIMDCONV_ISA_AUTO) {
-      first_isa = isa;
-      memcpy(first_out, t.out, p.out_elems * sizeof(float));
-    } else if (!verdict[0] &&
-               (diff = count_differences(first_out, t.out, p.out_elems,
-                                         &first)) != 0) {
-      snprintf(verdict, sizeof verdict,
-               "no (%s differs from %s in %zu of %zu elements, first at "
-               "%zu: %.9g [%08" PRIx32 "] vs %.9g [%08" PRIx32 "])",
-               simdconv_isa_name(isa), simdconv_isa_name(first_isa), diff,
-               p.out_elems, first, (double)t.out[first],
-               float_bits(t.out[first]), (double)first_out[first],
-               float_bits(first_out[first]));
-    }
+    ok &= run_isa(&o, &p, isa, NULL, &t);
+    compare_outputs(&p, simdconv_isa_name(isa), &t, &agree);
   }
-  if (!verdict[0]) {
+  if (o.ukernel != NULL) {
+    size_t index;
+    simdconv_kernel_info k;
+    simdconv_kernel_find(o.ukernel, &index);
+    simdconv_kernel_get(index, &k);
+    ok &= run_isa(&o, &p, k.isa, o.ukernel, &t);
+    compare_outputs(&p, o.ukernel, &t, &agree);
+  }
+  if (!agree.verdict[0]) {
     char isas[64];
     cli_isa_mask_format(p.isas, ", ", isas, sizeof isas);
-    snprintf(verdict, sizeof verdict, "yes (%s)", isas);
+    snprintf(agree.verdict, sizeof agree.verdict, "yes (%s%s%s)", isas,
+             o.ukernel ? ", " : "", o.ukernel ? o.ukernel : "");
   } else {
     ok = false;
   }
-  printf("all ISAs agree bit for bit: %s\n", verdict);
+  printf("all ISAs agree bit for bit: %s\n", agree.verdict);
 
   if (p.pool) pthreadpool_destroy(p.pool);
   free(t.input);
@@ -506,7 +529,7 @@ int cli_cmd_run(int argc, char **argv) {
   free(t.bias);
   free(t.warm);
   free(t.out);
-  free(first_out);
+  free(agree.first_out);
   free(t.ref);
   free(t.bound);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
