@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "gbench_shim.h"
 #include "instance.h"
+#include "kernels.h"
 #include "peak.h"
 #include "runner.h"
 
@@ -29,6 +30,7 @@ typedef struct options {
   double rotate_mib; /* < 0: twice the last-level cache */
   size_t validate_max_out;
   double peak[SIMDCONV_ISA_COUNT]; /* > 0: given with --peak, not measured */
+  bool kernels; /* the per-kernel microbenchmarks instead of the layers */
 } options;
 
 static const bench_backend_entry *const g_entries[] = {
@@ -53,6 +55,7 @@ static bench_config g_cfg;
 static bench_case *g_cases;
 static size_t g_ncases;
 static pthreadpool_t g_pool;
+static size_t g_kernel_failures;
 
 void bench_app_print_help(void) {
   printf(
@@ -80,7 +83,12 @@ void bench_app_print_help(void) {
       "                      use these single-core peaks instead of measuring"
       " them\n"
       "                      (stable %% of peak across runs), e.g. "
-      "avx512:117,avx2:117\n",
+      "avx512:117,avx2:117\n"
+      "  --kernels           instead of the layers: every registered kernel "
+      "alone\n"
+      "                      (forced), on GEMM-like shapes in L1 and in L2, "
+      "one thread,\n"
+      "                      warm caches: kernel/<kernel>/<shape>/<L1|L2>\n",
       BENCH_DEFAULT_LAYERS, SCALAR_DEFAULT_MAX_MFLOP);
 }
 
@@ -116,7 +124,7 @@ static int parse_peaks(const char *text, double *peak) {
 }
 
 static int parse_options(int argc, char **argv, options *o) {
-  *o = (options){BENCH_DEFAULT_LAYERS, NULL, false, -1.0, 8, {0}};
+  *o = (options){BENCH_DEFAULT_LAYERS, NULL, false, -1.0, 8, {0}, false};
   for (int i = 1; i < argc; i++) {
     const char *v;
     char *end = NULL;
@@ -126,6 +134,8 @@ static int parse_options(int argc, char **argv, options *o) {
       o->filter = v;
     } else if (strcmp(argv[i], "--scalar") == 0) {
       o->scalar_all = true;
+    } else if (strcmp(argv[i], "--kernels") == 0) {
+      o->kernels = true;
     } else if ((v = opt_value(argc, argv, &i, "--rotate-mib")) != NULL) {
       o->rotate_mib = strtod(v, &end);
       if (end == v || *end != '\0' || o->rotate_mib < 0) goto bad;
@@ -325,6 +335,12 @@ int bench_app_setup(int argc, char **argv) {
           "and on the full-size problem\n",
           g_cfg.validate_max_out);
 
+  if (o.kernels) {
+    const size_t n = bench_kernels_register(g_cfg.peak_gflops, o.filter,
+                                            &g_kernel_failures);
+    fprintf(stderr, "%zu kernel benchmarks registered\n", n);
+    return n > 0 ? 0 : 2;
+  }
   runner_init(&g_cfg);
   rc = make_cases(&o);
   if (rc != 0) return rc;
@@ -340,7 +356,7 @@ int bench_app_setup(int argc, char **argv) {
 }
 
 int bench_app_finish(void) {
-  size_t failures = runner_finish();
+  size_t failures = runner_finish() + g_kernel_failures;
   bench_free(g_cases);
   free(g_layers);
   if (g_pool != NULL) pthreadpool_destroy(g_pool);

@@ -464,6 +464,48 @@ def layer_mflops(path, results):
     return out
 
 
+KERNEL_RE = re.compile(r"^kernel/(?P<kernel>[^/]+)/(?P<shape>[^/]+)/"
+                       r"(?P<level>L[12])$")
+
+
+def kernel_table(paths, stat):
+    """The per-kernel microbenchmarks (simdconv-bench --kernels): one row
+    per kernel, its shapes' GFLOP/s and % of its ISA's peak; None when the
+    files hold none."""
+    rows, errors = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for e in data.get("benchmarks", []):
+            rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
+            m = KERNEL_RE.match(rn)
+            if not m:
+                continue
+            if e.get("error_occurred"):
+                errors.append("%s: %s" % (rn, e.get("error_message")))
+                continue
+            if e.get("run_type") == "aggregate" and \
+                    e.get("aggregate_name") != "median":
+                continue
+            rows.setdefault(rn, []).append(e)
+    if not rows and not errors:
+        return None
+    out = ["%-30s %-26s %-3s %9s %7s" % ("kernel", "shape", "", "GFLOP/s",
+                                         "%peak")]
+    for rn in sorted(rows, key=lambda n: (KERNEL_RE.match(n)["kernel"], n)):
+        entries = rows[rn]
+        med = [e for e in entries if e.get("run_type") == "aggregate"]
+        entry = (best_entry(entries) if stat == "best" else
+                 med[0] if med else median_entry(entries))
+        m = KERNEL_RE.match(rn)
+        out.append("%-30s %-26s %-3s %9.1f %7.1f" % (
+            m["kernel"], m["shape"], m["level"], entry.get("FLOP", 0) / 1e9,
+            entry.get("pct_peak", 0)))
+    if errors:
+        out += ["", "== FAILED (%d) ==" % len(errors)] + errors
+    return "\n".join(out)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("json", nargs="+", help="Google Benchmark JSON output")
@@ -475,6 +517,16 @@ def main(argv):
                     "the fastest")
     args = ap.parse_args(argv)
 
+    kt = kernel_table(args.json, args.stat)
+    if kt is not None:
+        print(kt)
+        if args.out_dir:
+            suffix = "" if args.stat == "median" else "_" + args.stat
+            os.makedirs(args.out_dir, exist_ok=True)
+            with open(os.path.join(args.out_dir, "kernels%s.txt" % suffix),
+                      "w", encoding="utf-8") as f:
+                f.write(kt + "\n")
+        return 0
     context, results = load(args.json, args.stat)
     if not results:
         print("report.py: no simdconv-bench results in " +

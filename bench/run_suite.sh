@@ -8,9 +8,14 @@
 #   bench/run_suite.sh --quick    CI smoke test: 6 small layers, 1 repetition,
 #                                 short minimum time; validation still on;
 #                                 about a minute
+#   bench/run_suite.sh --kernels  every registered kernel alone (forced) on
+#                                 GEMM-like shapes in L1 and L2, one thread,
+#                                 3 repetitions; writes kernels.txt; about a
+#                                 minute
 #
 # Options:
 #   --quick              the smoke-test mode above
+#   --kernels            the per-kernel mode above
 #   --build-dir DIR      meson build directory (default: build-bench); set up
 #                        (release, benchmarks enabled) and built if needed
 #   --no-build           use the existing binary as is
@@ -53,6 +58,7 @@ die() { echo "run_suite.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=quick ;;
+    --kernels) mode=kernels ;;
     --build-dir) build_dir="${2:?}"; shift ;;
     --build-dir=*) build_dir="${1#*=}" ;;
     --no-build) do_build=0 ;;
@@ -74,6 +80,9 @@ done
 
 if [[ $mode == quick ]]; then
   : "${reps:=1}" "${min_time:=0.02}" "${filter:=$quick_filter}"
+elif [[ $mode == kernels ]]; then
+  : "${reps:=3}" "${min_time:=0.1}"
+  extra=(--kernels "${extra[@]}")
 else
   : "${reps:=5}" "${min_time:=0.2}"
 fi
