@@ -83,11 +83,8 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   } while (--ks != 0);
 
   SC_TILE_ACTIVATE(acc, SC_UK_MR, SC_UK_NV, &params->act);
-  if (params->cn_stride != 0)
-    SC_TILE_STORE_TRANSPOSED(acc, SC_UK_MR, SC_UK_NV, mr, nc, c,
-                             params->cn_stride);
-  else
-    SC_TILE_STORE_ROWS(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride);
+  SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
+                params->cn_stride);
 }
 
 #undef SC_UK_NR

@@ -73,4 +73,14 @@
     sc_store_tile_transposed(t_, (NV) * SC_VL, mr, nc, c, cn);                 \
   } while (0)
 
+/* The igemm tiles' store: NHWC rows (cn == 0: row i at c + i * cm) or
+ * transposed into NCHW planes cn floats apart. */
+#define SC_TILE_STORE(acc, MR, NV, mr, nc, c, cm, cn)                          \
+  do {                                                                         \
+    if ((cn) != 0)                                                             \
+      SC_TILE_STORE_TRANSPOSED(acc, MR, NV, mr, nc, c, cn);                    \
+    else                                                                       \
+      SC_TILE_STORE_ROWS(acc, MR, NV, mr, nc, c, cm);                          \
+  } while (0)
+
 #endif
