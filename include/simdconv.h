@@ -351,6 +351,22 @@ SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
                                           size_t workspace_size,
                                           pthreadpool_t pool);
 
+/** simdconv_run() with a fused residual add, as in the last convolution of
+ *  a residual block (relu(conv(x) + identity)) or MLAS's Beta = 1:
+ *    y = act(fmaf(alpha, r, acc))
+ *  where acc is the canonical sum (bias + 0.0f, then the taps) and act the
+ *  object's activation, so the residual is added before the activation,
+ *  with one rounding (alpha == 1 gives exactly acc + r). residual has the
+ *  output's shape and layout (batch x K x OH x OW); it may be the output
+ *  buffer itself (accumulate in place) but must not otherwise overlap the
+ *  output or the input (SIMDCONV_ERR_BUFFER_OVERLAP). A NULL residual is
+ *  simdconv_run(). The error bound grows by one rounding (docs/numerics.md,
+ *  simdconv_reference_residual). Statuses as simdconv_run(). */
+SIMDCONV_API simdconv_status simdconv_run_residual(
+    const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *residual, float alpha, float *output,
+    void *workspace, size_t workspace_size, pthreadpool_t pool);
+
 /** Describes the choices made for an object. Strings are static. */
 typedef struct simdconv_conv_info {
   simdconv_isa isa;        /**< the ISA the object runs on */
@@ -445,6 +461,15 @@ SIMDCONV_API simdconv_status simdconv_reference(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias, double *ref,
     double *bound);
+
+/** simdconv_reference() of simdconv_run_residual(): the exact
+ *  act(s + alpha * r) and, if bound is not NULL, its bound: the sum's bound
+ *  d, plus one rounding of the add, d + u (|s + alpha r| + d) + 2^-150,
+ *  pushed through the activation. residual NULL is simdconv_reference(). */
+SIMDCONV_API simdconv_status simdconv_reference_residual(
+    const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *weights, const float *bias,
+    const float *residual, float alpha, double *ref, double *bound);
 
 /** Statistics of a comparison against the oracle. */
 typedef struct simdconv_compare_stats {

@@ -248,10 +248,23 @@ static void *sc_align_up(void *p) {
   return (void *)v;
 }
 
-simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
-                             size_t in_h, size_t in_w, const float *input,
-                             float *output, void *workspace,
-                             size_t workspace_size, pthreadpool_t pool) {
+/* The residual may be the output itself, else it overlaps neither. */
+static bool sc_residual_overlaps(const float *residual, const float *input,
+                                 size_t in_elems, const float *output,
+                                 size_t out_elems) {
+  const size_t bytes = out_elems * sizeof(float);
+  return residual != NULL && residual != output &&
+         (sc_ranges_overlap(residual, bytes, output, bytes) ||
+          sc_ranges_overlap(residual, bytes, input, in_elems * sizeof(float)));
+}
+
+simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
+                                      size_t in_h, size_t in_w,
+                                      const float *input,
+                                      const float *residual, float alpha,
+                                      float *output, void *workspace,
+                                      size_t workspace_size,
+                                      pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   sc_shape s;
@@ -263,7 +276,8 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
     return st;
   sc_shape_elements(&conv->problem, &s, &in_elems, &out_elems);
   if (sc_ranges_overlap(input, in_elems * sizeof(float), output,
-                        out_elems * sizeof(float)))
+                        out_elems * sizeof(float)) ||
+      sc_residual_overlaps(residual, input, in_elems, output, out_elems))
     return SIMDCONV_ERR_BUFFER_OVERLAP;
   void *owned = NULL;
   if (ws_bytes > 0 && workspace != NULL && workspace_size < ws_bytes)
@@ -284,10 +298,20 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
       .output = output,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
+      .residual = residual,
+      .alpha = alpha,
   };
   conv->kernel->run(&args);
   sc_free(&conv->allocator, owned);
   return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
+                             size_t in_h, size_t in_w, const float *input,
+                             float *output, void *workspace,
+                             size_t workspace_size, pthreadpool_t pool) {
+  return simdconv_run_residual(conv, batch, in_h, in_w, input, NULL, 1.0f,
+                               output, workspace, workspace_size, pool);
 }
 
 simdconv_status simdconv_conv2d(const simdconv_desc *desc, size_t batch,

@@ -74,6 +74,11 @@ typedef struct sc_run_args {
   float *output;        /* any alignment */
   void *workspace;      /* SC_ALIGNMENT aligned, workspace_size() bytes */
   pthreadpool_t pool;   /* may be NULL */
+  /* The fused residual: output element i is act(fmaf(alpha, residual[i],
+   * acc)); NULL for none. May equal output (in place): each element's
+   * residual is read before that element is written, and nothing else. */
+  const float *residual;
+  float alpha;
 } sc_run_args;
 
 /* Kernel families: one portable driver each, with per-ISA micro-kernels. */

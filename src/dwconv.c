@@ -152,6 +152,16 @@ static size_t dw_task_tile(pthreadpool_t pool, size_t first, size_t units,
   return sc_round_up((units + split - 1) / split, align);
 }
 
+/* The bounds of the clamp fused into every store: the activation's for
+ * CLAMP, else -inf and +inf (the identity, NaN included). */
+static float dw_clamp_lo(const sc_problem *p) {
+  return p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY;
+}
+
+static float dw_clamp_hi(const sc_problem *p) {
+  return p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY;
+}
+
 /* The first NHWC row function that fits the problem (kg1: as if Kg were 1). */
 static const sc_dw_nhwc_entry *dw_find_nhwc(const sc_dw_config *cfg,
                                             const sc_problem *p, bool kg1) {
@@ -219,8 +229,11 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
           .w = bias + kp,
           .in_channel = p->Kg > 1 ? (const int32_t *)(bias + kp + kp * p->R * p->S) : NULL,
           .act = sc_act_params_from_problem(p),
-          .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
-          .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+          .lo = dw_clamp_lo(p),
+          .hi = dw_clamp_hi(p),
+          .residual = args->residual,
+          .res_out = args->output,
+          .alpha = args->alpha,
       },
   };
   dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
@@ -403,9 +416,11 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
               .sw = p->stride_w, .dw = p->dil_w, .pad_left = 0,
               .zeros_mode = 1, .bias = bias, .w = bias + kp,
               .act = sc_act_params_from_problem(p),
-              .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
-              .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+              .lo = dw_clamp_lo(p),
+              .hi = dw_clamp_hi(p),
+              .alpha = args->alpha,
           },
+          .residual = args->residual,
       },
       .band = cfg->nchw_band,
   };
@@ -441,8 +456,10 @@ static void dw_nchw_params_init(const sc_run_args *args,
   g->w = bias + kp;
   g->Kp = kp;
   g->act = sc_act_params_from_problem(p);
-  g->lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY;
-  g->hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY;
+  g->lo = dw_clamp_lo(p);
+  g->hi = dw_clamp_hi(p);
+  g->residual = args->residual;
+  g->alpha = args->alpha;
 }
 
 typedef struct dw_flat_task {

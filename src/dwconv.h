@@ -23,6 +23,7 @@
 
 #include "activation.h"
 #include "conv_internal.h"
+#include "igemm.h"
 
 /* Channel padding of the packed weights: a multiple of every vector width. */
 #define SC_DW_KPAD 16
@@ -47,6 +48,11 @@ typedef struct sc_dw_nhwc_params {
   sc_act_params act;
   float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
                                 -inf / +inf (the identity) otherwise */
+  /* The fused residual: the residual of output element out[i] is
+   * sc_residual_at(residual, res_out, out + i), added as
+   * fmaf(alpha, r, acc) before the clamp and activation; NULL: none. */
+  const float *residual, *res_out;
+  float alpha;
 } sc_dw_nhwc_params;
 
 /* Computes output channels [k0, k0 + nk) of all OW pixels of nrows (1 .. mr
@@ -86,6 +92,9 @@ typedef struct sc_dw_nchw_params {
   sc_act_params act;
   float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
                                 -inf / +inf (the identity) otherwise */
+  /* The fused residual, laid out as the output; NULL: none. */
+  const float *residual;
+  float alpha;
 } sc_dw_nchw_params;
 
 /* Computes output rows [oh0, oh0 + nrows) of output plane `plane`
@@ -140,6 +149,10 @@ typedef struct sc_dw_nchw_tile_params {
    * w point at channel 0 (the band adds its first channel), W, OW, ow_hi
    * are set per strip. */
   sc_dw_nhwc_params tile;
+  /* The fused residual (NCHW, as the output), NULL: none. The band gathers
+   * each tile's residual into an NHWC tile beside the output tile, which
+   * the row function reads as tile.residual. */
+  const float *residual;
 } sc_dw_nchw_tile_params;
 
 /* Output channels [k0, k0 + min(DW_VW, K - k0)) of output rows

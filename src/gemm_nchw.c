@@ -106,7 +106,7 @@ typedef struct gemm_nchw_ctx {
   size_t pixels;        /* OH*OW */
   size_t block;         /* floats per packed MR block */
   size_t nblocks;       /* MR blocks per group */
-  sc_act_params act;
+  sc_gemm_nchw_params params;
 } gemm_nchw_ctx;
 
 /* The first block of a task streams its input from memory, one run of NR
@@ -139,7 +139,7 @@ static void gemm_nchw_task(void *arg, size_t n, size_t g, size_t p0, size_t k0,
         for (size_t c = 0; c < p->Cg; c++)
           __builtin_prefetch(x + c * hw + ahead);
       ctx->cfg->ukernel(m, p0 + np - pix < nr ? p0 + np - pix : nr, p->Cg, w,
-                        x + pix, hw, y + k * hw + pix, hw, &ctx->act);
+                        x + pix, hw, y + k * hw + pix, hw, &ctx->params);
     }
   }
 }
@@ -172,7 +172,10 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
       .pixels = s->OH * s->OW,
       .block = cfg->mr * (p->Cg + 1),
       .nblocks = sc_div_up(p->Kg, cfg->mr),
-      .act = sc_act_params_from_problem(p),
+      .params = {.act = sc_act_params_from_problem(p),
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
   };
   if (gemm_nchw_strided(p)) {
     gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,

@@ -609,7 +609,10 @@ void sc_igemm_run(const sc_run_args *args) {
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
                  .prefetch_next_tile = igemm_prefetch_next_tile(p, &pl, &mode),
-                 .act = sc_act_params_from_problem(p)},
+                 .act = sc_act_params_from_problem(p),
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
   };
   for (size_t l = 0; l < 16; l++)
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);

@@ -57,7 +57,19 @@ typedef struct sc_igemm_params {
    * indirection buffer ends with one spare tile of zero rows for it). */
   bool prefetch_next_tile;
   sc_act_params act;
+  /* The fused residual (sc_run_args): the residual of output element
+   * c[i] is residual[c + i - output]; NULL for none. */
+  const float *residual;
+  const float *output;
+  float alpha;
 } sc_igemm_params;
+
+/* The residual element under output pointer c (same shape and layout). */
+static inline const float *sc_residual_at(const float *residual,
+                                          const float *output,
+                                          const float *c) {
+  return residual + (c - output);
+}
 
 /* The input row an indirection entry names: the entry offset by a_offset
  * (image and group), or the zero row itself, which is never offset. */
@@ -118,16 +130,26 @@ typedef struct sc_igemm_config {
   const char *constraints;
 } sc_igemm_config;
 
-/* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an mr x nc
- * tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
- * c[i * c_stride + j] = act(w_bias[i] + sum_k w[k][i] * x[k * x_stride + j])
- * with kc input channels; w is one packed block: bias[MR] then w[kc][MR].
+/* The epilogue of the NCHW 1x1 GEMM micro-kernels: the activation and
+ * the fused residual (see sc_igemm_params). */
+typedef struct sc_gemm_nchw_params {
+  sc_act_params act;
+  const float *residual; /* NULL: none */
+  const float *output;
+  float alpha;
+} sc_gemm_nchw_params;
+
+/* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an
+ * mr x nc tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
+ * c[i * c_stride + j] = act(fmaf(alpha, r, w_bias[i] + sum_k w[k][i] *
+ * x[k * x_stride + j])) with kc input channels (r: the residual under c,
+ * when there is one); w is one packed block: bias[MR] then w[kc][MR].
  * Reads x[k * x_stride + j] for j < nc only. */
 typedef void (*sc_gemm_nchw_ukernel_fn)(size_t mr, size_t nc, size_t kc,
                                         const float *w, const float *x,
                                         size_t x_stride, float *c,
                                         size_t c_stride,
-                                        const sc_act_params *act);
+                                        const sc_gemm_nchw_params *params);
 
 typedef struct sc_gemm_nchw_config {
   size_t mr, nr;

@@ -63,6 +63,26 @@ static void edge_hit(const size_t *list, size_t n, size_t *runs, size_t v) {
       runs[i]++;
 }
 
+/* The case on the kernel's object against the oracle, and bitwise against
+ * the scalar kernel's object ref. */
+static void check_case(const kctx *x, tu_case *c, const simdconv_conv *conv,
+                       const simdconv_conv *ref, const tu_run_opts *o) {
+  float *y = tu_alloc(c->ny * sizeof(float));
+  float *ys = tu_alloc(c->ny * sizeof(float));
+  tu_check_oracle(c, conv, x->k.isa, o, y);
+  tu_run(c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
+  const size_t d = tu_first_diff(y, ys, c->ny);
+  if (d != c->ny) {
+    char pos[128];
+    tu_out_pos_str(c, d, pos, sizeof pos);
+    cr_assert(false, "%s differs from %s at %s: %a vs %a; config: %s",
+              x->k.name, SCALAR_KERNEL, pos, (double)y[d], (double)ys[d],
+              c->name);
+  }
+  free(y);
+  free(ys);
+}
+
 /* Runs one case on the forced kernel; false when its constraints exclude
  * it. pixels / channels: the edge values the case stands for (0: none). */
 static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
@@ -82,24 +102,15 @@ static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
     tu_case_free(&c);
     return false;
   }
-  float *y = tu_alloc(c.ny * sizeof(float));
-  float *ys = tu_alloc(c.ny * sizeof(float));
   /* Threaded runs are rationed (see tu_variants); one case in six. */
   const tu_run_opts *o = &tu_variants[n % 6 == 5 ? 2 : n % 2];
-  tu_check_oracle(&c, conv, x->k.isa, o, y);
   simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
   cr_assert(ref != NULL, "the scalar kernel refused %s", c.name);
-  tu_run(&c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
-  const size_t d = tu_first_diff(y, ys, c.ny);
-  if (d != c.ny) {
-    char pos[128];
-    tu_out_pos_str(&c, d, pos, sizeof pos);
-    cr_assert(false, "%s differs from %s at %s: %a vs %a; config: %s",
-              x->k.name, SCALAR_KERNEL, pos, (double)y[d], (double)ys[d],
-              c.name);
-  }
-  free(y);
-  free(ys);
+  check_case(x, &c, conv, ref, o);
+  /* Again with a fused residual: alpha 1, 0.5, -1, in place or not. */
+  static const float alphas[] = {1.0f, 0.5f, -1.0f};
+  tu_case_set_residual(&c, alphas[n % 3], n % 4 < 2);
+  check_case(x, &c, conv, ref, o);
   simdconv_destroy(conv);
   simdconv_destroy(ref);
   tu_case_free(&c);

@@ -714,6 +714,20 @@ void tu_case_reshape(tu_case *c, size_t N, size_t H, size_t W) {
   free(c->x);
   c->x = tu_alloc(c->nx * sizeof(float));
   tu_fill(&c->rng, c->x, c->nx, c->spec.xdata);
+  if (c->r != NULL)
+    tu_case_set_residual(c, c->alpha, c->in_place);
+  tu_case_drop_oracle(c);
+}
+
+void tu_case_set_residual(tu_case *c, float alpha, bool in_place) {
+  free(c->r);
+  c->r = tu_alloc(c->ny * sizeof(float));
+  tu_fill(&c->rng, c->r, c->ny, TU_DATA_UNIFORM);
+  c->alpha = alpha;
+  c->in_place = in_place;
+  const size_t len = strlen(c->name);
+  snprintf(c->name + len, sizeof c->name - len, " residual(alpha=%g%s)",
+           (double)alpha, in_place ? ", in place" : "");
   tu_case_drop_oracle(c);
 }
 
@@ -725,9 +739,9 @@ void tu_case_oracle(tu_case *c) {
   const tu_spec *s = &c->spec;
   c->ref = tu_alloc(c->ny * sizeof(double));
   c->bound = tu_alloc(c->ny * sizeof(double));
-  const simdconv_status st =
-      simdconv_reference(&s->desc, s->N, s->H, s->W, c->x, c->w, c->b,
-                         c->ref, c->bound);
+  const simdconv_status st = simdconv_reference_residual(
+      &s->desc, s->N, s->H, s->W, c->x, c->w, c->b, c->r, c->alpha, c->ref,
+      c->bound);
   cr_assert(st == SIMDCONV_OK, "simdconv_reference failed: %d (%s) for %s",
             (int)st, simdconv_status_string(st), c->name);
 }
@@ -751,6 +765,7 @@ long tu_tap_input(const tu_case *c, size_t n, size_t k, size_t ch, size_t oh,
 }
 
 void tu_case_free(tu_case *c) {
+  free(c->r);
   free(c->x);
   free(c->w);
   free(c->b);
@@ -912,6 +927,18 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   const float sentinel = tu_from_bits(TU_SENTINEL);
   for (size_t i = 0; i < ytot; i++)
     yb[i] = sentinel;
+  /* The residual: the output buffer itself (in place) or its own buffer,
+   * misaligned like the others and checked unchanged afterwards. */
+  float *rb = NULL;
+  const float *residual = NULL;
+  if (c->r != NULL && c->in_place) {
+    memcpy(yb + mis, c->r, c->ny * sizeof(float));
+    residual = yb + mis;
+  } else if (c->r != NULL) {
+    rb = tu_alloc((mis + c->ny) * sizeof(float));
+    memcpy(rb + mis, c->r, c->ny * sizeof(float));
+    residual = rb + mis;
+  }
   unsigned char *wsb = NULL;
   void *wsp = NULL;
   size_t wsz = 0;
@@ -923,8 +950,12 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   }
 
   tu_runs_[o->threads]++;
-  st = simdconv_run(conv, s->N, s->H, s->W, xb + mis, yb + mis, wsp, wsz,
-                    o->threads ? tu_pool() : NULL);
+  st = residual != NULL
+           ? simdconv_run_residual(conv, s->N, s->H, s->W, xb + mis,
+                                   residual, c->alpha, yb + mis, wsp, wsz,
+                                   o->threads ? tu_pool() : NULL)
+           : simdconv_run(conv, s->N, s->H, s->W, xb + mis, yb + mis, wsp,
+                          wsz, o->threads ? tu_pool() : NULL);
   cr_assert(st == SIMDCONV_OK, "simdconv_run on %s failed: %d (%s) for %s; %s",
             tu_isa_str(isa), (int)st, simdconv_status_string(st), c->name,
             ostr);
@@ -950,6 +981,10 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   cr_assert(memcmp(xb + mis, c->x, c->nx * sizeof(float)) == 0,
             "simdconv_run on %s modified its input for %s", tu_isa_str(isa),
             c->name);
+  cr_assert(rb == NULL || memcmp(rb + mis, c->r, c->ny * sizeof(float)) == 0,
+            "simdconv_run_residual on %s modified its residual for %s",
+            tu_isa_str(isa), c->name);
+  free(rb);
   memcpy(y, yb + mis, c->ny * sizeof(float));
   free(xb);
   free(yb);

@@ -181,6 +181,12 @@ typedef struct tu_case {
   size_t nx, nw, nb, ny; /* element counts of input, weights, bias, output */
   float *x, *w, *b;      /* b is NULL without bias */
   double *ref, *bound;   /* the oracle for the current shape, or NULL */
+  /* The fused residual (tu_case_set_residual): r has the output's shape
+   * (NULL: runs use simdconv_run); in place, the run's output buffer
+   * starts as r and is passed as the residual. */
+  float *r;
+  float alpha;
+  bool in_place;
   tu_rng rng;            /* continues after the data were drawn */
   char name[512];
 } tu_case;
@@ -198,6 +204,10 @@ void tu_case_touch(tu_case *c);
  * independently of the library. */
 long tu_tap_input(const tu_case *c, size_t n, size_t k, size_t ch, size_t oh,
                   size_t ow, size_t r, size_t s);
+/* Gives the case a residual of uniform data (re-drawn by
+ * tu_case_reshape), added with alpha, in place or from its own buffer;
+ * the oracle becomes simdconv_reference_residual's. */
+void tu_case_set_residual(tu_case *c, float alpha, bool in_place);
 /* Computes the oracle for the current shape if not cached. */
 void tu_case_oracle(tu_case *c);
 void tu_case_free(tu_case *c);

@@ -87,6 +87,33 @@ static inline void sc_store_tile_transposed(const float *t, size_t ldt,
   }
 }
 
+/* The first n (0 < n <= 8) floats at p, zeros above; vmaskmovps reads
+ * nothing at or past p + n. */
+static inline __m256 sc_load_n_f32x8(const float *p, size_t n) {
+  if (n == 8)
+    return _mm256_loadu_ps(p);
+  return _mm256_maskload_ps(
+      p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+
+/* The inverse of sc_store_tile_transposed: t[i * ldt + j] = c[j * cn + i]
+ * for i < mr (<= 8), j < nc (<= ldt, ldt a multiple of 8), and 0 in the
+ * other entries of the 8-row buffer t; reads c at those offsets only. */
+static inline void sc_load_tile_transposed(const float *c, size_t cn,
+                                           size_t mr, size_t nc, float *t,
+                                           size_t ldt) {
+  for (size_t j = 0; j < ldt; j += 8) {
+    __m256 r[8];
+    for (size_t q = 0; q < 8; q++)
+      r[q] = j + q < nc ? sc_load_n_f32x8(c + (j + q) * cn, mr)
+                        : _mm256_setzero_ps();
+    sc_transpose_8x8_regs(r);
+    for (size_t i = 0; i < 8; i++)
+      _mm256_storeu_ps(t + i * ldt + j, r[i]);
+  }
+}
+
 /* dst[j * dst_stride + i] = src[i * src_stride + j], i < rows, j < cols. */
 static inline void sc_transpose_avx(size_t rows, size_t cols, const float *src,
                                     size_t src_stride, float *dst,

@@ -85,7 +85,7 @@ static inline float32x4_t sc_activate_f32x4(const sc_act_params *a,
 /* ---- transpose -------------------------------------------------------- */
 
 /* dst[j * dst_stride + i] = src[i * src_stride + j], rows x cols. */
-static void sc_transpose_neon(size_t rows, size_t cols, const float *src,
+static inline void sc_transpose_neon(size_t rows, size_t cols, const float *src,
                               size_t src_stride, float *dst,
                               size_t dst_stride) {
   size_t i = 0;
@@ -217,9 +217,8 @@ static inline dw_v dwv_permute(dw_v x, dw_vi idx) {
 static inline dw_v dwv_even(dw_v a, dw_v b) { return vuzp1q_f32(a, b); }
 static inline dw_v dwv_odd(dw_v a, dw_v b) { return vuzp2q_f32(a, b); }
 
-/* No dw8_loadn / dw8_storen: they serve only the template's NCHW tile path
- * (DW_NCHW_BAND), which is x86-only (ymm transposes, under __AVX2__); the
- * NEON NCHW kernel has no band function and runs prepared rows throughout. */
+/* No tile transposes (DW_HAVE_TILE_TRANSPOSES): the NEON NCHW kernel has no
+ * band function (DW_NCHW_BAND) and runs prepared rows throughout. */
 
 /* ---- partial vectors and the NCHW tile store ---------------------------- */
 
@@ -237,21 +236,14 @@ static inline void sc_store_n_f32x4(float *p, float32x4_t v, size_t n) {
 /* Transposes the 4x4 block r0..r3 (rows: pixels, lanes: channels) and
  * stores channel l's pixels 0 .. np-1 (np >= 1, at most 4 used) at
  * c + l * cs for l < nch (at most 4 used). */
+static inline void sc_transpose_4x4(float32x4_t r[4]);
+
 static inline void sc_store_4x4_transposed(float32x4_t r0, float32x4_t r1,
                                            float32x4_t r2, float32x4_t r3,
                                            float *c, size_t cs, size_t np,
                                            size_t nch) {
-  const float32x4_t t0 = vtrn1q_f32(r0, r1), t1 = vtrn2q_f32(r0, r1);
-  const float32x4_t t2 = vtrn1q_f32(r2, r3), t3 = vtrn2q_f32(r2, r3);
-  float32x4_t col[4];
-  col[0] = vreinterpretq_f32_f64(
-      vtrn1q_f64(vreinterpretq_f64_f32(t0), vreinterpretq_f64_f32(t2)));
-  col[1] = vreinterpretq_f32_f64(
-      vtrn1q_f64(vreinterpretq_f64_f32(t1), vreinterpretq_f64_f32(t3)));
-  col[2] = vreinterpretq_f32_f64(
-      vtrn2q_f64(vreinterpretq_f64_f32(t0), vreinterpretq_f64_f32(t2)));
-  col[3] = vreinterpretq_f32_f64(
-      vtrn2q_f64(vreinterpretq_f64_f32(t1), vreinterpretq_f64_f32(t3)));
+  float32x4_t col[4] = {r0, r1, r2, r3};
+  sc_transpose_4x4(col);
   if (nch > 4)
     nch = 4;
   if (np >= 4) {
@@ -273,5 +265,56 @@ static inline float32x4_t sc_load_n_f32x4(const float *p, size_t n) {
     v = vld1q_lane_f32(p + 2, v, 2);
   return v;
 }
+
+/* The 4x4 transpose of r0..r3 (rows in, columns out). */
+static inline void sc_transpose_4x4(float32x4_t r[4]) {
+  const float32x4_t t0 = vtrn1q_f32(r[0], r[1]), t1 = vtrn2q_f32(r[0], r[1]);
+  const float32x4_t t2 = vtrn1q_f32(r[2], r[3]), t3 = vtrn2q_f32(r[2], r[3]);
+  r[0] = vreinterpretq_f32_f64(
+      vtrn1q_f64(vreinterpretq_f64_f32(t0), vreinterpretq_f64_f32(t2)));
+  r[1] = vreinterpretq_f32_f64(
+      vtrn1q_f64(vreinterpretq_f64_f32(t1), vreinterpretq_f64_f32(t3)));
+  r[2] = vreinterpretq_f32_f64(
+      vtrn2q_f64(vreinterpretq_f64_f32(t0), vreinterpretq_f64_f32(t2)));
+  r[3] = vreinterpretq_f32_f64(
+      vtrn2q_f64(vreinterpretq_f64_f32(t1), vreinterpretq_f64_f32(t3)));
+}
+
+/* The NCHW residual of a tile: t[i * ldt + j] = c[j * cn + i] for i < mr
+ * (<= 8), j < nc (<= ldt, a multiple of 4), and 0 in the other entries of
+ * the 8-row buffer t; reads c at those offsets only (as the x86
+ * sc_load_tile_transposed). */
+static inline void sc_load_tile_transposed(const float *c, size_t cn,
+                                           size_t mr, size_t nc, float *t,
+                                           size_t ldt) {
+  for (size_t i0 = 0; i0 < 8; i0 += 4)
+    for (size_t j = 0; j < ldt; j += 4) {
+      float32x4_t r[4];
+      for (size_t l = 0; l < 4; l++)
+        r[l] = i0 < mr && j + l < nc
+                   ? (mr - i0 >= 4 ? vld1q_f32(c + (j + l) * cn + i0)
+                                   : sc_load_n_f32x4(c + (j + l) * cn + i0,
+                                                     mr - i0))
+                   : vdupq_n_f32(0.0f);
+      sc_transpose_4x4(r);
+      for (size_t q = 0; q < 4; q++)
+        vst1q_f32(t + (i0 + q) * ldt + j, r[q]);
+    }
+}
+
+/* ---- the GEMM templates' vector API (src/ukernels/tile_epilogue.h) ------ */
+
+#define SC_VEC float32x4_t
+#define SC_VL 4
+#define SC_VLOAD(p) vld1q_f32(p)
+#define SC_VLOAD_N(p, n) ((n) >= 4 ? vld1q_f32(p) : sc_load_n_f32x4(p, n))
+#define SC_VBCAST(p) vld1q_dup_f32(p)
+/* a * b + c, one rounding: FMLA. */
+#define SC_VFMA(a, b, c) vfmaq_f32(c, a, b)
+#define SC_VSTORE(p, v) vst1q_f32(p, v)
+#define SC_VSTORE_N(p, v, n) sc_store_n_f32x4(p, v, n)
+#define SC_VCLAMP(v, lo, hi) sc_clamp_f32x4(v, lo, hi)
+#define SC_VACT(params, v) sc_activate_f32x4(params, v)
+#define SC_VZERO() vdupq_n_f32(0.0f)
 
 #endif

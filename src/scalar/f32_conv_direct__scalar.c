@@ -4,6 +4,7 @@
  * that every SIMD kernel reproduces bit for bit (docs/numerics.md):
  *   acc = bias[k] + 0.0f;
  *   for r in R, for s in S, for c in C/groups: acc = fmaf(x, w[k][r][s][c], acc)
+ *   acc = fmaf(alpha, residual, acc)       (simdconv_run_residual only)
  *   y = activation(acc)
  * Packed form: bias[K] (zeros without bias) followed by the canonical
  * weights w[K][R][S][Cg].
@@ -59,8 +60,8 @@ typedef struct direct_task {
   const sc_scalar_math *math;
 } direct_task;
 
-/* One output element, in the canonical order. */
-static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
+/* The canonical sum of one output element, before the epilogue. */
+static float direct_sum(const direct_task *t, size_t n, size_t k, size_t oh,
                            size_t ow) {
   const sc_problem *p = t->args->problem;
   const sc_shape *s = t->args->shape;
@@ -89,7 +90,17 @@ static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
         acc = fmaf(xt[c * t->in.c], wk[c], acc);
     }
   }
-  return sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
+  return acc;
+}
+
+/* The epilogue: the residual fmaf(alpha, r, acc) (read before *y is
+ * written, so r may be y), then the activation. */
+static void direct_store(const direct_task *t, float acc, float *y) {
+  const sc_run_args *a = t->args;
+  const sc_problem *p = a->problem;
+  if (a->residual != NULL)
+    acc = fmaf(a->alpha, a->residual[y - a->output], acc);
+  *y = sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
 }
 
 /* Task (row = n*OH + oh, k0 .. k0+nk): all output columns of those channels. */
@@ -102,7 +113,8 @@ static void direct_row(void *ctx, size_t row, size_t k0, size_t rows,
   float *y = t->args->output + n * t->out.n + oh * t->out.h;
   for (size_t k = k0; k < k0 + nk; k++)
     for (size_t ow = 0; ow < s->OW; ow++)
-      y[k * t->out.c + ow * t->out.w] = direct_output(t, n, k, oh, ow);
+      direct_store(t, direct_sum(t, n, k, oh, ow),
+                   y + k * t->out.c + ow * t->out.w);
 }
 
 static void direct_run(const sc_run_args *args) {

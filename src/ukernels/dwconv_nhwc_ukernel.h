@@ -76,11 +76,18 @@ DW_INLINE dw_v dw_nhwc_in(const float *px, const dw_chan *ch, bool kg1,
   return dwv_permute(dwv_loadm(px + ch->kin, ch->in_mask), ch->perm);
 }
 
-/* Stores acc to pixel px (channel 0). CLAMP is fused; without it the bounds
- * are -inf and +inf, where the clamp is the identity (NaN included); other
- * activations run afterwards in dw_nhwc_activate(). */
+/* Stores acc to pixel px (channel 0). The residual (when there is one) is
+ * read just before the store, so it may be the output itself. CLAMP is
+ * fused; without it the bounds are -inf and +inf, where the clamp is the
+ * identity (NaN included); other activations run afterwards in
+ * dw_nhwc_activate(). */
 DW_INLINE void dw_nhwc_out(const sc_dw_nhwc_params *p, float *px, dw_v acc,
                            const dw_chan *ch, bool full, bool clamp) {
+  if (p->residual != NULL) {
+    const float *r = sc_residual_at(p->residual, p->res_out, px + ch->k);
+    acc = dwv_fma(dwv_set1(p->alpha),
+                  full ? dwv_load(r) : dwv_loadm(r, ch->mask), acc);
+  }
   if (clamp)
     acc = dwv_clamp(acc, p->lo, p->hi);
   if (full)

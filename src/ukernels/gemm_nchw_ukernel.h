@@ -24,7 +24,7 @@
 static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
                        const float *restrict w, const float *restrict x,
                        size_t x_stride, float *restrict c, size_t c_stride,
-                       const sc_act_params *restrict act) {
+                       const sc_gemm_nchw_params *restrict params) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_UK_MR; i++) {
@@ -71,7 +71,11 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
     }
   }
 
-  SC_TILE_ACTIVATE(acc, SC_UK_MR, SC_UK_NV, act);
+  if (params->residual != NULL)
+    SC_TILE_RESIDUAL_ROWS(acc, SC_UK_MR, SC_UK_NV, mr, nc,
+                          sc_residual_at(params->residual, params->output, c),
+                          c_stride, params->alpha);
+  SC_TILE_ACTIVATE(acc, SC_UK_MR, SC_UK_NV, &params->act);
   SC_TILE_STORE_ROWS(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, c_stride);
 }
 
