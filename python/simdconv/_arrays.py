@@ -57,7 +57,7 @@ class Tensor4:
     (N, C, H, W whatever the memory order), .layout, .torch (the module, or
     None for numpy) and .unbatched (a 3-D C x H x W input, as F.conv2d
     accepts)."""
-    __slots__ = ("array", "ptr", "shape", "layout", "torch", "unbatched")
+    __slots__ = ("array", "shape", "layout", "torch", "unbatched")
 
     def __init__(self, x, name, allow_unbatched=False):
         torch = _torch_of(x)
@@ -72,19 +72,24 @@ class Tensor4:
             x = x.detach()
             self.array, self.layout = _torch_memory(
                 x.unsqueeze(0) if self.unbatched else x, torch)
-            self.ptr = self.array.data_ptr()
         elif isinstance(x, np.ndarray):
             _check_float32(x.dtype, name, np.float32)
             _check_ndim(x.shape, name, ndims)
             self.unbatched = x.ndim == 3
             self.array, self.layout = _numpy_memory(
                 x[None] if self.unbatched else x)
-            self.ptr = self.array.ctypes.data
         else:
             raise TypeError("simdconv: %s must be a numpy.ndarray or a "
                             "torch.Tensor, got %s" % (name, type(x).__name__))
         self.torch = torch
         self.shape = tuple(self.array.shape)
+
+    @property
+    def ptr(self):
+        # numpy's .ctypes costs a microsecond: only for operands passed on
+        if self.torch is not None:
+            return self.array.data_ptr()
+        return self.array.ctypes.data
 
     def empty(self, channels, height, width, dtype="float32"):
         """A new output of N x channels x height x width with this operand's

@@ -18,6 +18,8 @@ _ACTIVATIONS = {
 
 
 def _size(value, name):
+    if type(value) is int and value >= 0:  # the common case, without ABCs
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError("simdconv: %s must be an int or a tuple of ints, got "
                         "%r" % (name, value))
@@ -93,7 +95,7 @@ class _Params:
         self.activation = _activation(activation)
         self.flip = bool(flip)
         self.weight_layout = weight_layout
-        self._descs = {}
+        self._descs, self._shapes = {}, {}
         _lib.check(_lib.C.simdconv_desc_validate(
             ctypes.byref(self.desc(_arrays.NCHW))), "simdconv_desc_validate")
 
@@ -134,8 +136,16 @@ class _Params:
 
     def output(self, x, dtype="float32"):
         """A new output for input x and its address."""
-        oh, ow = _lib.output_shape(self.desc(x.layout), x.shape[2], x.shape[3])
-        return x.empty(self.out_channels, oh, ow, dtype)
+        key = (x.layout, x.shape[2], x.shape[3])
+        shape = self._shapes.get(key)
+        if shape is None:
+            # a ctypes call costs about as much as the rest of a small
+            # layer's Python work: remember the shapes of recent sizes
+            if len(self._shapes) > 64:
+                self._shapes.clear()
+            shape = self._shapes[key] = _lib.output_shape(
+                self.desc(x.layout), *key[1:])
+        return x.empty(self.out_channels, shape[0], shape[1], dtype)
 
 
 def _layer(weight, bias, conv_args):

@@ -200,11 +200,11 @@ def isa_value(name):
     if name is None:
         return 0
     if not isinstance(name, str):
-        raise TypeError("isa must be a string such as 'avx2' or None, got %r"
-                        % (name,))
+        raise TypeError("simdconv: isa must be a string such as 'avx2' or "
+                        "None, got %r" % (name,))
     value = c_int(0)
     if C.simdconv_isa_from_name(name.encode(), ctypes.byref(value)) != OK:
-        raise ValueError("unknown isa %r; the library knows %s"
+        raise ValueError("simdconv: unknown isa %r; the library knows %s"
                          % (name, ", ".join(isa_names().values())))
     return value.value
 
