@@ -64,12 +64,11 @@ class Tensor4:
         ndims = (3, 4) if allow_unbatched else (4,)
         if torch is not None:
             _check_float32(x.dtype, name, torch.float32)
-            if x.device.type != "cpu":
+            if not x.is_cpu:
                 raise ValueError("simdconv: %s is on %s; simdconv runs on "
                                  "the CPU" % (name, x.device))
             _check_ndim(x.shape, name, ndims)
             self.unbatched = x.dim() == 3
-            x = x.detach()
             self.array, self.layout = _torch_memory(
                 x.unsqueeze(0) if self.unbatched else x, torch)
         elif isinstance(x, np.ndarray):
@@ -115,7 +114,7 @@ def weights(w):
     """(numpy array in OIHW or OHWI memory order, its layout name, logical
     K x C/groups x R x S shape) of a weight array or tensor."""
     t = Tensor4(w, "weight")
-    mem = t.array.numpy() if t.torch is not None else t.array
+    mem = t.array.detach().numpy() if t.torch is not None else t.array
     if t.layout == NHWC:
         return np.ascontiguousarray(mem.transpose(0, 2, 3, 1)), "ohwi", t.shape
     return mem, "oihw", t.shape

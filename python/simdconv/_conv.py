@@ -237,9 +237,8 @@ class Conv2d:
     def kernel(self, layout=_arrays.NCHW):
         """(ISA name, kernel name) the layer runs on for inputs in this
         memory layout ('nchw' or 'nhwc')."""
-        info = _lib.conv_info(self._handle(_choice(layout, {
-            _arrays.NCHW: _arrays.NCHW, _arrays.NHWC: _arrays.NHWC},
-            "layout")))
+        _choice(layout, _lib.LAYOUT, "layout")
+        info = _lib.conv_info(self._handle(layout))
         return _lib.isa_names()[info.isa], info.kernel.decode()
 
     in_channels = property(lambda self: self._params.in_channels)
