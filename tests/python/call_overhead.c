@@ -2,13 +2,13 @@
  * convolution with 8 input and 8 output channels on one 8x8 NCHW image,
  * the smallest layer anyone would time.
  *
- *   call_overhead [BLOCKS [CALLS]]      (default 300 blocks of 200 calls)
+ *   call_overhead [BLOCKS [CALLS]]      (default 30 blocks of 200 calls)
  *
- * Prints the median over blocks of the mean time per call, in microseconds,
- * of simdconv_run() on a prepacked object ("run") and of create + run +
- * destroy ("oneshot"), the work behind simdconv.Conv2d.__call__ and
- * simdconv.conv2d(). Blocks of the two kinds alternate, so both see the
- * same machine load. */
+ * Prints one line per block: the mean time per call, in microseconds, of
+ * simdconv_run() on a prepacked object and of create + run + destroy, the
+ * work behind simdconv.Conv2d.__call__ and simdconv.conv2d(). overhead.py
+ * runs it in rounds between its own blocks, so that C and Python see the
+ * same machine load, and takes the medians. */
 #include <simdconv.h>
 
 #include <stdio.h>
@@ -23,16 +23,6 @@ static double now_us(void) {
   return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static float x[C * H * W], w[K * C], b[K], y[K * H * W];
 
 static int oneshot(const simdconv_desc *d) {
@@ -45,7 +35,7 @@ static int oneshot(const simdconv_desc *d) {
 }
 
 int main(int argc, char **argv) {
-  int blocks = argc > 1 ? atoi(argv[1]) : 300;
+  int blocks = argc > 1 ? atoi(argv[1]) : 30;
   int calls = argc > 2 ? atoi(argv[2]) : 200;
   if (blocks < 1 || calls < 1)
     return 2;
@@ -58,10 +48,6 @@ int main(int argc, char **argv) {
   simdconv_conv *conv;
   if (simdconv_create(&d, w, b, NULL, &conv) != SIMDCONV_OK)
     return 1;
-  double *run = malloc(sizeof(double) * (size_t)blocks);
-  double *one = malloc(sizeof(double) * (size_t)blocks);
-  if (!run || !one)
-    return 1;
   int bad = 0;
   for (int k = 0; k < blocks; k++) {
     double t0 = now_us();
@@ -71,12 +57,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < calls; i++)
       bad |= oneshot(&d);
     double t2 = now_us();
-    run[k] = (t1 - t0) / calls;
-    one[k] = (t2 - t1) / calls;
+    printf("%.4f %.4f\n", (t1 - t0) / calls, (t2 - t1) / calls);
   }
   simdconv_destroy(conv);
-  printf("run %.3f\noneshot %.3f\n", median(run, blocks), median(one, blocks));
-  free(run);
-  free(one);
   return bad;
 }
