@@ -298,8 +298,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
             'gelu_tanh' (F.gelu(approximate='tanh')) or ('clamp', min, max),
             fused after the bias.
     flip:   flip the kernel (true convolution, as scipy.signal.convolve2d).
-    isa:    None (the active ISA) or a name from simdconv.info()['usable_isas'];
-            every ISA gives the same bits.
+    isa:    None (the active ISA) or a name from
+            simdconv.info()['usable_isas']; every ISA gives the same bits.
     threads: None or 1 (the calling thread) or a thread count (a pool kept by
             the module); the same bits whatever the count.
 

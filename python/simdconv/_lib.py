@@ -177,6 +177,10 @@ class SimdconvError(RuntimeError):
         self.status, _, self.message = text.partition(": ")
         super().__init__("%s: %s" % (function, text))
 
+    def __reduce__(self):
+        # rebuilt from the code, e.g. when multiprocessing sends it back
+        return SimdconvError, (self.code, self.function)
+
 
 def check(code, function):
     """Raises SimdconvError unless code is SIMDCONV_OK."""

@@ -207,8 +207,9 @@ def abi_check(lib):
         return problems, note + "sentinel check only (no C compiler)"
     with tempfile.TemporaryDirectory() as tmp:
         exe = os.path.join(tmp, "abi_offsets")
-        r = subprocess.run([cc, "-std=c11", "-I", os.path.join(ROOT, "include"),
-                            os.path.join(HERE, "abi_offsets.c"), "-o", exe],
+        inc, src = os.path.join(ROOT, "include"), os.path.join(
+            HERE, "abi_offsets.c")
+        r = subprocess.run([cc, "-std=c11", "-I", inc, src, "-o", exe],
                            capture_output=True, text=True)
         if r.returncode != 0:
             return problems, note + "sentinel check only (helper did not " \

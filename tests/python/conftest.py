@@ -2,7 +2,7 @@
 
 Run by `meson test -C <build> --suite python` (which sets PYTHONPATH and
 SIMDCONV_LIBRARY), or directly:
-    /usr/bin/python3 -m pytest tests/python      # uses build*/src/libsimdconv.so
+    /usr/bin/python3 -m pytest tests/python   # uses build*/src/libsimdconv.so
 """
 import os
 import sys

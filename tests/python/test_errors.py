@@ -1,6 +1,8 @@
 """Bad arguments raise TypeError / ValueError with the argument's name;
 configurations the library rejects raise SimdconvError (a RuntimeError, as
 torch raises) carrying the status name and the library's message."""
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -38,7 +40,8 @@ VALUE_ERRORS = [
      "input is on meta"),
 ]
 STATUSES = [
-    (dict(padding=6, padding_mode="reflect"), "SIMDCONV_ERR_PADDING_TOO_LARGE"),
+    (dict(padding=6, padding_mode="reflect"),
+     "SIMDCONV_ERR_PADDING_TOO_LARGE"),
     (dict(padding="same", stride=2), "SIMDCONV_ERR_SAME_PADDING_STRIDE"),
     (dict(weight=np.zeros((6, 2, 3, 3), np.float32), groups=2,
           input=np.zeros((1, 4, 6, 6), np.float32)),
@@ -82,6 +85,8 @@ def test_library_statuses(kw, status):
     assert e.status == status
     assert e.message and e.message in str(e) and status in str(e)
     assert e.function.startswith("simdconv_")
+    copy = pickle.loads(pickle.dumps(e))
+    assert (copy.code, copy.status, str(copy)) == (e.code, e.status, str(e))
 
 
 def test_isa_not_built_or_not_supported():
