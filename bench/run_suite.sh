@@ -12,10 +12,15 @@
 #                                 GEMM-like shapes in L1 and L2, one thread,
 #                                 3 repetitions; writes kernels.txt; about a
 #                                 minute
+#   bench/run_suite.sh --residual the fused residual add on the residual
+#                                 layers of ResNet-50 and MobileNetV2: plain,
+#                                 fused, in place, unfused, oneDNN sum
+#                                 post-op; 5 repetitions; writes residual.txt
 #
 # Options:
 #   --quick              the smoke-test mode above
 #   --kernels            the per-kernel mode above
+#   --residual           the residual mode above
 #   --build-dir DIR      meson build directory (default: build-bench); set up
 #                        (release, benchmarks enabled) and built if needed
 #   --no-build           use the existing binary as is
@@ -59,6 +64,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=quick ;;
     --kernels) mode=kernels ;;
+    --residual) mode=residual ;;
     --build-dir) build_dir="${2:?}"; shift ;;
     --build-dir=*) build_dir="${1#*=}" ;;
     --no-build) do_build=0 ;;
@@ -83,6 +89,9 @@ if [[ $mode == quick ]]; then
 elif [[ $mode == kernels ]]; then
   : "${reps:=3}" "${min_time:=0.1}"
   extra=(--kernels "${extra[@]}")
+elif [[ $mode == residual ]]; then
+  : "${reps:=5}" "${min_time:=0.2}"
+  extra=(--residual "${extra[@]}")
 else
   : "${reps:=5}" "${min_time:=0.2}"
 fi
