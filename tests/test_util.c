@@ -725,6 +725,9 @@ void tu_case_set_residual(tu_case *c, float alpha, bool in_place) {
   tu_fill(&c->rng, c->r, c->ny, TU_DATA_UNIFORM);
   c->alpha = alpha;
   c->in_place = in_place;
+  char *prev = strstr(c->name, " residual(");
+  if (prev != NULL)
+    *prev = '\0';
   const size_t len = strlen(c->name);
   snprintf(c->name + len, sizeof c->name - len, " residual(alpha=%g%s)",
            (double)alpha, in_place ? ", in place" : "");
