@@ -5,6 +5,8 @@
     layer = simdconv.Conv2d(w, b, padding=1)            # prepacked weights
     ref = simdconv.reference(x, w, b, padding=1)        # exact, float64
     bound = simdconv.error_bound(x, w, b, padding=1)    # |y - ref| <= bound
+    y = layer(x, residual=r, alpha=1.0)                 # act(conv(x) + r)
+    layer(x, residual=r, out=r)                         # ... into r
     simdconv.info()                                     # ISAs and kernels
 
 numpy arrays and CPU torch tensors, float32, NCHW or channels_last; the

@@ -69,6 +69,17 @@ def _activation(value):
                               value)) from None
 
 
+def _alpha(value):
+    """The residual's scale as a Python float (rounded to float32 by the
+    call)."""
+    if type(value) is float or type(value) is int:  # without ABCs
+        return float(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("simdconv: alpha must be a real number, got %r"
+                        % (value,))
+    return float(value)
+
+
 def _choice(value, table, name):
     if value not in table:
         raise ValueError("simdconv: %s must be one of %s, got %r"
@@ -134,8 +145,8 @@ class _Params:
                                          t.shape)))
         return t
 
-    def output(self, x, dtype="float32"):
-        """A new output for input x and its address."""
+    def output_shape(self, x):
+        """(N, K, OH, OW) of the output for input x."""
         key = (x.layout, x.shape[2], x.shape[3])
         shape = self._shapes.get(key)
         if shape is None:
@@ -145,7 +156,11 @@ class _Params:
                 self._shapes.clear()
             shape = self._shapes[key] = _lib.output_shape(
                 self.desc(x.layout), *key[1:])
-        return x.empty(self.out_channels, shape[0], shape[1], dtype)
+        return (x.shape[0], self.out_channels) + shape
+
+    def output(self, x, dtype="float32"):
+        """A new output for input x and its address."""
+        return x.empty(*self.output_shape(x)[1:], dtype=dtype)
 
 
 def _layer(weight, bias, conv_args):
@@ -173,6 +188,9 @@ class Conv2d:
     channels_last), on the first call that uses it. threads is the default
     of each call (which may override it). Call close() (or use `with`) to
     free the packed weights at once; otherwise they go with the object.
+
+    layer(input, *, residual=None, alpha=1.0, out=None, threads=None) runs
+    it; see simdconv.conv2d() for residual, alpha and out.
     """
 
     def __init__(self, weight, bias=None, stride=1, padding=0, dilation=1,
@@ -222,16 +240,34 @@ class Conv2d:
                 self._destroy(new)
         return handle
 
-    def __call__(self, input, *, threads=None):
+    def __call__(self, input, *, residual=None, alpha=1.0, out=None,
+                 threads=None):
         x = self._params.input(input)
         handle = self._handle(x.layout)
-        out, ptr = self._params.output(x)
+        if residual is None and out is None:  # the common case, first
+            out, ptr = self._params.output(x)
+            res = rptr = None
+        else:
+            shape = self._params.output_shape(x)
+            if out is None:
+                out, ptr = x.empty(*shape[1:])
+            else:
+                ptr = _arrays.like_output(out, "out", x, shape, True)[1]
+            # res also keeps a copied residual alive through the call
+            res, rptr = (None, None) if residual is None else \
+                _arrays.like_output(residual, "residual", x, shape)
+        alpha = _alpha(alpha)
         n, _, h, w = x.shape
         if n:  # torch returns an empty batch for an empty batch
             pool = _pool.get(self._threads if threads is None
                              else _pool.threads_arg(threads))
-            _lib.check(_lib.C.simdconv_run(handle, n, h, w, x.ptr, ptr, None,
-                                           0, pool), "simdconv_run")
+            if res is None:
+                _lib.check(_lib.C.simdconv_run(handle, n, h, w, x.ptr, ptr,
+                                               None, 0, pool), "simdconv_run")
+            else:
+                _lib.check(_lib.C.simdconv_run_residual(
+                    handle, n, h, w, x.ptr, rptr, alpha, ptr, None, 0, pool),
+                    "simdconv_run_residual")
         return out
 
     def kernel(self, layout=_arrays.NCHW):
@@ -281,7 +317,7 @@ def _rebuild(weight, bias, conv_args, isa, threads):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
            groups=1, padding_mode="zeros", *, activation=None, flip=False,
-           isa=None, threads=None):
+           residual=None, alpha=1.0, out=None, isa=None, threads=None):
     """torch.nn.functional.conv2d, computed by simdconv.
 
     input:  N x C x H x W (or C x H x W), float32; a numpy array (C-contiguous,
@@ -296,8 +332,23 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
             nn.Conv2d.
     activation: None, 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'gelu',
             'gelu_tanh' (F.gelu(approximate='tanh')) or ('clamp', min, max),
-            fused after the bias.
+            fused after the bias (and the residual).
     flip:   flip the kernel (true convolution, as scipy.signal.convolve2d).
+    residual, alpha: a fused residual add before the activation,
+            act(conv2d(...) + alpha * residual), computed as
+            act(fmaf(alpha, r, sum)) with one rounding (simdconv_run_residual;
+            alpha is rounded to float32; it is ignored without a residual).
+            residual: float32, numpy or torch, of the output's shape (N x K
+            x OH x OW, or K x OH x OW for an unbatched input); read in place
+            when its memory is in the output's layout (the input's), else
+            copied once.
+    out:    None (a new output) or the array or tensor to write the result
+            into and return: float32, of the output's shape, writable, in
+            the output's memory layout (C-contiguous for an NCHW input,
+            channels_last / NHWC memory for a channels_last one). It may be
+            the residual itself (accumulate in place: out=r, residual=r),
+            but must not otherwise overlap the residual or the input
+            (SimdconvError SIMDCONV_ERR_BUFFER_OVERLAP).
     isa:    None (the active ISA) or a name from
             simdconv.info()['usable_isas']; every ISA gives the same bits.
     threads: None or 1 (the calling thread) or a thread count (a pool kept by
@@ -313,45 +364,54 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
         padding_mode=padding_mode, activation=activation, flip=flip),
         isa, threads, copy=False)
     try:
-        return conv(input)
+        return conv(input, residual=residual, alpha=alpha, out=out)
     finally:
         conv.close()
 
 
-def _oracle(input, weight, bias, conv_args):
+def _oracle(input, weight, bias, conv_args, residual, alpha):
     params, wmem, b = _layer(weight, bias, conv_args)
     x = params.input(input)
+    shape = params.output_shape(x)
     ref, ref_ptr = params.output(x, "float64")
     bound, bound_ptr = params.output(x, "float64")
+    # res keeps a copied residual alive through the call
+    res, rptr = (None, None) if residual is None else \
+        _arrays.like_output(residual, "residual", x, shape)
+    alpha = _alpha(alpha)
     n, _, h, w = x.shape
     if n:
-        _lib.check(_lib.C.simdconv_reference(
+        _lib.check(_lib.C.simdconv_reference_residual(
             ctypes.byref(params.desc(x.layout)), n, h, w, x.ptr,
-            wmem.ctypes.data, _address(b), ref_ptr, bound_ptr),
-            "simdconv_reference")
+            wmem.ctypes.data, _address(b), rptr, alpha, ref_ptr, bound_ptr),
+            "simdconv_reference_residual")
     return ref, bound
 
 
 def reference(input, weight, bias=None, stride=1, padding=0, dilation=1,
               groups=1, padding_mode="zeros", *, activation=None,
-              flip=False):
+              flip=False, residual=None, alpha=1.0):
     """The exact result in float64 (simdconv's oracle, which shares no code
-    with the kernels), for the arguments of conv2d(). Same type and layout
-    as conv2d()'s output, dtype float64."""
+    with the kernels), for the arguments of conv2d(): act(sum + alpha *
+    residual) with a residual. Same type and layout as conv2d()'s output,
+    dtype float64."""
     return _oracle(input, weight, bias, dict(
         stride=stride, padding=padding, dilation=dilation, groups=groups,
-        padding_mode=padding_mode, activation=activation, flip=flip))[0]
+        padding_mode=padding_mode, activation=activation, flip=flip),
+        residual, alpha)[0]
 
 
 def error_bound(input, weight, bias=None, stride=1, padding=0, dilation=1,
                 groups=1, padding_mode="zeros", *, activation=None,
-                flip=False):
+                flip=False, residual=None, alpha=1.0):
     """Per output, the largest |y - reference| any fp32 result following
     simdconv's order may show (docs/numerics.md): gamma_n * (|b| +
-    sum |x*w|) + n * 2^-150 pushed through the activation; 0 where the
-    reference is not finite (the result must match exactly) and +inf where
-    fp32 overflow is possible. Same type and layout as conv2d()'s output,
-    dtype float64."""
+    sum |x*w|) + n * 2^-150 (d), with a residual plus one rounding,
+    d + 2^-24 (|sum + alpha r| + d) + 2^-150, pushed through the
+    activation; 0 where the reference is not finite (the result must match
+    exactly) and +inf where fp32 overflow is possible. Same type and layout
+    as conv2d()'s output, dtype float64."""
     return _oracle(input, weight, bias, dict(
         stride=stride, padding=padding, dilation=dilation, groups=groups,
-        padding_mode=padding_mode, activation=activation, flip=flip))[1]
+        padding_mode=padding_mode, activation=activation, flip=flip),
+        residual, alpha)[1]
