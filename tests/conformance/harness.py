@@ -95,10 +95,11 @@ class Lib:
         d.flip_kernel = 1 if cfg["flip"] else 0
         act = cfg["act"]
         if act in ("relu", "relu6", "clamp"):
-            d.activation = api.ACTIVATION["clamp"]
+            d.activation = api.activation_value("clamp")
             d.act_min, d.act_max = cfg["act_lo"], cfg["act_hi"]
-        else:
-            d.activation = api.ACTIVATION[act]
+        else:  # the package's names: "gelu" is the library's "gelu_erf"
+            d.activation = api.activation_value(
+                self.pkg._conv._activation(act)[0])
         return d
 
     def validate(self, d):
