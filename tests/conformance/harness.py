@@ -143,6 +143,19 @@ class Lib:
         return self.L.simdconv_run(conv, n, h, w, _addr(x), _addr(out),
                                    _addr(ws), wsz, pool)
 
+    def run_residual(self, conv, n, h, w, x, r, alpha, out, ws=None,
+                     pool=None):
+        wsz = ws.nbytes if ws is not None else 0
+        return self.L.simdconv_run_residual(conv, n, h, w, _addr(x),
+                                            _addr(r), alpha, _addr(out),
+                                            _addr(ws), wsz, pool)
+
+    def reference_residual(self, d, n, h, w, x, wt, b, r, alpha, ref,
+                           bound):
+        return self.L.simdconv_reference_residual(
+            ctypes.byref(d), n, h, w, _addr(x), _addr(wt), _addr(b),
+            _addr(r), alpha, _addr(ref), _addr(bound))
+
     def reference(self, d, n, h, w, x, wt, b, ref, bound):
         return self.L.simdconv_reference(ctypes.byref(d), n, h, w, _addr(x),
                                          _addr(wt), _addr(b), _addr(ref),
