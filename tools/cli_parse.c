@@ -262,6 +262,15 @@ void cli_activation_format(const cli_activation *act, char *buf,
     snprintf(buf, size, "%s", simdconv_activation_name(act->kind));
 }
 
+void cli_parse_optional_float(const char *flag, const char *text,
+                              void *dst) {
+  cli_optional_float *f = dst;
+  const char *end;
+  if (!parse_float_until(text, '\0', &f->value, &end) || !isfinite(f->value))
+    cli_usage_error("%s: expected a finite number, got '%s'", flag, text);
+  f->given = true;
+}
+
 void cli_parse_kernel_name(const char *flag, const char *text, void *dst) {
   size_t index;
   if (simdconv_kernel_find(text, &index) != SIMDCONV_OK)

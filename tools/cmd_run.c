@@ -34,6 +34,8 @@ typedef struct run_options {
   uint64_t seed;
   uint32_t isas; /* mask; 0: every usable ISA */
   const char *ukernel; /* also run this registered kernel, or NULL */
+  cli_optional_float residual; /* fused residual add with this alpha */
+  bool in_place;               /* the output buffer holds the residual */
   cli_data_kind data;
   bool check;
 } run_options;
@@ -82,6 +84,12 @@ static const cli_flag run_flags[] = {
      "auto|scalar|avx2|avx512|neon (default: every usable ISA)"},
     {"--ukernel", NULL, cli_parse_kernel_name, OPT(ukernel), false, "NAME",
      "also run this kernel alone ('" CLI_NAME " info --kernels' lists them)"},
+    {"--residual", NULL, cli_parse_optional_float, OPT(residual), false,
+     "ALPHA",
+     "add ALPHA times a random residual of the output's shape before the "
+     "activation (simdconv_run_residual)"},
+    {"--in-place", NULL, NULL, OPT(in_place), true, NULL,
+     "with --residual: the output buffer holds the residual (accumulate)"},
     {"--repeat", NULL, cli_parse_positive, OPT(repeat), false, "N",
      "timed runs, the median is reported (default 5)"},
     {"--seed", NULL, cli_parse_u64, OPT(seed), false, "S",
@@ -260,6 +268,8 @@ static void setup_problem(const run_options *o, problem *p) {
   if (!o->in_channels) cli_usage_error("--in-channels (-C) is required");
   if (!o->out_channels) cli_usage_error("--out-channels (-K) is required");
   if (!o->kernel[0]) cli_usage_error("--kernel is required");
+  if (o->in_place && !o->residual.given)
+    cli_usage_error("--in-place needs --residual");
   build_desc(o, &p->desc);
   check_config(simdconv_desc_validate(&p->desc));
   p->N = o->batch;
@@ -323,6 +333,12 @@ static void print_problem(const run_options *o, const problem *p) {
          cli_data_kind_name(o->data), (unsigned long long)o->seed,
          p->pool ? pthreadpool_get_threads_count(p->pool) : 1, o->repeat,
          p->flops * 1e-9, isas);
+  if (o->residual.given)
+    printf("residual: y = act(conv + %.9g r), r random of the output's "
+           "shape, %s\n",
+           (double)o->residual.value,
+           o->in_place ? "in place (the output buffer holds r)"
+                       : "in its own buffer");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -331,9 +347,19 @@ static void print_problem(const run_options *o, const problem *p) {
 
 typedef struct tensors {
   float *input, *weights, *bias; /* bias NULL with --no-bias */
+  float *residual;               /* NULL without --residual */
   double *ref, *bound;           /* NULL without --check */
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
+
+/* The residual of a run into out; with --in-place, out first receives
+ * it (before the clock starts) and the run reads it from there. */
+static const float *residual_of_run(const run_options *o, const problem *p,
+                                    const tensors *t, float *out) {
+  if (!o->in_place) return t->residual;
+  memcpy(out, t->residual, p->out_elems * sizeof(float));
+  return out;
+}
 
 /* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
  * when kernel is not NULL; leaves its output in t->out. Returns false when
@@ -358,16 +384,19 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
              "simdconv_workspace_size", isa);
   void *ws = ws_bytes ? xmalloc(ws_bytes, 1, "the workspace") : NULL;
 
-  check_call(simdconv_run(conv, p->N, p->H, p->W, t->input, t->warm, ws,
-                          ws_bytes, p->pool),
-             "simdconv_run", isa);
+  const float alpha = o->residual.value;
+  check_call(simdconv_run_residual(conv, p->N, p->H, p->W, t->input,
+                                   residual_of_run(o, p, t, t->warm), alpha,
+                                   t->warm, ws, ws_bytes, p->pool),
+             "simdconv_run_residual", isa);
   double *times = xmalloc(o->repeat, sizeof *times, "timings");
   for (size_t r = 0; r < o->repeat; r++) {
+    const float *res = residual_of_run(o, p, t, t->out);
     t0 = now_seconds();
-    st = simdconv_run(conv, p->N, p->H, p->W, t->input, t->out, ws, ws_bytes,
-                      p->pool);
+    st = simdconv_run_residual(conv, p->N, p->H, p->W, t->input, res, alpha,
+                               t->out, ws, ws_bytes, p->pool);
     times[r] = now_seconds() - t0;
-    check_call(st, "simdconv_run", isa);
+    check_call(st, "simdconv_run_residual", isa);
   }
   double med = median(times, o->repeat);
   char create_str[32], med_str[32], min_str[32];
@@ -476,7 +505,7 @@ int cli_cmd_run(int argc, char **argv) {
   setup_problem(&o, &p);
   print_problem(&o, &p);
 
-  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   uint64_t rng = o.seed;
   t.input = xmalloc(p.in_elems, sizeof(float), "the input");
   t.weights = xmalloc(p.w_elems, sizeof(float), "the weights");
@@ -486,6 +515,10 @@ int cli_cmd_run(int argc, char **argv) {
     t.bias = xmalloc(p.desc.out_channels, sizeof(float), "the bias");
     fill(t.bias, p.desc.out_channels, o.data, &rng);
   }
+  if (o.residual.given) {
+    t.residual = xmalloc(p.out_elems, sizeof(float), "the residual");
+    fill(t.residual, p.out_elems, o.data, &rng);
+  }
   t.warm = xmalloc(p.out_elems, sizeof(float), "the output");
   t.out = xmalloc(p.out_elems, sizeof(float), "the output");
   agreement agree = {.first_out = xmalloc(p.out_elems, sizeof(float),
@@ -493,9 +526,10 @@ int cli_cmd_run(int argc, char **argv) {
   if (o.check) {
     t.ref = xmalloc(p.out_elems, sizeof(double), "the oracle's output");
     t.bound = xmalloc(p.out_elems, sizeof(double), "the oracle's bounds");
-    check_call(simdconv_reference(&p.desc, p.N, p.H, p.W, t.input, t.weights,
-                                  t.bias, t.ref, t.bound),
-               "simdconv_reference", SIMDCONV_ISA_AUTO);
+    check_call(simdconv_reference_residual(&p.desc, p.N, p.H, p.W, t.input,
+                                           t.weights, t.bias, t.residual,
+                                           o.residual.value, t.ref, t.bound),
+               "simdconv_reference_residual", SIMDCONV_ISA_AUTO);
   }
 
   bool ok = true;
@@ -527,6 +561,7 @@ int cli_cmd_run(int argc, char **argv) {
   free(t.input);
   free(t.weights);
   free(t.bias);
+  free(t.residual);
   free(t.warm);
   free(t.out);
   free(agree.first_out);

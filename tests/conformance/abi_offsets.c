@@ -33,6 +33,11 @@ int main(void) {
   SIZE(simdconv_conv_info);
   F(simdconv_conv_info, isa); F(simdconv_conv_info, kernel);
   F(simdconv_conv_info, packed_bytes);
+  SIZE(simdconv_kernel_info);
+  F(simdconv_kernel_info, name); F(simdconv_kernel_info, isa);
+  F(simdconv_kernel_info, family); F(simdconv_kernel_info, tile_m);
+  F(simdconv_kernel_info, tile_n); F(simdconv_kernel_info, layouts);
+  F(simdconv_kernel_info, constraints); F(simdconv_kernel_info, rank);
   SIZE(simdconv_compare_stats);
   F(simdconv_compare_stats, count); F(simdconv_compare_stats, violations);
   F(simdconv_compare_stats, first_violation);

@@ -95,10 +95,11 @@ class Lib:
         d.flip_kernel = 1 if cfg["flip"] else 0
         act = cfg["act"]
         if act in ("relu", "relu6", "clamp"):
-            d.activation = api.ACTIVATION["clamp"]
+            d.activation = api.activation_value("clamp")
             d.act_min, d.act_max = cfg["act_lo"], cfg["act_hi"]
-        else:
-            d.activation = api.ACTIVATION[act]
+        else:  # the package's names: "gelu" is the library's "gelu_erf"
+            d.activation = api.activation_value(
+                self.pkg._conv._activation(act)[0])
         return d
 
     def validate(self, d):
@@ -141,6 +142,19 @@ class Lib:
         wsz = ws.nbytes if ws is not None else 0
         return self.L.simdconv_run(conv, n, h, w, _addr(x), _addr(out),
                                    _addr(ws), wsz, pool)
+
+    def run_residual(self, conv, n, h, w, x, r, alpha, out, ws=None,
+                     pool=None):
+        wsz = ws.nbytes if ws is not None else 0
+        return self.L.simdconv_run_residual(conv, n, h, w, _addr(x),
+                                            _addr(r), alpha, _addr(out),
+                                            _addr(ws), wsz, pool)
+
+    def reference_residual(self, d, n, h, w, x, wt, b, r, alpha, ref,
+                           bound):
+        return self.L.simdconv_reference_residual(
+            ctypes.byref(d), n, h, w, _addr(x), _addr(wt), _addr(b),
+            _addr(r), alpha, _addr(ref), _addr(bound))
 
     def reference(self, d, n, h, w, x, wt, b, ref, bound):
         return self.L.simdconv_reference(ctypes.byref(d), n, h, w, _addr(x),
