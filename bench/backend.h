@@ -88,6 +88,18 @@ typedef struct bench_backend_entry {
   void (*describe)(char *out, size_t len);
 } bench_backend_entry;
 
+/* oneDNN variant options (bench_variant.option): the src/dst format, plus
+ * post-ops for simdconv-bench --residual (a sum post-op accumulating the
+ * convolution into dst, then ReLU). */
+enum {
+  BENCH_ONEDNN_ANY = 0,
+  BENCH_ONEDNN_NCHW = 1,
+  BENCH_ONEDNN_NHWC = 2,
+  BENCH_ONEDNN_FORMAT_MASK = 0xf,
+  BENCH_ONEDNN_SUM = 0x10,
+  BENCH_ONEDNN_RELU = 0x20,
+};
+
 extern const bench_backend_entry bench_simdconv_entry;
 #if BENCH_HAVE_ONEDNN
 extern const bench_backend_entry bench_onednn_entry;

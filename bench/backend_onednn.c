@@ -22,7 +22,11 @@
 
 #include "backend.h"
 
-enum { FMT_ANY = 0, FMT_NCHW = 1, FMT_NHWC = 2 };
+enum {
+  FMT_ANY = BENCH_ONEDNN_ANY,
+  FMT_NCHW = BENCH_ONEDNN_NCHW,
+  FMT_NHWC = BENCH_ONEDNN_NHWC,
+};
 
 static dnnl_engine_t g_engine;
 static dnnl_stream_t g_stream;
@@ -123,6 +127,23 @@ static const char *dn_unsupported(const bench_variant *v,
              : NULL;
 }
 
+/* The --residual post-ops: dst = relu(conv + 1.0 * dst). */
+static dnnl_status_t dn_post_ops(dnnl_primitive_attr_t attr, int option) {
+  if (!(option & (BENCH_ONEDNN_SUM | BENCH_ONEDNN_RELU)))
+    return dnnl_success;
+  dnnl_post_ops_t po = NULL;
+  dnnl_status_t s = dnnl_post_ops_create(&po);
+  if (s == dnnl_success && (option & BENCH_ONEDNN_SUM))
+    s = dnnl_post_ops_append_sum(po, 1.0f);
+  if (s == dnnl_success && (option & BENCH_ONEDNN_RELU))
+    s = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f);
+  if (s == dnnl_success)
+    s = dnnl_primitive_attr_set_post_ops(attr, po);
+  if (po)
+    dnnl_post_ops_destroy(po);
+  return s;
+}
+
 static void dn_plan_destroy(void *plan) {
   dn_plan *p = plan;
   if (p == NULL) return;
@@ -145,7 +166,7 @@ static void *dn_plan_create(const bench_variant *v, const bench_tensors *t,
     return NULL;
   }
   p->layer = *l;
-  p->fmt = v->option;
+  p->fmt = v->option & BENCH_ONEDNN_FORMAT_MASK;
   p->layout = v->layout;
   ONEDNN_SET_THREADS(th->count); /* oneDNN sizes its work split now */
 
@@ -177,6 +198,7 @@ static void *dn_plan_create(const bench_variant *v, const bench_tensors *t,
   DN_CHECK(dnnl_primitive_attr_set_scratchpad_mode(attr,
                                                    dnnl_scratchpad_mode_user),
            "dnnl_primitive_attr_set_scratchpad_mode");
+  DN_CHECK(dn_post_ops(attr, v->option), "post-ops");
   if (cold) {
     /* An empty primitive cache: creation compiles its JIT kernels again. */
     dnnl_get_primitive_cache_capacity(&cache_capacity);

@@ -48,7 +48,7 @@ static void *sc_plan_create(const bench_variant *v, const bench_tensors *t,
   }
   atomic_init(&p->allocs, 0);
   simdconv_allocator alloc = {sc_alloc, sc_free, p};
-  simdconv_options opt = {(simdconv_isa)v->option, &alloc};
+  simdconv_options opt = {.isa = (simdconv_isa)v->option, .allocator = &alloc};
   p->layer = t->layer;
   simdconv_status s = simdconv_create(&d, t->weights, t->bias, &opt, &p->conv);
   if (s == SIMDCONV_OK) s = simdconv_get_info(p->conv, &p->info);

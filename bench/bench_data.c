@@ -35,7 +35,7 @@ static uint64_t mix(uint64_t *s) {
   return z ^ (z >> 31);
 }
 
-static void fill_uniform(float *p, size_t n, uint64_t *state) {
+void bench_fill_uniform(float *p, size_t n, uint64_t *state) {
   for (size_t i = 0; i < n; i++) {
     /* 24 random bits -> [-1, 1), exactly representable */
     p[i] = (float)((int64_t)(mix(state) >> 40) - (1 << 23)) * 0x1p-23f;
@@ -58,9 +58,9 @@ void tensors_make(bench_tensors *t, const bench_layer *l) {
   t->weights = bench_alloc_floats(nw);
   t->bias = bench_alloc_floats(l->K);
   uint64_t s = layer_seed(l);
-  fill_uniform(t->weights, nw, &s);
-  fill_uniform(t->bias, l->K, &s);
-  fill_uniform(t->input, ni, &s);
+  bench_fill_uniform(t->weights, nw, &s);
+  bench_fill_uniform(t->bias, l->K, &s);
+  bench_fill_uniform(t->input, ni, &s);
 }
 
 void tensors_free(bench_tensors *t) {

@@ -33,6 +33,8 @@ typedef struct bench_tensors {
 } bench_tensors;
 
 void tensors_make(bench_tensors *t, const bench_layer *l);
+/* n floats uniformly random in [-1, 1) from the generator state *state. */
+void bench_fill_uniform(float *p, size_t n, uint64_t *state);
 void tensors_free(bench_tensors *t);
 
 /* Layout conversions of activations (N x C x H x W) and weights. */

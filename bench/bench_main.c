@@ -12,11 +12,16 @@
 #include "backend.h"
 #include "gbench_shim.h"
 #include "instance.h"
+#include "kernels.h"
+#include "residual.h"
 #include "peak.h"
 #include "runner.h"
 
 #ifndef BENCH_DEFAULT_LAYERS
 #define BENCH_DEFAULT_LAYERS "bench/layers.csv,bench/deconv_layers.csv"
+#endif
+#ifndef BENCH_RESIDUAL_LAYERS
+#define BENCH_RESIDUAL_LAYERS "bench/residual_layers.csv"
 #endif
 
 /* Layers above this many MFLOP run the scalar ISA only with --scalar. */
@@ -29,6 +34,8 @@ typedef struct options {
   double rotate_mib; /* < 0: twice the last-level cache */
   size_t validate_max_out;
   double peak[SIMDCONV_ISA_COUNT]; /* > 0: given with --peak, not measured */
+  bool kernels; /* the per-kernel microbenchmarks instead of the layers */
+  bool residual; /* the fused residual benchmarks instead of the layers */
 } options;
 
 static const bench_backend_entry *const g_entries[] = {
@@ -53,6 +60,8 @@ static bench_config g_cfg;
 static bench_case *g_cases;
 static size_t g_ncases;
 static pthreadpool_t g_pool;
+static size_t g_kernel_failures;
+static size_t g_residual_failures;
 
 void bench_app_print_help(void) {
   printf(
@@ -84,8 +93,19 @@ void bench_app_print_help(void) {
       "                      use these single-core peaks instead of measuring"
       " them\n"
       "                      (stable %% of peak across runs), e.g. "
-      "avx512:117,avx2:117\n",
-      BENCH_DEFAULT_LAYERS, SCALAR_DEFAULT_MAX_MFLOP);
+      "avx512:117,avx2:117\n"
+      "  --kernels           instead of the layers: every registered kernel "
+      "alone\n"
+      "                      (forced), on GEMM-like shapes in L1 and in L2, "
+      "one thread,\n"
+      "                      warm caches: kernel/<kernel>/<shape>/<L1|L2>\n"
+      "  --residual          instead of the layers: the fused residual add on"
+      " the\n"
+      "                      residual layers (%s\n"
+      "                      unless --layers): plain, fused, fused_inplace, "
+      "unfused,\n"
+      "                      onednn_sum: residual/<layer>/tT/<variant>\n",
+      BENCH_DEFAULT_LAYERS, SCALAR_DEFAULT_MAX_MFLOP, BENCH_RESIDUAL_LAYERS);
 }
 
 /* Matches "--name=value" or "--name value"; advances *i for the latter. */
@@ -120,7 +140,7 @@ static int parse_peaks(const char *text, double *peak) {
 }
 
 static int parse_options(int argc, char **argv, options *o) {
-  *o = (options){BENCH_DEFAULT_LAYERS, NULL, false, -1.0, 8, {0}};
+  *o = (options){NULL, NULL, false, -1.0, 8, {0}, false, false};
   for (int i = 1; i < argc; i++) {
     const char *v;
     char *end = NULL;
@@ -130,6 +150,10 @@ static int parse_options(int argc, char **argv, options *o) {
       o->filter = v;
     } else if (strcmp(argv[i], "--scalar") == 0) {
       o->scalar_all = true;
+    } else if (strcmp(argv[i], "--kernels") == 0) {
+      o->kernels = true;
+    } else if (strcmp(argv[i], "--residual") == 0) {
+      o->residual = true;
     } else if ((v = opt_value(argc, argv, &i, "--rotate-mib")) != NULL) {
       o->rotate_mib = strtod(v, &end);
       if (end == v || *end != '\0' || o->rotate_mib < 0) goto bad;
@@ -148,6 +172,8 @@ static int parse_options(int argc, char **argv, options *o) {
             argv[i]);
     return 2;
   }
+  if (o->layers_path == NULL)
+    o->layers_path = o->residual ? BENCH_RESIDUAL_LAYERS : BENCH_DEFAULT_LAYERS;
   return 0;
 }
 
@@ -329,6 +355,19 @@ int bench_app_setup(int argc, char **argv) {
           "and on the full-size problem\n",
           g_cfg.validate_max_out);
 
+  if (o.residual) {
+    const size_t n = bench_residual_register(
+        g_layers, g_cfg.nlayers, g_threads, g_cfg.nthreads,
+        g_cfg.rotate_bytes, o.filter, &g_residual_failures);
+    fprintf(stderr, "%zu residual benchmarks registered\n", n);
+    return n > 0 ? 0 : 2;
+  }
+  if (o.kernels) {
+    const size_t n = bench_kernels_register(g_cfg.peak_gflops, o.filter,
+                                            &g_kernel_failures);
+    fprintf(stderr, "%zu kernel benchmarks registered\n", n);
+    return n > 0 ? 0 : 2;
+  }
   runner_init(&g_cfg);
   rc = make_cases(&o);
   if (rc != 0) return rc;
@@ -344,7 +383,11 @@ int bench_app_setup(int argc, char **argv) {
 }
 
 int bench_app_finish(void) {
-  size_t failures = runner_finish();
+  const size_t residual_ok = bench_residual_finish();
+  if (residual_ok + g_residual_failures > 0)
+    fprintf(stderr, "residual validation: %zu passed, %zu failed\n",
+            residual_ok, g_residual_failures);
+  size_t failures = runner_finish() + g_kernel_failures + g_residual_failures;
   bench_free(g_cases);
   free(g_layers);
   if (g_pool != NULL) pthreadpool_destroy(g_pool);

@@ -31,6 +31,15 @@ void gb_register(const char *name, gb_fn fn, void *ctx) {
   b->UseRealTime();
 }
 
+void gb_register_manual(const char *name, gb_fn fn, void *ctx) {
+  benchmark::internal::Benchmark *b = benchmark::RegisterBenchmark(
+      name, [fn, ctx](benchmark::State &s) {
+        gb_state st{&s};
+        fn(&st, ctx);
+      });
+  b->UseManualTime();
+}
+
 void gb_add_context(const char *key, const char *value) {
   benchmark::AddCustomContext(key, value);
 }

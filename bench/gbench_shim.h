@@ -36,6 +36,11 @@ enum {
  *  suffix. name is copied; ctx must outlive the run. */
 void gb_register(const char *name, gb_fn fn, void *ctx);
 
+/** Registers a manually timed benchmark: the body reports each
+ *  iteration's time with gb_set_iteration_time() (untimed set-up work may
+ *  then happen inside the loop). */
+void gb_register_manual(const char *name, gb_fn fn, void *ctx);
+
 /** Adds a key/value pair to the context printed in the output header and
  *  stored in the JSON output ("context" object). */
 void gb_add_context(const char *key, const char *value);

@@ -2,6 +2,7 @@
 #include "layers.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,22 +168,27 @@ int layers_load(const char *paths, bench_layer **layers, size_t *count,
 }
 
 simdconv_desc layer_desc(const bench_layer *l, simdconv_layout layout) {
-  simdconv_desc d;
-  simdconv_desc_init(&d, l->C, l->K, l->R, l->S);
-  d.stride_h = l->sh;
-  d.stride_w = l->sw;
-  d.dilation_h = l->dh;
-  d.dilation_w = l->dw;
-  d.groups = l->g;
-  d.padding = SIMDCONV_PADDING_EXPLICIT;
-  d.pad_top = d.pad_bottom = l->ph;
-  d.pad_left = d.pad_right = l->pw;
-  d.layout = layout;
-  d.weight_layout = SIMDCONV_WEIGHTS_OIHW;
-  d.transposed = l->transposed;
-  d.output_padding_h = l->oph;
-  d.output_padding_w = l->opw;
-  return d;
+  /* Every field spelled out (simdconv_desc_init's defaults where the layer
+   * says nothing) rather than through the library: simdconv-ab builds
+   * descriptors for libraries it loads with dlopen. */
+  return (simdconv_desc){
+      .in_channels = l->C, .out_channels = l->K,
+      .kernel_h = l->R, .kernel_w = l->S,
+      .stride_h = l->sh, .stride_w = l->sw,
+      .dilation_h = l->dh, .dilation_w = l->dw,
+      .groups = l->g,
+      .padding = SIMDCONV_PADDING_EXPLICIT,
+      .pad_top = l->ph, .pad_bottom = l->ph,
+      .pad_left = l->pw, .pad_right = l->pw,
+      .padding_mode = SIMDCONV_PAD_ZEROS,
+      .layout = layout,
+      .weight_layout = SIMDCONV_WEIGHTS_OIHW,
+      .flip_kernel = 0,
+      .activation = SIMDCONV_ACT_NONE,
+      .act_min = -INFINITY, .act_max = INFINITY,
+      .transposed = l->transposed,
+      .output_padding_h = l->oph, .output_padding_w = l->opw,
+  };
 }
 
 size_t layer_input_elems(const bench_layer *l) {

@@ -482,6 +482,99 @@ def layer_mflops(path, results):
     return out
 
 
+KERNEL_RE = re.compile(r"^kernel/(?P<kernel>[^/]+)/(?P<shape>[^/]+)/"
+                       r"(?P<level>L[12])$")
+
+
+def kernel_table(paths, stat):
+    """The per-kernel microbenchmarks (simdconv-bench --kernels): one row
+    per kernel, its shapes' GFLOP/s and % of its ISA's peak; None when the
+    files hold none."""
+    rows, errors = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for e in data.get("benchmarks", []):
+            rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
+            m = KERNEL_RE.match(rn)
+            if not m:
+                continue
+            if e.get("error_occurred"):
+                errors.append("%s: %s" % (rn, e.get("error_message")))
+                continue
+            if e.get("run_type") == "aggregate" and \
+                    e.get("aggregate_name") != "median":
+                continue
+            rows.setdefault(rn, []).append(e)
+    if not rows and not errors:
+        return None
+    out = ["%-30s %-26s %-3s %9s %7s" % ("kernel", "shape", "", "GFLOP/s",
+                                         "%peak")]
+    for rn in sorted(rows, key=lambda n: (KERNEL_RE.match(n)["kernel"], n)):
+        entries = rows[rn]
+        med = [e for e in entries if e.get("run_type") == "aggregate"]
+        entry = (best_entry(entries) if stat == "best" else
+                 med[0] if med else median_entry(entries))
+        m = KERNEL_RE.match(rn)
+        out.append("%-30s %-26s %-3s %9.1f %7.1f" % (
+            m["kernel"], m["shape"], m["level"], entry.get("FLOP", 0) / 1e9,
+            entry.get("pct_peak", 0)))
+    if errors:
+        out += ["", "== FAILED (%d) ==" % len(errors)] + errors
+    return "\n".join(out)
+
+
+RESIDUAL_RE = re.compile(r"^residual/(?P<layer>[^/]+/[^/]+)/t(?P<threads>\d+)/"
+                         r"(?P<variant>[a-z_]+)$")
+RESIDUAL_VARIANTS = ["plain", "fused", "fused_inplace", "unfused",
+                     "onednn_sum"]
+
+
+def residual_table(paths, stat):
+    """The fused residual benchmarks (simdconv-bench --residual): per layer
+    and thread count, GFLOP/s of each variant and the ratios the issue
+    asks for; None when the files hold none."""
+    runs, errors = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for e in data.get("benchmarks", []):
+            rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
+            rn = re.sub(r"/manual_time$", "", rn)
+            m = RESIDUAL_RE.match(rn)
+            if not m:
+                continue
+            if e.get("error_occurred"):
+                errors.append("%s: %s" % (rn, e.get("error_message")))
+            elif e.get("run_type") != "aggregate" or \
+                    e.get("aggregate_name") == "median":
+                runs.setdefault((m["layer"], int(m["threads"])), {}) \
+                    .setdefault(m["variant"], []).append(e)
+    if not runs and not errors:
+        return None
+    head = ["layer", "t"] + RESIDUAL_VARIANTS + ["fused/plain",
+                                                 "fused/unfused",
+                                                 "fused/onednn"]
+    out = ["GFLOP/s (%s); ratios are speed ratios (> 1: fused faster)"
+           % stat, "  ".join(head)]
+    for (layer, threads) in sorted(runs):
+        per = {}
+        for v, entries in runs[(layer, threads)].items():
+            med = [e for e in entries if e.get("run_type") == "aggregate"]
+            entry = (best_entry(entries) if stat == "best" else
+                     med[0] if med else median_entry(entries))
+            per[v] = entry.get("FLOP", 0) / 1e9
+        cells = [layer, str(threads)] + ["%.1f" % per[v] if v in per else "-"
+                                         for v in RESIDUAL_VARIANTS]
+        for other in ("plain", "unfused", "onednn_sum"):
+            f, o = per.get("fused"), per.get(other)
+            cells.append("%.3f" % (f / o) if f and o else "-")
+        out.append("  ".join(cells))
+    if errors:
+        out += ["", "== FAILED (%d) ==" % len(errors)] + errors
+    return "\n".join(out)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("json", nargs="+", help="Google Benchmark JSON output")
@@ -493,6 +586,19 @@ def main(argv):
                     "the fastest")
     args = ap.parse_args(argv)
 
+    for name, table in (("kernels", kernel_table), ("residual",
+                                                    residual_table)):
+        text = table(args.json, args.stat)
+        if text is None:
+            continue
+        print(text)
+        if args.out_dir:
+            suffix = "" if args.stat == "median" else "_" + args.stat
+            os.makedirs(args.out_dir, exist_ok=True)
+            with open(os.path.join(args.out_dir, "%s%s.txt" % (name, suffix)),
+                      "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        return 0
     context, results = load(args.json, args.stat)
     if not results:
         print("report.py: no simdconv-bench results in " +

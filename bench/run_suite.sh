@@ -9,15 +9,27 @@
 #                                 transposed ones, 1 repetition, short
 #                                 minimum time; validation still on; about
 #                                 a minute
+#   bench/run_suite.sh --kernels  every registered kernel alone (forced) on
+#                                 GEMM-like shapes in L1 and L2, one thread,
+#                                 3 repetitions; writes kernels.txt; about a
+#                                 minute
+#   bench/run_suite.sh --residual the fused residual add on the residual
+#                                 layers of ResNet-50 and MobileNetV2: plain,
+#                                 fused, in place, unfused, oneDNN sum
+#                                 post-op; 5 repetitions; writes residual.txt
 #
-# Both suites run by default: bench/layers.csv (convolutions) and
-# bench/deconv_layers.csv (transposed convolutions, named .../deconv/...).
+# The full and quick modes run both layer suites: bench/layers.csv
+# (convolutions) and bench/deconv_layers.csv (transposed convolutions,
+# named .../deconv/...).
 #
 # Options:
 #   --quick              the smoke-test mode above
+#   --kernels            the per-kernel mode above
+#   --residual           the residual mode above
 #   --suite all|conv|deconv
-#                        the layer suites to run (default all; deconv: the
-#                        transposed convolutions only)
+#                        the layer suites of the full and quick modes
+#                        (default all; deconv: the transposed convolutions
+#                        only)
 #   --build-dir DIR      meson build directory (default: build-bench); set up
 #                        (release, benchmarks enabled) and built if needed
 #   --no-build           use the existing binary as is
@@ -64,6 +76,8 @@ while [[ $# -gt 0 ]]; do
     --quick) mode=quick ;;
     --suite) suite="${2:?}"; shift ;;
     --suite=*) suite="${1#*=}" ;;
+    --kernels) mode=kernels ;;
+    --residual) mode=residual ;;
     --build-dir) build_dir="${2:?}"; shift ;;
     --build-dir=*) build_dir="${1#*=}" ;;
     --no-build) do_build=0 ;;
@@ -85,6 +99,12 @@ done
 
 if [[ $mode == quick ]]; then
   : "${reps:=1}" "${min_time:=0.02}" "${filter:=$quick_filter}"
+elif [[ $mode == kernels ]]; then
+  : "${reps:=3}" "${min_time:=0.1}"
+  extra=(--kernels "${extra[@]}")
+elif [[ $mode == residual ]]; then
+  : "${reps:=5}" "${min_time:=0.2}"
+  extra=(--residual "${extra[@]}")
 else
   : "${reps:=5}" "${min_time:=0.2}"
 fi
@@ -121,6 +141,8 @@ if [[ $reps -gt 1 ]]; then
          --benchmark_enable_random_interleaving=true)
 fi
 [[ -n $filter ]] && args+=(--filter="$filter")
+[[ $suite == all || $mode == full || $mode == quick ]] ||
+  die "--suite applies to the full and quick modes only"
 case "$suite" in
   all) ;;
   conv) args+=(--layers="$here/layers.csv") ;;

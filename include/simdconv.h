@@ -136,7 +136,14 @@ typedef enum simdconv_status {
   /** The allocator given in simdconv_options is incomplete (one of alloc and
    *  free is NULL). */
   SIMDCONV_ERR_INVALID_ALLOCATOR = 16,
-  /* 17-23 are reserved. The transposed convolution's statuses: */
+  /** No kernel of this build has that name (simdconv_options.kernel,
+   *  simdconv_kernel_find), or the kernel index is out of range. */
+  SIMDCONV_ERR_UNKNOWN_KERNEL = 17,
+  /** The kernel named in simdconv_options.kernel cannot compute this layer
+   *  (its constraints, simdconv_kernel_info.constraints, exclude it), or it
+   *  belongs to another ISA than simdconv_options.isa. */
+  SIMDCONV_ERR_KERNEL_UNSUITABLE = 18,
+  /* 19-23 are reserved. The transposed convolution's statuses: */
   /** output_padding_h/w is not smaller than max(stride, dilation) on that
    *  axis (PyTorch's rule), or is non-zero for a forward convolution. */
   SIMDCONV_ERR_OUTPUT_PADDING = 24,
@@ -255,6 +262,14 @@ typedef enum simdconv_activation {
 /** Number of simdconv_activation values. */
 #define SIMDCONV_ACT_COUNT 7
 
+/** "none", "clamp", "sigmoid", "tanh", "silu", "gelu_erf", "gelu_tanh";
+ *  NULL for unknown values. */
+SIMDCONV_API const char *simdconv_activation_name(simdconv_activation act);
+/** Parses a name as printed by simdconv_activation_name(); returns
+ *  SIMDCONV_ERR_INVALID_ENUM for anything else, NULL_POINTER for NULL. */
+SIMDCONV_API simdconv_status simdconv_activation_from_name(
+    const char *name, simdconv_activation *act);
+
 /** Describes one convolution layer. Initialise with simdconv_desc_init(),
  *  which sets PyTorch's Conv2d defaults, then set what differs. */
 typedef struct simdconv_desc {
@@ -358,6 +373,15 @@ typedef struct simdconv_options {
    *  copy of the allocator and uses it for its own memory and for run
    *  workspaces the caller does not supply. */
   const simdconv_allocator *allocator;
+  /** NULL (default): the planner chooses the kernel (see the registry
+   *  below). Otherwise the name of a registered kernel, which the object
+   *  must run (to time or test one kernel alone): creation fails with
+   *  SIMDCONV_ERR_UNKNOWN_KERNEL for a name the build lacks, with
+   *  SIMDCONV_ERR_KERNEL_UNSUITABLE when the kernel cannot compute the layer
+   *  or isa is neither SIMDCONV_ISA_AUTO nor the kernel's ISA, and with
+   *  the ISA errors of simdconv_isa_check() for the kernel's ISA. Every
+   *  kernel gives the same bits. */
+  const char *kernel;
 } simdconv_options;
 
 /** An immutable, prepacked convolution. */
@@ -405,6 +429,22 @@ SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
                                           size_t workspace_size,
                                           pthreadpool_t pool);
 
+/** simdconv_run() with a fused residual add, as in the last convolution of
+ *  a residual block (relu(conv(x) + identity)) or MLAS's Beta = 1:
+ *    y = act(fmaf(alpha, r, acc))
+ *  where acc is the canonical sum (bias + 0.0f, then the taps) and act the
+ *  object's activation, so the residual is added before the activation,
+ *  with one rounding (alpha == 1 gives exactly acc + r). residual has the
+ *  output's shape and layout (batch x K x OH x OW); it may be the output
+ *  buffer itself (accumulate in place) but must not otherwise overlap the
+ *  output or the input (SIMDCONV_ERR_BUFFER_OVERLAP). A NULL residual is
+ *  simdconv_run(). The error bound grows by one rounding (docs/numerics.md,
+ *  simdconv_reference_residual). Statuses as simdconv_run(). */
+SIMDCONV_API simdconv_status simdconv_run_residual(
+    const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *residual, float alpha, float *output,
+    void *workspace, size_t workspace_size, pthreadpool_t pool);
+
 /** Describes the choices made for an object. Strings are static. */
 typedef struct simdconv_conv_info {
   simdconv_isa isa;        /**< the ISA the object runs on */
@@ -421,8 +461,58 @@ SIMDCONV_API simdconv_status simdconv_conv2d(
     const float *input, const float *weights, const float *bias,
     float *output, pthreadpool_t pool);
 
-/** Calls fn(name, isa, ctx) for every kernel compiled into the library, in
- *  dispatch-table order (best ISA first). */
+/* ------------------------------------------------------------------------ */
+/* The kernel registry                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Every kernel compiled into the library, in dispatch order: ISAs best first
+ * (AVX-512, AVX2, NEON, scalar) and, within an ISA, the order in which the
+ * planner tries them (the first whose constraints accept a layer runs it;
+ * when none does, the planner tries the next lower ISA, down to the scalar
+ * direct kernel, which computes everything). Indexes are stable for the
+ * life of the process. The environment variable SIMDCONV_KERNEL=<name>,
+ * read once at load time (an unknown name is ignored), makes objects run
+ * that kernel where it applies: their options name no kernel, ask for
+ * SIMDCONV_ISA_AUTO or the kernel's ISA, and their layer is one the kernel
+ * computes; other objects choose as usual. */
+
+/** A registered kernel. Strings are static. */
+typedef struct simdconv_kernel_info {
+  /** f32_<operation>_<tile>__<isa>, e.g. "f32_igemm_7x32__avx512". */
+  const char *name;
+  simdconv_isa isa;     /**< the ISA whose table lists it */
+  /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
+   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM) or "dwconv" (depthwise). */
+  const char *family;
+  /** The micro-tile: igemm tile_m output pixels x tile_n output channels;
+   *  gemm_nchw tile_m output channels x tile_n pixels; dwconv 1 x the
+   *  vector width in channels; direct 1 x 1. */
+  size_t tile_m, tile_n;
+  /** Bit (1u << layout) for each simdconv_layout the kernel computes. */
+  uint32_t layouts;
+  /** The layers it accepts, in words ("ungrouped, K <= 16"). */
+  const char *constraints;
+  /** Its position in its ISA's dispatch order (0: tried first). */
+  size_t rank;
+} simdconv_kernel_info;
+
+/** Number of registered kernels. */
+SIMDCONV_API size_t simdconv_kernel_count(void);
+/** Describes kernel `index` (< simdconv_kernel_count()); UNKNOWN_KERNEL for
+ *  an index out of range, NULL_POINTER for a NULL info. */
+SIMDCONV_API simdconv_status simdconv_kernel_get(size_t index,
+                                                 simdconv_kernel_info *info);
+/** The index of the kernel with this name, or UNKNOWN_KERNEL. */
+SIMDCONV_API simdconv_status simdconv_kernel_find(const char *name,
+                                                  size_t *index);
+/** NULL when every kernel table keeps its family's rules (checked once at
+ *  load: names, ISAs, driver functions, tile configurations, a scalar
+ *  fallback for everything); otherwise a static description of the first
+ *  violation, a bug in this build. */
+SIMDCONV_API const char *simdconv_registry_check(void);
+
+/** Calls fn(name, isa, ctx) for every registered kernel, in the order
+ *  above. */
 SIMDCONV_API void simdconv_list_kernels(
     void (*fn)(const char *name, simdconv_isa isa, void *ctx), void *ctx);
 
@@ -452,6 +542,15 @@ SIMDCONV_API simdconv_status simdconv_reference(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias, double *ref,
     double *bound);
+
+/** simdconv_reference() of simdconv_run_residual(): the exact
+ *  act(s + alpha * r) and, if bound is not NULL, its bound: the sum's bound
+ *  d, plus one rounding of the add, d + u (|s + alpha r| + d) + 2^-150,
+ *  pushed through the activation. residual NULL is simdconv_reference(). */
+SIMDCONV_API simdconv_status simdconv_reference_residual(
+    const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *weights, const float *bias,
+    const float *residual, float alpha, double *ref, double *bound);
 
 /** Statistics of a comparison against the oracle. */
 typedef struct simdconv_compare_stats {

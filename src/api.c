@@ -48,29 +48,60 @@ static void sc_free(const simdconv_allocator *a, void *ptr) {
 
 /* ---- kernel choice -------------------------------------------------------- */
 
-/* The ISA's own table first, then the lower tables down to scalar, which has
- * a kernel for every problem. */
-static const simdconv_isa sc_fallback_chain[SIMDCONV_ISA_COUNT][3] = {
-    [SIMDCONV_ISA_SCALAR] = {SIMDCONV_ISA_SCALAR},
-    [SIMDCONV_ISA_AVX2] = {SIMDCONV_ISA_AVX2, SIMDCONV_ISA_SCALAR},
-    [SIMDCONV_ISA_AVX512] = {SIMDCONV_ISA_AVX512, SIMDCONV_ISA_AVX2,
-                             SIMDCONV_ISA_SCALAR},
-    [SIMDCONV_ISA_NEON] = {SIMDCONV_ISA_NEON, SIMDCONV_ISA_SCALAR},
-};
-
+/* The ISA's own table first, then its fallbacks' (src/isas.def) down to
+ * scalar, whose direct kernel fits every problem. */
 static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
                                               const sc_problem *p) {
-  for (size_t i = 0; i < 3 && sc_fallback_chain[isa][i] != SIMDCONV_ISA_AUTO;
-       i++) {
-    const simdconv_isa ti = sc_fallback_chain[isa][i];
+  for (const sc_isa_desc *d = sc_isa_desc_get(isa); d != NULL;
+       d = d->isa == d->fallback ? NULL : sc_isa_desc_get(d->fallback)) {
     /* Transposed problems have their own tables (src/deconv.h). */
     const sc_isa_table *t =
-        p->transposed ? sc_deconv_table_get(ti) : sc_isa_table_get(ti);
+        p->transposed ? sc_deconv_table_get(d->isa) : d->table;
     for (size_t j = 0; t != NULL && j < t->count; j++)
       if (t->kernels[j]->fits(t->kernels[j], p))
         return t->kernels[j];
   }
-  return NULL; /* unreachable: the scalar direct kernel fits everything */
+  return NULL; /* unreachable: the registry check ensures the direct kernel */
+}
+
+/* The kernel named by options.kernel, checked against the problem and the
+ * requested ISA (AUTO: the kernel's own). */
+static simdconv_status sc_named_kernel(const char *name, simdconv_isa isa,
+                                       const sc_problem *p,
+                                       const sc_conv_kernel **out) {
+  size_t index;
+  simdconv_status st = simdconv_kernel_find(name, &index);
+  if (st != SIMDCONV_OK)
+    return st;
+  const sc_conv_kernel *k = sc_registry_kernel(index);
+  if ((st = simdconv_isa_check(k->isa)) != SIMDCONV_OK)
+    return st;
+  if ((isa != SIMDCONV_ISA_AUTO && isa != k->isa) || !k->fits(k, p))
+    return SIMDCONV_ERR_KERNEL_UNSUITABLE;
+  *out = k;
+  return SIMDCONV_OK;
+}
+
+/* Decides the object's kernel and ISA: the named kernel, else the one of
+ * SIMDCONV_KERNEL where it applies, else the planner's choice for the
+ * requested (or active) ISA. */
+static simdconv_status sc_plan_kernel(const char *name, simdconv_isa isa,
+                                      const sc_problem *p,
+                                      const sc_conv_kernel **kernel,
+                                      simdconv_isa *object_isa) {
+  const sc_conv_kernel *env = sc_env_kernel();
+  simdconv_status st = SIMDCONV_OK;
+  if (name != NULL)
+    st = sc_named_kernel(name, isa, p, kernel);
+  else if (env == NULL ||
+           sc_named_kernel(env->name, isa, p, kernel) != SIMDCONV_OK)
+    *kernel = sc_choose_kernel(
+        isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa, p);
+  if (st == SIMDCONV_OK)
+    *object_isa = isa != SIMDCONV_ISA_AUTO ? isa
+                  : name != NULL || *kernel == env ? (*kernel)->isa
+                                                   : simdconv_active_isa();
+  return st;
 }
 
 /* ---- weights -------------------------------------------------------------- */
@@ -90,20 +121,15 @@ static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
-/* Copies the weights to canonical KRSC; returns whether all are finite. */
-static bool sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
+/* Copies the weights to canonical KRSC. */
+static void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
                                  const float *w, float *krsc) {
-  bool finite = true;
   float *out = krsc;
   for (size_t k = 0; k < p->K; k++)
     for (size_t r = 0; r < p->R; r++)
       for (size_t s = 0; s < p->S; s++)
-        for (size_t c = 0; c < p->Cg; c++) {
-          const float v = w[sc_user_weight_index(d, p, k, r, s, c)];
-          finite = finite && isfinite(v);
-          *out++ = v;
-        }
-  return finite;
+        for (size_t c = 0; c < p->Cg; c++)
+          *out++ = w[sc_user_weight_index(d, p, k, r, s, c)];
 }
 
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
@@ -116,8 +142,7 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
   float *krsc = sc_alloc(&conv->allocator, w_bytes);
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
-  conv->problem.weights_finite = sc_canonical_weights(d, p, weights, krsc);
-  conv->kernel = sc_choose_kernel(conv->isa, p);
+  sc_canonical_weights(d, p, weights, krsc);
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
   if (conv->packed_bytes == SIZE_MAX)
@@ -133,20 +158,23 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
 
 /* ---- create / destroy ----------------------------------------------------- */
 
+/* The allocator, the object's ISA and its kernel, from the options. */
 static simdconv_status sc_options_resolve(const simdconv_options *o,
+                                          const sc_problem *p,
+                                          simdconv_allocator *alloc,
                                           simdconv_isa *isa,
-                                          simdconv_allocator *alloc) {
-  *isa = o ? o->isa : SIMDCONV_ISA_AUTO;
+                                          const sc_conv_kernel **kernel) {
   *alloc = sc_default_allocator;
   if (o && o->allocator) {
     if (o->allocator->alloc == NULL || o->allocator->free == NULL)
       return SIMDCONV_ERR_INVALID_ALLOCATOR;
     *alloc = *o->allocator;
   }
-  const simdconv_status st = simdconv_isa_check(*isa);
-  if (st == SIMDCONV_OK && *isa == SIMDCONV_ISA_AUTO)
-    *isa = simdconv_active_isa();
-  return st;
+  const simdconv_isa want = o ? o->isa : SIMDCONV_ISA_AUTO;
+  const simdconv_status st = simdconv_isa_check(want);
+  if (st != SIMDCONV_OK)
+    return st;
+  return sc_plan_kernel(o ? o->kernel : NULL, want, p, kernel, isa);
 }
 
 simdconv_status simdconv_create(const simdconv_desc *desc,
@@ -161,16 +189,20 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   sc_problem problem;
   simdconv_isa isa;
   simdconv_allocator alloc;
+  const sc_conv_kernel *kernel;
   simdconv_status st = sc_problem_init(desc, &problem);
+  problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
-    st = sc_options_resolve(options, &isa, &alloc);
+    st = sc_options_resolve(options, &problem, &alloc, &isa, &kernel);
   if (st != SIMDCONV_OK)
     return st;
-  problem.has_bias = bias != NULL;
   simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
   if (conv == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
-  *conv = (simdconv_conv){.problem = problem, .isa = isa, .allocator = alloc};
+  *conv = (simdconv_conv){.problem = problem,
+                          .kernel = kernel,
+                          .isa = isa,
+                          .allocator = alloc};
   st = sc_pack(conv, desc, weights, bias);
   if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
@@ -222,10 +254,23 @@ static void *sc_align_up(void *p) {
   return (void *)v;
 }
 
-simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
-                             size_t in_h, size_t in_w, const float *input,
-                             float *output, void *workspace,
-                             size_t workspace_size, pthreadpool_t pool) {
+/* The residual may be the output itself, else it overlaps neither. */
+static bool sc_residual_overlaps(const float *residual, const float *input,
+                                 size_t in_elems, const float *output,
+                                 size_t out_elems) {
+  const size_t bytes = out_elems * sizeof(float);
+  return residual != NULL && residual != output &&
+         (sc_ranges_overlap(residual, bytes, output, bytes) ||
+          sc_ranges_overlap(residual, bytes, input, in_elems * sizeof(float)));
+}
+
+simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
+                                      size_t in_h, size_t in_w,
+                                      const float *input,
+                                      const float *residual, float alpha,
+                                      float *output, void *workspace,
+                                      size_t workspace_size,
+                                      pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   sc_shape s;
@@ -237,7 +282,8 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
     return st;
   sc_shape_elements(&conv->problem, &s, &in_elems, &out_elems);
   if (sc_ranges_overlap(input, in_elems * sizeof(float), output,
-                        out_elems * sizeof(float)))
+                        out_elems * sizeof(float)) ||
+      sc_residual_overlaps(residual, input, in_elems, output, out_elems))
     return SIMDCONV_ERR_BUFFER_OVERLAP;
   void *owned = NULL;
   if (ws_bytes > 0 && workspace != NULL && workspace_size < ws_bytes)
@@ -258,10 +304,20 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
       .output = output,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
+      .residual = residual,
+      .alpha = alpha,
   };
   conv->kernel->run(&args);
   sc_free(&conv->allocator, owned);
   return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
+                             size_t in_h, size_t in_w, const float *input,
+                             float *output, void *workspace,
+                             size_t workspace_size, pthreadpool_t pool) {
+  return simdconv_run_residual(conv, batch, in_h, in_w, input, NULL, 1.0f,
+                               output, workspace, workspace_size, pool);
 }
 
 simdconv_status simdconv_conv2d(const simdconv_desc *desc, size_t batch,
@@ -331,11 +387,36 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_ISA_NOT_SUPPORTED: return "SIMDCONV_ERR_ISA_NOT_SUPPORTED: this CPU or OS lacks the ISA";
   case SIMDCONV_ERR_ISA_DISABLED: return "SIMDCONV_ERR_ISA_DISABLED: the ISA is above the SIMDCONV_ISA cap";
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
+  case SIMDCONV_ERR_UNKNOWN_KERNEL: return "SIMDCONV_ERR_UNKNOWN_KERNEL: no kernel of this build has that name or index";
+  case SIMDCONV_ERR_KERNEL_UNSUITABLE: return "SIMDCONV_ERR_KERNEL_UNSUITABLE: the named kernel cannot compute this layer with these options";
   case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
   case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
   case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
+}
+
+static const char *const sc_activation_names[SIMDCONV_ACT_COUNT] = {
+    [SIMDCONV_ACT_NONE] = "none",         [SIMDCONV_ACT_CLAMP] = "clamp",
+    [SIMDCONV_ACT_SIGMOID] = "sigmoid",   [SIMDCONV_ACT_TANH] = "tanh",
+    [SIMDCONV_ACT_SILU] = "silu",         [SIMDCONV_ACT_GELU_ERF] = "gelu_erf",
+    [SIMDCONV_ACT_GELU_TANH] = "gelu_tanh",
+};
+
+const char *simdconv_activation_name(simdconv_activation act) {
+  return (unsigned)act < SIMDCONV_ACT_COUNT ? sc_activation_names[act] : NULL;
+}
+
+simdconv_status simdconv_activation_from_name(const char *name,
+                                              simdconv_activation *act) {
+  if (name == NULL || act == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  for (int i = 0; i < SIMDCONV_ACT_COUNT; i++)
+    if (strcmp(name, sc_activation_names[i]) == 0) {
+      *act = (simdconv_activation)i;
+      return SIMDCONV_OK;
+    }
+  return SIMDCONV_ERR_INVALID_ENUM;
 }
 
 int simdconv_version(void) { return SIMDCONV_VERSION; }

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "simdconv.h"
 
@@ -53,10 +54,6 @@ typedef struct sc_problem {
   simdconv_activation activation;
   float act_min, act_max;
   bool has_bias;
-  /* All weights are finite. Informational only: zero-padding taps are never
-   * skipped, since an underflowing fma can leave an accumulator at -0.0 and
-   * fmaf(0, w, -0.0) is +0.0 (docs/numerics.md). */
-  bool weights_finite;
   /* A transposed convolution (src/deconv.h): the pads crop the full output
    * and out_pad_h/w extend it at the bottom/right. Kernels outside
    * sc_deconv_table_get() never see one. */
@@ -82,13 +79,36 @@ typedef struct sc_run_args {
   float *output;        /* any alignment */
   void *workspace;      /* SC_ALIGNMENT aligned, workspace_size() bytes */
   pthreadpool_t pool;   /* may be NULL */
+  /* The fused residual: output element i is act(fmaf(alpha, residual[i],
+   * acc)); NULL for none. May equal output (in place): each element's
+   * residual is read before that element is written, and nothing else. */
+  const float *residual;
+  float alpha;
 } sc_run_args;
 
-/* One convolution kernel (a "micro-kernel family" with its driver). Names
- * follow f32_<op>_<tile>__<isa>. */
+/* Kernel families: one portable driver each, with per-ISA micro-kernels. */
+typedef enum sc_family {
+  SC_FAMILY_DIRECT = 0,  /* the scalar direct kernel (src/scalar) */
+  SC_FAMILY_IGEMM,       /* indirect GEMM (src/igemm.c) */
+  SC_FAMILY_GEMM_NCHW,   /* NCHW 1x1 GEMM (src/gemm_nchw.c) */
+  SC_FAMILY_DWCONV,      /* depthwise (src/dwconv.c) */
+  SC_FAMILY_COUNT
+} sc_family;
+
+/* What the registry says about a kernel (simdconv_kernel_info). */
+typedef struct sc_kernel_desc {
+  size_t tile_m, tile_n; /* see simdconv_kernel_info */
+  uint32_t layouts;      /* bit (1u << simdconv_layout) per layout computed */
+  const char *constraints; /* static text: the layers fits() accepts */
+} sc_kernel_desc;
+
+/* One convolution kernel (a micro-kernel family's driver with one ISA's
+ * micro-kernels). Names follow f32_<op>_<tile>__<isa>; the registry lists
+ * each in its ISA's src/<isa>/kernels.def, and its source is <name>.c. */
 struct sc_conv_kernel {
   const char *name;
   simdconv_isa isa;
+  sc_family family;
   /* Kernel-family data for a shared driver (tile sizes, micro-kernel
    * pointers); NULL when the kernel needs none. */
   const void *config;
@@ -105,35 +125,63 @@ struct sc_conv_kernel {
   size_t (*workspace_size)(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s);
   void (*run)(const sc_run_args *args);
+  /* The registry's description (tile, layouts, constraints). */
+  void (*describe)(const sc_conv_kernel *k, sc_kernel_desc *d);
+  /* NULL when the kernel's config keeps its family's rules, else what it
+   * breaks (a static string); checked once at load (src/registry.c). */
+  const char *(*check)(const sc_conv_kernel *k);
 };
 
-/* The kernels of one ISA, best first. A table registers only kernels that
- * exist; the planner falls back to lower ISAs' tables when none fits. */
+/* The kernels of one ISA, best first: the planner takes the first whose
+ * fits() accepts the problem, then tries the ISA's fallback's table. Made
+ * from src/<isa>/kernels.def by src/isa_table.c. */
 typedef struct sc_isa_table {
   simdconv_isa isa;
   const sc_conv_kernel *const *kernels;
   size_t count;
 } sc_isa_table;
 
-/* Per-ISA tables, defined in src/<isa>/<isa>_table.c. */
-extern const sc_isa_table sc_scalar_table;
-#if SIMDCONV_HAVE_AVX2
-extern const sc_isa_table sc_avx2_table;
-#endif
-#if SIMDCONV_HAVE_AVX512
-extern const sc_isa_table sc_avx512_table;
-#endif
-#if SIMDCONV_HAVE_NEON
-extern const sc_isa_table sc_neon_table;
-#endif
+/* CPU features an ISA may require (sc_cpu_features.has). */
+enum {
+  SC_CPU_FMA = 1u << 0,
+  SC_CPU_AVX2 = 1u << 1,
+  SC_CPU_AVX512F = 1u << 2,
+  SC_CPU_AVX512BW = 1u << 3,
+  SC_CPU_AVX512DQ = 1u << 4,
+  SC_CPU_AVX512VL = 1u << 5,
+  SC_CPU_OS_YMM = 1u << 6, /* the OS saves YMM state (XCR0) */
+  SC_CPU_OS_ZMM = 1u << 7, /* the OS saves opmask and ZMM state */
+  SC_CPU_NEON = 1u << 8,
+};
 
+/* One instruction set, from src/isas.def. */
+typedef struct sc_isa_desc {
+  simdconv_isa isa;
+  const char *name;      /* as simdconv_isa_name() prints it */
+  int rank;              /* for the SIMDCONV_ISA cap: allowed when <= cap's */
+  simdconv_isa fallback; /* the next table tried; itself for scalar */
+  uint32_t cpu;          /* SC_CPU_* bits the CPU and OS must have */
+  const sc_isa_table *table; /* NULL: not built */
+} sc_isa_desc;
+
+/* The descriptor of a valid ISA other than AUTO, else NULL (src/dispatch.c). */
+const sc_isa_desc *sc_isa_desc_get(simdconv_isa isa);
 /* The table of an ISA, or NULL when not built. */
 const sc_isa_table *sc_isa_table_get(simdconv_isa isa);
 
+/* The registry (src/registry.c): every kernel of every built ISA, in ISA
+ * preference order and each ISA's dispatch order. */
+size_t sc_registry_count(void);
+const sc_conv_kernel *sc_registry_kernel(size_t index);
+/* The kernel named by SIMDCONV_KERNEL at load time, or NULL (src/dispatch.c). */
+const sc_conv_kernel *sc_env_kernel(void);
+/* NULL when every table keeps its rules (see check above), else the first
+ * violation, "<kernel>: <what>", in a static buffer filled once at load. */
+const char *sc_registry_violation(void);
+
 /* CPU facts, probed once at load time (src/cpu.c). */
 typedef struct sc_cpu_features {
-  bool avx2, fma, avx512f, avx512bw, avx512dq, avx512vl, os_ymm, os_zmm;
-  bool neon;
+  uint32_t has; /* SC_CPU_* bits */
   /* Bytes of one core's L2 cache, 0 when the C library cannot tell. */
   size_t l2_bytes;
 } sc_cpu_features;

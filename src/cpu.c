@@ -23,26 +23,32 @@ static uint64_t sc_xgetbv0(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-static void sc_probe(sc_cpu_features *f) {
+/* Bit `bit` of `word` as the feature flag `flag`, else 0. */
+static uint32_t sc_bit(uint32_t word, unsigned bit, uint32_t flag) {
+  return (word >> bit) & 1 ? flag : 0;
+}
+
+static uint32_t sc_probe(void) {
   unsigned a, b, c, d;
+  uint32_t has = 0;
   if (!__get_cpuid(1, &a, &b, &c, &d))
-    return;
-  const bool osxsave = (c >> 27) & 1;
-  f->fma = (c >> 12) & 1;
-  const bool avx = (c >> 28) & 1;
-  if (osxsave) {
+    return 0;
+  has |= sc_bit(c, 12, SC_CPU_FMA);
+  const bool avx = (c >> 28) & 1, osxsave = (c >> 27) & 1;
+  if (osxsave && avx) {
     const uint64_t xcr0 = sc_xgetbv0();
-    f->os_ymm = avx && (xcr0 & 0x6) == 0x6;          /* XMM | YMM */
-    f->os_zmm = f->os_ymm && (xcr0 & 0xe0) == 0xe0; /* opmask | ZMM_Hi256 | Hi16_ZMM */
+    if ((xcr0 & 0x6) == 0x6) { /* XMM | YMM */
+      has |= SC_CPU_OS_YMM;
+      if ((xcr0 & 0xe0) == 0xe0) /* opmask | ZMM_Hi256 | Hi16_ZMM */
+        has |= SC_CPU_OS_ZMM;
+    }
   }
   if (__get_cpuid_max(0, NULL) < 7)
-    return;
+    return has;
   __cpuid_count(7, 0, a, b, c, d);
-  f->avx2 = (b >> 5) & 1;
-  f->avx512f = (b >> 16) & 1;
-  f->avx512dq = (b >> 17) & 1;
-  f->avx512bw = (b >> 30) & 1;
-  f->avx512vl = (b >> 31) & 1;
+  return has | sc_bit(b, 5, SC_CPU_AVX2) | sc_bit(b, 16, SC_CPU_AVX512F) |
+         sc_bit(b, 17, SC_CPU_AVX512DQ) | sc_bit(b, 30, SC_CPU_AVX512BW) |
+         sc_bit(b, 31, SC_CPU_AVX512VL);
 }
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
@@ -50,12 +56,13 @@ static void sc_probe(sc_cpu_features *f) {
 #define HWCAP_ASIMD (1 << 1)
 #endif
 
-static void sc_probe(sc_cpu_features *f) {
-  f->neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
-  f->fma = f->neon; /* fused multiply-add is part of AArch64 FP/SIMD */
+static uint32_t sc_probe(void) {
+  /* Fused multiply-add is part of AArch64 FP/SIMD. */
+  return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0 ? SC_CPU_NEON | SC_CPU_FMA
+                                                  : SC_CPU_FMA;
 }
 #else
-static void sc_probe(sc_cpu_features *f) { (void)f; }
+static uint32_t sc_probe(void) { return 0; }
 #endif
 
 static size_t sc_l2_bytes(void) {
@@ -68,6 +75,6 @@ static size_t sc_l2_bytes(void) {
 }
 
 void sc_cpu_probe(sc_cpu_features *features) {
-  sc_probe(features);
+  features->has = sc_probe();
   features->l2_bytes = sc_l2_bytes();
 }

@@ -28,7 +28,6 @@
 #include "dwconv.h"
 #include "igemm.h"
 #include "problem.h"
-#include "scalar/scalar_kernels.h"
 #include "tasks.h"
 
 /* Floats of the stack buffer of an NCHW row segment (32 KiB). */
@@ -548,6 +547,9 @@ static void dc_run(const sc_run_args *args) {
 }
 
 /* ---- the tables ----------------------------------------------------------------- */
+
+/* The scalar table's last kernel, which computes every problem. */
+extern const sc_conv_kernel sc_f32_conv_direct__scalar;
 
 /* Every ISA's igemm and depthwise kernels wrapped, filled once. */
 #define DC_MAX_KERNELS 32

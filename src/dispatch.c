@@ -4,8 +4,9 @@
  * At load time (a constructor, also reachable through pthread_once should
  * another library's constructor call us first) the CPU is probed, the
  * SIMDCONV_ISA cap is read from the environment and the active ISA is fixed:
- * the best ISA that is built, supported and not above the cap. Nothing here
- * changes afterwards; every table is const.
+ * the best ISA that is built, supported and not above the cap, in the order
+ * of src/isas.def. The kernel registry is checked once (src/registry.c).
+ * Nothing here changes afterwards; every table is const.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -29,74 +30,53 @@ typedef struct sc_dispatch_state {
   sc_cpu_features cpu;
   simdconv_isa cap;
   simdconv_isa active;
+  const sc_conv_kernel *env_kernel; /* SIMDCONV_KERNEL, or NULL */
   sc_scalar_math math;
 } sc_dispatch_state;
 
 static sc_dispatch_state sc_state;
 static pthread_once_t sc_once = PTHREAD_ONCE_INIT;
 
-static const char *const sc_isa_names[SIMDCONV_ISA_COUNT] = {
-    [SIMDCONV_ISA_AUTO] = "auto",     [SIMDCONV_ISA_SCALAR] = "scalar",
-    [SIMDCONV_ISA_AVX2] = "avx2",     [SIMDCONV_ISA_AVX512] = "avx512",
-    [SIMDCONV_ISA_NEON] = "neon",
-};
+/* The tables of the built ISAs: SC_ISA_BUILT_<name> is 1 or 0 (set by
+ * src/meson.build for every row of isas.def). */
+#define SC_ISA(ID, name, rank, FALLBACK, cpu)                                  \
+  extern const sc_isa_table sc_table_##name;
+#include "isas.def"
+#undef SC_ISA
+#define SC_TABLE_OF(name) SC_TABLE_PICK(SC_ISA_BUILT_##name, name)
+#define SC_TABLE_PICK(built, name) SC_TABLE_PICK_(built, name)
+#define SC_TABLE_PICK_(built, name) SC_TABLE_IF_##built(name)
+#define SC_TABLE_IF_0(name) NULL
+#define SC_TABLE_IF_1(name) (&sc_table_##name)
 
-/* Rank for the cap: an ISA is allowed when its rank is <= the cap's. NEON
- * ranks with AVX2 so a cap of "avx2" means "first SIMD level" everywhere. */
-static const int sc_isa_rank[SIMDCONV_ISA_COUNT] = {
-    [SIMDCONV_ISA_AUTO] = 99, [SIMDCONV_ISA_SCALAR] = 0,
-    [SIMDCONV_ISA_AVX2] = 1,  [SIMDCONV_ISA_AVX512] = 2,
-    [SIMDCONV_ISA_NEON] = 1,
+/* Best first, as listed in isas.def. */
+static const sc_isa_desc sc_isas[] = {
+#define SC_ISA(ID, name, rank, FALLBACK, cpu)                                  \
+  {SIMDCONV_ISA_##ID, #name, rank, SIMDCONV_ISA_##FALLBACK, cpu,               \
+   SC_TABLE_OF(name)},
+#include "isas.def"
+#undef SC_ISA
 };
-
-/* Best first: the order in which the active ISA is chosen. */
-static const simdconv_isa sc_isa_preference[] = {
-    SIMDCONV_ISA_AVX512, SIMDCONV_ISA_AVX2, SIMDCONV_ISA_NEON,
-    SIMDCONV_ISA_SCALAR,
-};
+#define SC_ISA_ROWS (sizeof sc_isas / sizeof *sc_isas)
 
 static simdconv_status sc_isa_check_in(const sc_dispatch_state *s,
                                        simdconv_isa isa);
 
-static bool sc_isa_valid(simdconv_isa isa) {
-  return (unsigned)isa < SIMDCONV_ISA_COUNT;
+const sc_isa_desc *sc_isa_desc_get(simdconv_isa isa) {
+  for (size_t i = 0; i < SC_ISA_ROWS; i++)
+    if (sc_isas[i].isa == isa)
+      return &sc_isas[i];
+  return NULL;
 }
 
 const sc_isa_table *sc_isa_table_get(simdconv_isa isa) {
-  switch (isa) {
-  case SIMDCONV_ISA_SCALAR:
-    return &sc_scalar_table;
-#if SIMDCONV_HAVE_AVX2
-  case SIMDCONV_ISA_AVX2:
-    return &sc_avx2_table;
-#endif
-#if SIMDCONV_HAVE_AVX512
-  case SIMDCONV_ISA_AVX512:
-    return &sc_avx512_table;
-#endif
-#if SIMDCONV_HAVE_NEON
-  case SIMDCONV_ISA_NEON:
-    return &sc_neon_table;
-#endif
-  default:
-    return NULL;
-  }
+  const sc_isa_desc *d = sc_isa_desc_get(isa);
+  return d != NULL ? d->table : NULL;
 }
 
 static bool sc_cpu_supports(const sc_cpu_features *f, simdconv_isa isa) {
-  switch (isa) {
-  case SIMDCONV_ISA_SCALAR:
-    return true;
-  case SIMDCONV_ISA_AVX2:
-    return f->avx2 && f->fma && f->os_ymm;
-  case SIMDCONV_ISA_AVX512:
-    return f->avx2 && f->fma && f->avx512f && f->avx512bw && f->avx512dq &&
-           f->avx512vl && f->os_zmm;
-  case SIMDCONV_ISA_NEON:
-    return f->neon;
-  default:
-    return false;
-  }
+  const sc_isa_desc *d = sc_isa_desc_get(isa);
+  return d != NULL && (f->has & d->cpu) == d->cpu;
 }
 
 static simdconv_isa sc_parse_cap(const char *value) {
@@ -104,6 +84,15 @@ static simdconv_isa sc_parse_cap(const char *value) {
   if (value == NULL || simdconv_isa_from_name(value, &isa) != SIMDCONV_OK)
     return SIMDCONV_ISA_AUTO;
   return isa;
+}
+
+/* A registered kernel's name, else NULL (unset or unknown: ignored, as an
+ * unparseable SIMDCONV_ISA is). */
+static const sc_conv_kernel *sc_parse_kernel(const char *value) {
+  size_t index;
+  if (value == NULL || simdconv_kernel_find(value, &index) != SIMDCONV_OK)
+    return NULL;
+  return sc_registry_kernel(index);
 }
 
 /* Wrappers give every variant the same plain type: sleef.h marks them CONST,
@@ -127,14 +116,15 @@ static void sc_dispatch_init_once(void) {
   sc_cpu_probe(&s->cpu);
   s->cap = sc_parse_cap(getenv("SIMDCONV_ISA"));
   s->active = SIMDCONV_ISA_SCALAR;
-  for (size_t i = 0; i < sizeof sc_isa_preference / sizeof *sc_isa_preference;
-       i++) {
-    if (sc_isa_check_in(s, sc_isa_preference[i]) == SIMDCONV_OK) {
-      s->active = sc_isa_preference[i];
+  for (size_t i = 0; i < SC_ISA_ROWS; i++) {
+    if (sc_isa_check_in(s, sc_isas[i].isa) == SIMDCONV_OK) {
+      s->active = sc_isas[i].isa;
       break;
     }
   }
-  sc_choose_scalar_math(&s->math, s->cpu.fma);
+  sc_choose_scalar_math(&s->math, (s->cpu.has & SC_CPU_FMA) != 0);
+  (void)sc_registry_violation(); /* the tables are checked at load */
+  s->env_kernel = sc_parse_kernel(getenv("SIMDCONV_KERNEL"));
 }
 
 static const sc_dispatch_state *sc_dispatch(void) {
@@ -148,17 +138,23 @@ __attribute__((constructor)) static void sc_dispatch_at_load(void) {
 
 const sc_cpu_features *sc_cpu(void) { return &sc_dispatch()->cpu; }
 
+const sc_conv_kernel *sc_env_kernel(void) { return sc_dispatch()->env_kernel; }
+
 const sc_scalar_math *sc_scalar_math_get(void) { return &sc_dispatch()->math; }
 
 const char *simdconv_isa_name(simdconv_isa isa) {
-  return sc_isa_valid(isa) ? sc_isa_names[isa] : NULL;
+  if (isa == SIMDCONV_ISA_AUTO)
+    return "auto";
+  const sc_isa_desc *d = sc_isa_desc_get(isa);
+  return d != NULL ? d->name : NULL;
 }
 
 simdconv_status simdconv_isa_from_name(const char *name, simdconv_isa *isa) {
   if (name == NULL || isa == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   for (int i = 0; i < SIMDCONV_ISA_COUNT; i++) {
-    if (strcmp(name, sc_isa_names[i]) == 0) {
+    const char *known = simdconv_isa_name((simdconv_isa)i);
+    if (known != NULL && strcmp(name, known) == 0) {
       *isa = (simdconv_isa)i;
       return SIMDCONV_OK;
     }
@@ -188,15 +184,16 @@ simdconv_isa simdconv_active_isa(void) { return sc_dispatch()->active; }
 
 static simdconv_status sc_isa_check_in(const sc_dispatch_state *s,
                                        simdconv_isa isa) {
-  if (!sc_isa_valid(isa))
-    return SIMDCONV_ERR_INVALID_ENUM;
   if (isa == SIMDCONV_ISA_AUTO)
     return SIMDCONV_OK;
+  if (sc_isa_desc_get(isa) == NULL)
+    return SIMDCONV_ERR_INVALID_ENUM;
   if (sc_isa_table_get(isa) == NULL)
     return SIMDCONV_ERR_ISA_NOT_BUILT;
   if (!sc_cpu_supports(&s->cpu, isa))
     return SIMDCONV_ERR_ISA_NOT_SUPPORTED;
-  if (sc_isa_rank[isa] > sc_isa_rank[s->cap])
+  if (s->cap != SIMDCONV_ISA_AUTO &&
+      sc_isa_desc_get(isa)->rank > sc_isa_desc_get(s->cap)->rank)
     return SIMDCONV_ERR_ISA_DISABLED;
   return SIMDCONV_OK;
 }
@@ -209,10 +206,8 @@ void simdconv_list_kernels(void (*fn)(const char *, simdconv_isa, void *),
                            void *ctx) {
   if (fn == NULL)
     return;
-  for (size_t i = 0; i < sizeof sc_isa_preference / sizeof *sc_isa_preference;
-       i++) {
-    const sc_isa_table *t = sc_isa_table_get(sc_isa_preference[i]);
-    for (size_t j = 0; t != NULL && j < t->count; j++)
-      fn(t->kernels[j]->name, t->isa, ctx);
+  for (size_t i = 0; i < sc_registry_count(); i++) {
+    const sc_conv_kernel *k = sc_registry_kernel(i);
+    fn(k->name, k->isa, ctx);
   }
 }

@@ -26,6 +26,63 @@ bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p) {
   return dw_fits(k, p, SIMDCONV_LAYOUT_NHWC);
 }
 
+static void dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d,
+                        simdconv_layout layout, const char *constraints) {
+  const sc_dw_config *cfg = k->config;
+  *d = (sc_kernel_desc){
+      .tile_m = 1,
+      .tile_n = cfg->vw,
+      .layouts = 1u << layout,
+      .constraints = constraints,
+  };
+}
+
+void sc_dw_describe_nhwc(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  dw_describe(k, d, SIMDCONV_LAYOUT_NHWC,
+              "depthwise NHWC (groups == C, any channel multiplier), "
+              "kernel height <= 64");
+}
+
+void sc_dw_describe_nchw(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  dw_describe(k, d, SIMDCONV_LAYOUT_NCHW,
+              "depthwise NCHW (groups == C, any channel multiplier), "
+              "kernel height <= 64, a row band that fits its stack ring");
+}
+
+/* The searches (dw_find_nhwc, dw_find_nchw, the flat planes') stop at the
+ * first match and count on a last entry that matches every shape. */
+static bool dw_catch_all(size_t R, size_t S, size_t sh, size_t sw, size_t dh,
+                         size_t dw) {
+  return R == 0 && S == 0 && sh == 0 && sw == 0 && dh == 0 && dw == 0;
+}
+
+const char *sc_dw_check(const sc_conv_kernel *k) {
+  const sc_dw_config *cfg = k->config;
+  if (cfg == NULL || cfg->vw < 1 || SC_DW_KPAD % cfg->vw != 0)
+    return "depthwise vector width must divide SC_DW_KPAD";
+  const sc_dw_nhwc_list *h = cfg->nhwc;
+  if (h == NULL || h->count == 0)
+    return "depthwise kernel without NHWC row functions";
+  const sc_dw_nhwc_entry *eh = &h->entries[h->count - 1];
+  if (!dw_catch_all(eh->R, eh->S, eh->sh, eh->sw, eh->dh, eh->dw) ||
+      eh->kg1_only || eh->mr < 1 || eh->mr > SC_DW_MAX_MR)
+    return "the last NHWC row function must take every shape";
+  const sc_dw_nchw_list *c = cfg->nchw;
+  if (k->fits == sc_dw_fits_nchw) {
+    if (c == NULL || c->count == 0)
+      return "NCHW depthwise kernel without NCHW row functions";
+    const sc_dw_nchw_entry *ec = &c->entries[c->count - 1];
+    if (!dw_catch_all(ec->R, ec->S, ec->sh, ec->sw, ec->dh, ec->dw) ||
+        ec->zeros_only || ec->mr < 1 || ec->mr > SC_DW_MAX_MR)
+      return "the last NCHW row function must take every shape";
+  }
+  const sc_dw_flat_list *f = cfg->flat;
+  if (f != NULL && (f->count == 0 || f->entries[f->count - 1].R != 0 ||
+                    f->entries[f->count - 1].S != 0))
+    return "the last flat-plane function must take every kernel";
+  return NULL;
+}
+
 size_t sc_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
   const size_t kp = sc_round_up(p->K, SC_DW_KPAD);
@@ -95,11 +152,21 @@ static size_t dw_task_tile(pthreadpool_t pool, size_t first, size_t units,
   return sc_round_up((units + split - 1) / split, align);
 }
 
+/* The bounds of the clamp fused into every store: the activation's for
+ * CLAMP, else -inf and +inf (the identity, NaN included). */
+static float dw_clamp_lo(const sc_problem *p) {
+  return p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY;
+}
+
+static float dw_clamp_hi(const sc_problem *p) {
+  return p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY;
+}
+
 /* The first NHWC row function that fits the problem (kg1: as if Kg were 1). */
 static const sc_dw_nhwc_entry *dw_find_nhwc(const sc_dw_config *cfg,
                                             const sc_problem *p, bool kg1) {
-  for (size_t i = 0; cfg->n_nhwc == 0 || i < cfg->n_nhwc; i++) {
-    const sc_dw_nhwc_entry *e = &cfg->nhwc[i];
+  for (size_t i = 0; i < cfg->nhwc->count; i++) {
+    const sc_dw_nhwc_entry *e = &cfg->nhwc->entries[i];
     if ((e->R == 0 || e->R == p->R) && (e->S == 0 || e->S == p->S) &&
         (e->sh == 0 || e->sh == p->stride_h) &&
         (e->sw == 0 || e->sw == p->stride_w) &&
@@ -162,8 +229,11 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
           .w = bias + kp,
           .in_channel = p->Kg > 1 ? (const int32_t *)(bias + kp + kp * p->R * p->S) : NULL,
           .act = sc_act_params_from_problem(p),
-          .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
-          .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+          .lo = dw_clamp_lo(p),
+          .hi = dw_clamp_hi(p),
+          .residual = args->residual,
+          .res_out = args->output,
+          .alpha = args->alpha,
       },
   };
   dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
@@ -223,8 +293,8 @@ static bool dw_rows_geometry(const sc_problem *p, size_t vw, size_t mr,
 
 static const sc_dw_nchw_entry *dw_find_nchw(const sc_dw_config *cfg,
                                             const sc_problem *p) {
-  for (size_t i = 0; cfg->n_nchw == 0 || i < cfg->n_nchw; i++) {
-    const sc_dw_nchw_entry *e = &cfg->nchw[i];
+  for (size_t i = 0; i < cfg->nchw->count; i++) {
+    const sc_dw_nchw_entry *e = &cfg->nchw->entries[i];
     if ((e->R == 0 || e->R == p->R) && (e->S == 0 || e->S == p->S) &&
         (e->sh == 0 || e->sh == p->stride_h) &&
         (e->sw == 0 || e->sw == p->stride_w) &&
@@ -346,9 +416,11 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
               .sw = p->stride_w, .dw = p->dil_w, .pad_left = 0,
               .zeros_mode = 1, .bias = bias, .w = bias + kp,
               .act = sc_act_params_from_problem(p),
-              .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
-              .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+              .lo = dw_clamp_lo(p),
+              .hi = dw_clamp_hi(p),
+              .alpha = args->alpha,
           },
+          .residual = args->residual,
       },
       .band = cfg->nchw_band,
   };
@@ -384,8 +456,10 @@ static void dw_nchw_params_init(const sc_run_args *args,
   g->w = bias + kp;
   g->Kp = kp;
   g->act = sc_act_params_from_problem(p);
-  g->lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY;
-  g->hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY;
+  g->lo = dw_clamp_lo(p);
+  g->hi = dw_clamp_hi(p);
+  g->residual = args->residual;
+  g->alpha = args->alpha;
 }
 
 typedef struct dw_flat_task {
@@ -436,9 +510,9 @@ static void dw_run_nchw_flat(const sc_run_args *args, const sc_dw_config *cfg) {
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
   const size_t nvec = (s->OH * s->OW + cfg->vw - 1) / cfg->vw;
-  const sc_dw_flat_entry *e = cfg->flat;
+  const sc_dw_flat_entry *e = cfg->flat->entries;
   while (!((e->R == 0 && e->S == 0) || (e->R == p->R && e->S == p->S)))
-    e++;
+    e++; /* the last entry matches every kernel */
   dw_flat_task t = {.fn = e->fn};
   dw_nchw_params_init(args, &t.params);
   dw_flat_masks(p, s, cfg->vw, args->workspace);

@@ -23,6 +23,7 @@
 
 #include "activation.h"
 #include "conv_internal.h"
+#include "igemm.h"
 
 /* Channel padding of the packed weights: a multiple of every vector width. */
 #define SC_DW_KPAD 16
@@ -47,6 +48,11 @@ typedef struct sc_dw_nhwc_params {
   sc_act_params act;
   float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
                                 -inf / +inf (the identity) otherwise */
+  /* The fused residual: the residual of output element out[i] is
+   * sc_residual_at(residual, res_out, out + i), added as
+   * fmaf(alpha, r, acc) before the clamp and activation; NULL: none. */
+  const float *residual, *res_out;
+  float alpha;
 } sc_dw_nhwc_params;
 
 /* Computes output channels [k0, k0 + nk) of all OW pixels of nrows (1 .. mr
@@ -86,6 +92,9 @@ typedef struct sc_dw_nchw_params {
   sc_act_params act;
   float lo, hi;              /* the fused clamp: act's bounds for CLAMP,
                                 -inf / +inf (the identity) otherwise */
+  /* The fused residual, laid out as the output; NULL: none. */
+  const float *residual;
+  float alpha;
 } sc_dw_nchw_params;
 
 /* Computes output rows [oh0, oh0 + nrows) of output plane `plane`
@@ -140,6 +149,10 @@ typedef struct sc_dw_nchw_tile_params {
    * w point at channel 0 (the band adds its first channel), W, OW, ow_hi
    * are set per strip. */
   sc_dw_nhwc_params tile;
+  /* The fused residual (NCHW, as the output), NULL: none. The band gathers
+   * each tile's residual into an NHWC tile beside the output tile, which
+   * the row function reads as tile.residual. */
+  const float *residual;
 } sc_dw_nchw_tile_params;
 
 /* Output channels [k0, k0 + min(DW_VW, K - k0)) of output rows
@@ -163,24 +176,34 @@ typedef struct sc_dw_nchw_entry {
   int zeros_only; /* only for zero padding (reads the input directly) */
 } sc_dw_nchw_entry;
 
-/* The `config` of a depthwise kernel: its ISA's micro-kernels, searched in
- * order; the last entry of each list matches everything (a count of 0: search
- * until that entry). */
+/* The micro-kernel lists of an ISA, each searched in order; the last entry
+ * of each matches every shape (sc_dw_check verifies it at load). The
+ * template headers make them from one shape list each (DW_NHWC_LIST,
+ * DW_NCHW_LIST, DW_FLAT_LIST). */
+typedef struct sc_dw_nhwc_list {
+  const sc_dw_nhwc_entry *entries;
+  size_t count;
+} sc_dw_nhwc_list;
+
+typedef struct sc_dw_nchw_list {
+  const sc_dw_nchw_entry *entries;
+  size_t count;
+} sc_dw_nchw_list;
+
+typedef struct sc_dw_flat_list {
+  const sc_dw_flat_entry *entries;
+  size_t count;
+} sc_dw_flat_list;
+
+/* The `config` of a depthwise kernel: its ISA's micro-kernels. */
 typedef struct sc_dw_config {
   size_t vw; /* floats per vector */
-  const sc_dw_nhwc_entry *nhwc;
-  size_t n_nhwc;
-  const sc_dw_nchw_entry *nchw;
-  size_t n_nchw;
+  /* The NHWC row functions (the NHWC kernel's, and the NCHW tiles'). */
+  const sc_dw_nhwc_list *nhwc;
+  const sc_dw_nchw_list *nchw;  /* NCHW kernels only */
   sc_dw_nchw_band_fn nchw_band; /* NCHW through NHWC tiles, or NULL */
-  /* NCHW flat planes, or NULL; searched until the catch-all (R = S = 0). */
-  const sc_dw_flat_entry *flat;
+  const sc_dw_flat_list *flat;  /* NCHW flat planes, or NULL */
 } sc_dw_config;
-
-/* The NHWC row functions of each ISA (for the NHWC and the NCHW kernels). */
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx512[];
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx2[];
-extern const sc_dw_nhwc_entry sc_dw_nhwc_entries__neon[];
 
 /* The shared driver, used by every depthwise kernel. */
 bool sc_dw_fits_nhwc(const sc_conv_kernel *k, const sc_problem *p);
@@ -191,6 +214,9 @@ void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                             const sc_shape *s);
 void sc_dw_run(const sc_run_args *args);
+void sc_dw_describe_nhwc(const sc_conv_kernel *k, sc_kernel_desc *d);
+void sc_dw_describe_nchw(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_dw_check(const sc_conv_kernel *k);
 
 /* The first NHWC row function of cfg that fits p (kg1: as if Kg were 1),
  * and the outputs [lo, hi) of a row whose taps all read real input columns;
@@ -200,21 +226,16 @@ const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
 void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
                     size_t pad_left, size_t *lo, size_t *hi);
 
-/* An sc_conv_kernel initialiser for a depthwise kernel with config cfg;
- * fits is sc_dw_fits_nhwc or sc_dw_fits_nchw. */
-#define SC_DW_KERNEL(kname, kisa, cfg, fits_fn)                               \
+/* An sc_conv_kernel initialiser for a depthwise kernel with config cfg for
+ * layout NHWC or NCHW. */
+#define SC_DW_KERNEL(kname, kisa, cfg, LAYOUT)                                 \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg), .fits = fits_fn,             \
-    .packed_size = sc_dw_packed_size, .pack = sc_dw_pack,                      \
-    .workspace_size = sc_dw_workspace_size, .run = sc_dw_run,                  \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DWCONV, .config = &(cfg),  \
+    .fits = sc_dw_fits_##LAYOUT, .packed_size = sc_dw_packed_size,             \
+    .pack = sc_dw_pack, .workspace_size = sc_dw_workspace_size,                \
+    .run = sc_dw_run, .describe = sc_dw_describe_##LAYOUT,                     \
+    .check = sc_dw_check,                                                      \
   }
 
-/* The depthwise kernels of each ISA (defined only where that ISA is built). */
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__avx512;
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx2;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__avx2;
-extern const sc_conv_kernel sc_f32_dwconv_nhwc__neon;
-extern const sc_conv_kernel sc_f32_dwconv_nchw__neon;
 
 #endif

@@ -37,6 +37,24 @@ bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
          (p->Cg <= GEMM_NCHW_MAX_CG || strided);
 }
 
+void sc_gemm_nchw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_gemm_nchw_config *cfg = gemm_config(k);
+  *d = (sc_kernel_desc){
+      .tile_m = cfg->mr,
+      .tile_n = cfg->nr,
+      .layouts = 1u << SIMDCONV_LAYOUT_NCHW,
+      .constraints = "NCHW 1x1 without padding, not depthwise, at most 64 "
+                     "input channels per group unless strided",
+  };
+}
+
+const char *sc_gemm_nchw_check(const sc_conv_kernel *k) {
+  const sc_gemm_nchw_config *cfg = gemm_config(k);
+  if (cfg == NULL || cfg->ukernel == NULL || cfg->mr < 1 || cfg->nr < 1)
+    return "gemm_nchw config without micro-kernel or tile";
+  return NULL;
+}
+
 size_t sc_gemm_nchw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   const size_t mr = gemm_config(k)->mr;
   const size_t dims[] = {p->groups, sc_div_up(p->Kg, mr), mr, sizeof(float)};
@@ -88,7 +106,7 @@ typedef struct gemm_nchw_ctx {
   size_t pixels;        /* OH*OW */
   size_t block;         /* floats per packed MR block */
   size_t nblocks;       /* MR blocks per group */
-  sc_act_params act;
+  sc_gemm_nchw_params params;
 } gemm_nchw_ctx;
 
 /* The first block of a task streams its input from memory, one run of NR
@@ -121,7 +139,7 @@ static void gemm_nchw_task(void *arg, size_t n, size_t g, size_t p0, size_t k0,
         for (size_t c = 0; c < p->Cg; c++)
           __builtin_prefetch(x + c * hw + ahead);
       ctx->cfg->ukernel(m, p0 + np - pix < nr ? p0 + np - pix : nr, p->Cg, w,
-                        x + pix, hw, y + k * hw + pix, hw, &ctx->act);
+                        x + pix, hw, y + k * hw + pix, hw, &ctx->params);
     }
   }
 }
@@ -154,7 +172,10 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
       .pixels = s->OH * s->OW,
       .block = cfg->mr * (p->Cg + 1),
       .nblocks = sc_div_up(p->Kg, cfg->mr),
-      .act = sc_act_params_from_problem(p),
+      .params = {.act = sc_act_params_from_problem(p),
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
   };
   if (gemm_nchw_strided(p)) {
     gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,

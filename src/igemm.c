@@ -32,6 +32,33 @@ bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   return !sc_is_depthwise(p);
 }
 
+void sc_igemm_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_igemm_config *cfg = igemm_config(k);
+  *d = (sc_kernel_desc){
+      .tile_m = cfg->mr,
+      .tile_n = cfg->nr,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = cfg->constraints,
+  };
+}
+
+const char *sc_igemm_check(const sc_conv_kernel *k) {
+  const sc_igemm_config *cfg = igemm_config(k);
+  if (cfg == NULL || cfg->ukernel == NULL || cfg->constraints == NULL)
+    return "igemm config without micro-kernel or constraints";
+  if (cfg->mr < 1 || cfg->mr > SC_IGEMM_MAX_MR || cfg->nr < 1 ||
+      cfg->nr % 8 != 0)
+    return "igemm tile needs 1 <= MR <= 8 and NR a multiple of 8";
+  if (cfg->gukernel != NULL &&
+      (cfg->gmr < 1 || cfg->gmr > SC_IGEMM_MAX_MR || cfg->vl < 1 ||
+       cfg->nr % cfg->vl != 0 || cfg->vl > 16))
+    return "grouped micro-kernel needs 1 <= MR <= 8 and NR a multiple of "
+           "its vector width (at most 16)";
+  if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
+    return "pad_vs_nr must name a narrower tile";
+  return NULL;
+}
+
 /* Floats of one packed NR block: bias then R*S*Cg*NR weights; SIZE_MAX on
  * overflow. */
 static size_t igemm_block_floats(const sc_problem *p, size_t nr) {
@@ -582,7 +609,10 @@ void sc_igemm_run(const sc_run_args *args) {
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
                  .prefetch_next_tile = igemm_prefetch_next_tile(p, &pl, &mode),
-                 .act = sc_act_params_from_problem(p)},
+                 .act = sc_act_params_from_problem(p),
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
   };
   for (size_t l = 0; l < 16; l++)
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);

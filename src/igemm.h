@@ -57,7 +57,19 @@ typedef struct sc_igemm_params {
    * indirection buffer ends with one spare tile of zero rows for it). */
   bool prefetch_next_tile;
   sc_act_params act;
+  /* The fused residual (sc_run_args): the residual of output element
+   * c[i] is residual[c + i - output]; NULL for none. */
+  const float *residual;
+  const float *output;
+  float alpha;
 } sc_igemm_params;
+
+/* The residual element under output pointer c (same shape and layout). */
+static inline const float *sc_residual_at(const float *residual,
+                                          const float *output,
+                                          const float *c) {
+  return residual + (c - output);
+}
 
 /* The input row an indirection entry names: the entry offset by a_offset
  * (image and group), or the zero row itself, which is never offset. */
@@ -114,23 +126,39 @@ typedef struct sc_igemm_config {
    * indirection stride), so the last tile of an image costs r/mr of a full
    * one; NULL entries run the full-width kernel. */
   const sc_igemm_ukernel_fn *tails;
+  /* The layers fits() accepts, in words (the registry's description). */
+  const char *constraints;
 } sc_igemm_config;
 
-/* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an mr x nc
- * tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
- * c[i * c_stride + j] = act(w_bias[i] + sum_k w[k][i] * x[k * x_stride + j])
- * with kc input channels; w is one packed block: bias[MR] then w[kc][MR].
+/* The epilogue of the NCHW 1x1 GEMM micro-kernels: the activation and
+ * the fused residual (see sc_igemm_params). */
+typedef struct sc_gemm_nchw_params {
+  sc_act_params act;
+  const float *residual; /* NULL: none */
+  const float *output;
+  float alpha;
+} sc_gemm_nchw_params;
+
+/* The NCHW 1x1 GEMM family (src/ukernels/gemm_nchw_ukernel.h): computes an
+ * mr x nc tile (mr <= MR output channels, 1 <= nc <= NR output pixels):
+ * c[i * c_stride + j] = act(fmaf(alpha, r, w_bias[i] + sum_k w[k][i] *
+ * x[k * x_stride + j])) with kc input channels (r: the residual under c,
+ * when there is one); w is one packed block: bias[MR] then w[kc][MR].
  * Reads x[k * x_stride + j] for j < nc only. */
 typedef void (*sc_gemm_nchw_ukernel_fn)(size_t mr, size_t nc, size_t kc,
                                         const float *w, const float *x,
                                         size_t x_stride, float *c,
                                         size_t c_stride,
-                                        const sc_act_params *act);
+                                        const sc_gemm_nchw_params *params);
 
 typedef struct sc_gemm_nchw_config {
   size_t mr, nr;
   sc_gemm_nchw_ukernel_fn ukernel;
 } sc_gemm_nchw_config;
+
+/* The NCHW store of a tile goes through an 8-row buffer transposed in 8x8
+ * blocks: at most 8 rows (output pixels) per tile. */
+#define SC_IGEMM_MAX_MR 8
 
 /* The driver's sc_conv_kernel functions (src/igemm.c). */
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);
@@ -140,13 +168,17 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_igemm_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                                const sc_shape *s);
 void sc_igemm_run(const sc_run_args *args);
+void sc_igemm_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_igemm_check(const sc_conv_kernel *k);
 
 /* An sc_conv_kernel initialiser for an igemm kernel with config cfg. */
 #define SC_IGEMM_KERNEL(kname, kisa, cfg)                                      \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg), .fits = sc_igemm_fits,       \
-    .packed_size = sc_igemm_packed_size, .pack = sc_igemm_pack,                \
-    .workspace_size = sc_igemm_workspace_size, .run = sc_igemm_run,            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_IGEMM, .config = &(cfg),   \
+    .fits = sc_igemm_fits, .packed_size = sc_igemm_packed_size,                \
+    .pack = sc_igemm_pack, .workspace_size = sc_igemm_workspace_size,          \
+    .run = sc_igemm_run, .describe = sc_igemm_describe,                        \
+    .check = sc_igemm_check,                                                   \
   }
 
 /* dst (cols x rows) = transpose of src (rows x cols), dense, with the
@@ -163,13 +195,16 @@ void sc_gemm_nchw_pack(const sc_conv_kernel *k, const sc_problem *p,
 size_t sc_gemm_nchw_workspace_size(const sc_conv_kernel *k,
                                    const sc_problem *p, const sc_shape *s);
 void sc_gemm_nchw_run(const sc_run_args *args);
+void sc_gemm_nchw_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_gemm_nchw_check(const sc_conv_kernel *k);
 
 #define SC_GEMM_NCHW_KERNEL(kname, kisa, cfg)                                  \
   {                                                                            \
-    .name = kname, .isa = kisa, .config = &(cfg),                              \
-    .fits = sc_gemm_nchw_fits, .packed_size = sc_gemm_nchw_packed_size,        \
-    .pack = sc_gemm_nchw_pack,                                                 \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_GEMM_NCHW,                 \
+    .config = &(cfg), .fits = sc_gemm_nchw_fits,                               \
+    .packed_size = sc_gemm_nchw_packed_size, .pack = sc_gemm_nchw_pack,        \
     .workspace_size = sc_gemm_nchw_workspace_size, .run = sc_gemm_nchw_run,    \
+    .describe = sc_gemm_nchw_describe, .check = sc_gemm_nchw_check,            \
   }
 
 #endif /* SIMDCONV_IGEMM_H */

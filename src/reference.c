@@ -454,7 +454,11 @@ static double ref_act_bound(simdconv_activation act, double s, double d0) {
   return bound;
 }
 
-static double ref_bound(const ref_geom *g, double s, double scale) {
+/* The bound of an fp32 sum following the canonical order: within d0 of
+ * the exact s, where scale = |b| + sum |x*w| over the finite terms;
+ * INFINITY where fp32 overflow is possible, 0 where s is not finite (an
+ * exact match). */
+static double ref_sum_bound(const ref_geom *g, double s, double scale) {
   if (isnan(s))
     return 0.0;
   const double nd = (double)g->Cg * (double)g->R * (double)g->S;
@@ -466,33 +470,66 @@ static double ref_bound(const ref_geom *g, double s, double scale) {
   const bool overflow = scale * (1.0 + gamma) + d0 > (double)FLT_MAX;
   if (isinf(s)) /* exact match, unless a finite part could overflow */
     return overflow ? INFINITY : 0.0;
-  if (overflow)
-    return INFINITY;
+  return overflow ? INFINITY : d0;
+}
+
+/* The residual add fmaf(alpha, r, acc) with acc within d0 of s: one more
+ * rounding, relative u or absolute 2^-150 below the normal range. Updates
+ * s to s + alpha * r (exact in double: a product of two floats) and returns
+ * its bound. */
+static double ref_residual_bound(double *s, double d0, double ar) {
+  const double s0 = *s;
+  *s = s0 + ar;
+  if (isinf(d0) || isnan(*s))
+    return isnan(*s) ? 0.0 : d0;
+  if (isinf(*s)) /* exact, unless the finite sum could reach overflow */
+    return isinf(s0) || fabs(s0) + d0 <= (double)FLT_MAX ? 0.0 : INFINITY;
+  const double d = d0 + REF_U * (fabs(*s) + d0) + 0x1p-150;
+  return fabs(*s) + d > (double)FLT_MAX ? INFINITY : d;
+}
+
+/* The bound of act(v) where the fp32 value v (before the activation) is
+ * within d0 of s. d0 == 0 with a finite s still takes the activation's own
+ * rounding: a transposed output without taps is bias + 0.0f, exact. */
+static double ref_bound(const ref_geom *g, double s, double d0) {
+  if (isinf(d0) || !isfinite(s))
+    return d0;
   if (g->act == SIMDCONV_ACT_NONE || g->act == SIMDCONV_ACT_CLAMP)
     return d0; /* clamp is exact and 1-Lipschitz */
   return ref_act_bound(g->act, s, d0);
 }
 
-/* Turns (s, scale) into (g(s), bound) in place. */
-static void ref_finish(const ref_geom *g, double *ref, double *bound) {
-  size_t total = g->N * g->K * g->OH * g->OW;
-  for (size_t i = 0; i < total; i++) {
-    const double s = ref[i];
-    ref[i] = ref_act(g->act, g->lo, g->hi, s);
-    if (bound)
-      bound[i] = ref_bound(g, s, bound[i]);
-  }
+/* One output: g(s + alpha * r) from its exact sum s; *bound (NULL: none)
+ * goes from the sum's scale to the output's bound; r NULL: no residual. */
+static double ref_finish_one(const ref_geom *g, double s, double *bound,
+                             const float *r, float alpha) {
+  double d0 = bound ? ref_sum_bound(g, s, *bound) : 0.0;
+  if (r)
+    d0 = ref_residual_bound(&s, d0, (double)alpha * (double)*r);
+  if (bound)
+    *bound = ref_bound(g, s, d0);
+  return ref_act(g->act, g->lo, g->hi, s);
 }
 
-SIMDCONV_API simdconv_status simdconv_reference(
+/* Turns (s, scale) into (g(s + alpha * r), bound) in place; residual may
+ * be NULL (no residual). */
+static void ref_finish(const ref_geom *g, const float *residual, float alpha,
+                       double *ref, double *bound) {
+  size_t total = g->N * g->K * g->OH * g->OW;
+  for (size_t i = 0; i < total; i++)
+    ref[i] = ref_finish_one(g, ref[i], bound ? &bound[i] : NULL,
+                            residual ? &residual[i] : NULL, alpha);
+}
+
+SIMDCONV_API simdconv_status simdconv_reference_residual(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
-    const float *input, const float *weights, const float *bias, double *ref,
-    double *bound) {
+    const float *input, const float *weights, const float *bias,
+    const float *residual, float alpha, double *ref, double *bound) {
   if (!desc || !input || !weights || !ref)
     return SIMDCONV_ERR_NULL_POINTER;
   if (desc->transposed) /* its own definition: src/reference_transposed.c */
     return sc_reference_transposed(desc, batch, in_h, in_w, input, weights,
-                                   bias, ref, bound);
+                                   bias, residual, alpha, ref, bound);
   ref_geom g;
   simdconv_status st = ref_setup(desc, batch, in_h, in_w, &g);
   if (st != SIMDCONV_OK)
@@ -500,22 +537,27 @@ SIMDCONV_API simdconv_status simdconv_reference(
   st = ref_sum(&g, input, weights, bias, ref, bound);
   if (st != SIMDCONV_OK)
     return st;
-  ref_finish(&g, ref, bound);
+  ref_finish(&g, residual, alpha, ref, bound);
   return SIMDCONV_OK;
+}
+
+SIMDCONV_API simdconv_status simdconv_reference(
+    const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+    const float *input, const float *weights, const float *bias, double *ref,
+    double *bound) {
+  return simdconv_reference_residual(desc, batch, in_h, in_w, input, weights,
+                                     bias, NULL, 1.0f, ref, bound);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Shared with the transposed oracle (reference_transposed.c)              */
 /* ---------------------------------------------------------------------- */
 
-double sc_ref_activate(simdconv_activation act, double lo, double hi,
-                       double s) {
-  return ref_act(act, lo, hi, s);
-}
-
-double sc_ref_bound(simdconv_activation act, double taps, double s,
-                    double scale) {
-  /* ref_bound reads the tap count as Cg * R * S and the activation. */
-  const ref_geom g = {.Cg = (size_t)taps, .R = 1, .S = 1, .act = act};
-  return ref_bound(&g, s, scale);
+double sc_ref_output(simdconv_activation act, double lo, double hi,
+                     double taps, double s, double *bound, const float *r,
+                     float alpha) {
+  /* ref_sum_bound reads the tap count as Cg * R * S. */
+  const ref_geom g = {.Cg = (size_t)taps, .R = 1, .S = 1, .act = act,
+                      .lo = lo, .hi = hi};
+  return ref_finish_one(&g, s, bound, r, alpha);
 }

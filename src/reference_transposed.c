@@ -234,8 +234,9 @@ simdconv_status sc_reference_transposed(const simdconv_desc *desc,
                                         size_t batch, size_t in_h, size_t in_w,
                                         const float *input,
                                         const float *weights,
-                                        const float *bias, double *ref,
-                                        double *bound) {
+                                        const float *bias,
+                                        const float *residual, float alpha,
+                                        double *ref, double *bound) {
   tr_geom g;
   const simdconv_status st = tr_setup(desc, batch, in_h, in_w, &g);
   if (st != SIMDCONV_OK)
@@ -248,9 +249,11 @@ simdconv_status sc_reference_transposed(const simdconv_desc *desc,
           tr_output(&g, input, weights, bias, n, k, oh, ow, &s, &scale,
                     &taps);
           const size_t i = tr_index(&g, g.K, g.OH, g.OW, n, k, oh, ow);
-          ref[i] = sc_ref_activate(g.act, g.lo, g.hi, s);
           if (bound)
-            bound[i] = sc_ref_bound(g.act, taps, s, scale);
+            bound[i] = scale;
+          ref[i] = sc_ref_output(g.act, g.lo, g.hi, taps, s,
+                                 bound ? &bound[i] : NULL,
+                                 residual ? &residual[i] : NULL, alpha);
         }
   return SIMDCONV_OK;
 }

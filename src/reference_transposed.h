@@ -1,26 +1,26 @@
 /* The transposed convolution's fp64 oracle (src/reference_transposed.c) and
- * the parts of the forward oracle it shares (src/reference.c): the
- * activations in double and the error bound of docs/numerics.md. */
+ * the part of the forward oracle it shares (src/reference.c): the residual,
+ * the activations in double and the error bound of docs/numerics.md. */
 #ifndef SIMDCONV_REFERENCE_TRANSPOSED_H
 #define SIMDCONV_REFERENCE_TRANSPOSED_H
 
 #include "simdconv.h"
 
-/* simdconv_reference() for a descriptor with transposed set. */
+/* simdconv_reference_residual() for a descriptor with transposed set. */
 simdconv_status sc_reference_transposed(const simdconv_desc *desc,
                                         size_t batch, size_t in_h, size_t in_w,
                                         const float *input,
                                         const float *weights,
-                                        const float *bias, double *ref,
-                                        double *bound);
+                                        const float *bias,
+                                        const float *residual, float alpha,
+                                        double *ref, double *bound);
 
-/* The activation in double, as the forward oracle applies it. */
-double sc_ref_activate(simdconv_activation act, double lo, double hi,
-                       double s);
-
-/* The bound of an output whose exact sum is s, with the given scale
- * (|b| + sum |x*w|) and number of taps (fmas) n. */
-double sc_ref_bound(simdconv_activation act, double taps, double s,
-                    double scale);
+/* One output of a transposed convolution through the forward oracle's
+ * epilogue: act(s + alpha * r) from the exact sum s of its `taps` fmas;
+ * *bound (NULL: none) goes from the sum's scale (|b| + sum |x*w|) to the
+ * output's bound (docs/numerics.md); r NULL: no residual. */
+double sc_ref_output(simdconv_activation act, double lo, double hi,
+                     double taps, double s, double *bound, const float *r,
+                     float alpha);
 
 #endif

@@ -1,8 +1,10 @@
 /* Guard pages: no kernel reads or writes a byte outside the buffers it is
  * given.
  *
- * Every buffer the library sees -- input, weights, bias, output and the
- * caller's workspace (exactly simdconv_workspace_size() bytes) -- lives in
+ * Every buffer the library sees -- input, weights, bias, output, the
+ * caller's workspace (exactly simdconv_workspace_size() bytes) and the
+ * residual of simdconv_run_residual (read-only; and the output itself for
+ * the in-place runs) -- lives in
  * its own mapping between two PROT_NONE pages, placed in a first pass flush
  * against the guard that FOLLOWS it (it ends where the guard begins: float
  * buffers then have only 4-byte alignment, the workspace any alignment) and
@@ -434,9 +436,66 @@ static void note_kernel(const simdconv_conv *conv, size_t runs) {
 #define POOLS 2      /* NULL, the 2-thread pool */
 #define LAYOUTS 4    /* NCHW/NHWC x OIHW/OHWI */
 
+/* Runs without a residual, with one in its own guarded buffer (read-only:
+ * c->r, c->alpha) and with the output buffer holding it (in place). */
+typedef enum residual_kind { NO_RESIDUAL, RESIDUAL, RESIDUAL_IN_PLACE } residual_kind;
+#define RESIDUALS 3
+
+/* One guarded run of conv, its output (and residual) guarded, compared
+ * bitwise with y_ok. */
+static void guarded_run(const tu_case *c, const simdconv_conv *conv,
+                        simdconv_isa isa, const gbuf *gx, size_t ws,
+                        pthreadpool_t pool, residual_kind rk, bool at_end,
+                        const char *place, const float *y_ok) {
+  const tu_spec *s = &c->spec;
+  static const char *const kinds[RESIDUALS] = {
+      "no residual", "residual (guarded)", "residual in place"};
+  snprintf(gb_what, sizeof gb_what,
+           "simdconv_run on %s, %s, workspace %zu bytes, pool %s, %s: %s",
+           tu_isa_str(isa), place, ws, pool ? "2 threads" : "NULL",
+           kinds[rk], c->name);
+  gbuf gy, gws, gr;
+  memset(&gr, 0, sizeof gr);
+  gb_alloc(&gy, "output", c->ny * sizeof(float), at_end);
+  gb_alloc(&gws, "workspace", ws, at_end);
+  float *out = (float *)(void *)gy.p;
+  const float *residual = NULL;
+  if (rk == RESIDUAL) {
+    gb_alloc(&gr, "residual", c->ny * sizeof(float), at_end);
+    memcpy(gr.p, c->r, c->ny * sizeof(float));
+    gb_protect(&gr, PROT_READ);
+    residual = (const float *)(void *)gr.p;
+  } else if (rk == RESIDUAL_IN_PLACE) {
+    memcpy(out, c->r, c->ny * sizeof(float));
+    residual = out;
+  }
+  const simdconv_status st = simdconv_run_residual(
+      conv, s->N, s->H, s->W, (const float *)(void *)gx->p, residual,
+      c->alpha, out, gws.p, ws, pool);
+  cr_assert(st == SIMDCONV_OK, "simdconv_run failed: %d (%s); %s", (int)st,
+            simdconv_status_string(st), gb_what);
+  gb_check_fill(&gy);
+  gb_check_fill(&gws);
+  const size_t d = tu_first_diff(y_ok, out, c->ny);
+  if (d != c->ny) {
+    char pos[128];
+    tu_out_pos_str(c, d, pos, sizeof pos);
+    cr_assert(false,
+              "guarded output differs from the oracle-checked one: %s = %a, "
+              "expected %a; %s",
+              pos, (double)out[d], (double)y_ok[d], gb_what);
+  }
+  gb_free(&gr);
+  gb_free(&gws);
+  gb_free(&gy);
+}
+
 /* The guarded runs of one case on one ISA: per placement, one object created
- * from guarded weights and bias, run with pool NULL and with the pool. */
-static size_t guarded_runs(tu_case *c, simdconv_isa isa, const float *y_ok) {
+ * from guarded weights and bias, run with pool NULL and with the pool, each
+ * without and with a residual (y_ok and y_res: the oracle-checked outputs;
+ * c carries the residual). */
+static size_t guarded_runs(tu_case *c, simdconv_isa isa, const float *y_ok,
+                           const float *y_res) {
   const tu_spec *s = &c->spec;
   size_t runs = 0;
   for (int pl = 0; pl < PLACEMENTS; pl++) {
@@ -477,37 +536,13 @@ static size_t guarded_runs(tu_case *c, simdconv_isa isa, const float *y_ok) {
     memcpy(gx.p, c->x, c->nx * sizeof(float));
     gb_protect(&gx, PROT_READ);
 
-    for (int t = 0; t < POOLS; t++) {
-      pthreadpool_t pool = t ? tu_pool() : NULL;
-      snprintf(gb_what, sizeof gb_what,
-               "simdconv_run on %s, %s, workspace %zu bytes, pool %s: %s",
-               tu_isa_str(isa), place, ws, t ? "2 threads" : "NULL",
-               c->name);
-      gbuf gy, gws;
-      gb_alloc(&gy, "output", c->ny * sizeof(float), at_end);
-      gb_alloc(&gws, "workspace", ws, at_end);
-      st = simdconv_run(conv, s->N, s->H, s->W, (const float *)(void *)gx.p,
-                        (float *)(void *)gy.p, gws.p, ws, pool);
-      cr_assert(st == SIMDCONV_OK, "simdconv_run failed: %d (%s); %s",
-                (int)st, simdconv_status_string(st), gb_what);
-      gb_check_fill(&gy);
-      gb_check_fill(&gws);
-      /* float loads from a 4-byte aligned address */
-      const float *y = (const float *)(void *)gy.p;
-      const size_t d = tu_first_diff(y_ok, y, c->ny);
-      if (d != c->ny) {
-        char pos[128];
-        tu_out_pos_str(c, d, pos, sizeof pos);
-        cr_assert(false,
-                  "guarded output differs from the oracle-checked one: %s "
-                  "= %a, expected %a; %s",
-                  pos, (double)y[d], (double)y_ok[d], gb_what);
+    for (int t = 0; t < POOLS; t++)
+      for (int r = 0; r < RESIDUALS; r++) {
+        guarded_run(c, conv, isa, &gx, ws, t ? tu_pool() : NULL,
+                    (residual_kind)r, at_end, place, r ? y_res : y_ok);
+        runs++;
       }
-      gb_free(&gws);
-      gb_free(&gy);
-      runs++;
-    }
-    note_kernel(conv, POOLS);
+    note_kernel(conv, POOLS * RESIDUALS);
     simdconv_destroy(conv);
     gb_free(&gx);
     gb_free(&gbias);
@@ -528,7 +563,7 @@ static size_t guard_visit(simdconv_isa isa, unsigned part, unsigned parts,
       if (item % parts != part)
         continue;
       if (!run) {
-        runs += PLACEMENTS * POOLS;
+        runs += PLACEMENTS * POOLS * RESIDUALS;
         continue;
       }
       tu_spec s;
@@ -538,11 +573,15 @@ static size_t guard_visit(simdconv_isa isa, unsigned part, unsigned parts,
       tu_case c;
       tu_case_init(&c, &s);
       float *y_ok = tu_alloc(c.ny * sizeof(float));
+      float *y_res = tu_alloc(c.ny * sizeof(float));
       simdconv_conv *conv = tu_create(&c, isa);
       tu_check_oracle(&c, conv, isa, &tu_variants[0], y_ok);
+      tu_case_set_residual(&c, item % 2 ? 0.5f : 1.0f, false);
+      tu_check_oracle(&c, conv, isa, &tu_variants[0], y_res);
       simdconv_destroy(conv);
-      runs += guarded_runs(&c, isa, y_ok);
+      runs += guarded_runs(&c, isa, y_ok, y_res);
       free(y_ok);
+      free(y_res);
       tu_case_free(&c);
     }
   return runs;
@@ -558,9 +597,9 @@ ParameterizedTest(tu_isa_part *p, guard, pages, .timeout = 600) {
   char what[1024];
   int n = snprintf(what, sizeof what,
                    "guard::pages on %s (part %u/%u), %zu guarded runs (%zu "
-                   "on the 2-thread pool); kernels:",
+                   "on the 2-thread pool, %zu with a residual); kernels:",
                    tu_isa_str(p->isa), p->part + 1, p->parts, runs,
-                   runs / POOLS);
+                   runs / POOLS, runs / RESIDUALS * (RESIDUALS - 1));
   for (size_t i = 0; i < MAX_KERNELS && g_kernels[i] != NULL && n > 0 &&
                      (size_t)n < sizeof what;
        i++)
@@ -580,9 +619,10 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
       total += guard_visit(isas[i], part, PARTS, false);
   fprintf(stderr,
           "[simdconv-tests] guard-page configurations: %zu (%zu shapes x %d "
-          "layouts x %zu ISAs x %d placements x %d pools; each guards input, "
-          "weights, bias, output and workspace)\n",
-          total, g_nshapes, LAYOUTS, nisa, PLACEMENTS, POOLS);
+          "layouts x %zu ISAs x %d placements x %d pools x %d residual "
+          "kinds; each guards input, weights, bias, output, workspace and "
+          "the residual)\n",
+          total, g_nshapes, LAYOUTS, nisa, PLACEMENTS, POOLS, RESIDUALS);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -167,7 +167,7 @@ void tu_set_act(simdconv_desc *d, tu_act a) {
 const char *tu_act_name(tu_act a) {
   static const char *const names[TU_ACT_VARIANTS] = {
       "none", "relu", "relu6", "clamp", "sigmoid",
-      "tanh", "silu", "gelu-erf", "gelu-tanh"};
+      "tanh", "silu", "gelu_erf", "gelu_tanh"};
   return (unsigned)a < TU_ACT_VARIANTS ? names[a] : "?";
 }
 
@@ -176,9 +176,8 @@ const char *tu_act_name(tu_act a) {
 /* ------------------------------------------------------------------------ */
 
 const char *tu_isa_str(simdconv_isa isa) {
-  static const char *const names[] = {"auto", "scalar", "avx2", "avx512",
-                                      "neon"};
-  return (unsigned)isa < sizeof names / sizeof names[0] ? names[isa] : "?";
+  const char *name = simdconv_isa_name(isa);
+  return name != NULL ? name : "?";
 }
 
 const char *tu_layout_str(simdconv_layout l) {
@@ -216,23 +215,8 @@ const char *tu_mode_str(simdconv_padding_mode m) {
 }
 
 const char *tu_activation_str(simdconv_activation a) {
-  switch (a) {
-  case SIMDCONV_ACT_NONE:
-    return "none";
-  case SIMDCONV_ACT_CLAMP:
-    return "clamp";
-  case SIMDCONV_ACT_SIGMOID:
-    return "sigmoid";
-  case SIMDCONV_ACT_TANH:
-    return "tanh";
-  case SIMDCONV_ACT_SILU:
-    return "silu";
-  case SIMDCONV_ACT_GELU_ERF:
-    return "gelu-erf";
-  case SIMDCONV_ACT_GELU_TANH:
-    return "gelu-tanh";
-  }
-  return "?";
+  const char *name = simdconv_activation_name(a);
+  return name != NULL ? name : "?";
 }
 
 /* ------------------------------------------------------------------------ */
@@ -750,6 +734,23 @@ void tu_case_reshape(tu_case *c, size_t N, size_t H, size_t W) {
   free(c->x);
   c->x = tu_alloc(c->nx * sizeof(float));
   tu_fill(&c->rng, c->x, c->nx, c->spec.xdata);
+  if (c->r != NULL)
+    tu_case_set_residual(c, c->alpha, c->in_place);
+  tu_case_drop_oracle(c);
+}
+
+void tu_case_set_residual(tu_case *c, float alpha, bool in_place) {
+  free(c->r);
+  c->r = tu_alloc(c->ny * sizeof(float));
+  tu_fill(&c->rng, c->r, c->ny, TU_DATA_UNIFORM);
+  c->alpha = alpha;
+  c->in_place = in_place;
+  char *prev = strstr(c->name, " residual(");
+  if (prev != NULL)
+    *prev = '\0';
+  const size_t len = strlen(c->name);
+  snprintf(c->name + len, sizeof c->name - len, " residual(alpha=%g%s)",
+           (double)alpha, in_place ? ", in place" : "");
   tu_case_drop_oracle(c);
 }
 
@@ -761,9 +762,9 @@ void tu_case_oracle(tu_case *c) {
   const tu_spec *s = &c->spec;
   c->ref = tu_alloc(c->ny * sizeof(double));
   c->bound = tu_alloc(c->ny * sizeof(double));
-  const simdconv_status st =
-      simdconv_reference(&s->desc, s->N, s->H, s->W, c->x, c->w, c->b,
-                         c->ref, c->bound);
+  const simdconv_status st = simdconv_reference_residual(
+      &s->desc, s->N, s->H, s->W, c->x, c->w, c->b, c->r, c->alpha, c->ref,
+      c->bound);
   cr_assert(st == SIMDCONV_OK, "simdconv_reference failed: %d (%s) for %s",
             (int)st, simdconv_status_string(st), c->name);
 }
@@ -787,6 +788,7 @@ long tu_tap_input(const tu_case *c, size_t n, size_t k, size_t ch, size_t oh,
 }
 
 void tu_case_free(tu_case *c) {
+  free(c->r);
   free(c->x);
   free(c->w);
   free(c->b);
@@ -848,7 +850,8 @@ void tu_opts_str(const tu_run_opts *o, char *buf, size_t size) {
            o->threads ? "2 threads" : "NULL", o->misalign);
 }
 
-simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
+                              simdconv_conv **conv) {
   float *w = tu_alloc(c->nw * sizeof(float));
   memcpy(w, c->w, c->nw * sizeof(float));
   float *b = NULL;
@@ -856,10 +859,8 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
     b = tu_alloc(c->nb * sizeof(float));
     memcpy(b, c->b, c->nb * sizeof(float));
   }
-  const simdconv_options opt = {.isa = isa, .allocator = NULL};
-  simdconv_conv *conv = (simdconv_conv *)&conv; /* must be overwritten */
-  const simdconv_status st =
-      simdconv_create(&c->spec.desc, w, b, &opt, &conv);
+  *conv = (simdconv_conv *)conv; /* must be overwritten */
+  const simdconv_status st = simdconv_create(&c->spec.desc, w, b, opt, conv);
   /* The caller may free the weights as soon as creation returns. */
   memset(w, 0xff, c->nw * sizeof(float));
   free(w);
@@ -867,14 +868,19 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
     memset(b, 0xff, c->nb * sizeof(float));
     free(b);
   }
-  cr_assert(st == SIMDCONV_OK && conv != NULL,
-            "simdconv_create on %s failed: %d (%s) for %s", tu_isa_str(isa),
-            (int)st, simdconv_status_string(st), c->name);
+  cr_assert(st == SIMDCONV_OK ? *conv != NULL : *conv == NULL,
+            "simdconv_create returned %d with conv %p for %s", (int)st,
+            (void *)*conv, c->name);
+  return st;
+}
+
+/* Asserts that conv reports the ISA `want` and a kernel named
+ * f32_*__<isa> (its own ISA's or a fallback's); returns the kernel name. */
+static const char *tu_check_info(const tu_case *c, const simdconv_conv *conv,
+                                 simdconv_isa want) {
   simdconv_conv_info info;
   memset(&info, 0, sizeof info);
   const simdconv_status is = simdconv_get_info(conv, &info);
-  const simdconv_isa want = isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa()
-                                                     : isa;
   cr_assert(is == SIMDCONV_OK && info.isa == want && info.kernel != NULL &&
                 strncmp(info.kernel, "f32_", 4) == 0 &&
                 strstr(info.kernel, "__") != NULL,
@@ -882,6 +888,38 @@ simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
             "for %s",
             (int)is, tu_isa_str(info.isa), tu_isa_str(want),
             info.kernel ? info.kernel : "(null)", c->name);
+  return info.kernel;
+}
+
+simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+  const simdconv_options opt = {.isa = isa};
+  simdconv_conv *conv;
+  const simdconv_status st = tu_try_create(c, &opt, &conv);
+  cr_assert(st == SIMDCONV_OK,
+            "simdconv_create on %s failed: %d (%s) for %s", tu_isa_str(isa),
+            (int)st, simdconv_status_string(st), c->name);
+  tu_check_info(c, conv,
+                isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa);
+  return conv;
+}
+
+simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel) {
+  size_t index;
+  simdconv_kernel_info k;
+  cr_assert(simdconv_kernel_find(kernel, &index) == SIMDCONV_OK &&
+                simdconv_kernel_get(index, &k) == SIMDCONV_OK,
+            "kernel %s is not registered", kernel);
+  const simdconv_options opt = {.kernel = kernel};
+  simdconv_conv *conv;
+  const simdconv_status st = tu_try_create(c, &opt, &conv);
+  if (st == SIMDCONV_ERR_KERNEL_UNSUITABLE)
+    return NULL;
+  cr_assert(st == SIMDCONV_OK, "simdconv_create with kernel %s failed: %d "
+            "(%s) for %s", kernel, (int)st, simdconv_status_string(st),
+            c->name);
+  const char *ran = tu_check_info(c, conv, k.isa);
+  cr_assert(strcmp(ran, kernel) == 0, "forced kernel %s, object runs %s",
+            kernel, ran);
   return conv;
 }
 
@@ -912,6 +950,18 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   const float sentinel = tu_from_bits(TU_SENTINEL);
   for (size_t i = 0; i < ytot; i++)
     yb[i] = sentinel;
+  /* The residual: the output buffer itself (in place) or its own buffer,
+   * misaligned like the others and checked unchanged afterwards. */
+  float *rb = NULL;
+  const float *residual = NULL;
+  if (c->r != NULL && c->in_place) {
+    memcpy(yb + mis, c->r, c->ny * sizeof(float));
+    residual = yb + mis;
+  } else if (c->r != NULL) {
+    rb = tu_alloc((mis + c->ny) * sizeof(float));
+    memcpy(rb + mis, c->r, c->ny * sizeof(float));
+    residual = rb + mis;
+  }
   unsigned char *wsb = NULL;
   void *wsp = NULL;
   size_t wsz = 0;
@@ -923,8 +973,12 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   }
 
   tu_runs_[o->threads]++;
-  st = simdconv_run(conv, s->N, s->H, s->W, xb + mis, yb + mis, wsp, wsz,
-                    o->threads ? tu_pool() : NULL);
+  st = residual != NULL
+           ? simdconv_run_residual(conv, s->N, s->H, s->W, xb + mis,
+                                   residual, c->alpha, yb + mis, wsp, wsz,
+                                   o->threads ? tu_pool() : NULL)
+           : simdconv_run(conv, s->N, s->H, s->W, xb + mis, yb + mis, wsp,
+                          wsz, o->threads ? tu_pool() : NULL);
   cr_assert(st == SIMDCONV_OK, "simdconv_run on %s failed: %d (%s) for %s; %s",
             tu_isa_str(isa), (int)st, simdconv_status_string(st), c->name,
             ostr);
@@ -950,6 +1004,10 @@ void tu_run(const tu_case *c, const simdconv_conv *conv, simdconv_isa isa,
   cr_assert(memcmp(xb + mis, c->x, c->nx * sizeof(float)) == 0,
             "simdconv_run on %s modified its input for %s", tu_isa_str(isa),
             c->name);
+  cr_assert(rb == NULL || memcmp(rb + mis, c->r, c->ny * sizeof(float)) == 0,
+            "simdconv_run_residual on %s modified its residual for %s",
+            tu_isa_str(isa), c->name);
+  free(rb);
   memcpy(y, yb + mis, c->ny * sizeof(float));
   free(xb);
   free(yb);

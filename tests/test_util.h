@@ -95,7 +95,9 @@ const char *tu_act_name(tu_act a);
 /* Names and shapes, computed independently of the library                  */
 /* ------------------------------------------------------------------------ */
 
-const char *tu_isa_str(simdconv_isa isa); /* never NULL */
+/* simdconv_isa_name() and simdconv_activation_name(), "?" for unknown
+ * values (never NULL). */
+const char *tu_isa_str(simdconv_isa isa);
 const char *tu_layout_str(simdconv_layout l);
 const char *tu_wlayout_str(simdconv_weight_layout l);
 const char *tu_padding_str(simdconv_padding p);
@@ -202,6 +204,12 @@ typedef struct tu_case {
   size_t nx, nw, nb, ny; /* element counts of input, weights, bias, output */
   float *x, *w, *b;      /* b is NULL without bias */
   double *ref, *bound;   /* the oracle for the current shape, or NULL */
+  /* The fused residual (tu_case_set_residual): r has the output's shape
+   * (NULL: runs use simdconv_run); in place, the run's output buffer
+   * starts as r and is passed as the residual. */
+  float *r;
+  float alpha;
+  bool in_place;
   tu_rng rng;            /* continues after the data were drawn */
   char name[512];
 } tu_case;
@@ -219,6 +227,10 @@ void tu_case_touch(tu_case *c);
  * independently of the library. */
 long tu_tap_input(const tu_case *c, size_t n, size_t k, size_t ch, size_t oh,
                   size_t ow, size_t r, size_t s);
+/* Gives the case a residual of uniform data (re-drawn by
+ * tu_case_reshape), added with alpha, in place or from its own buffer;
+ * the oracle becomes simdconv_reference_residual's. */
+void tu_case_set_residual(tu_case *c, float alpha, bool in_place);
 /* Computes the oracle for the current shape if not cached. */
 void tu_case_oracle(tu_case *c);
 void tu_case_free(tu_case *c);
@@ -290,6 +302,15 @@ void tu_opts_str(const tu_run_opts *o, char *buf, size_t size);
  * one). The weights and bias passed are temporary copies, poisoned and
  * freed as soon as creation returns. Asserts success and sane info. */
 simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa);
+/* Creates the object of a case forced onto a registered kernel; NULL when
+ * the kernel cannot compute the case (SIMDCONV_ERR_KERNEL_UNSUITABLE).
+ * Asserts every other outcome and that the object runs that kernel. */
+simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel);
+/* simdconv_create with the case's tensors (temporary copies, poisoned and
+ * freed once creation returns) and opt; asserts that *conv is NULL exactly
+ * when the status is not OK. */
+simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
+                              simdconv_conv **conv);
 
 /* Runs conv on the case's input into y (c->ny floats). Asserts success, that
  * nothing outside the output (and the workspace) was written and that the

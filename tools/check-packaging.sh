@@ -38,6 +38,28 @@ cc -std=c11 "$work/consumer.c" $(pkg-config --cflags --libs simdconv) -o "$work/
 LD_LIBRARY_PATH="$work/dest$prefix/lib/$(ls "$work/dest$prefix/lib" | grep -v '\.' | head -1):$work/dest$prefix/lib" "$work/consumer"
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
 
+echo "-- Python package from the install tree"
+py_pkg=$(find "$work/dest" -path '*-packages/simdconv/__init__.py' | head -1)
+if [ -z "$py_pkg" ]; then
+  echo "no Python package installed (configured with -Dpython=disabled or without /usr/bin/python3)"
+else
+  # The installed package records the library's final path; under --destdir
+  # it is not there yet, so point SIMDCONV_LIBRARY at the staged copy.
+  PYTHONPATH=$(dirname "$(dirname "$py_pkg")") \
+  SIMDCONV_LIBRARY=$(find "$work/dest" -name 'libsimdconv.so.0' | head -1) \
+  /usr/bin/python3 - "$prefix" <<'PY'
+import sys
+import numpy as np
+import simdconv
+from simdconv import _config
+assert _config.LIBRARY.startswith(sys.argv[1] + "/"), _config.LIBRARY
+y = simdconv.conv2d(np.float32([[[[2]]]]), np.float32([[[[3]]]]))
+print("simdconv %s (Python, records %s): 2*3 = %g" % (
+    simdconv.__version__, _config.LIBRARY, y[0, 0, 0, 0]))
+sys.exit(0 if y[0, 0, 0, 0] == 6 else 1)
+PY
+fi
+
 echo "-- meson subproject"
 mkdir -p "$work/sub/subprojects"
 ln -s "$root" "$work/sub/subprojects/simdconv"

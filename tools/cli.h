@@ -52,9 +52,13 @@ void cli_parse_padding_mode(const char *flag, const char *text, void *dst);
 void cli_parse_layout(const char *flag, const char *text, void *dst);
 /* simdconv_weight_layout: oihw|ohwi|iohw. */
 void cli_parse_weight_layout(const char *flag, const char *text, void *dst);
-/* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu|
- * gelu_tanh. */
+/* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf
+ * (or gelu)|gelu_tanh: the library's names and PyTorch's presets. */
 void cli_parse_activation(const char *flag, const char *text, void *dst);
+/* cli_optional_float: a finite decimal number ("0.5", "-1", "1e-3"). */
+void cli_parse_optional_float(const char *flag, const char *text, void *dst);
+/* const char *: the name of a registered kernel (simdconv_kernel_find). */
+void cli_parse_kernel_name(const char *flag, const char *text, void *dst);
 /* uint32_t ISA mask (bit 1u << isa): a comma-separated list of ISA names;
  * "auto" stands for the active ISA. */
 void cli_parse_isa_list(const char *flag, const char *text, void *dst);
@@ -70,6 +74,12 @@ typedef struct cli_activation {
   simdconv_activation kind;
   float min, max; /* SIMDCONV_ACT_CLAMP only */
 } cli_activation;
+
+/* A float flag that may be absent. */
+typedef struct cli_optional_float {
+  bool given;
+  float value;
+} cli_optional_float;
 
 typedef enum cli_data_kind { CLI_DATA_RANDOM = 0, CLI_DATA_INT = 1 } cli_data_kind;
 

@@ -197,21 +197,22 @@ CHOICE_FUNCTIONS(cli_parse_data_kind, cli_data_kind_name, cli_data_kind,
 /* Activations                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* The clamp presets of PyTorch's ReLU family and PyTorch's name of the
+ * erf GELU, besides the library's names (simdconv_activation_name). */
 typedef struct named_activation {
   const char *name;
   cli_activation act;
 } named_activation;
 
-static const named_activation activations[] = {
-    {"none", {SIMDCONV_ACT_NONE, 0.0f, 0.0f}},
+static const named_activation presets[] = {
     {"relu", {SIMDCONV_ACT_CLAMP, 0.0f, INFINITY}},
     {"relu6", {SIMDCONV_ACT_CLAMP, 0.0f, 6.0f}},
-    {"sigmoid", {SIMDCONV_ACT_SIGMOID, 0.0f, 0.0f}},
-    {"tanh", {SIMDCONV_ACT_TANH, 0.0f, 0.0f}},
-    {"silu", {SIMDCONV_ACT_SILU, 0.0f, 0.0f}},
     {"gelu", {SIMDCONV_ACT_GELU_ERF, 0.0f, 0.0f}},
-    {"gelu_tanh", {SIMDCONV_ACT_GELU_TANH, 0.0f, 0.0f}},
 };
+
+#define ACTIVATION_CHOICES                                                     \
+  "none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf (or gelu)|"        \
+  "gelu_tanh"
 
 #define CLAMP_PREFIX "clamp:"
 
@@ -231,11 +232,17 @@ static bool parse_float_until(const char *p, char stop, float *out,
 
 void cli_parse_activation(const char *flag, const char *text, void *dst) {
   cli_activation *act = dst;
-  for (size_t i = 0; i < COUNT_OF(activations); i++) {
-    if (strcmp(text, activations[i].name) == 0) {
-      *act = activations[i].act;
+  for (size_t i = 0; i < COUNT_OF(presets); i++) {
+    if (strcmp(text, presets[i].name) == 0) {
+      *act = presets[i].act;
       return;
     }
+  }
+  simdconv_activation kind;
+  if (simdconv_activation_from_name(text, &kind) == SIMDCONV_OK &&
+      kind != SIMDCONV_ACT_CLAMP) {
+    *act = (cli_activation){kind, 0.0f, 0.0f};
+    return;
   }
   size_t plen = strlen(CLAMP_PREFIX);
   const char *p = text + plen;
@@ -245,24 +252,43 @@ void cli_parse_activation(const char *flag, const char *text, void *dst) {
     act->kind = SIMDCONV_ACT_CLAMP;
     return;
   }
-  cli_usage_error("%s: expected none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|"
-                  "silu|gelu|gelu_tanh, got '%s'",
-                  flag, text);
+  cli_usage_error("%s: expected " ACTIVATION_CHOICES ", got '%s'", flag,
+                  text);
 }
 
 void cli_activation_format(const cli_activation *act, char *buf,
                            size_t size) {
-  for (size_t i = 0; i < COUNT_OF(activations); i++) {
-    const cli_activation *a = &activations[i].act;
-    if (a->kind == act->kind &&
-        (a->kind != SIMDCONV_ACT_CLAMP ||
-         (a->min == act->min && a->max == act->max))) {
-      snprintf(buf, size, "%s", activations[i].name);
+  for (size_t i = 0; i < COUNT_OF(presets); i++) {
+    const cli_activation *a = &presets[i].act;
+    if (a->kind == SIMDCONV_ACT_CLAMP && act->kind == SIMDCONV_ACT_CLAMP &&
+        a->min == act->min && a->max == act->max) {
+      snprintf(buf, size, "%s", presets[i].name);
       return;
     }
   }
-  snprintf(buf, size, CLAMP_PREFIX "%g:%g", (double)act->min,
-           (double)act->max);
+  if (act->kind == SIMDCONV_ACT_CLAMP)
+    snprintf(buf, size, CLAMP_PREFIX "%g:%g", (double)act->min,
+             (double)act->max);
+  else
+    snprintf(buf, size, "%s", simdconv_activation_name(act->kind));
+}
+
+void cli_parse_optional_float(const char *flag, const char *text,
+                              void *dst) {
+  cli_optional_float *f = dst;
+  const char *end;
+  if (!parse_float_until(text, '\0', &f->value, &end) || !isfinite(f->value))
+    cli_usage_error("%s: expected a finite number, got '%s'", flag, text);
+  f->given = true;
+}
+
+void cli_parse_kernel_name(const char *flag, const char *text, void *dst) {
+  size_t index;
+  if (simdconv_kernel_find(text, &index) != SIMDCONV_OK)
+    cli_usage_error("%s: '%s' is not a kernel of this build ('" CLI_NAME
+                    " info --kernels' lists them)",
+                    flag, text);
+  *(const char **)dst = text;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -3,6 +3,7 @@
  * and may use, and its registered kernels.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,46 +85,51 @@ static void print_l2(void) {
 /* Kernels                                                                  */
 /* ------------------------------------------------------------------------ */
 
-typedef struct kernel_entry {
-  const char *name;
-  simdconv_isa isa;
-} kernel_entry;
-
-typedef struct kernel_list {
-  kernel_entry *items;
-  size_t count, capacity;
-} kernel_list;
-
-static void collect_kernel(const char *name, simdconv_isa isa, void *ctx) {
-  kernel_list *list = ctx;
-  if (list->count == list->capacity) {
-    size_t cap = list->capacity ? 2 * list->capacity : 16;
-    kernel_entry *items = realloc(list->items, cap * sizeof *items);
-    if (!items) cli_fatal("out of memory");
-    list->items = items;
-    list->capacity = cap;
+/* "nchw,nhwc" for a layout mask. */
+static const char *layouts_name(uint32_t layouts) {
+  switch (layouts) {
+  case 1u << SIMDCONV_LAYOUT_NCHW: return "nchw";
+  case 1u << SIMDCONV_LAYOUT_NHWC: return "nhwc";
+  default: return "nchw,nhwc";
   }
-  list->items[list->count++] = (kernel_entry){name, isa};
 }
 
-/* Prints the kernels grouped by ISA, the groups in order of first
- * appearance (the dispatch order, best ISA first). */
-static void print_kernels(void) {
-  kernel_list list = {NULL, 0, 0};
-  simdconv_list_kernels(collect_kernel, &list);
-  printf("kernels (%zu, dispatch order):\n", list.count);
-  uint32_t done = 0;
-  for (size_t i = 0; i < list.count; i++) {
-    simdconv_isa isa = list.items[i].isa;
-    uint32_t bit = (unsigned)isa < 32 ? 1u << isa : 0;
-    if (done & bit) continue;
-    done |= bit;
-    const char *isa_name = simdconv_isa_name(isa);
-    printf("  %s:\n", isa_name ? isa_name : "(unknown ISA)");
-    for (size_t j = i; j < list.count; j++)
-      if (list.items[j].isa == isa) printf("    %s\n", list.items[j].name);
+/* One line per registered kernel, in dispatch order: name, ISA, family,
+ * tile, layouts, whether this CPU runs it, its constraints. */
+static void print_kernel_catalogue(void) {
+  printf("%-30s %-7s %-10s %-6s %-10s %-6s %s\n", "kernel", "isa", "family",
+         "tile", "layouts", "usable", "constraints");
+  for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+    simdconv_kernel_info k;
+    if (simdconv_kernel_get(i, &k) != SIMDCONV_OK)
+      cli_fatal("simdconv_kernel_get(%zu) failed", i);
+    char tile[24];
+    snprintf(tile, sizeof tile, "%zux%zu", k.tile_m, k.tile_n);
+    printf("%-30s %-7s %-10s %-6s %-10s %-6s %s\n", k.name,
+           simdconv_isa_name(k.isa), k.family, tile, layouts_name(k.layouts),
+           simdconv_isa_check(k.isa) == SIMDCONV_OK ? "yes" : "no",
+           k.constraints);
   }
-  free(list.items);
+}
+
+/* The kernels grouped by ISA, in dispatch order, and the registry check. */
+static void print_kernels(void) {
+  const size_t n = simdconv_kernel_count();
+  printf("kernels (%zu, dispatch order; '" CLI_NAME
+         " info --kernels' describes them):\n", n);
+  simdconv_isa isa = SIMDCONV_ISA_AUTO;
+  for (size_t i = 0; i < n; i++) {
+    simdconv_kernel_info k;
+    if (simdconv_kernel_get(i, &k) != SIMDCONV_OK)
+      cli_fatal("simdconv_kernel_get(%zu) failed", i);
+    if (k.isa != isa)
+      printf("  %s:\n", simdconv_isa_name(k.isa));
+    isa = k.isa;
+    printf("    %s\n", k.name);
+  }
+  const char *violation = simdconv_registry_check();
+  field("registry:");
+  printf(" %s\n", violation ? violation : "ok (checked at load)");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -137,11 +143,28 @@ static void print_isa_mask(const char *label, uint32_t mask) {
   printf(" %s\n", buf);
 }
 
+typedef struct info_options {
+  bool kernels;
+} info_options;
+
+static const cli_flag info_flags[] = {
+    {"--kernels", NULL, NULL, offsetof(info_options, kernels), true, NULL,
+     "list every registered kernel, one per line (name, ISA, family, tile, "
+     "layouts, usable here, constraints)"},
+};
+
 int cli_cmd_info(int argc, char **argv) {
-  if (!cli_parse_flags(NULL, 0, argc - 1, argv + 1, NULL)) {
-    printf("usage: " CLI_NAME " info\n\nPrints the CPU features seen, the "
-           "ISAs built into the library, those this\nCPU supports, the "
-           "SIMDCONV_ISA cap, the active ISA and the registered kernels.\n");
+  info_options o = {false};
+  if (!cli_parse_flags(info_flags, 1, argc - 1, argv + 1, &o)) {
+    printf("usage: " CLI_NAME " info [--kernels]\n\nPrints the CPU features "
+           "seen, the ISAs built into the library, those this\nCPU supports, "
+           "the SIMDCONV_ISA cap, the active ISA and the registered kernels."
+           "\n\noptions:\n");
+    cli_print_flags(info_flags, 1);
+    return CLI_EXIT_OK;
+  }
+  if (o.kernels) {
+    print_kernel_catalogue();
     return CLI_EXIT_OK;
   }
   field("library:");
@@ -165,6 +188,15 @@ int cli_cmd_info(int argc, char **argv) {
     printf(" '%s'", env);
   printf(" -> cap %s%s\n", simdconv_isa_name(cap),
          cap == SIMDCONV_ISA_AUTO ? " (no cap)" : "");
+  const char *kenv = getenv("SIMDCONV_KERNEL");
+  size_t kindex;
+  field("SIMDCONV_KERNEL:");
+  if (!kenv)
+    printf(" unset\n");
+  else if (simdconv_kernel_find(kenv, &kindex) != SIMDCONV_OK)
+    printf(" '%s' (not a kernel of this build: ignored)\n", kenv);
+  else
+    printf(" '%s' (run by objects whose layer it computes)\n", kenv);
   field("active ISA:");
   printf(" %s\n", simdconv_isa_name(simdconv_active_isa()));
 

@@ -35,6 +35,9 @@ typedef struct run_options {
   size_t threads, repeat;
   uint64_t seed;
   uint32_t isas; /* mask; 0: every usable ISA */
+  const char *ukernel; /* also run this registered kernel, or NULL */
+  cli_optional_float residual; /* fused residual add with this alpha */
+  bool in_place;               /* the output buffer holds the residual */
   cli_data_kind data;
   bool check;
 } run_options;
@@ -75,8 +78,8 @@ static const cli_flag run_flags[] = {
     {"--no-bias", NULL, NULL, OPT(no_bias), true, NULL, "no bias"},
     {"--activation", NULL, cli_parse_activation, OPT(activation), false,
      "ACT",
-     "none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu|gelu_tanh "
-     "(default none)"},
+     "none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf (or gelu)|"
+     "gelu_tanh (default none)"},
     {"--batch", "-N", cli_parse_positive, OPT(batch), false, "N",
      "batch size (default 1)"},
     {"--height", "-H", cli_parse_positive, OPT(input), false, "H",
@@ -89,6 +92,14 @@ static const cli_flag run_flags[] = {
      "pthreadpool threads (default 1: no pool)"},
     {"--isa", NULL, cli_parse_isa_list, OPT(isas), false, "ISA[,ISA]",
      "auto|scalar|avx2|avx512|neon (default: every usable ISA)"},
+    {"--ukernel", NULL, cli_parse_kernel_name, OPT(ukernel), false, "NAME",
+     "also run this kernel alone ('" CLI_NAME " info --kernels' lists them)"},
+    {"--residual", NULL, cli_parse_optional_float, OPT(residual), false,
+     "ALPHA",
+     "add ALPHA times a random residual of the output's shape before the "
+     "activation (simdconv_run_residual)"},
+    {"--in-place", NULL, NULL, OPT(in_place), true, NULL,
+     "with --residual: the output buffer holds the residual (accumulate)"},
     {"--repeat", NULL, cli_parse_positive, OPT(repeat), false, "N",
      "timed runs, the median is reported (default 5)"},
     {"--seed", NULL, cli_parse_u64, OPT(seed), false, "S",
@@ -271,6 +282,8 @@ static void setup_problem(const run_options *o, problem *p) {
   if (!o->in_channels) cli_usage_error("--in-channels (-C) is required");
   if (!o->out_channels) cli_usage_error("--out-channels (-K) is required");
   if (!o->kernel[0]) cli_usage_error("--kernel is required");
+  if (o->in_place && !o->residual.given)
+    cli_usage_error("--in-place needs --residual");
   build_desc(o, &p->desc);
   check_config(simdconv_desc_validate(&p->desc));
   p->N = o->batch;
@@ -343,6 +356,12 @@ static void print_problem(const run_options *o, const problem *p) {
          cli_data_kind_name(o->data), (unsigned long long)o->seed,
          p->pool ? pthreadpool_get_threads_count(p->pool) : 1, o->repeat,
          p->flops * 1e-9, isas);
+  if (o->residual.given)
+    printf("residual: y = act(conv + %.9g r), r random of the output's "
+           "shape, %s\n",
+           (double)o->residual.value,
+           o->in_place ? "in place (the output buffer holds r)"
+                       : "in its own buffer");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -351,16 +370,27 @@ static void print_problem(const run_options *o, const problem *p) {
 
 typedef struct tensors {
   float *input, *weights, *bias; /* bias NULL with --no-bias */
+  float *residual;               /* NULL without --residual */
   double *ref, *bound;           /* NULL without --check */
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
 
-/* Runs, times and checks one ISA; leaves its output in t->out. Returns
- * false when a check failed. */
+/* The residual of a run into out; with --in-place, out first receives
+ * it (before the clock starts) and the run reads it from there. */
+static const float *residual_of_run(const run_options *o, const problem *p,
+                                    const tensors *t, float *out) {
+  if (!o->in_place) return t->residual;
+  memcpy(out, t->residual, p->out_elems * sizeof(float));
+  return out;
+}
+
+/* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
+ * when kernel is not NULL; leaves its output in t->out. Returns false when
+ * a check failed. */
 static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
-                    tensors *t) {
-  const char *name = simdconv_isa_name(isa);
-  simdconv_options opts = {isa, NULL};
+                    const char *kernel, tensors *t) {
+  const char *name = kernel ? kernel : simdconv_isa_name(isa);
+  simdconv_options opts = {.isa = isa, .kernel = kernel};
   simdconv_conv *conv = NULL;
   double t0 = now_seconds();
   simdconv_status st =
@@ -377,16 +407,19 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
              "simdconv_workspace_size", isa);
   void *ws = ws_bytes ? xmalloc(ws_bytes, 1, "the workspace") : NULL;
 
-  check_call(simdconv_run(conv, p->N, p->H, p->W, t->input, t->warm, ws,
-                          ws_bytes, p->pool),
-             "simdconv_run", isa);
+  const float alpha = o->residual.value;
+  check_call(simdconv_run_residual(conv, p->N, p->H, p->W, t->input,
+                                   residual_of_run(o, p, t, t->warm), alpha,
+                                   t->warm, ws, ws_bytes, p->pool),
+             "simdconv_run_residual", isa);
   double *times = xmalloc(o->repeat, sizeof *times, "timings");
   for (size_t r = 0; r < o->repeat; r++) {
+    const float *res = residual_of_run(o, p, t, t->out);
     t0 = now_seconds();
-    st = simdconv_run(conv, p->N, p->H, p->W, t->input, t->out, ws, ws_bytes,
-                      p->pool);
+    st = simdconv_run_residual(conv, p->N, p->H, p->W, t->input, res, alpha,
+                               t->out, ws, ws_bytes, p->pool);
     times[r] = now_seconds() - t0;
-    check_call(st, "simdconv_run", isa);
+    check_call(st, "simdconv_run_residual", isa);
   }
   double med = median(times, o->repeat);
   char create_str[32], med_str[32], min_str[32];
@@ -441,6 +474,31 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
 /* The command                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* The outputs of the runs, compared bit for bit with the first one. */
+typedef struct agreement {
+  float *first_out;     /* the first run's output */
+  char first_name[128]; /* its ISA or kernel; empty before the first run */
+  char verdict[512];    /* the first difference, or empty */
+} agreement;
+
+static void compare_outputs(const problem *p, const char *name,
+                            const tensors *t, agreement *a) {
+  size_t first = 0, diff;
+  if (a->first_name[0] == '\0') {
+    snprintf(a->first_name, sizeof a->first_name, "%s", name);
+    memcpy(a->first_out, t->out, p->out_elems * sizeof(float));
+  } else if (!a->verdict[0] &&
+             (diff = count_differences(a->first_out, t->out, p->out_elems,
+                                       &first)) != 0) {
+    snprintf(a->verdict, sizeof a->verdict,
+             "no (%s differs from %s in %zu of %zu elements, first at "
+             "%zu: %.9g [%08" PRIx32 "] vs %.9g [%08" PRIx32 "])",
+             name, a->first_name, diff, p->out_elems, first,
+             (double)t->out[first], float_bits(t->out[first]),
+             (double)a->first_out[first], float_bits(a->first_out[first]));
+  }
+}
+
 static uint64_t clock_seed(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -470,7 +528,7 @@ int cli_cmd_run(int argc, char **argv) {
   setup_problem(&o, &p);
   print_problem(&o, &p);
 
-  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   uint64_t rng = o.seed;
   t.input = xmalloc(p.in_elems, sizeof(float), "the input");
   t.weights = xmalloc(p.w_elems, sizeof(float), "the weights");
@@ -480,56 +538,56 @@ int cli_cmd_run(int argc, char **argv) {
     t.bias = xmalloc(p.desc.out_channels, sizeof(float), "the bias");
     fill(t.bias, p.desc.out_channels, o.data, &rng);
   }
+  if (o.residual.given) {
+    t.residual = xmalloc(p.out_elems, sizeof(float), "the residual");
+    fill(t.residual, p.out_elems, o.data, &rng);
+  }
   t.warm = xmalloc(p.out_elems, sizeof(float), "the output");
   t.out = xmalloc(p.out_elems, sizeof(float), "the output");
-  float *first_out = xmalloc(p.out_elems, sizeof(float), "the output");
+  agreement agree = {.first_out = xmalloc(p.out_elems, sizeof(float),
+                                          "the output")};
   if (o.check) {
     t.ref = xmalloc(p.out_elems, sizeof(double), "the oracle's output");
     t.bound = xmalloc(p.out_elems, sizeof(double), "the oracle's bounds");
-    check_call(simdconv_reference(&p.desc, p.N, p.H, p.W, t.input, t.weights,
-                                  t.bias, t.ref, t.bound),
-               "simdconv_reference", SIMDCONV_ISA_AUTO);
+    check_call(simdconv_reference_residual(&p.desc, p.N, p.H, p.W, t.input,
+                                           t.weights, t.bias, t.residual,
+                                           o.residual.value, t.ref, t.bound),
+               "simdconv_reference_residual", SIMDCONV_ISA_AUTO);
   }
 
   bool ok = true;
-  simdconv_isa first_isa = SIMDCONV_ISA_AUTO;
-  char verdict[256] = "";
   for (int i = 1; i < SIMDCONV_ISA_COUNT; i++) {
     simdconv_isa isa = (simdconv_isa)i;
     if (!(p.isas & (1u << i))) continue;
-    ok &= run_isa(&o, &p, isa, &t);
-    size_t first = 0, diff;
-    if (first_isa == SIMDCONV_ISA_AUTO) {
-      first_isa = isa;
-      memcpy(first_out, t.out, p.out_elems * sizeof(float));
-    } else if (!verdict[0] &&
-               (diff = count_differences(first_out, t.out, p.out_elems,
-                                         &first)) != 0) {
-      snprintf(verdict, sizeof verdict,
-               "no (%s differs from %s in %zu of %zu elements, first at "
-               "%zu: %.9g [%08" PRIx32 "] vs %.9g [%08" PRIx32 "])",
-               simdconv_isa_name(isa), simdconv_isa_name(first_isa), diff,
-               p.out_elems, first, (double)t.out[first],
-               float_bits(t.out[first]), (double)first_out[first],
-               float_bits(first_out[first]));
-    }
+    ok &= run_isa(&o, &p, isa, NULL, &t);
+    compare_outputs(&p, simdconv_isa_name(isa), &t, &agree);
   }
-  if (!verdict[0]) {
+  if (o.ukernel != NULL) {
+    size_t index;
+    simdconv_kernel_info k;
+    simdconv_kernel_find(o.ukernel, &index);
+    simdconv_kernel_get(index, &k);
+    ok &= run_isa(&o, &p, k.isa, o.ukernel, &t);
+    compare_outputs(&p, o.ukernel, &t, &agree);
+  }
+  if (!agree.verdict[0]) {
     char isas[64];
     cli_isa_mask_format(p.isas, ", ", isas, sizeof isas);
-    snprintf(verdict, sizeof verdict, "yes (%s)", isas);
+    snprintf(agree.verdict, sizeof agree.verdict, "yes (%s%s%s)", isas,
+             o.ukernel ? ", " : "", o.ukernel ? o.ukernel : "");
   } else {
     ok = false;
   }
-  printf("all ISAs agree bit for bit: %s\n", verdict);
+  printf("all ISAs agree bit for bit: %s\n", agree.verdict);
 
   if (p.pool) pthreadpool_destroy(p.pool);
   free(t.input);
   free(t.weights);
   free(t.bias);
+  free(t.residual);
   free(t.warm);
   free(t.out);
-  free(first_out);
+  free(agree.first_out);
   free(t.ref);
   free(t.bound);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;

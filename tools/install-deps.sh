@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages simdconv needs, only those missing.
 #   tools/install-deps.sh [test|bench|all]    (default: test)
-# test:  build + Criterion tests + sanitizers/fuzzing toolchain
+# test:  build + Criterion tests + sanitizers/fuzzing toolchain + the Python
+#        package's pytest suite (Debian's numpy, torch and pytest)
 # bench: test + Google Benchmark, oneDNN, XNNPACK, gnuplot
 # all:   bench + the aarch64 cross toolchain and QEMU
 set -euo pipefail
 
 profile=${1:-test}
 pkgs=(meson ninja-build pkg-config gcc g++ libsleef-dev libcriterion-dev
-      libpthreadpool-dev clang llvm libclang-rt-14-dev valgrind python3)
+      libpthreadpool-dev clang llvm libclang-rt-14-dev valgrind python3
+      python3-numpy python3-torch python3-pytest)
 case "$profile" in
   test) ;;
   bench|all) pkgs+=(libbenchmark-dev libdnnl-dev libxnnpack-dev gnuplot-nox) ;;&

@@ -10,7 +10,7 @@
 #ifndef SIMDCONV_DWCONV_TILES_X86_H
 #define SIMDCONV_DWCONV_TILES_X86_H
 
-#include "avx2/transpose_avx2.h"
+#include "avx2/x86_transpose.h"
 
 #define DW_HAVE_TILE_TRANSPOSES 1
 

@@ -5,8 +5,7 @@
  * accumulators, per input channel 2 pixel-vector loads, 6 weight broadcasts,
  * 12 FMAs. Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include "avx2/avx2_kernels.h"
-#include "avx2/igemm_vec_avx2.h"
+#include "avx2/vec_avx2.h"
 
 #define SC_UK_NAME f32_gemm_nchw_ukernel_6x16__avx2
 #define SC_UK_MR 6

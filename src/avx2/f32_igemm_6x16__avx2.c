@@ -8,8 +8,7 @@
  */
 #include <stdint.h>
 
-#include "avx2/avx2_kernels.h"
-#include "avx2/igemm_vec_avx2.h"
+#include "avx2/vec_avx2.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_6x16__avx2
 #define SC_UK_MR 6
@@ -29,6 +28,9 @@ static const sc_igemm_config igemm_6x16 = {
     .gukernel = f32_igemm_grouped_ukernel_2x16__avx2,
     .gmr = 2,
     .vl = 8,
+    .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
+                   "<= K/g < 16, K/g dividing 8, in 2x16 lane-permuting "
+                   "tiles",
 };
 
 const sc_conv_kernel sc_f32_igemm_6x16__avx2 =

@@ -7,34 +7,27 @@
  * multipliers > 1. The NCHW kernel runs these rows on its tiles too.
  * Driver: src/dwconv.c. Scalar twin: f32_conv_direct__scalar.
  */
-#include "avx512/dwconv_avx512.h"
+#include "avx512/vec_avx512.h"
 #include "ukernels/dwconv_nhwc_ukernel.h"
 
-/* name, Kg == 1, MR, R, S, SH, SW, DH, DW, P */
-DW_NHWC_ROWS(dw_nhwc_3x3s1, true, 2, 3, 3, 1, 1, 1, 1, 7)
-DW_NHWC_ROWS(dw_nhwc_3x3s2, true, 2, 3, 3, 2, 2, 1, 1, 7)
-DW_NHWC_ROWS(dw_nhwc_5x5s1, true, 1, 5, 5, 0, 1, 0, 1, 8)
-DW_NHWC_ROWS(dw_nhwc_5x5s2, true, 1, 5, 5, 0, 2, 0, 1, 8)
-DW_NHWC_ROWS(dw_nhwc_7x7s1, true, 1, 7, 7, 0, 1, 0, 1, 8)
-DW_NHWC_ROWS(dw_nhwc_any_kg1, true, 1, 0, 0, 0, 0, 0, 0, 8)
-DW_NHWC_ROWS(dw_nhwc_any, false, 1, 0, 0, 0, 0, 0, 0, 8)
-
-/* R, S, SH, SW, DH, DW (0: any), Kg == 1 only, MR, function */
-const sc_dw_nhwc_entry sc_dw_nhwc_entries__avx512[] = {
-    {3, 3, 1, 1, 1, 1, 1, 2, dw_nhwc_3x3s1},
-    {3, 3, 2, 2, 1, 1, 1, 2, dw_nhwc_3x3s2},
-    {5, 5, 0, 1, 0, 1, 1, 1, dw_nhwc_5x5s1},
-    {5, 5, 0, 2, 0, 1, 1, 1, dw_nhwc_5x5s2},
-    {7, 7, 0, 1, 0, 1, 1, 1, dw_nhwc_7x7s1},
-    {0, 0, 0, 0, 0, 0, 1, 1, dw_nhwc_any_kg1},
-    {0, 0, 0, 0, 0, 0, 0, 1, dw_nhwc_any},
-};
+/* One row per NHWC row function: name, Kg == 1 only, MR (output rows per
+ * call), R, S, SH, SW, DH, DW (0: any value), P (outputs per sliding-window
+ * group). The first match runs a layer; the last row matches every shape. */
+#define DW_NHWC_SHAPES(X) \
+  X(dw_nhwc_3x3s1, true, 2, 3, 3, 1, 1, 1, 1, 7) \
+  X(dw_nhwc_3x3s2, true, 2, 3, 3, 2, 2, 1, 1, 7) \
+  X(dw_nhwc_5x5s1, true, 1, 5, 5, 0, 1, 0, 1, 8) \
+  X(dw_nhwc_5x5s2, true, 1, 5, 5, 0, 2, 0, 1, 8) \
+  X(dw_nhwc_7x7s1, true, 1, 7, 7, 0, 1, 0, 1, 8) \
+  X(dw_nhwc_any_kg1, true, 1, 0, 0, 0, 0, 0, 0, 8) \
+  X(dw_nhwc_any, false, 1, 0, 0, 0, 0, 0, 0, 8)
+DW_NHWC_LIST(DW_NHWC_SHAPES)
 
 static const sc_dw_config dw_nhwc_config = {
     .vw = DW_VW,
-    .nhwc = sc_dw_nhwc_entries__avx512,
+    .nhwc = &sc_dw_nhwc_list__avx512,
 };
 
 const sc_conv_kernel sc_f32_dwconv_nhwc__avx512 =
     SC_DW_KERNEL("f32_dwconv_nhwc__avx512", SIMDCONV_ISA_AVX512,
-                 dw_nhwc_config, sc_dw_fits_nhwc);
+                 dw_nhwc_config, nhwc);

@@ -6,8 +6,7 @@
  * 16 FMAs. 16-pixel panels keep the tail waste small on 14x14 and 28x28
  * images. Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include "avx512/avx512_kernels.h"
-#include "avx512/igemm_vec_avx512.h"
+#include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_gemm_nchw_ukernel_16x16__avx512
 #define SC_UK_MR 16

@@ -8,8 +8,7 @@
  * instead of all six.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include "avx512/avx512_kernels.h"
-#include "avx512/igemm_vec_avx512.h"
+#include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_6x64__avx512
 #define SC_UK_MR 6
@@ -65,6 +64,7 @@ static const sc_igemm_config igemm_6x64 = {
     .max_k = 64,
     .pad_vs_nr = 32,
     .tails = igemm_6x64_tails,
+    .constraints = "ungrouped, 32 < K <= 64; tails of 1-5 rows",
 };
 
 const sc_conv_kernel sc_f32_igemm_6x64__avx512 = SC_IGEMM_KERNEL(

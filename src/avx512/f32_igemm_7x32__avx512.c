@@ -8,8 +8,7 @@
  */
 #include <stdint.h>
 
-#include "avx512/avx512_kernels.h"
-#include "avx512/igemm_vec_avx512.h"
+#include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_7x32__avx512
 #define SC_UK_MR 7
@@ -29,6 +28,9 @@ static const sc_igemm_config igemm_7x32 = {
     .gukernel = f32_igemm_grouped_ukernel_6x32__avx512,
     .gmr = 6,
     .vl = 16,
+    .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
+                   "<= K/g < 32, K/g dividing 16, in 6x32 lane-permuting "
+                   "tiles",
 };
 
 const sc_conv_kernel sc_f32_igemm_7x32__avx512 =

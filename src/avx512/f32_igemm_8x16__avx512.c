@@ -8,8 +8,7 @@
  * slower than 7x32: twice the loads and stores per FMA.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include "avx512/avx512_kernels.h"
-#include "avx512/igemm_vec_avx512.h"
+#include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_8x16__avx512
 #define SC_UK_MR 8
@@ -24,6 +23,7 @@ static const sc_igemm_config igemm_8x16 = {
     .ukernel = f32_igemm_ukernel_8x16__avx512,
     .transpose = sc_transpose_avx,
     .max_k = 16,
+    .constraints = "ungrouped, K <= 16",
 };
 
 const sc_conv_kernel sc_f32_igemm_8x16__avx512 = SC_IGEMM_KERNEL(

@@ -20,40 +20,32 @@
 #include <stdint.h>
 
 #include "dwconv.h"
-#include "neon/dwconv_neon.h"
-#include "neon/neon_kernels.h"
+#include "neon/vec_neon.h"
 #include "padding.h"
 
 #include "ukernels/dwconv_nchw_ukernel.h"
 
-/* name, MR, R, S, SH, SW, DH, DW (MR 0: any shape) */
-DW_NCHW_ROWS(dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1)
-DW_NCHW_ROWS(dw_nchw_3x3s2, 4, 3, 3, 2, 2, 1, 1)
-DW_NCHW_ROWS(dw_nchw_5x5s1, 4, 5, 5, 1, 1, 1, 1)
-DW_NCHW_ROWS(dw_nchw_5x5s2, 2, 5, 5, 2, 2, 1, 1)
-DW_NCHW_ROWS(dw_nchw_any, 0, 0, 0, 0, 0, 0, 0)
-/* name, MR, R, S, SH, DH, DW (stride_w 2, zero padding) */
-DW_NCHW_S2(dw_nchw_3x3s2_direct, 2, 3, 3, 2, 1, 1)
-DW_NCHW_S2(dw_nchw_5x5s2_direct, 2, 5, 5, 2, 1, 1)
-
-/* R, S, SH, SW, DH, DW (0: any), MR, function, zero padding only */
-static const sc_dw_nchw_entry dw_nchw_entries[] = {
-    {3, 3, 2, 2, 1, 1, 2, dw_nchw_3x3s2_direct, 1},
-    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2_direct, 1},
-    {3, 3, 1, 1, 1, 1, 4, dw_nchw_3x3s1, 0},
-    {3, 3, 2, 2, 1, 1, 4, dw_nchw_3x3s2, 0},
-    {5, 5, 1, 1, 1, 1, 4, dw_nchw_5x5s1, 0},
-    {5, 5, 2, 2, 1, 1, 2, dw_nchw_5x5s2, 0},
-    {0, 0, 0, 0, 0, 0, 1, dw_nchw_any, 0},
-};
+/* One row per NCHW row function: kind (ROWS: prepared rows; S2: stride 2
+ * straight from the input, zero padding only), name, MR (output rows per
+ * block; 0: any shape), R, S, SH, SW, DH, DW (0: any value). The first match
+ * runs a layer; the last row matches every shape. */
+#define DW_NCHW_SHAPES(X) \
+  X(S2, dw_nchw_3x3s2_direct, 2, 3, 3, 2, 2, 1, 1) \
+  X(S2, dw_nchw_5x5s2_direct, 2, 5, 5, 2, 2, 1, 1) \
+  X(ROWS, dw_nchw_3x3s1, 4, 3, 3, 1, 1, 1, 1) \
+  X(ROWS, dw_nchw_3x3s2, 4, 3, 3, 2, 2, 1, 1) \
+  X(ROWS, dw_nchw_5x5s1, 4, 5, 5, 1, 1, 1, 1) \
+  X(ROWS, dw_nchw_5x5s2, 2, 5, 5, 2, 2, 1, 1) \
+  X(ROWS, dw_nchw_any, 0, 0, 0, 0, 0, 0, 0)
+DW_NCHW_LIST(DW_NCHW_SHAPES)
 
 static const sc_dw_config dw_nchw_config = {
     .vw = DW_VW,
-    .nhwc = sc_dw_nhwc_entries__neon,
-    .nchw = dw_nchw_entries,
+    .nhwc = &sc_dw_nhwc_list__neon,
+    .nchw = &dw_nchw_list,
     .nchw_band = NULL, /* no NEON tile path (see above) */
 };
 
 const sc_conv_kernel sc_f32_dwconv_nchw__neon =
     SC_DW_KERNEL("f32_dwconv_nchw__neon", SIMDCONV_ISA_NEON,
-                 dw_nchw_config, sc_dw_fits_nchw);
+                 dw_nchw_config, nchw);

@@ -19,13 +19,15 @@
  * Registers: 4*MQ*NV accumulators + NV pixel vectors + MQ weight vectors
  * (8x12: 24 + 3 + 2).
  */
+#include "ukernels/tile_epilogue.h"
+
 #define SC_NGK_MR (SC_NGK_MQ * 4)
 #define SC_NGK_NR (SC_NGK_NV * 4)
 
 static void SC_NGK_NAME(size_t mr, size_t nc, size_t kc,
                         const float *restrict w, const float *restrict x,
                         size_t x_stride, float *restrict c, size_t c_stride,
-                        const sc_act_params *restrict act) {
+                        const sc_gemm_nchw_params *restrict params) {
   float32x4_t acc[SC_NGK_MR][SC_NGK_NV];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_NGK_MR; i++) {
@@ -75,43 +77,12 @@ static void SC_NGK_NAME(size_t mr, size_t nc, size_t kc,
   }
 #undef SC_NGK_STEP
 
-  if (act->activation == SIMDCONV_ACT_CLAMP) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NGK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NGK_NV; j++)
-        acc[i][j] = sc_clamp_f32x4(acc[i][j], act->lo, act->hi);
-  } else if (act->activation != SIMDCONV_ACT_NONE) {
-    /* Out of line through memory: one copy of the (large) activation code. */
-    float32x4_t t[SC_NGK_MR * SC_NGK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NGK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NGK_NV; j++)
-        t[i * SC_NGK_NV + j] = acc[i][j];
-#pragma GCC unroll 1
-    for (size_t q = 0; q < SC_NGK_MR * SC_NGK_NV; q++)
-      t[q] = sc_activate_f32x4(act, t[q]);
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NGK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NGK_NV; j++)
-        acc[i][j] = t[i * SC_NGK_NV + j];
-  }
-
-#pragma GCC unroll 16
-  for (size_t i = 0; i < SC_NGK_MR; i++) {
-    if (i < mr) {
-      float *ci = c + i * c_stride;
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NGK_NV; j++) {
-        if (nc >= (j + 1) * 4)
-          vst1q_f32(ci + j * 4, acc[i][j]);
-        else if (nc > j * 4)
-          sc_store_n_f32x4(ci + j * 4, acc[i][j], nc - j * 4);
-      }
-    }
-  }
+  if (params->residual != NULL)
+    SC_TILE_RESIDUAL_ROWS(acc, SC_NGK_MR, SC_NGK_NV, mr, nc,
+                          sc_residual_at(params->residual, params->output, c),
+                          c_stride, params->alpha);
+  SC_TILE_ACTIVATE(acc, SC_NGK_MR, SC_NGK_NV, &params->act);
+  SC_TILE_STORE_ROWS(acc, SC_NGK_MR, SC_NGK_NV, mr, nc, c, c_stride);
 }
 
 #undef SC_NGK_MR

@@ -22,6 +22,8 @@
  * Registers (32 x 128-bit): MR*NV accumulators + MR input vectors + NV
  * weight vectors; 8x8 uses 16 + 8 + 2..4.
  */
+#include "ukernels/tile_epilogue.h"
+
 #define SC_NUK_NR (SC_NUK_NV * 4)
 
 static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
@@ -89,32 +91,10 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
   } while (--ks != 0);
 
-  /* Epilogue: the activation, then the mr x nc stores (NHWC rows, or
-   * transposed into NCHW planes when params->cn_stride is set). */
-  const sc_act_params *act = &params->act;
-  if (act->activation == SIMDCONV_ACT_CLAMP) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NUK_NV; j++)
-        acc[i][j] = sc_clamp_f32x4(acc[i][j], act->lo, act->hi);
-  } else if (act->activation != SIMDCONV_ACT_NONE) {
-    /* Out of line through memory: one copy of the (large) activation code. */
-    float32x4_t t[SC_NUK_MR * SC_NUK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NUK_NV; j++)
-        t[i * SC_NUK_NV + j] = acc[i][j];
-#pragma GCC unroll 1
-    for (size_t q = 0; q < SC_NUK_MR * SC_NUK_NV; q++)
-      t[q] = sc_activate_f32x4(act, t[q]);
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NUK_NV; j++)
-        acc[i][j] = t[i * SC_NUK_NV + j];
-  }
+  /* Epilogue (src/ukernels/tile_epilogue.h): the residual, the activation,
+   * then the mr x nc stores (NHWC rows, or transposed into NCHW planes in
+   * 4x4 register blocks when params->cn_stride is set). */
+  SC_TILE_FINISH(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride, params);
 
   if (params->cn_stride != 0) {
     /* NCHW output: 4x4 blocks transposed in registers, each channel's
@@ -132,29 +112,8 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef SC_NUK_ROW
       }
     }
-  } else if (__builtin_expect(nc == SC_NUK_NR, 1)) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++) {
-      if (i < mr) {
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_NUK_NV; j++)
-          vst1q_f32(c + i * cm_stride + j * 4, acc[i][j]);
-      }
-    }
   } else {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_NUK_MR; i++) {
-      if (i < mr) {
-        float *ci = c + i * cm_stride;
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_NUK_NV; j++) {
-          if (nc >= (j + 1) * 4)
-            vst1q_f32(ci + j * 4, acc[i][j]);
-          else if (nc > j * 4)
-            sc_store_n_f32x4(ci + j * 4, acc[i][j], nc - j * 4);
-        }
-      }
-    }
+    SC_TILE_STORE_ROWS(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride);
   }
 }
 

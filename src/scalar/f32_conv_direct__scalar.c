@@ -4,10 +4,10 @@
  * that every SIMD kernel reproduces bit for bit (docs/numerics.md):
  *   acc = bias[k] + 0.0f;
  *   for r in R, for s in S, for c in C/groups: acc = fmaf(x, w[k][r][s][c], acc)
+ *   acc = fmaf(alpha, residual, acc)       (simdconv_run_residual only)
  *   y = activation(acc)
- * Transposed problems (also reached through sc_deconv_table_get()) take the
- * taps on the stride lattice in ascending input position instead
- * (direct_output_transposed).
+ * Transposed problems take the taps on the stride lattice in ascending input
+ * position instead (direct_sum_transposed), with the same epilogue.
  * Packed form: bias[K] (zeros without bias) followed by the canonical
  * weights w[K][R][S][Cg].
  */
@@ -18,7 +18,6 @@
 #include "activation.h"
 #include "padding.h"
 #include "problem.h"
-#include "scalar/scalar_kernels.h"
 
 static bool direct_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
@@ -88,11 +87,11 @@ static bool direct_lattice(size_t o, size_t t, size_t dil, size_t stride,
   return true;
 }
 
-/* One output of a transposed convolution in its canonical order
+/* The sum of one output of a transposed convolution in its canonical order
  * (docs/numerics.md): taps in ascending input row, then input column (kernel
  * row and column descending), input channels inside. */
-static float direct_output_transposed(const direct_task *t, size_t n, size_t k,
-                                      size_t oh, size_t ow) {
+static float direct_sum_transposed(const direct_task *t, size_t n, size_t k,
+                                   size_t oh, size_t ow) {
   const sc_problem *p = t->args->problem;
   const sc_shape *s = t->args->shape;
   const float *bias = t->args->packed;
@@ -114,15 +113,15 @@ static float direct_output_transposed(const direct_task *t, size_t n, size_t k,
                        t->in.c, wk + (r * p->S + q) * p->Cg, p->Cg);
     }
   }
-  return sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
+  return acc;
 }
 
-/* One output element, in the canonical order. */
-static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
-                           size_t ow) {
+/* The canonical sum of one output element, before the epilogue. */
+static float direct_sum(const direct_task *t, size_t n, size_t k, size_t oh,
+                        size_t ow) {
   const sc_problem *p = t->args->problem;
   if (p->transposed)
-    return direct_output_transposed(t, n, k, oh, ow);
+    return direct_sum_transposed(t, n, k, oh, ow);
   const sc_shape *s = t->args->shape;
   const float *bias = t->args->packed;
   const float *wk = bias + p->K + k * p->R * p->S * p->Cg;
@@ -143,7 +142,17 @@ static float direct_output(const direct_task *t, size_t n, size_t k, size_t oh,
                        t->in.c, wk, p->Cg);
     }
   }
-  return sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
+  return acc;
+}
+
+/* The epilogue: the residual fmaf(alpha, r, acc) (read before *y is
+ * written, so r may be y), then the activation. */
+static void direct_store(const direct_task *t, float acc, float *y) {
+  const sc_run_args *a = t->args;
+  const sc_problem *p = a->problem;
+  if (a->residual != NULL)
+    acc = fmaf(a->alpha, a->residual[y - a->output], acc);
+  *y = sc_activate_f32(t->math, p->activation, p->act_min, p->act_max, acc);
 }
 
 /* Task (row = n*OH + oh, k0 .. k0+nk): all output columns of those channels. */
@@ -156,7 +165,8 @@ static void direct_row(void *ctx, size_t row, size_t k0, size_t rows,
   float *y = t->args->output + n * t->out.n + oh * t->out.h;
   for (size_t k = k0; k < k0 + nk; k++)
     for (size_t ow = 0; ow < s->OW; ow++)
-      y[k * t->out.c + ow * t->out.w] = direct_output(t, n, k, oh, ow);
+      direct_store(t, direct_sum(t, n, k, oh, ow),
+                   y + k * t->out.c + ow * t->out.w);
 }
 
 static void direct_run(const sc_run_args *args) {
@@ -172,9 +182,21 @@ static void direct_run(const sc_run_args *args) {
                                      p->K, 1, 16, SC_POOL_FINAL);
 }
 
+static void direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  (void)k;
+  *d = (sc_kernel_desc){
+      .tile_m = 1,
+      .tile_n = 1,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = "every layer (the canonical order, by definition)",
+  };
+}
+
 const sc_conv_kernel sc_f32_conv_direct__scalar = {
     .name = "f32_conv_direct__scalar",
     .isa = SIMDCONV_ISA_SCALAR,
+    .family = SC_FAMILY_DIRECT,
+    .describe = direct_describe,
     .fits = direct_fits,
     .packed_size = direct_packed_size,
     .pack = direct_pack,

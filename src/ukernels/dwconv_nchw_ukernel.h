@@ -32,6 +32,9 @@
 #include "dwconv.h"
 #include "padding.h"
 
+/* The ISA's NHWC row functions (f32_dwconv_nhwc__<isa>.c). */
+extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
+
 #define DW_INLINE static inline __attribute__((always_inline))
 /* Sanitizer builds skip the forced unrolling: it shapes register use, never
  * the order of the operations (the bits are the same), and under ASan+UBSan
@@ -41,6 +44,28 @@
 #else
 #define DW_UNROLL _Pragma("GCC unroll 64")
 #endif
+
+/* ---- the store ------------------------------------------------------------ */
+
+/* Stores output vector acc at y (all lanes when full, else the lanes of
+ * m): the residual (when there is one, read just before the store, so it
+ * may be the output itself), the fused clamp (the identity unless the
+ * activation is CLAMP) and, when act, the other activations. */
+DW_INLINE void dw_nchw_store(const sc_dw_nchw_params *t, float *y, dw_v acc,
+                             bool full, dw_m m, bool act) {
+  if (t->residual != NULL) {
+    const float *r = t->residual + (y - t->output);
+    acc = dwv_fma(dwv_set1(t->alpha), full ? dwv_load(r) : dwv_loadm(r, m),
+                  acc);
+  }
+  acc = dwv_clamp(acc, t->lo, t->hi);
+  if (act)
+    acc = dwv_act(&t->act, acc);
+  if (full)
+    dwv_store(y, acc);
+  else
+    dwv_storem(y, acc, m);
+}
 
 /* ---- NCHW: prepared rows ---------------------------------------------------- */
 
@@ -210,14 +235,9 @@ DW_INLINE void dw_nchw_block(const sc_dw_nchw_params *t,
             acc[m] = dwv_fma(x, wv[r * S + s], acc[m]);
     }
   }
-  DW_UNROLL for (size_t m = 0; m < MR; m++) {
-    /* -inf / +inf (the identity) unless the activation is CLAMP */
-    const dw_v v = dwv_clamp(acc[m], t->lo, t->hi);
-    if (n == DW_VW)
-      dwv_store(y + m * OW + v0, v);
-    else
-      dwv_storem(y + m * OW + v0, v, dwm_first(n));
-  }
+  DW_UNROLL for (size_t m = 0; m < MR; m++)
+    dw_nchw_store(t, y + m * OW + v0, acc[m], n == DW_VW, dwm_first(n),
+                  false);
 }
 
 /* All outputs [0, ws) of MR output rows; the weights are loaded here so
@@ -260,11 +280,7 @@ DW_INLINE void dw_nchw_block_any(const sc_dw_nchw_params *t,
                     w, acc);
     }
   }
-  acc = dwv_clamp(acc, t->lo, t->hi);
-  if (n == DW_VW)
-    dwv_store(y + v0, acc);
-  else
-    dwv_storem(y + v0, acc, dwm_first(n));
+  dw_nchw_store(t, y + v0, acc, n == DW_VW, dwm_first(n), false);
 }
 
 /* Applies an unfused activation in place to outputs [0, n) of a row. */
@@ -399,8 +415,8 @@ DW_INLINE void dw_nchw_prep_block(const sc_dw_nchw_params *t, const float *x,
 DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
                          const dw_m *ma, const dw_m *mb, const dw_v *wv,
                          dw_v b, float *y, size_t OW, dw_m mo, size_t n,
-                         float lo, float hi, size_t MR, size_t R, size_t S,
-                         size_t SH, size_t DH, size_t DW) {
+                         const sc_dw_nchw_params *t, size_t MR, size_t R,
+                         size_t S, size_t SH, size_t DH, size_t DW) {
   const size_t jn = (MR - 1) * SH + (R - 1) * DH + 1;
   const size_t npair = (S - 1) * DW / 2 + 1;
   dw_v acc[SC_DW_MAX_MR];
@@ -433,13 +449,8 @@ DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
             acc[m] = dwv_fma(x, wv[r * S + s], acc[m]);
     }
   }
-  DW_UNROLL for (size_t m = 0; m < MR; m++) {
-    const dw_v v = dwv_clamp(acc[m], lo, hi);
-    if (n == DW_VW)
-      dwv_store(y + m * OW, v);
-    else
-      dwv_storem(y + m * OW, v, mo);
-  }
+  DW_UNROLL for (size_t m = 0; m < MR; m++)
+    dw_nchw_store(t, y + m * OW, acc[m], n == DW_VW, mo, false);
 }
 
 /* Defines NAME, an sc_dw_nchw_fn for stride_w 2 with zero padding: MR_
@@ -464,7 +475,7 @@ DW_INLINE void dw_s2_vec(const float *const *rows, ptrdiff_t base,
       const size_t n = OW - ow < DW_VW ? OW - ow : DW_VW;                      \
       dw_s2_vec(rows, (ptrdiff_t)(2 * ow) - (ptrdiff_t)p->pad_left,            \
                 ma + v * DW_S2_MAX_PAIRS, mb + v * DW_S2_MAX_PAIRS, wv, b,     \
-                y + oh * OW + ow, OW, dwm_first(n), n, t->lo, t->hi, MR, R_,   \
+                y + oh * OW + ow, OW, dwm_first(n), n, t, MR, R_,   \
                 S_, SH_, DH_, DW_);                                            \
     }                                                                          \
   }                                                                            \
@@ -542,14 +553,9 @@ DW_INLINE void dw_flat_vecs(const sc_dw_nchw_params *t, const uintptr_t *xb,
         wv[i], acc[v]);
   const size_t nq = t->shape->OH * t->shape->OW;
   DW_UNROLL for (size_t v = 0; v < MV; v++) {
-    dw_v o = dwv_clamp(acc[v], t->lo, t->hi);
-    if (act)
-      o = dwv_act(&t->act, o);
     const size_t q = q0 + v * DW_VW;
-    if (q + DW_VW <= nq)
-      dwv_store(y + q, o);
-    else
-      dwv_storem(y + q, o, dwm_first(nq - q));
+    dw_nchw_store(t, y + q, acc[v], q + DW_VW <= nq,
+                  dwm_first(q + DW_VW <= nq ? DW_VW : nq - q), act);
   }
 }
 
@@ -605,6 +611,40 @@ DW_INLINE void dw_flat_plane(const sc_dw_nchw_params *t, size_t n, size_t k,
     }                                                                          \
   }
 
+/* The NCHW row functions of an ISA and their list, from one shape list:
+ * SHAPES(X) calls X(KIND, name, MR, R, S, SH, SW, DH, DW) once per function,
+ * KIND ROWS (prepared rows, DW_NCHW_ROWS; MR 0: any shape, one row per
+ * call) or S2 (stride 2 straight from the input, zero padding only,
+ * DW_NCHW_S2; SW must be 2); R .. DW: 0 matches any value; the last row must
+ * match every shape. Defines the static dw_nchw_list. */
+#define DW_NCHW_DEFINE(KIND, NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)            \
+  DW_NCHW_DEFINE_##KIND(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)
+#define DW_NCHW_DEFINE_ROWS(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)             \
+  DW_NCHW_ROWS(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)
+#define DW_NCHW_DEFINE_S2(NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)               \
+  DW_NCHW_S2(NAME, MR_, R_, S_, SH_, DH_, DW_)
+#define DW_NCHW_ZEROS_ONLY_ROWS 0
+#define DW_NCHW_ZEROS_ONLY_S2 1
+#define DW_NCHW_ENTRY(KIND, NAME, MR_, R_, S_, SH_, SW_, DH_, DW_)             \
+  {R_, S_, SH_, SW_, DH_, DW_, (MR_) ? (MR_) : 1, NAME,                        \
+   DW_NCHW_ZEROS_ONLY_##KIND},
+#define DW_NCHW_LIST(SHAPES)                                                   \
+  SHAPES(DW_NCHW_DEFINE)                                                       \
+  static const sc_dw_nchw_entry dw_nchw_entries[] = {SHAPES(DW_NCHW_ENTRY)};   \
+  static const sc_dw_nchw_list dw_nchw_list = {                                \
+      dw_nchw_entries, sizeof dw_nchw_entries / sizeof *dw_nchw_entries};
+
+/* The flat-plane functions and their list: SHAPES(X) calls X(name, vectors
+ * per block, R, S) per function (R = S = 0: any kernel, last). Defines the
+ * static dw_flat_list. */
+#define DW_FLAT_DEFINE(NAME, MV_, R_, S_) DW_NCHW_FLAT(NAME, MV_, (R_) * (S_))
+#define DW_FLAT_ENTRY(NAME, MV_, R_, S_) {R_, S_, NAME},
+#define DW_FLAT_LIST(SHAPES)                                                   \
+  SHAPES(DW_FLAT_DEFINE)                                                       \
+  static const sc_dw_flat_entry dw_flat_entries[] = {SHAPES(DW_FLAT_ENTRY)};   \
+  static const sc_dw_flat_list dw_flat_list = {                                \
+      dw_flat_entries, sizeof dw_flat_entries / sizeof *dw_flat_entries};
+
 #ifdef DW_HAVE_TILE_TRANSPOSES /* the ISA provides dw_tile_in_chunk, dw_tile_out */
 
 /* ---- NCHW through NHWC tiles ---------------------------------------------- */
@@ -636,6 +676,19 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
                      t_hi - t < DW_VW ? t_hi - t : DW_VW, dst + t * DW_VW);
 }
 
+/* The residual of output rows [oh, oh + mc), columns [ow0, ow0 + ws) of the
+ * nk planes r[] into the NHWC tile rt laid out as the row function's output
+ * tile (pixel m*ws + i at rt + (m*ws + i)*DW_VW). */
+static inline void dw_tile_residual(const float *const *r, size_t nk,
+                                    size_t OW, size_t oh, size_t mc,
+                                    size_t ow0, size_t ws, float *rt) {
+  for (size_t m = 0; m < mc; m++)
+    for (size_t i = 0; i < ws; i += DW_VW)
+      dw_tile_in_chunk(r, nk, (oh + m) * OW, (ptrdiff_t)(ow0 + i),
+                       ws - i < DW_VW ? ws - i : DW_VW,
+                       rt + (m * ws + i) * DW_VW);
+}
+
 /* Defines the band function NAME (an sc_dw_nchw_band_fn). */
 #define DW_NCHW_BAND(NAME)                                                     \
   static void NAME(const sc_dw_nchw_tile_params *t, size_t n, size_t k0,      \
@@ -646,9 +699,11 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
     const size_t nk = p->K - k0 < DW_VW ? p->K - k0 : DW_VW;                   \
     const float *in[DW_VW];                                                    \
     float *out[DW_VW];                                                         \
+    const float *res[DW_VW];                                                   \
     for (size_t j = 0; j < nk; j++) {                                          \
       in[j] = t->input + (n * p->C + (k0 + j) / p->Kg) * H * W;                \
       out[j] = t->output + (n * p->K + k0 + j) * OH * OW;                      \
+      res[j] = t->residual ? t->residual + (out[j] - t->output) : NULL;        \
     }                                                                          \
     float ring[SC_DW_TILE_RING_FLOATS] __attribute__((aligned(64)));           \
     float otile[SC_DW_TILE_OUT_FLOATS] __attribute__((aligned(64)));           \
@@ -657,6 +712,11 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
     sc_dw_nhwc_params tp = t->tile;                                            \
     tp.bias += k0;                                                             \
     tp.w += k0;                                                                \
+    float rtile[SC_DW_TILE_OUT_FLOATS] __attribute__((aligned(64)));           \
+    if (t->residual != NULL) {                                                 \
+      tp.residual = rtile;                                                     \
+      tp.res_out = otile;                                                      \
+    }                                                                          \
     if (t->flat) {                                                             \
       /* The whole plane, unpadded: the NHWC kernel handles the padding. */    \
       for (size_t px = 0; px < H * W; px += DW_VW)                             \
@@ -674,6 +734,8 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
                                   ? NULL                                       \
                                   : ring + (size_t)ih * W * DW_VW;             \
           }                                                                    \
+        if (t->residual != NULL)                                               \
+          dw_tile_residual(res, nk, OW, oh, mc, 0, OW, rtile);                 \
         t->fn(&tp, rows, mc, otile, 0, nk);                                    \
         dw_tile_out(otile, mc * OW, out, nk, oh * OW);                         \
       }                                                                        \
@@ -713,6 +775,8 @@ static inline void dw_tile_in_row(const sc_problem *p, const float *const *in,
             }                                                                  \
             rows[m * R + r] = dst;                                             \
           }                                                                    \
+        if (t->residual != NULL)                                               \
+          dw_tile_residual(res, nk, OW, oh, mc, ow0, ws, rtile);               \
         t->fn(&tp, rows, mc, otile, 0, nk);                                    \
         if (ws == OW)                                                          \
           dw_tile_out(otile, mc * OW, out, nk, oh * OW);                       \

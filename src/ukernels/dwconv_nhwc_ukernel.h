@@ -76,11 +76,18 @@ DW_INLINE dw_v dw_nhwc_in(const float *px, const dw_chan *ch, bool kg1,
   return dwv_permute(dwv_loadm(px + ch->kin, ch->in_mask), ch->perm);
 }
 
-/* Stores acc to pixel px (channel 0). CLAMP is fused; without it the bounds
- * are -inf and +inf, where the clamp is the identity (NaN included); other
- * activations run afterwards in dw_nhwc_activate(). */
+/* Stores acc to pixel px (channel 0). The residual (when there is one) is
+ * read just before the store, so it may be the output itself. CLAMP is
+ * fused; without it the bounds are -inf and +inf, where the clamp is the
+ * identity (NaN included); other activations run afterwards in
+ * dw_nhwc_activate(). */
 DW_INLINE void dw_nhwc_out(const sc_dw_nhwc_params *p, float *px, dw_v acc,
                            const dw_chan *ch, bool full, bool clamp) {
+  if (p->residual != NULL) {
+    const float *r = sc_residual_at(p->residual, p->res_out, px + ch->k);
+    acc = dwv_fma(dwv_set1(p->alpha),
+                  full ? dwv_load(r) : dwv_loadm(r, ch->mask), acc);
+  }
   if (clamp)
     acc = dwv_clamp(acc, p->lo, p->hi);
   if (full)
@@ -377,5 +384,21 @@ static inline void dw_nhwc_activate(const sc_dw_nhwc_params *p, float *out,
         p->act.activation != SIMDCONV_ACT_CLAMP)                               \
       dw_nhwc_activate(p, out, nrows, k0, nk);                                 \
   }
+
+/* The ISA's NHWC row functions (f32_dwconv_nhwc__<isa>.c). */
+extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
+
+/* The NHWC row functions of an ISA and their list, from one shape list:
+ * SHAPES(X) calls X(name, Kg == 1 only, MR, R, S, SH, SW, DH, DW, P) once
+ * per row function (R .. DW: 0 matches any value; the last row must match
+ * every shape). Defines DW_ISA_NAME(sc_dw_nhwc_list), which the ISA's NCHW
+ * kernel runs on its tiles too. */
+#define DW_NHWC_ENTRY(NAME, KG1, MR_, R_, S_, SH_, SW_, DH_, DW_, P_)          \
+  {R_, S_, SH_, SW_, DH_, DW_, KG1, MR_, NAME},
+#define DW_NHWC_LIST(SHAPES)                                                   \
+  SHAPES(DW_NHWC_ROWS)                                                         \
+  static const sc_dw_nhwc_entry dw_nhwc_entries[] = {SHAPES(DW_NHWC_ENTRY)};   \
+  const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list) = {                       \
+      dw_nhwc_entries, sizeof dw_nhwc_entries / sizeof *dw_nhwc_entries};
 
 #endif

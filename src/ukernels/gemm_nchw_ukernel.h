@@ -17,12 +17,14 @@
  * starts from bias + 0.0f (packed) and takes one fma per input channel in
  * order, so the bits are the scalar kernel's.
  */
+#include "ukernels/tile_epilogue.h"
+
 #define SC_UK_NR (SC_UK_NV * SC_VL)
 
 static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
                        const float *restrict w, const float *restrict x,
                        size_t x_stride, float *restrict c, size_t c_stride,
-                       const sc_act_params *restrict act) {
+                       const sc_gemm_nchw_params *restrict params) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_UK_MR; i++) {
@@ -69,42 +71,12 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
     }
   }
 
-  if (act->activation == SIMDCONV_ACT_CLAMP) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
-  } else if (act->activation != SIMDCONV_ACT_NONE) {
-    SC_VEC t[SC_UK_MR * SC_UK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        t[i * SC_UK_NV + j] = acc[i][j];
-#pragma GCC unroll 1
-    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
-      t[q] = SC_VACT(act, t[q]);
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = t[i * SC_UK_NV + j];
-  }
-
-#pragma GCC unroll 16
-  for (size_t i = 0; i < SC_UK_MR; i++) {
-    if (i < mr) {
-      float *ci = c + i * c_stride;
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++) {
-        if (nc >= (j + 1) * SC_VL)
-          SC_VSTORE(ci + j * SC_VL, acc[i][j]);
-        else if (nc > j * SC_VL)
-          SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
-      }
-    }
-  }
+  if (params->residual != NULL)
+    SC_TILE_RESIDUAL_ROWS(acc, SC_UK_MR, SC_UK_NV, mr, nc,
+                          sc_residual_at(params->residual, params->output, c),
+                          c_stride, params->alpha);
+  SC_TILE_ACTIVATE(acc, SC_UK_MR, SC_UK_NV, &params->act);
+  SC_TILE_STORE_ROWS(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, c_stride);
 }
 
 #undef SC_UK_NR

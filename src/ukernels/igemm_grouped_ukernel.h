@@ -21,6 +21,8 @@
  *   SC_VLOAD_MASKED(p, m)     masked load, zeros elsewhere, no access past
  *                             the masked lanes
  */
+#include "ukernels/tile_epilogue.h"
+
 #define SC_UK_NR (SC_UK_NV * SC_VL)
 
 static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
@@ -80,55 +82,9 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
   } while (--ks != 0);
 
-  const sc_act_params *act = &params->act;
-  if (act->activation == SIMDCONV_ACT_CLAMP) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
-  } else if (act->activation != SIMDCONV_ACT_NONE) {
-    SC_VEC t[SC_UK_MR * SC_UK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        t[i * SC_UK_NV + j] = acc[i][j];
-#pragma GCC unroll 1
-    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
-      t[q] = SC_VACT(act, t[q]);
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = t[i * SC_UK_NV + j];
-  }
-
-  if (params->cn_stride != 0) {
-    _Static_assert(SC_UK_MR <= 8 && SC_UK_NR % 8 == 0, "NCHW store tile");
-    float t[8 * SC_UK_NR] __attribute__((aligned(64)));
-#pragma GCC unroll 16
-    for (size_t i = 0; i < 8; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        SC_VSTORE(t + i * SC_UK_NR + j * SC_VL,
-                  i < SC_UK_MR ? acc[i < SC_UK_MR ? i : 0][j] : SC_VZERO());
-    sc_store_tile_transposed(t, SC_UK_NR, mr, nc, c, params->cn_stride);
-  } else {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++) {
-      if (i < mr) {
-        float *ci = c + i * cm_stride;
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_UK_NV; j++) {
-          if (nc >= (j + 1) * SC_VL)
-            SC_VSTORE(ci + j * SC_VL, acc[i][j]);
-          else if (nc > j * SC_VL)
-            SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
-        }
-      }
-    }
-  }
+  SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
+  SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
+                params->cn_stride);
 }
 
 #undef SC_UK_NR

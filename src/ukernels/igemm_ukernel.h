@@ -20,7 +20,7 @@
  *   SC_VZERO()            a vector of +0.0f
  *   SC_VPREFETCH(p), SC_VPREFETCH_INPUT(p)  optional: prefetch the line of p
  *                         (weights into L1, input into L2)
- * and sc_store_tile_transposed() (src/avx2/transpose_avx2.h) in scope.
+ * and sc_store_tile_transposed() (src/avx2/x86_transpose.h) in scope.
  *
  * Scalar twin: f32_conv_direct__scalar. Each of the MR x NR accumulators
  * starts from the packed bias (already bias + 0.0f) and takes one fma per
@@ -33,6 +33,8 @@
  * Register use: MR*NV accumulators + NV weight vectors + 1 broadcast must
  * fit the ISA's register file for the hot loop to stay spill-free.
  */
+#include "ukernels/tile_epilogue.h"
+
 #define SC_UK_NR (SC_UK_NV * SC_VL)
 #ifndef SC_UK_ASTRIDE
 #define SC_UK_ASTRIDE SC_UK_MR
@@ -123,67 +125,10 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef SC_UK_PREFETCH_W
   } while (--ks != 0);
 
-  /* Epilogue: the activation, then the mr x nc stores. */
-  const sc_act_params *act = &params->act;
-  if (act->activation == SIMDCONV_ACT_CLAMP) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = SC_VCLAMP(acc[i][j], act->lo, act->hi);
-  } else if (act->activation != SIMDCONV_ACT_NONE) {
-    /* Out of line through memory: one copy of the (large) activation code. */
-    SC_VEC t[SC_UK_MR * SC_UK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        t[i * SC_UK_NV + j] = acc[i][j];
-#pragma GCC unroll 1
-    for (size_t q = 0; q < SC_UK_MR * SC_UK_NV; q++)
-      t[q] = SC_VACT(act, t[q]);
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = t[i * SC_UK_NV + j];
-  }
-
-  if (params->cn_stride != 0) {
-    /* NCHW output: through a small buffer, transposed by 8x8 blocks. */
-    _Static_assert(SC_UK_MR <= 8 && SC_UK_NR % 8 == 0, "NCHW store tile");
-    float t[8 * SC_UK_NR] __attribute__((aligned(64)));
-#pragma GCC unroll 16
-    for (size_t i = 0; i < 8; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        SC_VSTORE(t + i * SC_UK_NR + j * SC_VL,
-                  i < SC_UK_MR ? acc[i < SC_UK_MR ? i : 0][j] : SC_VZERO());
-    sc_store_tile_transposed(t, SC_UK_NR, mr, nc, c, params->cn_stride);
-  } else if (__builtin_expect(nc == SC_UK_NR, 1)) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++) {
-      if (i < mr) {
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_UK_NV; j++)
-          SC_VSTORE(c + i * cm_stride + j * SC_VL, acc[i][j]);
-      }
-    }
-  } else {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++) {
-      if (i < mr) {
-        float *ci = c + i * cm_stride;
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_UK_NV; j++) {
-          if (nc >= (j + 1) * SC_VL)
-            SC_VSTORE(ci + j * SC_VL, acc[i][j]);
-          else if (nc > j * SC_VL)
-            SC_VSTORE_N(ci + j * SC_VL, acc[i][j], nc - j * SC_VL);
-        }
-      }
-    }
-  }
+  /* Epilogue: the residual, the activation, then the mr x nc stores. */
+  SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
+  SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
+                params->cn_stride);
 }
 
 #undef SC_UK_NR

@@ -37,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import conformance as fw  # noqa: E402  (bounds, data, statistics)
-import simdconv_ctypes as sc  # noqa: E402
+import harness as sc  # noqa: E402
 
 torch, F = fw.torch, fw.F
 

@@ -2,14 +2,15 @@
 """The measured figures of the numerics guide (docs/numerics.md).
 
 Every table of the guide is printed by one section of this script, run on
-simdconv itself (through ctypes, see simdconv_ctypes.py) with fixed seeds:
+simdconv itself (through the Python package's ctypes layer, see harness.py)
+with fixed seeds:
 
   /usr/bin/python3 tests/conformance/numerics_figures.py [--lib PATH] [SECTION...]
 
 Sections: growth, integer, defaults, flip, shapes, repro (default: all).
 Needs Debian's python3-torch, python3-numpy and python3-scipy (run it with
 /usr/bin/python3) and a built libsimdconv.so (tests/conformance/run.sh builds
-build-conformance/; --lib or $SIMDCONV_LIB point elsewhere).
+build-conformance/; --lib or $SIMDCONV_LIBRARY point elsewhere).
 """
 import argparse
 import hashlib
@@ -21,7 +22,7 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import simdconv_ctypes as sc  # noqa: E402
+import harness as sc  # noqa: E402
 
 warnings.filterwarnings("ignore")
 import torch  # noqa: E402

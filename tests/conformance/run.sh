@@ -5,7 +5,7 @@
 #
 #   tests/conformance/run.sh [--quick | --long] [BUILD_DIR] [-- extra args]
 #
-# --quick (default) is the CI mode (~500 forward and 600 transposed cases,
+# --quick (default) is the CI mode (~700 forward and 600 transposed cases,
 # well under 2 minutes); --long the release mode (thousands of larger
 # cases). BUILD_DIR defaults to
 # build-conformance (relative to the source root); it is set up with meson

@@ -1,0 +1,208 @@
+/*
+ * The AVX2 + FMA vector helpers, the one header every AVX2 source includes:
+ * the activations (bitwise equal to sc_activate_f32(), with SLEEF's
+ * deterministic finz functions), the vector API of the igemm templates
+ * (src/ukernels/igemm_ukernel.h, igemm_grouped_ukernel.h,
+ * gemm_nchw_ukernel.h) and that of the depthwise templates
+ * (src/ukernels/dwconv_*_ukernel.h): 8-lane ymm vectors, lane masks.
+ */
+#ifndef SIMDCONV_VEC_AVX2_H
+#define SIMDCONV_VEC_AVX2_H
+
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "vec_avx2.h needs -mavx2 -mfma"
+#endif
+
+#include <immintrin.h>
+#include <sleef.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activation.h"
+#include "avx2/x86_transpose.h"
+#include "dwconv.h"
+#include "igemm.h"
+
+/* ---- activations ------------------------------------------------------ */
+
+/* -|s| by setting the sign bit, as -fabsf(s) does. */
+static inline __m256 sc_neg_abs_f32x8(__m256 s) {
+  return _mm256_or_ps(s, _mm256_set1_ps(-0.0f));
+}
+
+static inline __m256 sc_sigmoid_f32x8(__m256 s) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 e = Sleef_finz_expf8_u10avx2(sc_neg_abs_f32x8(s));
+  /* s >= 0 ? 1 : e, with NaN taking e like the scalar comparison. */
+  const __m256 nonneg = _mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_GE_OQ);
+  const __m256 num = _mm256_blendv_ps(e, one, nonneg);
+  return _mm256_div_ps(num, _mm256_add_ps(one, e));
+}
+
+static inline __m256 sc_activate_f32x8(const sc_act_params *a, __m256 s) {
+  switch (a->activation) {
+  case SIMDCONV_ACT_NONE:
+    return s;
+  case SIMDCONV_ACT_CLAMP:
+    /* maxps(lo, s) is lo > s ? lo : s: NaN in s propagates, as in scalar. */
+    return _mm256_min_ps(_mm256_set1_ps(a->hi),
+                         _mm256_max_ps(_mm256_set1_ps(a->lo), s));
+  case SIMDCONV_ACT_SIGMOID:
+    return sc_sigmoid_f32x8(s);
+  case SIMDCONV_ACT_TANH:
+    return Sleef_finz_tanhf8_u10avx2(s);
+  case SIMDCONV_ACT_SILU:
+    return _mm256_mul_ps(s, sc_sigmoid_f32x8(s));
+  case SIMDCONV_ACT_GELU_ERF:
+    return _mm256_mul_ps(
+        _mm256_mul_ps(_mm256_set1_ps(0.5f), s),
+        Sleef_finz_erfcf8_u15avx2(
+            _mm256_mul_ps(s, _mm256_set1_ps(SC_GELU_NEG_RSQRT2))));
+  case SIMDCONV_ACT_GELU_TANH: {
+    const __m256 s3 = _mm256_mul_ps(_mm256_mul_ps(s, s), s);
+    const __m256 z = _mm256_mul_ps(
+        _mm256_set1_ps(SC_GELU_TANH_K),
+        _mm256_fmadd_ps(_mm256_set1_ps(SC_GELU_TANH_A), s3, s));
+    return _mm256_mul_ps(s, sc_sigmoid_f32x8(z));
+  }
+  }
+  return s;
+}
+
+/* ---- igemm templates -------------------------------------------------- */
+
+#define SC_VEC __m256
+#define SC_VL 8
+#define SC_VLOAD(p) _mm256_loadu_ps(p)
+#define SC_VBCAST(p) _mm256_broadcast_ss(p)
+#define SC_VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define SC_VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define SC_VSTORE_N(p, v, n) sc_store_n_f32x8(p, v, n)
+#define SC_VCLAMP(v, lo, hi)                                                   \
+  _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v))
+#define SC_VACT(params, v) sc_activate_f32x8(params, v)
+#define SC_VZERO() _mm256_setzero_ps()
+#define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
+#define SC_VLOAD_N(p, n)                                                       \
+  _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),        \
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, \
+                                                             6, 7)))
+
+/* For the grouped micro-kernel. */
+#define SC_VIDX __m256i
+#define SC_VIDX_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define SC_VIDX_ADD1(v, c) _mm256_add_epi32(v, _mm256_set1_epi32(c))
+#define SC_VPERM(idx, v) _mm256_permutevar8x32_ps(v, idx)
+#define SC_VMASKN __m256i
+#define SC_VMASKN_MAKE(n)                                                      \
+  _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),                              \
+                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define SC_VLOAD_MASKED(p, m) _mm256_maskload_ps(p, m)
+
+/* ---- depthwise templates ---------------------------------------------- */
+
+#define DW_VW 8
+#define DW_ISA_NAME(x) x##__avx2
+typedef __m256 dw_v;
+typedef __m256i dw_vi;
+typedef __m256i dw_m;
+
+static inline dw_v dwv_zero(void) { return _mm256_setzero_ps(); }
+static inline dw_v dwv_set1(float f) { return _mm256_set1_ps(f); }
+static inline dw_v dwv_load(const float *p) { return _mm256_loadu_ps(p); }
+/* vmaskmovps: masked-off lanes read 0 and never fault. */
+static inline dw_v dwv_loadm(const float *p, dw_m m) {
+  return _mm256_maskload_ps(p, m);
+}
+static inline void dwv_store(float *p, dw_v v) { _mm256_storeu_ps(p, v); }
+/* vmaskmovps stores are very slow on AMD: store the lanes one by one (these
+ * are only the tails). */
+static inline void dwv_storem(float *p, dw_v v, dw_m m) {
+  float b[8];
+  int32_t k[8];
+  _mm256_storeu_ps(b, v);
+  _mm256_storeu_si256((__m256i *)k, m);
+  for (int i = 0; i < 8; i++)
+    if (k[i])
+      p[i] = b[i];
+}
+static inline dw_v dwv_add(dw_v a, dw_v b) { return _mm256_add_ps(a, b); }
+/* a * b + c with one rounding, as fmaf(a, b, c). */
+static inline dw_v dwv_fma(dw_v a, dw_v b, dw_v c) {
+  return _mm256_fmadd_ps(a, b, c);
+}
+/* A register copy the compiler cannot see through: one load feeds several
+ * fmas instead of being folded into each as a memory operand. */
+static inline dw_v dwv_opaque(dw_v x) {
+  __asm__("" : "+v"(x));
+  return x;
+}
+static inline dw_v dwv_clamp(dw_v v, float lo, float hi) {
+  return _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v));
+}
+static inline dw_v dwv_act(const sc_act_params *a, dw_v v) {
+  return sc_activate_f32x8(a, v);
+}
+
+static inline __m256i dwm_iota(void) {
+  return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+}
+/* Lanes i with lo <= i < hi. */
+static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
+  if (lo < 0)
+    lo = 0;
+  if (hi > DW_VW)
+    hi = DW_VW;
+  if (hi <= lo)
+    return _mm256_setzero_si256();
+  const __m256i i = dwm_iota();
+  return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lo), i),
+                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), i));
+}
+/* The lanes whose bits are set in *b. */
+static inline dw_m dwm_load_bits(const uint16_t *b) {
+  const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int)*b), bit),
+                            bit);
+}
+static inline dw_m dwm_first(size_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n >= DW_VW ? DW_VW : (int)n),
+                            dwm_iota());
+}
+
+static inline dw_vi dwv_perm_index(const int32_t *ic, int32_t kin) {
+  return _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)ic),
+                          _mm256_set1_epi32(kin));
+}
+static inline dw_v dwv_permute(dw_v x, dw_vi idx) {
+  return _mm256_permutevar8x32_ps(x, idx);
+}
+
+/* Even / odd lanes of the 2*VW floats a:b. */
+static inline dw_v dwv_even(dw_v a, dw_v b) {
+  const __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8));
+}
+static inline dw_v dwv_odd(dw_v a, dw_v b) {
+  const __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8));
+}
+
+/* The first n (< 8) floats of a ymm vector. vmaskmovps stores are slow on
+ * AMD, so the partial store goes through a buffer. */
+static inline __m256 dw8_loadn(const float *p, size_t n) {
+  return _mm256_maskload_ps(
+      p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+}
+static inline void dw8_storen(float *p, __m256 v, size_t n) {
+  float b[8];
+  _mm256_storeu_ps(b, v);
+  for (size_t i = 0; i < n; i++)
+    p[i] = b[i];
+}
+
+/* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
+#include "avx2/dwconv_tiles_x86.h"
+
+#endif

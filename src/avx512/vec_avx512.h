@@ -1,0 +1,194 @@
+/*
+ * The AVX-512 vector helpers, the one header every AVX-512 source includes:
+ * the activations (bitwise equal to sc_activate_f32(), with SLEEF's
+ * deterministic finz functions), the vector API of the igemm templates
+ * (src/ukernels/igemm_ukernel.h, igemm_grouped_ukernel.h,
+ * gemm_nchw_ukernel.h) and that of the depthwise templates
+ * (src/ukernels/dwconv_*_ukernel.h): 16-lane zmm vectors, __mmask16 masks.
+ */
+#ifndef SIMDCONV_VEC_AVX512_H
+#define SIMDCONV_VEC_AVX512_H
+
+#if !defined(__AVX512F__) || !defined(__AVX512BW__) ||                        \
+    !defined(__AVX512DQ__) || !defined(__AVX512VL__) || !defined(__FMA__)
+#error "vec_avx512.h needs -mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma"
+#endif
+
+#include <immintrin.h>
+#include <sleef.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "activation.h"
+#include "avx2/x86_transpose.h"
+#include "dwconv.h"
+#include "igemm.h"
+
+/* ---- activations ------------------------------------------------------ */
+
+/* -|s| by setting the sign bit, as -fabsf(s) does. */
+static inline __m512 sc_neg_abs_f32x16(__m512 s) {
+  return _mm512_castsi512_ps(_mm512_or_si512(
+      _mm512_castps_si512(s), _mm512_set1_epi32((int)0x80000000u)));
+}
+
+static inline __m512 sc_sigmoid_f32x16(__m512 s) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 e = Sleef_finz_expf16_u10avx512f(sc_neg_abs_f32x16(s));
+  /* s >= 0 ? 1 : e, with NaN taking e like the scalar comparison. */
+  const __mmask16 nonneg = _mm512_cmp_ps_mask(s, _mm512_setzero_ps(), _CMP_GE_OQ);
+  const __m512 num = _mm512_mask_blend_ps(nonneg, e, one);
+  return _mm512_div_ps(num, _mm512_add_ps(one, e));
+}
+
+static inline __m512 sc_activate_f32x16(const sc_act_params *a, __m512 s) {
+  switch (a->activation) {
+  case SIMDCONV_ACT_NONE:
+    return s;
+  case SIMDCONV_ACT_CLAMP:
+    /* maxps(lo, s) is lo > s ? lo : s: NaN in s propagates, as in scalar. */
+    return _mm512_min_ps(_mm512_set1_ps(a->hi),
+                         _mm512_max_ps(_mm512_set1_ps(a->lo), s));
+  case SIMDCONV_ACT_SIGMOID:
+    return sc_sigmoid_f32x16(s);
+  case SIMDCONV_ACT_TANH:
+    return Sleef_finz_tanhf16_u10avx512f(s);
+  case SIMDCONV_ACT_SILU:
+    return _mm512_mul_ps(s, sc_sigmoid_f32x16(s));
+  case SIMDCONV_ACT_GELU_ERF:
+    return _mm512_mul_ps(
+        _mm512_mul_ps(_mm512_set1_ps(0.5f), s),
+        Sleef_finz_erfcf16_u15avx512f(
+            _mm512_mul_ps(s, _mm512_set1_ps(SC_GELU_NEG_RSQRT2))));
+  case SIMDCONV_ACT_GELU_TANH: {
+    const __m512 s3 = _mm512_mul_ps(_mm512_mul_ps(s, s), s);
+    const __m512 z = _mm512_mul_ps(
+        _mm512_set1_ps(SC_GELU_TANH_K),
+        _mm512_fmadd_ps(_mm512_set1_ps(SC_GELU_TANH_A), s3, s));
+    return _mm512_mul_ps(s, sc_sigmoid_f32x16(z));
+  }
+  }
+  return s;
+}
+
+/* ---- igemm templates -------------------------------------------------- */
+
+#define SC_VEC __m512
+#define SC_VL 16
+#define SC_VLOAD(p) _mm512_loadu_ps(p)
+#define SC_VBCAST(p) _mm512_set1_ps(*(p))
+#define SC_VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define SC_VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define SC_VSTORE_N(p, v, n)                                                   \
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << (n)) - 1u), v)
+#define SC_VCLAMP(v, lo, hi)                                                   \
+  _mm512_min_ps(_mm512_set1_ps(hi), _mm512_max_ps(_mm512_set1_ps(lo), v))
+#define SC_VACT(params, v) sc_activate_f32x16(params, v)
+#define SC_VZERO() _mm512_setzero_ps()
+#define SC_VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
+#define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
+#define SC_VLOAD_N(p, n)                                                       \
+  _mm512_maskz_loadu_ps((n) >= 16 ? (__mmask16)0xffff                          \
+                                  : (__mmask16)((1u << (n)) - 1u),             \
+                        p)
+
+/* For the grouped micro-kernel. */
+#define SC_VIDX __m512i
+#define SC_VIDX_LOAD(p) _mm512_loadu_si512(p)
+#define SC_VIDX_ADD1(v, c) _mm512_add_epi32(v, _mm512_set1_epi32(c))
+#define SC_VPERM(idx, v) _mm512_permutexvar_ps(idx, v)
+#define SC_VMASKN __mmask16
+#define SC_VMASKN_MAKE(n) ((__mmask16)((1u << (n)) - 1u))
+#define SC_VLOAD_MASKED(p, m) _mm512_maskz_loadu_ps(m, p)
+
+/* ---- depthwise templates ---------------------------------------------- */
+
+#define DW_VW 16
+#define DW_ISA_NAME(x) x##__avx512
+typedef __m512 dw_v;
+typedef __m512i dw_vi;
+typedef __mmask16 dw_m;
+
+static inline dw_v dwv_zero(void) { return _mm512_setzero_ps(); }
+static inline dw_v dwv_set1(float f) { return _mm512_set1_ps(f); }
+static inline dw_v dwv_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline dw_v dwv_loadm(const float *p, dw_m m) {
+  return _mm512_maskz_loadu_ps(m, p);
+}
+static inline void dwv_store(float *p, dw_v v) { _mm512_storeu_ps(p, v); }
+static inline void dwv_storem(float *p, dw_v v, dw_m m) {
+  _mm512_mask_storeu_ps(p, m, v);
+}
+static inline dw_v dwv_add(dw_v a, dw_v b) { return _mm512_add_ps(a, b); }
+/* a * b + c with one rounding, as fmaf(a, b, c). */
+static inline dw_v dwv_fma(dw_v a, dw_v b, dw_v c) {
+  return _mm512_fmadd_ps(a, b, c);
+}
+/* A register copy the compiler cannot see through: one load feeds several
+ * fmas instead of being folded into each as a memory operand. */
+static inline dw_v dwv_opaque(dw_v x) {
+  __asm__("" : "+v"(x));
+  return x;
+}
+static inline dw_v dwv_clamp(dw_v v, float lo, float hi) {
+  return _mm512_min_ps(_mm512_set1_ps(hi), _mm512_max_ps(_mm512_set1_ps(lo), v));
+}
+static inline dw_v dwv_act(const sc_act_params *a, dw_v v) {
+  return sc_activate_f32x16(a, v);
+}
+
+/* Lanes i with lo <= i < hi. */
+static inline dw_m dwm_range(ptrdiff_t lo, ptrdiff_t hi) {
+  if (lo < 0)
+    lo = 0;
+  if (hi > DW_VW)
+    hi = DW_VW;
+  if (hi <= lo)
+    return 0;
+  return (dw_m)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+/* The lanes whose bits are set in *b (one mask load, no ALU uop). */
+static inline dw_m dwm_load_bits(const uint16_t *b) {
+  dw_m m;
+  /* GCC turns _load_mask16 into a GPR load and a kmovw from it (a port-5
+   * uop, the FMA's port on Intel). */
+  __asm__("kmovw %1, %0" : "=k"(m) : "m"(*b));
+  return m;
+}
+static inline dw_m dwm_first(size_t n) {
+  return n >= DW_VW ? (dw_m)0xffff : (dw_m)((1u << n) - 1u);
+}
+
+/* Lanes of the input vector x (channels kin ..) for the output channels whose
+ * input channels are ic[0 .. VW) (absolute), kin = ic[0]. */
+static inline dw_vi dwv_perm_index(const int32_t *ic, int32_t kin) {
+  return _mm512_sub_epi32(_mm512_loadu_si512(ic), _mm512_set1_epi32(kin));
+}
+static inline dw_v dwv_permute(dw_v x, dw_vi idx) {
+  return _mm512_permutexvar_ps(idx, x);
+}
+
+/* Even / odd lanes of the 2*VW floats a:b. */
+static inline dw_v dwv_even(dw_v a, dw_v b) {
+  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                        22, 24, 26, 28, 30);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+static inline dw_v dwv_odd(dw_v a, dw_v b) {
+  const __m512i idx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
+                                        23, 25, 27, 29, 31);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+
+/* The first n (< 8) floats of a ymm vector: masked load / store. */
+static inline __m256 dw8_loadn(const float *p, size_t n) {
+  return _mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1u), p);
+}
+static inline void dw8_storen(float *p, __m256 v, size_t n) {
+  _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1u), v);
+}
+
+/* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
+#include "avx2/dwconv_tiles_x86.h"
+
+#endif

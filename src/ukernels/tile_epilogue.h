@@ -1,0 +1,145 @@
+/*
+ * The epilogue of the GEMM-like micro-kernel templates (igemm_ukernel.h,
+ * igemm_grouped_ukernel.h, gemm_nchw_ukernel.h): the fused residual add and
+ * activation on a register tile of accumulators, then its stores. Written once, over the
+ * vector API those templates document (SC_VEC, SC_VL, SC_VSTORE,
+ * SC_VSTORE_N, SC_VCLAMP, SC_VACT, SC_VZERO, SC_VLOAD, SC_VLOAD_N,
+ * SC_VFMA), as macros because the tile is the caller's local array
+ * acc[MR][NV] kept in registers.
+ *
+ * Every operation is the scalar kernel's: the clamp is maxps/minps (NaN
+ * propagates as in sc_activate_f32), the other activations run lane by lane
+ * through SC_VACT, bitwise equal to sc_activate_f32().
+ */
+#ifndef SIMDCONV_UKERNELS_TILE_EPILOGUE_H
+#define SIMDCONV_UKERNELS_TILE_EPILOGUE_H
+
+/* The residual: acc[i][j] = fmaf(alpha, r, acc[i][j]) for the rows i < mr
+ * and columns < nc the tile stores, r read at the offsets the tile is
+ * stored to. Nothing is read for the other rows and columns, and every
+ * element's residual is read before the stores, so the residual may be the
+ * output itself. Rows: r + i * cm. */
+#define SC_TILE_RESIDUAL_ROWS(acc, MR, NV, mr, nc, r, cm, alpha)               \
+  do {                                                                         \
+    const SC_VEC a_ = SC_VBCAST(&(alpha));                                     \
+    _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++) {            \
+      if (i_ < (mr)) {                                                         \
+        const float *ri_ = (r) + i_ * (cm);                                    \
+        _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++) {        \
+          if ((nc) >= (j_ + 1) * SC_VL)                                        \
+            acc[i_][j_] = SC_VFMA(a_, SC_VLOAD(ri_ + j_ * SC_VL), acc[i_][j_]);\
+          else if ((nc) > j_ * SC_VL)                                          \
+            acc[i_][j_] = SC_VFMA(                                             \
+                a_, SC_VLOAD_N(ri_ + j_ * SC_VL, (nc) - j_ * SC_VL),           \
+                acc[i_][j_]);                                                  \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
+/* Transposed (NCHW planes cn floats apart): row i, column j at
+ * r + j * cn + i, gathered by sc_load_tile_transposed() (zeros elsewhere). */
+#define SC_TILE_RESIDUAL_TRANSPOSED(acc, MR, NV, mr, nc, r, cn, alpha)         \
+  do {                                                                         \
+    _Static_assert((MR) <= 8 && ((NV) * SC_VL) % 8 == 0, "NCHW tile");         \
+    const SC_VEC a_ = SC_VBCAST(&(alpha));                                     \
+    float rt_[8 * (NV) * SC_VL] __attribute__((aligned(64)));                  \
+    sc_load_tile_transposed(r, cn, mr, nc, rt_, (NV) * SC_VL);                 \
+    _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)              \
+        _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)          \
+            acc[i_][j_] = SC_VFMA(                                             \
+                a_, SC_VLOAD(rt_ + i_ * (NV) * SC_VL + j_ * SC_VL),            \
+                acc[i_][j_]);                                                  \
+  } while (0)
+
+/* The igemm tiles' residual: rows (cn == 0) or transposed. */
+#define SC_TILE_RESIDUAL(acc, MR, NV, mr, nc, r, cm, cn, alpha)                \
+  do {                                                                         \
+    if ((cn) != 0)                                                             \
+      SC_TILE_RESIDUAL_TRANSPOSED(acc, MR, NV, mr, nc, r, cn, alpha);          \
+    else                                                                       \
+      SC_TILE_RESIDUAL_ROWS(acc, MR, NV, mr, nc, r, cm, alpha);                \
+  } while (0)
+
+/* acc[i][j] = act(acc[i][j]) for i < MR, j < NV. The SLEEF activations run
+ * out of line through memory: one copy of their (large) code per kernel. */
+#define SC_TILE_ACTIVATE(acc, MR, NV, act)                                     \
+  do {                                                                         \
+    if ((act)->activation == SIMDCONV_ACT_CLAMP) {                             \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)            \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              acc[i_][j_] = SC_VCLAMP(acc[i_][j_], (act)->lo, (act)->hi);      \
+    } else if ((act)->activation != SIMDCONV_ACT_NONE) {                       \
+      SC_VEC t_[(MR) * (NV)];                                                  \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)            \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              t_[i_ * (NV) + j_] = acc[i_][j_];                                \
+      _Pragma("GCC unroll 1") for (size_t q_ = 0; q_ < (MR) * (NV); q_++)      \
+          t_[q_] = SC_VACT(act, t_[q_]);                                       \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)            \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              acc[i_][j_] = t_[i_ * (NV) + j_];                                \
+    }                                                                          \
+  } while (0)
+
+/* Row i < mr of the tile to c + i * stride: nc (1 .. NV*SC_VL) floats. */
+#define SC_TILE_STORE_ROWS(acc, MR, NV, mr, nc, c, stride)                     \
+  do {                                                                         \
+    if (__builtin_expect((nc) == (NV) * SC_VL, 1)) {                           \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++) {          \
+        if (i_ < (mr)) {                                                       \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              SC_VSTORE((c) + i_ * (stride) + j_ * SC_VL, acc[i_][j_]);        \
+        }                                                                      \
+      }                                                                        \
+    } else {                                                                   \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++) {          \
+        if (i_ < (mr)) {                                                       \
+          float *ci_ = (c) + i_ * (stride);                                    \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++) {      \
+            if ((nc) >= (j_ + 1) * SC_VL)                                      \
+              SC_VSTORE(ci_ + j_ * SC_VL, acc[i_][j_]);                        \
+            else if ((nc) > j_ * SC_VL)                                        \
+              SC_VSTORE_N(ci_ + j_ * SC_VL, acc[i_][j_], (nc) - j_ * SC_VL);   \
+          }                                                                    \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
+/* The tile transposed to NCHW: c[j * cn + i] = row i, column j, for i < mr
+ * (<= 8), j < nc, through an 8-row buffer and sc_store_tile_transposed()
+ * (the ISA's 8x8 transposes). */
+#define SC_TILE_STORE_TRANSPOSED(acc, MR, NV, mr, nc, c, cn)                   \
+  do {                                                                         \
+    _Static_assert((MR) <= 8 && ((NV) * SC_VL) % 8 == 0, "NCHW store tile");   \
+    float t_[8 * (NV) * SC_VL] __attribute__((aligned(64)));                   \
+    _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < 8; i_++)                 \
+        _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)          \
+            SC_VSTORE(t_ + i_ * (NV) * SC_VL + j_ * SC_VL,                     \
+                      i_ < (MR) ? acc[i_ < (MR) ? i_ : 0][j_] : SC_VZERO());   \
+    sc_store_tile_transposed(t_, (NV) * SC_VL, mr, nc, c, cn);                 \
+  } while (0)
+
+/* The igemm tiles' residual and activation (params: sc_igemm_params). */
+#define SC_TILE_FINISH(acc, MR, NV, mr, nc, c, cm, params)                     \
+  do {                                                                         \
+    if ((params)->residual != NULL)                                            \
+      SC_TILE_RESIDUAL(acc, MR, NV, mr, nc,                                    \
+                       sc_residual_at((params)->residual, (params)->output,    \
+                                      c),                                      \
+                       cm, (params)->cn_stride, (params)->alpha);              \
+    SC_TILE_ACTIVATE(acc, MR, NV, &(params)->act);                             \
+  } while (0)
+
+/* The igemm tiles' store: NHWC rows (cn == 0: row i at c + i * cm) or
+ * transposed into NCHW planes cn floats apart. */
+#define SC_TILE_STORE(acc, MR, NV, mr, nc, c, cm, cn)                          \
+  do {                                                                         \
+    if ((cn) != 0)                                                             \
+      SC_TILE_STORE_TRANSPOSED(acc, MR, NV, mr, nc, c, cn);                    \
+    else                                                                       \
+      SC_TILE_STORE_ROWS(acc, MR, NV, mr, nc, c, cm);                          \
+  } while (0)
+
+#endif

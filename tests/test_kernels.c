@@ -1,0 +1,532 @@
+/* Tests generated from the kernel registry.
+ *
+ * kernels::edges runs once per registered kernel this CPU can execute
+ * (simdconv_kernel_count / simdconv_kernel_get): the kernel is forced onto
+ * each case (simdconv_options.kernel) and the output is checked against the
+ * fp64 oracle and bitwise against the scalar direct kernel. The cases come
+ * from the kernel's family and tile: for an MR x NR igemm tile, output pixel
+ * counts 1, MR-1, MR, MR+1, 2MR-1, 2MR, 2MR+1, 3MR+2 times output channels
+ * 1, NR-1, NR, NR+1, 2NR+1, input channel remainders with merged and
+ * unmerged 3x3 plans, strides, dilation, padding modes, batches, grouped
+ * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
+ * depthwise kernels every specialised shape at narrow, medium and wide rows
+ * with channel counts around the vector width and multipliers 1 and 2; in
+ * both layouts where the kernel computes both, with the epilogues, weight
+ * layouts, kernel flip and run variants (workspace, threads, misaligned
+ * buffers) rotating over the cases. A case the kernel's constraints exclude
+ * is skipped (its creation must fail with SIMDCONV_ERR_KERNEL_UNSUITABLE);
+ * each kernel must run every pixel-count edge, NR-1 and NR output channels
+ * and every epilogue, so a registered kernel reached by no case fails.
+ *
+ * The registry suite checks the registry itself: the load-time rules, the
+ * metadata, the forced-kernel statuses and SIMDCONV_KERNEL (tests/meson.build
+ * runs this binary again with SIMDCONV_KERNEL set).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "test_util.h"
+
+#define SCALAR_KERNEL "f32_conv_direct__scalar"
+#define MAX_EDGES 8
+
+/* A kernel under test and what its cases reached. */
+typedef struct kctx {
+  simdconv_kernel_info k;
+  size_t cases, skipped;
+  unsigned acts;              /* tu_act variants run */
+  size_t pixels[MAX_EDGES];   /* edges of the pixel (or row) axis */
+  size_t npixels;
+  size_t pixel_runs[MAX_EDGES];
+  size_t channels[MAX_EDGES]; /* edges of the channel axis */
+  size_t nchannels;
+  size_t channel_runs[MAX_EDGES];
+} kctx;
+
+/* Appends v (>= 1, not yet present) to an edge list. */
+static void edge_add(size_t *list, size_t *n, size_t v) {
+  if (v < 1 || *n == MAX_EDGES)
+    return;
+  for (size_t i = 0; i < *n; i++)
+    if (list[i] == v)
+      return;
+  list[(*n)++] = v;
+}
+
+static void edge_hit(const size_t *list, size_t n, size_t *runs, size_t v) {
+  for (size_t i = 0; i < n; i++)
+    if (list[i] == v)
+      runs[i]++;
+}
+
+/* The case on the kernel's object against the oracle, and bitwise against
+ * the scalar kernel's object ref. */
+static void check_case(const kctx *x, tu_case *c, const simdconv_conv *conv,
+                       const simdconv_conv *ref, const tu_run_opts *o) {
+  float *y = tu_alloc(c->ny * sizeof(float));
+  float *ys = tu_alloc(c->ny * sizeof(float));
+  tu_check_oracle(c, conv, x->k.isa, o, y);
+  tu_run(c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
+  const size_t d = tu_first_diff(y, ys, c->ny);
+  if (d != c->ny) {
+    char pos[128];
+    tu_out_pos_str(c, d, pos, sizeof pos);
+    cr_assert(false, "%s differs from %s at %s: %a vs %a; config: %s",
+              x->k.name, SCALAR_KERNEL, pos, (double)y[d], (double)ys[d],
+              c->name);
+  }
+  free(y);
+  free(ys);
+}
+
+/* Runs one case on the forced kernel; false when its constraints exclude
+ * it. pixels / channels: the edge values the case stands for (0: none). */
+static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
+                     size_t pixels, size_t channels) {
+  const size_t n = x->cases + x->skipped;
+  t.act = (tu_act)(x->cases % TU_ACT_VARIANTS);
+  t.bias = n % 7 != 3;
+  tu_spec s;
+  tu_spec_from_tcfg(&s, &t, layout,
+                    n % 2 ? SIMDCONV_WEIGHTS_OHWI : SIMDCONV_WEIGHTS_OIHW,
+                    n % 5 == 4, tu_base_seed(0x6b65726e) + n * 7919);
+  tu_case c;
+  tu_case_init(&c, &s);
+  simdconv_conv *conv = tu_create_kernel(&c, x->k.name);
+  if (conv == NULL) {
+    x->skipped++;
+    tu_case_free(&c);
+    return false;
+  }
+  /* Threaded runs are rationed (see tu_variants); one case in six. */
+  const tu_run_opts *o = &tu_variants[n % 6 == 5 ? 2 : n % 2];
+  simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
+  cr_assert(ref != NULL, "the scalar kernel refused %s", c.name);
+  check_case(x, &c, conv, ref, o);
+  /* Again with a fused residual: alpha 1, 0.5, -1, in place or not. */
+  static const float alphas[] = {1.0f, 0.5f, -1.0f};
+  tu_case_set_residual(&c, alphas[n % 3], n % 4 < 2);
+  check_case(x, &c, conv, ref, o);
+  simdconv_destroy(conv);
+  simdconv_destroy(ref);
+  tu_case_free(&c);
+  x->cases++;
+  x->acts |= 1u << t.act;
+  edge_hit(x->pixels, x->npixels, x->pixel_runs, pixels);
+  edge_hit(x->channels, x->nchannels, x->channel_runs, channels);
+  return true;
+}
+
+/* Every layout the kernel computes. */
+static void run_layouts(kctx *x, tu_tcfg t, size_t pixels, size_t channels) {
+  for (int l = SIMDCONV_LAYOUT_NCHW; l <= SIMDCONV_LAYOUT_NHWC; l++)
+    if (x->k.layouts & (1u << l))
+      run_case(x, t, (simdconv_layout)l, pixels, channels);
+}
+
+/* A case of P output pixels: one row, or P/2 rows of 2 when P is even. */
+static tu_tcfg pixels_cfg(size_t P, size_t C, size_t K, size_t i) {
+  const bool two_rows = P % 2 == 0 && i % 2 == 1;
+  return (tu_tcfg){.name = "edge", .C = C, .K = K, .H = two_rows ? P / 2 : 1,
+                   .W = two_rows ? 2 : P, .R = 1, .S = 1};
+}
+
+/* ---- igemm: MR output pixels x NR output channels ------------------------ */
+
+static void igemm_cases(kctx *x) {
+  const size_t MR = x->k.tile_m, NR = x->k.tile_n;
+  const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR - 1, 2 * MR, 2 * MR + 1,
+                        3 * MR + 2};
+  const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
+  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
+    edge_add(x->channels, &x->nchannels, kout[i]);
+  /* 1x1 tiles: every pixel edge x every channel edge. */
+  static const size_t cin[] = {1, 5, 16, 33};
+  size_t i = 0;
+  for (size_t p = 0; p < x->npixels; p++)
+    for (size_t k = 0; k < x->nchannels; k++, i++)
+      run_layouts(x, pixels_cfg(x->pixels[p], cin[i % 4], x->channels[k], i),
+                  x->pixels[p], x->channels[k]);
+  /* Input-channel remainders through 3x3 plans: merged (C < 32, the S taps
+   * of a row read as one span) and unmerged, padded by each mode. */
+  static const size_t c3[] = {1, 2, 3, 7, 8, 9, 31, 32, 33, 40};
+  for (size_t j = 0; j < sizeof c3 / sizeof *c3; j++) {
+    tu_tcfg t = {.name = "3x3", .C = c3[j], .K = NR, .H = 3, .W = MR + 1,
+                 .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                 .mode = (simdconv_padding_mode)(j % 4)};
+    run_layouts(x, t, 0, NR);
+  }
+  /* Strides, dilation, asymmetric padding, batches; K = NR - 1, NR + 1. */
+  const tu_tcfg geo[] = {
+      {.name = "s2", .C = 6, .K = NR + 1, .H = 7, .W = 9, .R = 3, .S = 3,
+       .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "d2", .C = 12, .K = NR - 1, .H = 6, .W = 8, .R = 3, .S = 3,
+       .dh = 2, .dw = 2, .pt = 2, .pb = 2, .pl = 2, .pr = 2,
+       .mode = SIMDCONV_PAD_REFLECT},
+      {.name = "2x3 asym", .N = 2, .C = 5, .K = NR, .H = 5, .W = MR + 2,
+       .R = 2, .S = 3, .pt = 0, .pb = 1, .pl = 2, .pr = 0},
+      {.name = "5x1 s1x2", .N = 3, .C = 40, .K = NR + 1, .H = 9, .W = 2 * MR,
+       .R = 5, .S = 1, .sw = 2, .pt = 2, .pb = 2,
+       .mode = SIMDCONV_PAD_CIRCULAR},
+  };
+  for (size_t j = 0; j < sizeof geo / sizeof *geo; j++)
+    run_layouts(x, geo[j], 0, geo[j].K);
+  /* Grouped: few channels per group (the lane-permuting micro-kernel where
+   * the ISA has one) and per-group GEMMs. */
+  static const size_t grp[][3] = {{2, 2, 2}, {4, 4, 4}, {3, 2, 8},
+                                  {2, 3, 5}, {2, 8, 0}};
+  for (size_t j = 0; j < sizeof grp / sizeof *grp; j++) {
+    const size_t g = grp[j][0], kg = grp[j][2] ? grp[j][2] : NR + 1;
+    tu_tcfg t = {.name = "grouped", .C = g * grp[j][1], .K = g * kg, .H = 4,
+                 .W = MR + 1, .R = 3, .S = 3, .groups = g, .pt = 1, .pb = 1,
+                 .pl = 1, .pr = 1};
+    run_layouts(x, t, 0, 0);
+  }
+}
+
+/* ---- NCHW GEMM: MR output channels x NR pixels --------------------------- */
+
+static void gemm_nchw_cases(kctx *x) {
+  const size_t MR = x->k.tile_m, NR = x->k.tile_n;
+  const size_t pix[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
+  const size_t kout[] = {1, MR - 1, MR, MR + 1, 2 * MR + 1};
+  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
+    edge_add(x->channels, &x->nchannels, kout[i]);
+  static const size_t cin[] = {1, 5, 17, 64};
+  size_t i = 0;
+  for (size_t p = 0; p < x->npixels; p++)
+    for (size_t k = 0; k < x->nchannels; k++, i++)
+      run_layouts(x, pixels_cfg(x->pixels[p], cin[i % 4], x->channels[k], i),
+                  x->pixels[p], x->channels[k]);
+  /* Strided (the gathered pixels), batches, groups. */
+  const tu_tcfg more[] = {
+      {.name = "s2", .N = 2, .C = 9, .K = MR + 1, .H = 5, .W = 2 * NR + 1,
+       .R = 1, .S = 1, .sh = 2, .sw = 2},
+      {.name = "s3x1", .C = 70, .K = MR, .H = 7, .W = NR + 3, .R = 1, .S = 1,
+       .sh = 3},
+      {.name = "grouped", .N = 2, .C = 6, .K = 2 * (MR + 1), .H = 3,
+       .W = NR - 1, .R = 1, .S = 1, .groups = 2},
+  };
+  for (size_t j = 0; j < sizeof more / sizeof *more; j++)
+    run_layouts(x, more[j], 0, 0);
+}
+
+/* ---- depthwise: vector of VW channels ------------------------------------ */
+
+typedef struct dw_shape {
+  size_t R, S, sh, sw, dh, dw;
+} dw_shape;
+
+/* Every shape a depthwise list specialises, and generic ones. */
+static const dw_shape dw_shapes[] = {
+    {3, 3, 1, 1, 1, 1}, {3, 3, 2, 2, 1, 1}, {5, 5, 1, 1, 1, 1},
+    {5, 5, 2, 2, 1, 1}, {7, 7, 1, 1, 1, 1}, {3, 3, 1, 1, 2, 2},
+    {2, 4, 1, 2, 1, 1}, {1, 1, 1, 1, 1, 1}, {3, 3, 1, 2, 1, 1},
+};
+
+static tu_tcfg dw_cfg(const dw_shape *sh, size_t C, size_t kg, size_t W,
+                      simdconv_padding_mode mode) {
+  const size_t ph = sh->dh * (sh->R - 1) / 2, pw = sh->dw * (sh->S - 1) / 2;
+  return (tu_tcfg){.name = "depthwise", .C = C, .K = C * kg, .H = 7, .W = W,
+                   .R = sh->R, .S = sh->S, .sh = sh->sh, .sw = sh->sw,
+                   .dh = sh->dh, .dw = sh->dw, .groups = C, .pt = ph,
+                   .pb = sh->dh * (sh->R - 1) - ph, .pl = pw,
+                   .pr = sh->dw * (sh->S - 1) - pw, .mode = mode};
+}
+
+static void dwconv_cases(kctx *x) {
+  const size_t VW = x->k.tile_n;
+  /* Row widths: narrow (flat planes, tiles), medium, wide (row kernels). */
+  const size_t widths[] = {5, 2 * VW + 3, 6 * VW + 5};
+  const size_t chans[] = {1, VW - 1, VW, VW + 1, 2 * VW + 1};
+  for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+    edge_add(x->pixels, &x->npixels, widths[i]);
+  for (size_t i = 0; i < sizeof chans / sizeof *chans; i++)
+    edge_add(x->channels, &x->nchannels, chans[i]);
+  size_t i = 0;
+  for (size_t s = 0; s < sizeof dw_shapes / sizeof *dw_shapes; s++)
+    for (size_t w = 0; w < x->npixels; w++)
+      for (int m = 0; m < 2; m++, i++) {
+        const size_t C = x->channels[i % x->nchannels], kg = 1 + i / 5 % 2;
+        run_layouts(x,
+                    dw_cfg(&dw_shapes[s], C, kg, x->pixels[w],
+                           m ? SIMDCONV_PAD_REFLECT : SIMDCONV_PAD_ZEROS),
+                    x->pixels[w], C);
+      }
+  /* Every channel edge with both multipliers on the commonest shape. */
+  for (size_t c = 0; c < x->nchannels; c++)
+    for (size_t kg = 1; kg <= 2; kg++)
+      for (size_t w = 0; w < x->npixels; w += 2)
+        run_layouts(x,
+                    dw_cfg(&dw_shapes[0], x->channels[c], kg, x->pixels[w],
+                           SIMDCONV_PAD_ZEROS),
+                    x->pixels[w], x->channels[c]);
+}
+
+/* ---- direct: random layers ----------------------------------------------- */
+
+static void direct_cases(kctx *x) {
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x64697265));
+  for (size_t i = 0; i < 40; i++) {
+    tu_spec s;
+    tu_random_spec(&r, &tu_small_limits, &s);
+    const simdconv_desc *d = &s.desc;
+    const tu_tcfg t = {
+        .name = "random", .N = s.N, .C = d->in_channels,
+        .K = d->out_channels, .H = s.H, .W = s.W, .R = d->kernel_h,
+        .S = d->kernel_w, .sh = d->stride_h, .sw = d->stride_w,
+        .dh = d->dilation_h, .dw = d->dilation_w, .groups = d->groups,
+        .padding = d->padding, .pt = d->pad_top, .pb = d->pad_bottom,
+        .pl = d->pad_left, .pr = d->pad_right, .mode = d->padding_mode};
+    run_case(x, t, d->layout, 0, 0);
+  }
+}
+
+/* ---- the generated test -------------------------------------------------- */
+
+static void kernel_name_list(char *buf, size_t size, const size_t *v,
+                             const size_t *runs, size_t n) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && used < size; i++)
+    used += (size_t)snprintf(buf + used, size - used, "%s%zu:%zu",
+                             i ? " " : "", v[i], runs[i]);
+}
+
+/* The kernels this CPU can run (their ISA usable). */
+static size_t usable_kernels(size_t *out, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < simdconv_kernel_count() && n < cap; i++) {
+    simdconv_kernel_info k;
+    if (simdconv_kernel_get(i, &k) == SIMDCONV_OK &&
+        simdconv_isa_check(k.isa) == SIMDCONV_OK)
+      out[n++] = i;
+  }
+  return n;
+}
+
+ParameterizedTestParameters(kernels, edges) {
+  static size_t idx[64];
+  const size_t n = usable_kernels(idx, 64);
+  return cr_make_param_array(size_t, idx, n);
+}
+
+ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
+  kctx x;
+  memset(&x, 0, sizeof x);
+  cr_assert(simdconv_kernel_get(*index, &x.k) == SIMDCONV_OK);
+  if (strcmp(x.k.family, "igemm") == 0)
+    igemm_cases(&x);
+  else if (strcmp(x.k.family, "gemm_nchw") == 0)
+    gemm_nchw_cases(&x);
+  else if (strcmp(x.k.family, "dwconv") == 0)
+    dwconv_cases(&x);
+  else if (strcmp(x.k.family, "direct") == 0)
+    direct_cases(&x);
+  else
+    cr_assert(false, "kernel %s of unknown family %s: no generator", x.k.name,
+              x.k.family);
+
+  char pix[256], ch[256];
+  kernel_name_list(pix, sizeof pix, x.pixels, x.pixel_runs, x.npixels);
+  kernel_name_list(ch, sizeof ch, x.channels, x.channel_runs, x.nchannels);
+  fprintf(stderr,
+          "[simdconv-tests] kernel %-30s %zux%zu: %zu cases run, %zu outside "
+          "its constraints; pixels/width edge:runs {%s} channel edge:runs "
+          "{%s}\n",
+          x.k.name, x.k.tile_m, x.k.tile_n, x.cases, x.skipped, pix, ch);
+  cr_assert(x.cases > 0, "registered kernel %s reached by no case",
+            x.k.name);
+  cr_assert(x.cases < TU_ACT_VARIANTS ||
+                x.acts == (1u << TU_ACT_VARIANTS) - 1u,
+            "kernel %s did not run every epilogue (0x%x)", x.k.name, x.acts);
+  for (size_t i = 0; i < x.npixels; i++)
+    cr_assert(x.pixel_runs[i] > 0, "kernel %s never ran the %zu-pixel edge",
+              x.k.name, x.pixels[i]);
+  /* NR - 1 and NR output channels (vector width - 1 and width for
+   * depthwise) fit every kernel's constraints. */
+  if (strcmp(x.k.family, "direct") != 0)
+    for (size_t i = 1; i < 3 && i < x.nchannels; i++)
+      cr_assert(x.channel_runs[i] > 0,
+                "kernel %s never ran the %zu-channel edge", x.k.name,
+                x.channels[i]);
+}
+
+/* ---- the registry itself ------------------------------------------------- */
+
+Test(registry, tables_keep_their_rules) {
+  const char *v = simdconv_registry_check();
+  cr_assert(v == NULL, "registry check: %s", v);
+  cr_assert(simdconv_kernel_count() >= 1);
+}
+
+/* The tile in the name (f32_<op>_<M>x<N>__isa) is the one described. */
+static void check_name_tile(const simdconv_kernel_info *k) {
+  char head[128];
+  snprintf(head, sizeof head, "%s", k->name);
+  char *us = strstr(head, "__");
+  cr_assert(us != NULL, "kernel %s has no __<isa> suffix", k->name);
+  *us = '\0';
+  const char *tile = strrchr(head, '_');
+  size_t m = 0, n = 0;
+  char end;
+  cr_assert(tile != NULL && sscanf(tile + 1, "%zux%zu%c", &m, &n, &end) == 2,
+            "kernel %s of family %s has no <M>x<N> tile in its name",
+            k->name, k->family);
+  cr_assert(m == k->tile_m && n == k->tile_n,
+            "kernel %s describes a %zux%zu tile", k->name, k->tile_m,
+            k->tile_n);
+}
+
+Test(registry, metadata) {
+  const size_t n = simdconv_kernel_count();
+  simdconv_isa prev = SIMDCONV_ISA_AUTO;
+  size_t rank = 0;
+  for (size_t i = 0; i < n; i++) {
+    simdconv_kernel_info k;
+    cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
+    cr_assert(k.name && k.family && k.constraints && k.layouts != 0 &&
+                  k.layouts < 4u && k.tile_m >= 1 && k.tile_n >= 1,
+              "kernel %zu incompletely described", i);
+    rank = k.isa == prev ? rank + 1 : 0;
+    prev = k.isa;
+    cr_assert(k.rank == rank, "kernel %s: rank %zu, expected %zu", k.name,
+              k.rank, rank);
+    size_t found;
+    cr_assert(simdconv_kernel_find(k.name, &found) == SIMDCONV_OK &&
+              found == i);
+    if (strcmp(k.family, "igemm") == 0 || strcmp(k.family, "gemm_nchw") == 0)
+      check_name_tile(&k);
+    fprintf(stderr, "[simdconv-tests] %-30s %-6s %-9s %zux%zu layouts 0x%x "
+            "rank %zu: %s\n", k.name, tu_isa_str(k.isa), k.family, k.tile_m,
+            k.tile_n, k.layouts, k.rank, k.constraints);
+  }
+  simdconv_kernel_info k;
+  size_t idx;
+  cr_assert(simdconv_kernel_get(n, &k) == SIMDCONV_ERR_UNKNOWN_KERNEL);
+  cr_assert(simdconv_kernel_get(0, NULL) == SIMDCONV_ERR_NULL_POINTER);
+  cr_assert(simdconv_kernel_find("f32_no_such__kernel", &idx) ==
+            SIMDCONV_ERR_UNKNOWN_KERNEL);
+  cr_assert(simdconv_kernel_find(NULL, &idx) == SIMDCONV_ERR_NULL_POINTER);
+  cr_assert(simdconv_kernel_find(SCALAR_KERNEL, NULL) ==
+            SIMDCONV_ERR_NULL_POINTER);
+}
+
+/* A small case for the status tests. */
+static void small_case(tu_case *c, size_t C, size_t K, size_t groups,
+                       simdconv_layout layout) {
+  const tu_tcfg t = {.name = "status", .C = C, .K = K, .H = 5, .W = 6,
+                     .R = 3, .S = 3, .groups = groups, .pt = 1, .pb = 1,
+                     .pl = 1, .pr = 1, .bias = true};
+  tu_spec s;
+  tu_spec_from_tcfg(&s, &t, layout, SIMDCONV_WEIGHTS_OIHW, 0, 42);
+  tu_case_init(c, &s);
+}
+
+Test(registry, forced_kernel_statuses) {
+  tu_case c;
+  small_case(&c, 4, 8, 1, SIMDCONV_LAYOUT_NHWC);
+  simdconv_conv *conv;
+  simdconv_options o = {.kernel = "f32_no_such__kernel"};
+  cr_assert(tu_try_create(&c, &o, &conv) == SIMDCONV_ERR_UNKNOWN_KERNEL);
+  /* A kernel of an ISA not in this build is unknown here too. */
+  const char *foreign = simdconv_isas_built() & (1u << SIMDCONV_ISA_NEON)
+                            ? "f32_igemm_7x32__avx512"
+                            : "f32_igemm_8x8__neon";
+  o.kernel = foreign;
+  cr_assert(tu_try_create(&c, &o, &conv) == SIMDCONV_ERR_UNKNOWN_KERNEL);
+  /* The scalar kernel, asked for another ISA: unsuitable. */
+  o.kernel = SCALAR_KERNEL;
+  simdconv_isa isas[SIMDCONV_ISA_COUNT];
+  const size_t n = tu_isas(isas);
+  for (size_t i = 0; i < n; i++) {
+    o.isa = isas[i];
+    const simdconv_status want = isas[i] == SIMDCONV_ISA_SCALAR
+                                     ? SIMDCONV_OK
+                                     : SIMDCONV_ERR_KERNEL_UNSUITABLE;
+    cr_assert(tu_try_create(&c, &o, &conv) == want, "scalar kernel, isa %s",
+              tu_isa_str(isas[i]));
+    simdconv_destroy(conv);
+  }
+  /* Every usable kernel on a dense NHWC layer and a depthwise NCHW one:
+   * depthwise kernels take only depthwise layers of their layout, the NCHW
+   * GEMM no NHWC layer, igemm kernels no depthwise layer (and dense ones
+   * within their K range), the direct kernel everything. */
+  tu_case dw;
+  small_case(&dw, 8, 8, 8, SIMDCONV_LAYOUT_NCHW);
+  size_t idx[64];
+  const size_t nk = usable_kernels(idx, 64);
+  for (size_t i = 0; i < nk; i++) {
+    simdconv_kernel_info k;
+    simdconv_kernel_get(idx[i], &k);
+    o = (simdconv_options){.kernel = k.name};
+    const bool is_dw = strcmp(k.family, "dwconv") == 0;
+    const bool direct = strcmp(k.family, "direct") == 0;
+    const bool igemm = strcmp(k.family, "igemm") == 0;
+    const simdconv_status dense = tu_try_create(&c, &o, &conv);
+    simdconv_destroy(conv);
+    cr_assert(direct   ? dense == SIMDCONV_OK
+              : igemm  ? dense == SIMDCONV_OK ||
+                            dense == SIMDCONV_ERR_KERNEL_UNSUITABLE
+                       : dense == SIMDCONV_ERR_KERNEL_UNSUITABLE,
+              "kernel %s on a dense NHWC 3x3 layer: %d", k.name, (int)dense);
+    const simdconv_status depthwise = tu_try_create(&dw, &o, &conv);
+    simdconv_destroy(conv);
+    const bool takes = direct || (is_dw && (k.layouts & (1u << SIMDCONV_LAYOUT_NCHW)));
+    cr_assert(depthwise == (takes ? SIMDCONV_OK
+                                  : SIMDCONV_ERR_KERNEL_UNSUITABLE),
+              "kernel %s on a depthwise NCHW layer: %d", k.name,
+              (int)depthwise);
+  }
+  tu_case_free(&dw);
+  tu_case_free(&c);
+}
+
+/* With SIMDCONV_KERNEL set (tests/meson.build: kernels_env), objects whose
+ * options name no kernel run it where it fits, whatever they ask for, and
+ * choose as usual where it does not. */
+Test(registry, environment_kernel) {
+  const char *env = getenv("SIMDCONV_KERNEL");
+  tu_case c;
+  small_case(&c, 4, 8, 1, SIMDCONV_LAYOUT_NHWC);
+  tu_case dw;
+  small_case(&dw, 8, 8, 8, SIMDCONV_LAYOUT_NHWC);
+  simdconv_conv *conv;
+  const simdconv_options o = {.isa = SIMDCONV_ISA_AUTO};
+  cr_assert(tu_try_create(&c, &o, &conv) == SIMDCONV_OK);
+  simdconv_conv_info info;
+  simdconv_get_info(conv, &info);
+  size_t idx;
+  simdconv_kernel_info k;
+  const bool known = env != NULL &&
+                     simdconv_kernel_find(env, &idx) == SIMDCONV_OK &&
+                     simdconv_kernel_get(idx, &k) == SIMDCONV_OK &&
+                     simdconv_isa_check(k.isa) == SIMDCONV_OK;
+  if (known && strcmp(k.family, "dwconv") != 0) {
+    cr_assert(strcmp(info.kernel, env) == 0 && info.isa == k.isa,
+              "SIMDCONV_KERNEL=%s but the object runs %s", env, info.kernel);
+  } else {
+    cr_assert(env == NULL || strcmp(info.kernel, env) != 0);
+  }
+  simdconv_destroy(conv);
+  /* A depthwise layer: a dense kernel does not fit, the planner chooses. */
+  cr_assert(tu_try_create(&dw, &o, &conv) == SIMDCONV_OK);
+  simdconv_get_info(conv, &info);
+  if (known && strcmp(k.family, "dwconv") != 0 &&
+      strcmp(k.family, "direct") != 0)
+    cr_assert(strcmp(info.kernel, env) != 0);
+  simdconv_destroy(conv);
+  fprintf(stderr, "[simdconv-tests] SIMDCONV_KERNEL=%s: dense layer ran as "
+          "expected\n", env ? env : "(unset)");
+  tu_case_free(&dw);
+  tu_case_free(&c);
+}
