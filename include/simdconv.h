@@ -482,11 +482,16 @@ typedef struct simdconv_kernel_info {
   const char *name;
   simdconv_isa isa;     /**< the ISA whose table lists it */
   /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
-   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM) or "dwconv" (depthwise). */
+   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM), "dwconv" (depthwise), and for
+   *  transposed convolutions "deconv_igemm" (each output phase on an igemm
+   *  kernel's micro-kernels) or "deconv_dwconv" (depthwise, on the
+   *  depthwise row micro-kernels). The direct kernel computes both
+   *  directions; every other family only its own. */
   const char *family;
-  /** The micro-tile: igemm tile_m output pixels x tile_n output channels;
-   *  gemm_nchw tile_m output channels x tile_n pixels; dwconv 1 x the
-   *  vector width in channels; direct 1 x 1. */
+  /** The micro-tile: igemm and deconv_igemm tile_m output pixels x tile_n
+   *  output channels; gemm_nchw tile_m output channels x tile_n pixels;
+   *  dwconv and deconv_dwconv 1 x the vector width in channels; direct
+   *  1 x 1. */
   size_t tile_m, tile_n;
   /** Bit (1u << layout) for each simdconv_layout the kernel computes. */
   uint32_t layouts;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "conv_internal.h"
-#include "deconv.h"
 #include "problem.h"
 
 struct simdconv_conv {
@@ -54,9 +53,7 @@ static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
                                               const sc_problem *p) {
   for (const sc_isa_desc *d = sc_isa_desc_get(isa); d != NULL;
        d = d->isa == d->fallback ? NULL : sc_isa_desc_get(d->fallback)) {
-    /* Transposed problems have their own tables (src/deconv.h). */
-    const sc_isa_table *t =
-        p->transposed ? sc_deconv_table_get(d->isa) : d->table;
+    const sc_isa_table *t = d->table;
     for (size_t j = 0; t != NULL && j < t->count; j++)
       if (t->kernels[j]->fits(t->kernels[j], p))
         return t->kernels[j];

@@ -5,7 +5,7 @@
  * an ISA's igemm micro-kernel. Compiled without ISA flags; the vector code is
  * reached through the config of the igemm kernel a deconv kernel wraps.
  *
- * Scalar twin: f32_conv_direct__scalar (direct_output_transposed). Each
+ * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed). Each
  * output is computed whole by one micro-kernel call, in canonical order, so
  * results are the same for any thread count, tiling and layout.
  *
@@ -17,15 +17,12 @@
  * transpose. NCHW inputs are transposed to NHWC in the workspace first, one
  * image at a time, as in the forward driver.
  */
-#include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "activation.h"
 #include "deconv.h"
 #include "deconv_phase.h"
-#include "dwconv.h"
 #include "igemm.h"
 #include "problem.h"
 #include "tasks.h"
@@ -36,7 +33,8 @@
 /* ---- the wrapped igemm kernel ----------------------------------------------- */
 
 static const sc_conv_kernel *dc_inner(const sc_conv_kernel *k) {
-  return k->config;
+  const sc_deconv_config *c = k->config;
+  return c->inner;
 }
 
 static const sc_igemm_config *dc_cfg(const sc_conv_kernel *k) {
@@ -60,7 +58,7 @@ static sc_problem dc_group_problem(const sc_problem *p, size_t th, size_t tw) {
   return q;
 }
 
-static bool dc_fits(const sc_conv_kernel *k, const sc_problem *p) {
+bool sc_deconv_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = dc_cfg(k);
   const sc_problem q = dc_group_problem(p, 1, 1);
   if (!p->transposed || !dc_inner(k)->fits(dc_inner(k), &q))
@@ -95,7 +93,7 @@ static size_t dc_class_floats(const sc_conv_kernel *k, const sc_problem *p,
   return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
 }
 
-static size_t dc_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   size_t total;
   return dc_packed_layout(k, p, dc_class_floats, NULL, &total) ? total
                                                                 : SIZE_MAX;
@@ -135,7 +133,7 @@ static void dc_pack_groups(const sc_conv_kernel *k, const sc_problem *p,
     out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
 }
 
-static void dc_pack(const sc_conv_kernel *k, const sc_problem *p,
+void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
                     const float *w_krsc, const float *bias, void *packed) {
   dc_pack_classes(k, p, w_krsc, bias, packed, dc_class_floats,
                   dc_pack_groups);
@@ -250,7 +248,7 @@ static bool dc_layout_get(const sc_conv_kernel *k, const sc_problem *p,
   return true;
 }
 
-static size_t dc_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+size_t sc_deconv_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                                 const sc_shape *s) {
   dc_layout l;
   return dc_layout_get(k, p, s, &l) ? l.total : SIZE_MAX;
@@ -492,7 +490,7 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
 
 /* ---- run ---------------------------------------------------------------------- */
 
-static void dc_run(const sc_run_args *args) {
+void sc_deconv_run(const sc_run_args *args) {
   const sc_igemm_config *cfg = dc_cfg(args->kernel);
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
@@ -546,103 +544,39 @@ static void dc_run(const sc_run_args *args) {
   }
 }
 
-/* ---- the tables ----------------------------------------------------------------- */
+/* ---- the registry's view ------------------------------------------------------- */
 
-/* The scalar table's last kernel, which computes every problem. */
-extern const sc_conv_kernel sc_f32_conv_direct__scalar;
-
-/* Every ISA's igemm and depthwise kernels wrapped, filled once. */
-#define DC_MAX_KERNELS 32
-#define DC_NAME_LEN 64
-
-static sc_conv_kernel dc_kernels[DC_MAX_KERNELS];
-static char dc_names[DC_MAX_KERNELS][DC_NAME_LEN];
-static dcw_config dc_dw_configs[DC_MAX_KERNELS];
-static const sc_conv_kernel *dc_lists[SIMDCONV_ISA_COUNT][DC_MAX_KERNELS];
-static sc_isa_table dc_tables[SIMDCONV_ISA_COUNT];
-static pthread_once_t dc_once = PTHREAD_ONCE_INIT;
-
-/* The deconv kernel wrapping igemm kernel `inner` (its name with "deconv_"
- * after "f32_"). */
-static sc_conv_kernel dc_wrap(const sc_conv_kernel *inner, char *name) {
-  const char *tail = strncmp(inner->name, "f32_", 4) == 0 ? inner->name + 4
-                                                          : inner->name;
-  snprintf(name, DC_NAME_LEN, "f32_deconv_%s", tail);
-  return (sc_conv_kernel){
-      .name = name,
-      .isa = inner->isa,
-      .config = inner,
-      .fits = dc_fits,
-      .packed_size = dc_packed_size,
-      .pack = dc_pack,
-      .workspace_size = dc_workspace_size,
-      .run = dc_run,
+void sc_deconv_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_deconv_config *c = k->config;
+  *d = (sc_kernel_desc){
+      .tile_m = dc_cfg(k)->mr,
+      .tile_n = dc_cfg(k)->nr,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = c->constraints,
   };
 }
 
-/* The deconv kernel wrapping the NHWC depthwise kernel `dw` (both layouts:
- * NCHW through the transpose of tcfg). */
-static sc_conv_kernel dc_wrap_dw(const sc_conv_kernel *dw,
-                                 const sc_igemm_config *tcfg,
-                                 dcw_config *cfg, char *name) {
-  snprintf(name, DC_NAME_LEN, "f32_deconv_dwconv__%s",
-           simdconv_isa_name(dw->isa));
-  *cfg = (dcw_config){dw, tcfg};
-  return (sc_conv_kernel){
-      .name = name,
-      .isa = dw->isa,
-      .config = cfg,
-      .fits = sc_deconv_dw_fits,
-      .packed_size = sc_deconv_dw_packed_size,
-      .pack = sc_deconv_dw_pack,
-      .workspace_size = sc_deconv_dw_workspace_size,
-      .run = sc_deconv_dw_run,
-  };
-}
-
-/* The config of the first igemm kernel of a table (for its transpose). */
-static const sc_igemm_config *dc_first_igemm(const sc_isa_table *t) {
-  for (size_t j = 0; j < t->count; j++)
-    if (t->kernels[j]->pack == sc_igemm_pack)
-      return t->kernels[j]->config;
+const char *sc_deconv_check_inner(const sc_conv_kernel *k, sc_family family) {
+  const sc_deconv_config *c = k->config;
+  if (c == NULL || c->inner == NULL || c->constraints == NULL)
+    return "deconv config without inner kernel or constraints";
+  if (c->inner->family != family || c->inner->isa != k->isa)
+    return "deconv kernel wraps a kernel of another family or ISA";
   return NULL;
 }
 
-/* One ISA's deconv kernels, in its table's order. */
-static size_t dc_table_fill(const sc_isa_table *t, const sc_conv_kernel **out,
-                            size_t *used) {
-  size_t n = 0;
-  for (size_t j = 0; j < t->count && *used < DC_MAX_KERNELS; j++) {
-    const sc_conv_kernel *k = t->kernels[j];
-    if (k->pack == sc_igemm_pack)
-      dc_kernels[*used] = dc_wrap(k, dc_names[*used]);
-    else if (k->pack == sc_dw_pack && k->fits == sc_dw_fits_nhwc)
-      dc_kernels[*used] = dc_wrap_dw(k, dc_first_igemm(t),
-                                     &dc_dw_configs[*used], dc_names[*used]);
-    else
-      continue;
-    out[n++] = &dc_kernels[(*used)++];
-  }
-  return n;
-}
-
-static void dc_tables_init(void) {
-  size_t used = 0;
-  for (int i = SIMDCONV_ISA_SCALAR; i < SIMDCONV_ISA_COUNT; i++) {
-    const sc_isa_table *t = sc_isa_table_get((simdconv_isa)i);
-    if (t == NULL)
-      continue;
-    size_t n = dc_table_fill(t, dc_lists[i], &used);
-    /* The complete fallback: the scalar kernel computes every problem. */
-    if (i == SIMDCONV_ISA_SCALAR)
-      dc_lists[i][n++] = &sc_f32_conv_direct__scalar;
-    dc_tables[i] = (sc_isa_table){(simdconv_isa)i, dc_lists[i], n};
-  }
-}
-
-const sc_isa_table *sc_deconv_table_get(simdconv_isa isa) {
-  pthread_once(&dc_once, dc_tables_init);
-  if ((unsigned)isa >= SIMDCONV_ISA_COUNT || dc_tables[isa].kernels == NULL)
-    return NULL;
-  return &dc_tables[isa];
+const char *sc_deconv_check(const sc_conv_kernel *k) {
+  const char *why = sc_deconv_check_inner(k, SC_FAMILY_IGEMM);
+  if (why != NULL)
+    return why;
+  const char *inner = dc_inner(k)->name;
+  if (strncmp(k->name, "f32_deconv_", 11) != 0 ||
+      strncmp(inner, "f32_", 4) != 0 || strcmp(k->name + 11, inner + 4) != 0)
+    return "deconv igemm kernel not named f32_deconv_<its igemm kernel's "
+           "name without f32_>";
+  const sc_igemm_config *cfg = dc_cfg(k);
+  /* The NCHW row segment needs room for one MR x NR tile per phase. */
+  if (cfg->mr * cfg->nr > DC_NCHW_BUF || cfg->transpose == NULL)
+    return "deconv igemm needs MR x NR <= 8192 and the ISA's transpose";
+  return NULL;
 }

@@ -1,8 +1,17 @@
 /*
  * Transposed convolution (ConvTranspose2d) on the forward convolution's
- * micro-kernels: a portable driver (src/deconv.c, no ISA flags) that reaches
- * each ISA's igemm micro-kernels through the config of that ISA's igemm
- * kernels, and the scalar kernel (f32_conv_direct__scalar) as the fallback.
+ * micro-kernels: two portable drivers (src/deconv.c on the igemm
+ * micro-kernels, src/deconv_dw.c on the depthwise NHWC row micro-kernels;
+ * no ISA flags), each kernel of theirs wrapping one forward kernel of its
+ * ISA, and the scalar kernel (f32_conv_direct__scalar) as the fallback.
+ *
+ * The wrappers are registry citizens (docs/kernels.md): each is a row of
+ * its ISA's src/<isa>/kernels.def (f32_deconv_<igemm name without f32_>,
+ * f32_deconv_dwconv__<isa>), defined in its own source file with
+ * SC_DECONV_IGEMM_KERNEL or SC_DECONV_DW_KERNEL, so that the planner, forcing by name, simdconv info
+ * --kernels and the generated tests see them like any kernel. Forward
+ * kernels' fits() reject transposed problems and the wrappers' reject
+ * forward ones.
  *
  * Canonical order (docs/numerics.md, "Transposed convolution"): output
  * (oh, ow) of channel k starts from bias[k] + 0.0f and takes one fmaf per
@@ -48,12 +57,63 @@
 
 #include "conv_internal.h"
 
-/* The transposed-convolution kernels of an ISA, best first, in the shape of
- * the ISA tables (the planner walks the same fallback chain): one kernel per
- * igemm kernel of that ISA's table, named f32_deconv_<tile>__<isa>, and for
- * the scalar ISA the direct kernel. NULL when the ISA is not built. Built
- * once, on first use, from the ISA tables, so new igemm kernels serve
- * transposed convolutions without being listed here. */
-const sc_isa_table *sc_deconv_table_get(simdconv_isa isa);
+/* The config of a deconv kernel. */
+typedef struct sc_deconv_config {
+  /* The forward kernel of the same ISA whose micro-kernels it runs: an
+   * igemm kernel (deconv_igemm) or an NHWC depthwise one (deconv_dwconv). */
+  const sc_conv_kernel *inner;
+  /* deconv_dwconv: an igemm kernel of the same ISA whose transpose
+   * converts NCHW images, or NULL (NHWC only); deconv_igemm: NULL (the
+   * inner kernel's own). */
+  const sc_conv_kernel *transpose;
+  /* The layers fits() accepts, in words (the registry's description). */
+  const char *constraints;
+} sc_deconv_config;
+
+/* The phase-decomposed igemm driver (src/deconv.c). */
+bool sc_deconv_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
+                    const float *w_krsc, const float *bias, void *packed);
+size_t sc_deconv_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                                const sc_shape *s);
+void sc_deconv_run(const sc_run_args *args);
+void sc_deconv_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_deconv_check(const sc_conv_kernel *k);
+
+/* The depthwise driver (src/deconv_dw.c). */
+bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                       const float *w_krsc, const float *bias, void *packed);
+size_t sc_deconv_dw_workspace_size(const sc_conv_kernel *k,
+                                   const sc_problem *p, const sc_shape *s);
+void sc_deconv_dw_run(const sc_run_args *args);
+void sc_deconv_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_deconv_dw_check(const sc_conv_kernel *k);
+
+/* sc_conv_kernel initialisers for the two families, config cfg an
+ * sc_deconv_config. */
+#define SC_DECONV_IGEMM_KERNEL(kname, kisa, cfg)                               \
+  {                                                                            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DECONV_IGEMM,              \
+    .config = &(cfg), .fits = sc_deconv_fits,                                  \
+    .packed_size = sc_deconv_packed_size, .pack = sc_deconv_pack,              \
+    .workspace_size = sc_deconv_workspace_size, .run = sc_deconv_run,          \
+    .describe = sc_deconv_describe, .check = sc_deconv_check,                  \
+  }
+
+#define SC_DECONV_DW_KERNEL(kname, kisa, cfg)                                  \
+  {                                                                            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DECONV_DWCONV,             \
+    .config = &(cfg), .fits = sc_deconv_dw_fits,                               \
+    .packed_size = sc_deconv_dw_packed_size, .pack = sc_deconv_dw_pack,        \
+    .workspace_size = sc_deconv_dw_workspace_size, .run = sc_deconv_dw_run,    \
+    .describe = sc_deconv_dw_describe, .check = sc_deconv_dw_check,            \
+  }
+
+/* NULL when a deconv kernel's config is complete and names an inner kernel
+ * of the given family and of the wrapper's ISA, else what is wrong. */
+const char *sc_deconv_check_inner(const sc_conv_kernel *k, sc_family family);
 
 #endif /* SIMDCONV_DECONV_H */

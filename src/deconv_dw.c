@@ -12,7 +12,7 @@
  * NCHW images are transposed to NHWC in the workspace, computed there and
  * transposed back, with the transpose of an igemm kernel of the same ISA.
  *
- * Scalar twin: f32_conv_direct__scalar (direct_output_transposed).
+ * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed).
  */
 #include <math.h>
 #include <string.h>
@@ -22,8 +22,14 @@
 #include "igemm.h"
 
 static const sc_dw_config *dcw_dw(const sc_conv_kernel *k) {
-  const dcw_config *c = k->config;
-  return c->dw->config;
+  const sc_deconv_config *c = k->config;
+  return c->inner->config;
+}
+
+/* The igemm config whose transpose converts NCHW images, or NULL. */
+static const sc_igemm_config *dcw_transpose(const sc_conv_kernel *k) {
+  const sc_deconv_config *c = k->config;
+  return c->transpose != NULL ? c->transpose->config : NULL;
 }
 
 /* Channels padded as the depthwise packing pads them. */
@@ -32,12 +38,11 @@ static size_t dcw_kp(const sc_problem *p) {
 }
 
 bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  const dcw_config *wc = k->config;
   const dc_axis ah = dc_axis_h(p);
   /* The row functions take at most SC_DW_MAX_R kernel rows, and int32
    * channel indices, strides and pads; NCHW needs a transpose. */
   return p->transposed && sc_is_depthwise(p) &&
-         (p->layout == SIMDCONV_LAYOUT_NHWC || wc->transpose != NULL) &&
+         (p->layout == SIMDCONV_LAYOUT_NHWC || dcw_transpose(k) != NULL) &&
          dc_class_taps(&ah, 0) <= SC_DW_MAX_R &&
          p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
          p->stride_w <= (size_t)INT32_MAX / (p->K + 1) &&
@@ -225,7 +230,7 @@ static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool) {
 }
 
 void sc_deconv_dw_run(const sc_run_args *args) {
-  const dcw_config *wc = args->kernel->config;
+  const sc_igemm_config *tcfg = dcw_transpose(args->kernel);
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
   dcw_ctx c = {dcw_dw(args->kernel), p, s, args->packed, args->packed,
@@ -243,10 +248,36 @@ void sc_deconv_dw_run(const sc_run_args *args) {
   c.x = xin;
   c.y = yout;
   for (size_t n = 0; n < s->N; n++) {
-    sc_igemm_transpose(wc->transpose, p->C, s->H * s->W, args->input + n * in,
+    sc_igemm_transpose(tcfg, p->C, s->H * s->W, args->input + n * in,
                        xin, args->pool);
     dcw_compute(&c, 1, args->pool);
-    sc_igemm_transpose(wc->transpose, s->OH * s->OW, p->K, yout,
+    sc_igemm_transpose(tcfg, s->OH * s->OW, p->K, yout,
                        args->output + n * out, args->pool);
   }
+}
+
+/* ---- the registry's view ---------------------------------------------------- */
+
+void sc_deconv_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_deconv_config *c = k->config;
+  *d = (sc_kernel_desc){
+      .tile_m = 1,
+      .tile_n = dcw_dw(k)->vw,
+      .layouts = (1u << SIMDCONV_LAYOUT_NHWC) |
+                 (dcw_transpose(k) != NULL ? 1u << SIMDCONV_LAYOUT_NCHW : 0),
+      .constraints = c->constraints,
+  };
+}
+
+const char *sc_deconv_dw_check(const sc_conv_kernel *k) {
+  const char *why = sc_deconv_check_inner(k, SC_FAMILY_DWCONV);
+  if (why != NULL)
+    return why;
+  const sc_deconv_config *c = k->config;
+  if (c->inner->fits != sc_dw_fits_nhwc)
+    return "deconv depthwise must wrap an NHWC depthwise kernel";
+  if (c->transpose != NULL &&
+      (c->transpose->family != SC_FAMILY_IGEMM || c->transpose->isa != k->isa))
+    return "deconv depthwise transposes with an igemm kernel of its ISA";
+  return NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "activation.h"
 #include "conv_internal.h"
+#include "deconv.h"
 #include "igemm.h"
 #include "problem.h"
 #include "tasks.h"
@@ -178,21 +179,5 @@ static inline float dc_bias_output(const sc_scalar_math *m,
                                    const sc_problem *p, float b) {
   return sc_activate_f32(m, p->activation, p->act_min, p->act_max, b);
 }
-
-/* The config of a depthwise deconv kernel: the wrapped depthwise kernel
- * and the igemm config (same ISA) whose transpose converts NCHW, or NULL. */
-typedef struct dcw_config {
-  const sc_conv_kernel *dw;
-  const sc_igemm_config *transpose;
-} dcw_config;
-
-/* The depthwise driver's sc_conv_kernel functions (src/deconv_dw.c). */
-bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p);
-size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p);
-void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
-                       const float *w_krsc, const float *bias, void *packed);
-size_t sc_deconv_dw_workspace_size(const sc_conv_kernel *k,
-                                   const sc_problem *p, const sc_shape *s);
-void sc_deconv_dw_run(const sc_run_args *args);
 
 #endif

@@ -315,7 +315,8 @@ Kernel = collections.namedtuple("Kernel", [
     "rank", "usable"])
 Kernel.__doc__ = """A registered kernel (simdconv_kernel_info): name
 ("f32_igemm_7x32__avx512"), isa, family ("direct", "igemm", "gemm_nchw",
-"dwconv"), tile_m x tile_n (the micro-tile), layouts (the input layouts it
+"dwconv", and for transposed convolutions "deconv_igemm", "deconv_dwconv"),
+tile_m x tile_n (the micro-tile), layouts (the input layouts it
 computes: "nchw", "nhwc"), constraints (the layers it accepts, in words),
 rank (its position in its ISA's dispatch order) and usable (whether this
 machine runs its ISA: simdconv_isa_check)."""
