@@ -439,7 +439,9 @@ SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
  *  buffer itself (accumulate in place) but must not otherwise overlap the
  *  output or the input (SIMDCONV_ERR_BUFFER_OVERLAP). A NULL residual is
  *  simdconv_run(). The error bound grows by one rounding (docs/numerics.md,
- *  simdconv_reference_residual). Statuses as simdconv_run(). */
+ *  simdconv_reference_residual). Transposed objects too: acc is then the
+ *  transposed canonical sum, and an output without taps is
+ *  act(fmaf(alpha, r, bias + 0.0f)). Statuses as simdconv_run(). */
 SIMDCONV_API simdconv_status simdconv_run_residual(
     const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *residual, float alpha, float *output,
@@ -551,7 +553,8 @@ SIMDCONV_API simdconv_status simdconv_reference(
 /** simdconv_reference() of simdconv_run_residual(): the exact
  *  act(s + alpha * r) and, if bound is not NULL, its bound: the sum's bound
  *  d, plus one rounding of the add, d + u (|s + alpha r| + d) + 2^-150,
- *  pushed through the activation. residual NULL is simdconv_reference(). */
+ *  pushed through the activation. residual NULL is simdconv_reference().
+ *  Transposed descriptors as in simdconv_reference(). */
 SIMDCONV_API simdconv_status simdconv_reference_residual(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias,

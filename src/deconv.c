@@ -307,6 +307,7 @@ typedef struct dc_ctx {
   size_t ncols;
   const float *const *indir;
   float *y;          /* the whole output */
+  const float *residual; /* the whole residual (as the output), or NULL */
   size_t image_in;   /* floats between input images, 0 with one NHWC copy */
   size_t image0;     /* the image of task index 0 (NCHW: one at a time) */
   size_t nblocks;    /* NR blocks per group */
@@ -316,10 +317,12 @@ typedef struct dc_ctx {
 } dc_ctx;
 
 /* Where a row's pixels go: pixel ow at base + (ow - c0) * ps, channel j of
- * the block at + j. */
+ * the block at + j; params: the micro-kernels', whose residual, when there
+ * is one, lies at the same offsets from params->output as the pixels. */
 typedef struct dc_dst {
   float *base;
   size_t ps, c0;
+  const sc_igemm_params *params;
 } dc_dst;
 
 /* The packed block of output channels [k, k + NR) of group g, class
@@ -332,18 +335,24 @@ static const float *dc_weights(const dc_ctx *c, const dc_taps *th,
          (g * c->nblocks + k / c->cfg->nr) * block;
 }
 
-/* Outputs without taps (their phase reaches no kernel index): the
- * activation of bias + 0.0f, the value every kernel gives them. */
+/* Outputs without taps (their phase reaches no kernel index): bias + 0.0f
+ * through the epilogue (residual, activation), as every kernel gives them. */
 static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
                          const dc_col *col, size_t t0, size_t t1,
                          const dc_dst *d) {
   const sc_problem *p = c->p;
+  const sc_igemm_params *ip = d->params;
   const float *bias = c->packed + c->hdr->bias + k;
   const size_t end = t1 * c->cfg->mr < col->npix ? t1 * c->cfg->mr : col->npix;
   for (size_t i = t0 * c->cfg->mr; i < end; i++) {
     float *px = d->base + (col->ow0 + i * p->stride_w - d->c0) * d->ps;
     for (size_t j = 0; j < nc; j++)
-      px[j] = dc_bias_output(c->math, p, bias[j]);
+      px[j] = dc_bias_output(
+          c->math, p, bias[j],
+          ip->residual != NULL
+              ? sc_residual_at(ip->residual, ip->output, px + j)
+              : NULL,
+          ip->alpha);
   }
 }
 
@@ -379,7 +388,7 @@ static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
               : c->cfg->ukernel;
       uk(rows, nc, p->Cg, ks, a, w,
          d->base + (col->ow0 + pix * sw - d->c0) * d->ps, sw * d->ps,
-         a_offset, &c->params);
+         a_offset, d->params);
     }
   }
 }
@@ -390,8 +399,22 @@ static void dc_row_nhwc(const dc_ctx *c, size_t n, size_t g, size_t oh,
   const sc_problem *p = c->p;
   const size_t nc = p->Kg - k < c->cfg->nr ? p->Kg - k : c->cfg->nr;
   const dc_dst d = {
-      c->y + ((n * c->s->OH + oh) * c->s->OW) * p->K + g * p->Kg + k, p->K, 0};
+      c->y + ((n * c->s->OH + oh) * c->s->OW) * p->K + g * p->Kg + k, p->K, 0,
+      &c->params};
   dc_row_tiles(c, n, g, oh, k, nc, 0, SIZE_MAX, &d);
+}
+
+/* NCHW with a residual: the segment's residual, columns [c0, c1) of nc
+ * planes from r, transposed into the NHWC segment buf (nc floats a pixel),
+ * where the micro-kernels then add it in place before the activation. The
+ * residual is read before the output segment is written, so it may be the
+ * output itself. */
+static void dc_residual_segment(const dc_ctx *c, const float *r, size_t c0,
+                                size_t c1, size_t nc, float *buf) {
+  const size_t plane = c->s->OH * c->s->OW;
+  for (size_t j = 0; j < nc; j += 8)
+    c->cfg->transpose(nc - j < 8 ? nc - j : 8, c1 - c0, r + j * plane, plane,
+                      buf + j, nc);
 }
 
 /* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
@@ -405,10 +428,17 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
   const size_t nr = c->cfg->nr, mr = c->cfg->mr, sw = p->stride_w;
   const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
   const size_t m = DC_NCHW_BUF / (mr * sw * nr), span = m * mr * sw;
+  const size_t row = ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
   float buf[DC_NCHW_BUF];
+  /* With a residual, the micro-kernels read it from buf (in place). */
+  sc_igemm_params params = c->params;
+  if (c->residual != NULL)
+    params.residual = params.output = buf;
   for (size_t c0 = 0, t0 = 0; c0 < s->OW; c0 += span, t0 += m) {
     const size_t c1 = s->OW - c0 < span ? s->OW : c0 + span;
-    const dc_dst d = {buf, nc, c0};
+    if (c->residual != NULL)
+      dc_residual_segment(c, c->residual + row + c0, c0, c1, nc, buf);
+    const dc_dst d = {buf, nc, c0, &params};
     dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
     /* 8 output planes at a time: each plane's row is then written in
      * consecutive 8x8 blocks rather than 32 bytes into every one of nc
@@ -417,7 +447,7 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
      * taps x channels per output (U-Net up4, 128: 0.6 of NHWC); storing
      * the micro-kernels' transposed tiles phase-planar and interleaving
      * the phases instead measured no better. */
-    float *y = c->y + ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW + c0;
+    float *y = c->y + row + c0;
     for (size_t j = 0; j < nc; j += 8)
       c->cfg->transpose(c1 - c0, nc - j < 8 ? nc - j : 8, buf + j, nc,
                         y + j * s->OH * s->OW, s->OH * s->OW);
@@ -525,12 +555,19 @@ void sc_deconv_run(const sc_run_args *args) {
       .ncols = l.ncols,
       .indir = indir,
       .y = args->output,
+      .residual = args->residual,
       .image_in = nchw ? 0 : s->H * s->W * p->C,
       .nblocks = sc_div_up(p->Kg, cfg->nr),
       .math = sc_scalar_math_get(),
       .params = {.zero = zero,
                  .kg = p->Kg,
-                 .act = sc_act_params_from_problem(p)},
+                 .act = sc_act_params_from_problem(p),
+                 /* NHWC tiles are stored in place (pixel stride
+                  * stride_w * K): the residual lies at the output's
+                  * offsets. NCHW segments set their own (dc_row_nchw). */
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
   };
   if (!nchw) {
     dc_compute(&c, s->N, args->pool);

@@ -124,16 +124,27 @@ typedef struct dcw_ctx {
   const float *x; /* NHWC input, image 0 */
   float *y;       /* NHWC output, image 0 */
   const sc_scalar_math *math;
+  /* The residual of output element e is sc_residual_at(residual, res_out,
+   * e); NULL: none. */
+  const float *residual, *res_out;
+  float alpha;
 } dcw_ctx;
 
-/* Outputs of column phase f of row oh without taps: activated bias. */
+/* Outputs of column phase f of row oh without taps: the bias through the
+ * epilogue. */
 static void dcw_bias_only(const dcw_ctx *c, float *y_row, size_t f,
                           size_t k0, size_t nk) {
   const sc_problem *p = c->p;
   const float *bias = c->packed + c->hdr->bias;
   for (size_t ow = f; ow < c->s->OW; ow += p->stride_w)
-    for (size_t k = k0; k < k0 + nk; k++)
-      y_row[ow * p->K + k] = dc_bias_output(c->math, p, bias[k]);
+    for (size_t k = k0; k < k0 + nk; k++) {
+      float *y = y_row + ow * p->K + k;
+      *y = dc_bias_output(
+          c->math, p, bias[k],
+          c->residual != NULL ? sc_residual_at(c->residual, c->res_out, y)
+                              : NULL,
+          c->alpha);
+    }
 }
 
 /* The stride-1 depthwise problem of a phase with th x tw taps, as the row
@@ -188,6 +199,9 @@ static void dcw_phase(const dcw_ctx *c, const dc_taps *th,
       .act = sc_act_params_from_problem(p),
       .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
       .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+      .residual = c->residual,
+      .res_out = c->res_out,
+      .alpha = c->alpha,
   };
   sc_dw_interior(params.W, params.OW, params.S, 1, params.dw,
                  params.pad_left, &params.ow_lo, &params.ow_hi);
@@ -235,21 +249,30 @@ void sc_deconv_dw_run(const sc_run_args *args) {
   const sc_shape *s = args->shape;
   dcw_ctx c = {dcw_dw(args->kernel), p, s, args->packed, args->packed,
                dc_axis_h(p), dc_axis_w(p), args->input, args->output,
-               sc_scalar_math_get()};
+               sc_scalar_math_get(), args->residual, args->output,
+               args->alpha};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
     dcw_compute(&c, s->N, args->pool);
     return;
   }
-  /* NCHW: one image at a time through NHWC copies. */
+  /* NCHW: one image at a time through NHWC copies. The residual is
+   * transposed into the NHWC output copy first and added there in place,
+   * before the activation; it is read before the output image is written,
+   * so it may be the output itself. */
   const size_t in = s->H * s->W * p->C, out = s->OH * s->OW * p->K;
   float *xin = args->workspace;
   float *yout = (float *)((char *)args->workspace +
                           sc_round_up(in * sizeof(float), SC_ALIGNMENT));
   c.x = xin;
   c.y = yout;
+  if (args->residual != NULL)
+    c.residual = c.res_out = yout;
   for (size_t n = 0; n < s->N; n++) {
-    sc_igemm_transpose(tcfg, p->C, s->H * s->W, args->input + n * in,
-                       xin, args->pool);
+    sc_igemm_transpose(tcfg, p->C, s->H * s->W, args->input + n * in, xin,
+                       args->pool);
+    if (args->residual != NULL)
+      sc_igemm_transpose(tcfg, p->K, s->OH * s->OW, args->residual + n * out,
+                         yout, args->pool);
     dcw_compute(&c, 1, args->pool);
     sc_igemm_transpose(tcfg, s->OH * s->OW, p->K, yout,
                        args->output + n * out, args->pool);

@@ -6,6 +6,7 @@
 #ifndef SIMDCONV_DECONV_PHASE_H
 #define SIMDCONV_DECONV_PHASE_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "activation.h"
@@ -172,11 +173,15 @@ static inline void dc_pack_classes(const sc_conv_kernel *k,
                  (float *)packed + hdr->cls[ch * aw.ncls + cw]);
 }
 
-/* The value of an output without taps: the activation of bias + 0.0f, as
- * every kernel computes it (the scalar activation is bitwise the vector
- * epilogues'). */
+/* The value of an output without taps, b being its packed bias + 0.0f:
+ * act(fmaf(alpha, *r, b)), or act(b) when r is NULL (no residual), as
+ * every kernel computes it (fmaf and the scalar activation are bitwise
+ * the vector epilogues'). */
 static inline float dc_bias_output(const sc_scalar_math *m,
-                                   const sc_problem *p, float b) {
+                                   const sc_problem *p, float b,
+                                   const float *r, float alpha) {
+  if (r != NULL)
+    b = fmaf(alpha, *r, b);
   return sc_activate_f32(m, p->activation, p->act_min, p->act_max, b);
 }
 
