@@ -28,7 +28,6 @@ Prints "conformance (transposed): N passed, M failed" last; exit 0 when M is 0.
 """
 import argparse
 import json
-import math
 import os
 import sys
 import time
@@ -227,16 +226,7 @@ def torch_deconv(cfg, xm, w, b, absolute=False, extend=False):
     crops go to torch as padding; asymmetric ones crop the uncropped output
     (padding 0, same output_padding). extend=True: simdconv's definition
     (torch_extended). Raises what torch raises."""
-    X = torch.from_numpy(xm.astype(np.float64))
-    W = torch.from_numpy(w.astype(np.float64))
-    B = None if b is None else torch.from_numpy(b.astype(np.float64))
-    if absolute:
-        X = torch.nan_to_num(X.abs(), nan=0.0, posinf=0.0)
-        W = torch.nan_to_num(W.abs(), nan=0.0, posinf=0.0)
-        B = None if B is None else torch.nan_to_num(B.abs(), nan=0.0,
-                                                    posinf=0.0)
-    if cfg["layout"] == "nhwc":
-        X = X.permute(0, 3, 1, 2)
+    X, W, B = sc.torch_operands(xm, w, b, cfg["layout"], absolute)
     if cfg["flip"]:
         W = torch.flip(W, [2, 3])
     t, bb, l, r = pads_of(cfg)
@@ -253,11 +243,7 @@ def torch_deconv(cfg, xm, w, b, absolute=False, extend=False):
             cfg["C"], cfg["K"], (cfg["R"], cfg["S"]), stride=stride,
             padding=(t, l), output_padding=op, groups=G, bias=B is not None,
             dilation=dil, dtype=torch.float64)
-        with torch.no_grad():
-            m.weight.copy_(W)
-            if B is not None:
-                m.bias.copy_(B)
-            Y = m(X)
+        Y = sc.torch_module_run(m, X, W, B)
     elif t == bb and l == r:
         Y = F.conv_transpose2d(X, W, B, stride, (t, l), op, G, dil)
     else:
@@ -315,54 +301,6 @@ def my_bound(act, n, s, scale):
 # One case
 # ---------------------------------------------------------------------------
 
-def check_library(lib, cfg, d, xm, wm, b, idx, errs, st):
-    """One-shot, every ISA, a pool, each image alone: the same bits."""
-    N, H, W = cfg["N"], cfg["H"], cfg["W"]
-    _, OH, OW = lib.output_shape(d, H, W)
-    n_out = N * cfg["K"] * OH * OW
-    y = np.zeros(n_out, np.float32)
-    rc = lib.conv2d(d, N, H, W, xm, wm, b, y)
-    if rc != sc.OK:
-        errs.append("simdconv_conv2d: %s" % lib.status_string(rc))
-        return None
-    isas = lib.usable_isas
-    for j, isa in enumerate(isas):
-        rc, conv = lib.create(d, wm, b, isa)
-        if rc != sc.OK:
-            errs.append("simdconv_create(%s): %s" % (lib.isa_name(isa),
-                                                     lib.status_string(rc)))
-            continue
-        kname = lib.info(conv)[2]
-        st.kernels[kname] = st.kernels.get(kname, 0) + 1
-        _, wsz = lib.workspace_size(conv, N, H, W)
-        ws = np.zeros(wsz + 1, np.uint8)[1:] if wsz else None
-        xin = sc.aligned_f32(xm.size, 1 + (idx + j) % 3)
-        xin[:] = xm.reshape(-1)
-        yo = sc.aligned_f32(n_out, (idx + 2 * j) % 5)
-        rc = lib.run(conv, N, H, W, xin, yo, ws)
-        if rc != sc.OK:
-            errs.append("simdconv_run(%s): %s" % (lib.isa_name(isa),
-                                                  lib.status_string(rc)))
-        else:
-            fw.check_bits("isa %s vs simdconv_conv2d" % lib.isa_name(isa),
-                          yo, y, errs)
-        if (idx + j) % len(isas) == 0:
-            pool = lib.shared_pool(3 if idx % 4 == 3 else 2)
-            yt = np.zeros(n_out, np.float32)
-            if lib.run(conv, N, H, W, xm, yt, None, pool) == sc.OK:
-                fw.check_bits("%s with a pool" % lib.isa_name(isa), yt, y,
-                              errs)
-            per = n_out // N
-            for i in range(N if N > 1 else 0):
-                yi = np.zeros(per, np.float32)
-                lib.run(conv, 1, H, W,
-                        np.ascontiguousarray(xm.reshape(N, -1)[i]), yi)
-                fw.check_bits("%s image %d alone" % (lib.isa_name(isa), i),
-                              yi, y[i * per:(i + 1) * per], errs)
-        lib.destroy(conv)
-    return y
-
-
 def check_validity(lib, cfg, d, T_sum, torch_err, errs, st):
     """Torch and simdconv accept and reject the same configurations, and
     agree on the shape. Returns (OH, OW) when both accept."""
@@ -407,21 +345,15 @@ def run_case(lib, seed, mode, idx, st):
     if shape is None:
         return cfg, errs
     OH, OW = shape
-    y = check_library(lib, cfg, d, xm, wm, b, idx, errs, st)
+    n_out = N * cfg["K"] * OH * OW
+    y = sc.check_library(lib, d, (N, H, W), n_out, xm, wm, b, idx,
+                         st.kernels, errs)
     if y is None:
         return cfg, errs
-    n_out = y.size
-    ref, bound = np.zeros(n_out), np.zeros(n_out)
-    rc = lib.reference(d, N, H, W, xm, wm, b, ref, bound)
-    if rc != sc.OK:
-        errs.append("simdconv_reference: %s" % lib.status_string(rc))
+    oracle = sc.check_oracle(lib, d, (N, H, W), xm, wm, b, y, errs)
+    if oracle is None:
         return cfg, errs
-    _, cs = lib.compare(y, ref, bound)
-    if cs.violations:
-        i = cs.first_violation
-        errs.append("simdconv_compare: %d violations, first at %d: y=%r "
-                    "ref=%r bound=%r" % (cs.violations, i, float(y[i]),
-                                         ref[i], bound[i]))
+    ref, bound = oracle
     compare_torch(cfg, xm, w, b, y, ref, bound, T_sum, OH, OW, seed, errs, st)
     return cfg, errs
 
