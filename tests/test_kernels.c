@@ -527,15 +527,22 @@ Test(registry, metadata) {
             SIMDCONV_ERR_NULL_POINTER);
 }
 
-/* A small case for the status tests. */
-static void small_case(tu_case *c, size_t C, size_t K, size_t groups,
-                       simdconv_layout layout) {
+/* A small case for the status tests; transposed: stride 2. */
+static void small_case_of(tu_case *c, size_t C, size_t K, size_t groups,
+                          simdconv_layout layout, bool transposed) {
   const tu_tcfg t = {.name = "status", .C = C, .K = K, .H = 5, .W = 6,
-                     .R = 3, .S = 3, .groups = groups, .pt = 1, .pb = 1,
-                     .pl = 1, .pr = 1, .bias = true};
+                     .R = 3, .S = 3, .sh = transposed ? 2 : 1,
+                     .sw = transposed ? 2 : 1, .groups = groups, .pt = 1,
+                     .pb = 1, .pl = 1, .pr = 1, .bias = true,
+                     .transposed = transposed};
   tu_spec s;
   tu_spec_from_tcfg(&s, &t, layout, SIMDCONV_WEIGHTS_OIHW, 0, 42);
   tu_case_init(c, &s);
+}
+
+static void small_case(tu_case *c, size_t C, size_t K, size_t groups,
+                       simdconv_layout layout) {
+  small_case_of(c, C, K, groups, layout, false);
 }
 
 Test(registry, forced_kernel_statuses) {
@@ -563,12 +570,16 @@ Test(registry, forced_kernel_statuses) {
               tu_isa_str(isas[i]));
     simdconv_destroy(conv);
   }
-  /* Every usable kernel on a dense NHWC layer and a depthwise NCHW one:
-   * depthwise kernels take only depthwise layers of their layout, the NCHW
-   * GEMM no NHWC layer, igemm kernels no depthwise layer (and dense ones
-   * within their K range), the direct kernel everything. */
+  /* Every usable kernel on a dense NHWC layer, a depthwise NCHW one and a
+   * transposed NHWC one: depthwise kernels take only depthwise layers of
+   * their layout, the NCHW GEMM no NHWC layer, igemm kernels no depthwise
+   * layer (and dense ones within their K range), forward families no
+   * transposed layer and the deconv families no forward one, the direct
+   * kernel everything. */
   tu_case dw;
   small_case(&dw, 8, 8, 8, SIMDCONV_LAYOUT_NCHW);
+  tu_case tr;
+  small_case_of(&tr, 4, 8, 1, SIMDCONV_LAYOUT_NHWC, true);
   size_t idx[64];
   const size_t nk = usable_kernels(idx, 64);
   for (size_t i = 0; i < nk; i++) {
@@ -592,7 +603,18 @@ Test(registry, forced_kernel_statuses) {
                                   : SIMDCONV_ERR_KERNEL_UNSUITABLE),
               "kernel %s on a depthwise NCHW layer: %d", k.name,
               (int)depthwise);
+    /* A transposed dense layer: never a forward family's. */
+    const simdconv_status transposed = tu_try_create(&tr, &o, &conv);
+    simdconv_destroy(conv);
+    cr_assert(direct ? transposed == SIMDCONV_OK
+              : strcmp(k.family, "deconv_igemm") == 0
+                  ? transposed == SIMDCONV_OK ||
+                        transposed == SIMDCONV_ERR_KERNEL_UNSUITABLE
+                  : transposed == SIMDCONV_ERR_KERNEL_UNSUITABLE,
+              "kernel %s on a transposed NHWC layer: %d", k.name,
+              (int)transposed);
   }
+  tu_case_free(&tr);
   tu_case_free(&dw);
   tu_case_free(&c);
 }
