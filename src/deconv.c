@@ -404,16 +404,16 @@ static void dc_row_nhwc(const dc_ctx *c, size_t n, size_t g, size_t oh,
   dc_row_tiles(c, n, g, oh, k, nc, 0, SIZE_MAX, &d);
 }
 
-/* NCHW with a residual: the segment's residual, columns [c0, c1) of nc
+/* NCHW with a residual: the segment's residual, `width` columns of nc
  * planes from r, transposed into the NHWC segment buf (nc floats a pixel),
  * where the micro-kernels then add it in place before the activation. The
  * residual is read before the output segment is written, so it may be the
  * output itself. */
-static void dc_residual_segment(const dc_ctx *c, const float *r, size_t c0,
-                                size_t c1, size_t nc, float *buf) {
+static void dc_residual_segment(const dc_ctx *c, const float *r, size_t width,
+                                size_t nc, float *buf) {
   const size_t plane = c->s->OH * c->s->OW;
   for (size_t j = 0; j < nc; j += 8)
-    c->cfg->transpose(nc - j < 8 ? nc - j : 8, c1 - c0, r + j * plane, plane,
+    c->cfg->transpose(nc - j < 8 ? nc - j : 8, width, r + j * plane, plane,
                       buf + j, nc);
 }
 
@@ -437,7 +437,7 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
   for (size_t c0 = 0, t0 = 0; c0 < s->OW; c0 += span, t0 += m) {
     const size_t c1 = s->OW - c0 < span ? s->OW : c0 + span;
     if (c->residual != NULL)
-      dc_residual_segment(c, c->residual + row + c0, c0, c1, nc, buf);
+      dc_residual_segment(c, c->residual + row + c0, c1 - c0, nc, buf);
     const dc_dst d = {buf, nc, c0, &params};
     dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
     /* 8 output planes at a time: each plane's row is then written in
