@@ -297,7 +297,9 @@ const char *sc_deconv_dw_check(const sc_conv_kernel *k) {
   if (why != NULL)
     return why;
   const sc_deconv_config *c = k->config;
-  if (c->inner->fits != sc_dw_fits_nhwc)
+  sc_kernel_desc inner;
+  c->inner->describe(c->inner, &inner);
+  if (inner.layouts != 1u << SIMDCONV_LAYOUT_NHWC)
     return "deconv depthwise must wrap an NHWC depthwise kernel";
   if (c->transpose != NULL &&
       (c->transpose->family != SC_FAMILY_IGEMM || c->transpose->isa != k->isa))
