@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conv_internal.h"
+#include "fpenv.h"
 #include "problem.h"
 
 struct simdconv_conv {
@@ -164,7 +165,11 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   if (conv == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   *conv = (simdconv_conv){.problem = problem, .isa = isa, .allocator = alloc};
+  /* Packing computes bias + 0.0f: in the canonical environment. */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
   st = sc_pack(conv, desc, weights, bias);
+  sc_fpenv_leave(&env);
   if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
     return st;
@@ -252,7 +257,12 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
   };
+  /* The calling thread computes in the canonical environment; the pool's
+   * workers enter it per task (sc_parallelize_*). */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
   conv->kernel->run(&args);
+  sc_fpenv_leave(&env);
   sc_free(&conv->allocator, owned);
   return SIMDCONV_OK;
 }

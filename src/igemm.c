@@ -439,10 +439,10 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
   ctx->tiles_outer = sc_product_ok(wdims, 3, &task_weights) &&
                      task_weights <= IGEMM_TILES_OUTER_BYTES;
-  pthreadpool_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
-                                     ctx->mode.groups, ctx->mode.kg,
-                                     ctx->pixels, kt * nr, pt * mr,
-                                     SC_POOL_FINAL);
+  sc_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
+                            ctx->mode.groups, ctx->mode.kg,
+                            ctx->pixels, kt * nr, pt * mr,
+                            SC_POOL_FINAL);
 }
 
 /* ---- layout transposes and padded copies ---------------------------------- */
@@ -482,8 +482,8 @@ static void transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
 static void transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
                       const float *src, float *dst, pthreadpool_t pool) {
   transpose_ctx t = {transpose_fn(cfg), src, dst, cols, rows};
-  pthreadpool_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
-                                     64, SC_POOL_PHASE);
+  sc_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
+                            64, SC_POOL_PHASE);
 }
 
 typedef struct pad_ctx {
@@ -558,9 +558,9 @@ void sc_igemm_run(const sc_run_args *args) {
                   rowtab, coltab,  base,    zero,     indir};
   /* One tile more than the image has: the spare tile of zero rows whose
    * rows the last tile prefetches (its pixels are all past the end). */
-  pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                                     sc_div_up(pixels, mode.mr) + 1, 32,
-                                     SC_POOL_PHASE);
+  sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
+                            sc_div_up(pixels, mode.mr) + 1, 32,
+                            SC_POOL_PHASE);
 
   igemm_ctx ctx = {
       .cfg = cfg,
@@ -598,8 +598,8 @@ void sc_igemm_run(const sc_run_args *args) {
     const float *x = args->input + n * image_in;
     if (pl.merged) {
       pad_ctx pc = {p, s, &pl, transpose_fn(cfg), x, (float *)(ws + l.xpad)};
-      pthreadpool_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
-                                 SC_POOL_PHASE);
+      sc_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
+                        SC_POOL_PHASE);
     } else {
       transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), args->pool);
     }
