@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conv_internal.h"
 #include "fpenv.h"
 #include "problem.h"
@@ -100,24 +101,20 @@ static bool sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
   return finite;
 }
 
+/* The weights and the packed weights are within sc_packed_bound(), which
+ * create checked: no size here overflows. */
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
                                const float *weights, const float *bias) {
   const sc_problem *p = &conv->problem;
-  const size_t dims[] = {p->K, p->R, p->S, p->Cg, sizeof(float)};
-  size_t w_bytes;
-  if (!sc_product_ok(dims, 5, &w_bytes))
-    return SIMDCONV_ERR_SIZE_OVERFLOW;
-  float *krsc = sc_alloc(&conv->allocator, w_bytes);
+  float *krsc =
+      sc_alloc(&conv->allocator, p->K * p->R * p->S * p->Cg * sizeof(float));
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   conv->problem.weights_finite = sc_canonical_weights(d, p, weights, krsc);
   conv->kernel = sc_choose_kernel(conv->isa, p);
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
-  if (conv->packed_bytes == SIZE_MAX)
-    st = SIMDCONV_ERR_SIZE_OVERFLOW;
-  else if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) ==
-           NULL)
+  if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)
     st = SIMDCONV_ERR_OUT_OF_MEMORY;
   else
     conv->kernel->pack(conv->kernel, p, krsc, bias, conv->packed);
@@ -155,9 +152,12 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   sc_problem problem;
   simdconv_isa isa;
   simdconv_allocator alloc;
+  size_t packed_bound;
   simdconv_status st = sc_problem_init(desc, &problem);
   if (st == SIMDCONV_OK)
     st = sc_options_resolve(options, &isa, &alloc);
+  if (st == SIMDCONV_OK && !sc_packed_bound(&problem, &packed_bound))
+    st = SIMDCONV_ERR_SIZE_OVERFLOW;
   if (st != SIMDCONV_OK)
     return st;
   problem.has_bias = bias != NULL;
@@ -188,13 +188,16 @@ void simdconv_destroy(simdconv_conv *conv) {
 
 /* ---- run ------------------------------------------------------------------ */
 
-/* The kernel's bytes plus room to align a caller's buffer of any alignment. */
+/* The kernel's bytes plus room to align a caller's buffer of any alignment.
+ * SIZE_OVERFLOW comes from the documented bound alone, whatever the kernel;
+ * within it the kernel's size cannot overflow. */
 static simdconv_status sc_workspace_bytes(const simdconv_conv *conv,
                                           const sc_shape *s, size_t *bytes) {
   const sc_conv_kernel *k = conv->kernel;
-  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
-  if (need == SIZE_MAX || need > SIZE_MAX - SC_ALIGNMENT)
+  size_t bound;
+  if (!sc_workspace_bound(&conv->problem, s, &bound))
     return SIMDCONV_ERR_SIZE_OVERFLOW;
+  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
   *bytes = need ? need + SC_ALIGNMENT - 1 : 0;
   return SIMDCONV_OK;
 }
