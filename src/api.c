@@ -140,6 +140,12 @@ static simdconv_status sc_options_resolve(const simdconv_options *o,
   return st;
 }
 
+/* Float pointers must be aligned for float: reading a float through a
+ * misaligned pointer is undefined behaviour in C. */
+static bool sc_float_aligned(const float *p) {
+  return (uintptr_t)p % _Alignof(float) == 0;
+}
+
 simdconv_status simdconv_create(const simdconv_desc *desc,
                                 const float *weights, const float *bias,
                                 const simdconv_options *options,
@@ -149,6 +155,8 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   *conv_out = NULL;
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!sc_float_aligned(weights) || !sc_float_aligned(bias))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_problem problem;
   simdconv_isa isa;
   simdconv_allocator alloc;
@@ -229,6 +237,8 @@ simdconv_status simdconv_run(const simdconv_conv *conv, size_t batch,
                              size_t workspace_size, pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!sc_float_aligned(input) || !sc_float_aligned(output))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_shape s;
   size_t in_elems, out_elems, ws_bytes;
   simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
@@ -294,10 +304,11 @@ simdconv_status simdconv_get_info(const simdconv_conv *conv,
 
 /* ---- descriptors, names, versions ----------------------------------------- */
 
-void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
-                        size_t out_channels, size_t kernel_h, size_t kernel_w) {
+simdconv_status simdconv_desc_init(simdconv_desc *d, size_t in_channels,
+                                   size_t out_channels, size_t kernel_h,
+                                   size_t kernel_w) {
   if (d == NULL)
-    return;
+    return SIMDCONV_ERR_NULL_POINTER;
   *d = (simdconv_desc){
       .in_channels = in_channels,
       .out_channels = out_channels,
@@ -316,6 +327,7 @@ void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
       .act_min = -INFINITY,
       .act_max = INFINITY,
   };
+  return SIMDCONV_OK;
 }
 
 const char *simdconv_status_string(simdconv_status status) {
@@ -337,6 +349,7 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_ISA_NOT_SUPPORTED: return "SIMDCONV_ERR_ISA_NOT_SUPPORTED: this CPU or OS lacks the ISA";
   case SIMDCONV_ERR_ISA_DISABLED: return "SIMDCONV_ERR_ISA_DISABLED: the ISA is above the SIMDCONV_ISA cap";
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
+  case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float or double pointer is not aligned for its type";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

@@ -9,6 +9,7 @@
  * Error statistics cover the elements of the last case only.
  */
 #include <math.h>
+#include <stdint.h>
 
 #include "fpenv.h"
 #include "simdconv.h"
@@ -83,6 +84,9 @@ SIMDCONV_API simdconv_status simdconv_compare(const float *y,
                                               simdconv_compare_stats *stats) {
   if (!stats || (n != 0 && (!y || !ref || !bound)))
     return SIMDCONV_ERR_NULL_POINTER;
+  if ((uintptr_t)y % _Alignof(float) || (uintptr_t)ref % _Alignof(double) ||
+      (uintptr_t)bound % _Alignof(double))
+    return SIMDCONV_ERR_MISALIGNED;
   /* The statistics are computed in double: in the canonical environment,
    * like everything else, so the verdict does not depend on the caller's. */
   sc_fpenv env;

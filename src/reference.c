@@ -517,6 +517,11 @@ static void ref_finish(const ref_geom *g, double *ref, double *bound) {
   }
 }
 
+/* Pointers must be aligned for their type (NULL is). */
+static bool ref_aligned(const void *p, size_t alignment) {
+  return (uintptr_t)p % alignment == 0;
+}
+
 /* Not inlined: the FP environment guard must surround opaque code. */
 static __attribute__((noinline)) simdconv_status
 ref_compute(const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
@@ -537,6 +542,12 @@ SIMDCONV_API simdconv_status simdconv_reference(
     double *bound) {
   if (!desc || !input || !weights || !ref)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!ref_aligned(input, _Alignof(float)) ||
+      !ref_aligned(weights, _Alignof(float)) ||
+      !ref_aligned(bias, _Alignof(float)) ||
+      !ref_aligned(ref, _Alignof(double)) ||
+      !ref_aligned(bound, _Alignof(double)))
+    return SIMDCONV_ERR_MISALIGNED;
   /* A directed rounding mode changes double results as much as float ones
    * (and DAZ would drop subnormal inputs): the oracle computes in the
    * canonical environment too. */
