@@ -708,6 +708,7 @@ ParameterizedTest(simdconv_isa *isa, errors, workspace_too_small) {
 /* A tracking allocator that can fail from a given allocation on. */
 typedef struct tracker {
   long fail_from; /* index of the first failing allocation; -1: never */
+  bool fail_one;  /* only allocation fail_from fails, the later ones not */
   long allocs;    /* allocation calls */
   long frees;     /* free calls with a non-NULL pointer */
   size_t live;
@@ -727,7 +728,8 @@ static void *tr_alloc(void *ctx, size_t size, size_t alignment) {
   }
   if (alignment > t->max_alignment)
     t->max_alignment = alignment;
-  if (t->fail_from >= 0 && idx >= t->fail_from)
+  if (t->fail_from >= 0 &&
+      (t->fail_one ? idx == t->fail_from : idx >= t->fail_from))
     return NULL;
   if (t->max_size != 0 && size > t->max_size)
     return NULL;
@@ -815,6 +817,40 @@ Test(errors, huge_allocation, .init = init_data) {
   tracker_check(&t, "huge allocation");
 }
 
+/* Creates c's object with allocation n failing (alone when fail_one, else
+ * with every later one) for n = 0, 1, ... until create succeeds; each
+ * failure must be OUT_OF_MEMORY with *conv NULL and nothing leaked. */
+static simdconv_conv *create_failing_each(const tu_case *c,
+                                          const simdconv_options *o,
+                                          tracker *t, bool fail_one,
+                                          const char *what) {
+  for (long n = 0;; n++) {
+    cr_assert(n < 64, "create keeps allocating: %s", what);
+    t->fail_from = n;
+    t->fail_one = fail_one;
+    t->allocs = 0;
+    simdconv_conv *conv = (simdconv_conv *)&conv;
+    const simdconv_status st =
+        simdconv_create(&c->spec.desc, c->w, c->b, o, &conv);
+    tracker_check(t, what);
+    if (st == SIMDCONV_OK) {
+      cr_assert(n >= 1 && conv != NULL,
+                "create made no allocation through the custom allocator: %s",
+                what);
+      return conv;
+    }
+    cr_assert(st == SIMDCONV_ERR_OUT_OF_MEMORY,
+              "create with allocation %ld failing%s: got %d (%s), expected "
+              "OUT_OF_MEMORY: %s",
+              n, fail_one ? " alone" : " and the later ones", (int)st,
+              simdconv_status_string(st), what);
+    cr_assert(conv == NULL, "failed create left *conv set: %s", what);
+    cr_assert(t->live == 0,
+              "create with allocation %ld failing leaked %zu blocks: %s", n,
+              t->live, what);
+  }
+}
+
 TU_ISA_PARAMS(errors, failing_allocator)
 ParameterizedTest(simdconv_isa *isa, errors, failing_allocator) {
   size_t run_oom = 0;
@@ -834,31 +870,11 @@ ParameterizedTest(simdconv_isa *isa, errors, failing_allocator) {
       a->ctx = &t;
       const simdconv_options o = {.isa = *isa, .allocator = a};
 
-      /* Fail at every allocation of create in turn. */
-      simdconv_conv *conv = NULL;
-      long n = 0;
-      for (;; n++) {
-        cr_assert(n < 64, "create keeps allocating: %s", what);
-        t.fail_from = n;
-        t.allocs = 0;
-        conv = (simdconv_conv *)&conv;
-        const simdconv_status st = simdconv_create(&s->desc, c.w, c.b, &o,
-                                                   &conv);
-        tracker_check(&t, what);
-        if (st == SIMDCONV_OK)
-          break;
-        cr_assert(st == SIMDCONV_ERR_OUT_OF_MEMORY,
-                  "create with allocation %ld failing: got %d (%s), "
-                  "expected OUT_OF_MEMORY: %s",
-                  n, (int)st, simdconv_status_string(st), what);
-        cr_assert(conv == NULL, "failed create left *conv set: %s", what);
-        cr_assert(t.live == 0,
-                  "create with allocation %ld failing leaked %zu blocks: %s",
-                  n, t.live, what);
-      }
-      cr_assert(n >= 1 && conv != NULL,
-                "create made no allocation through the custom allocator: %s",
-                what);
+      /* Fail at every allocation of create in turn: that one alone, then
+       * that one and every later one. */
+      simdconv_destroy(create_failing_each(&c, &o, &t, true, what));
+      cr_assert(t.live == 0, "destroy leaked %zu blocks: %s", t.live, what);
+      simdconv_conv *conv = create_failing_each(&c, &o, &t, false, what);
       const size_t live_after_create = t.live;
 
       /* The object keeps a copy of the allocator. */
