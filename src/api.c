@@ -101,6 +101,17 @@ static bool sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
   return finite;
 }
 
+/* Packing computes bias + 0.0f: in the canonical FP environment (the
+ * allocator, the caller's code, runs in the caller's). */
+static void sc_guarded_pack(const sc_conv_kernel *k, const sc_problem *p,
+                            const float *krsc, const float *bias,
+                            void *packed) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  k->pack(k, p, krsc, bias, packed);
+  sc_fpenv_leave(&env);
+}
+
 /* The weights and the packed weights are within sc_packed_bound(), which
  * create checked: no size here overflows. */
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
@@ -117,7 +128,7 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
   if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)
     st = SIMDCONV_ERR_OUT_OF_MEMORY;
   else
-    conv->kernel->pack(conv->kernel, p, krsc, bias, conv->packed);
+    sc_guarded_pack(conv->kernel, p, krsc, bias, conv->packed);
   sc_free(&conv->allocator, krsc);
   return st;
 }
@@ -173,11 +184,7 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   if (conv == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   *conv = (simdconv_conv){.problem = problem, .isa = isa, .allocator = alloc};
-  /* Packing computes bias + 0.0f: in the canonical environment. */
-  sc_fpenv env;
-  sc_fpenv_enter(&env);
   st = sc_pack(conv, desc, weights, bias);
-  sc_fpenv_leave(&env);
   if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
     return st;
