@@ -8,7 +8,7 @@
  *   depends only on the arguments: workspace_size and run give the same on
  *   every ISA, create too (OUT_OF_MEMORY aside: the fuzzer's allocator
  *   refuses large requests, whose sizes differ by kernel), and the oracle
- *   gives what create + run give;
+ *   and (on small problems) the one-shot call give what create + run give;
  * - packed weights and workspace stay within the documented bounds;
  * - on OK: every ISA gives the same bits, within the oracle's bound; the
  *   probed ISA gives them again with a caller workspace, and on the 2-thread
@@ -58,13 +58,14 @@
 
 /* ---- the census ---------------------------------------------------------- */
 
-enum { F_VALIDATE, F_SHAPE, F_CREATE, F_WS, F_RUN, F_REF, F_COMPARE, F_N };
+enum { F_VALIDATE, F_SHAPE, F_CREATE, F_WS, F_RUN, F_CONV2D, F_REF,
+       F_COMPARE, F_N };
 static const char *const f_names[F_N] = {
     "desc_validate", "output_shape", "create", "workspace_size", "run",
-    "reference", "compare"};
+    "conv2d", "reference", "compare"};
 static const uint64_t f_documented[F_N] = {
-    ST_VALIDATE, ST_OUTPUT_SHAPE, ST_CREATE, ST_WORKSPACE_SIZE,
-    ST_RUN,      ST_REFERENCE,    ST_COMPARE};
+    ST_VALIDATE, ST_OUTPUT_SHAPE, ST_CREATE,    ST_WORKSPACE_SIZE,
+    ST_RUN,      ST_CONV2D,       ST_REFERENCE, ST_COMPARE};
 
 #define MAX_KERNELS 32
 static struct {
@@ -626,6 +627,19 @@ static void oracle_status(const job *j, tensors *t, simdconv_status want) {
     fail("the oracle's status differs from create + run's");
 }
 
+/* The one-shot call (default options and allocator): the same status as
+ * create + run, and on OK the same bits. */
+static void oneshot(const job *j, const sizes *z, tensors *t,
+                    simdconv_status want) {
+  const simdconv_status st = note(F_CONV2D, simdconv_conv2d(
+      &j->d, j->N, j->H, j->W, t->x, t->w, j->bias ? t->b : NULL, t->y,
+      NULL));
+  if (st != want)
+    fail("the one-shot call's status differs from create + run's");
+  if (st == SIMDCONV_OK && !same_bits(t->y0, t->y, (size_t)z->out))
+    fail("the one-shot call's result differs from create + run's");
+}
+
 /* The first result within the oracle's bound. */
 static void oracle_compare(const sizes *z, const tensors *t) {
   simdconv_compare_stats cs;
@@ -715,6 +729,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     oracle_compare(&z, &t);
   else if (st[0] != SIMDCONV_ERR_OUT_OF_MEMORY && want != SIMDCONV_OK)
     oracle_status(&j, &t, want);
+  /* The default allocator is not capped: only where create copies weights
+   * that are all here, or fails before reading them. */
+  const int whole = z.w <= 1u << 16 && j.d.out_channels <= 1u << 16;
+  if (st[0] != SIMDCONV_ERR_OUT_OF_MEMORY &&
+      (compute || (want != SIMDCONV_OK && (vst != SIMDCONV_OK || whole))))
+    oneshot(&j, &z, &t, want);
   census.computed += compute;
   tensors_free(&t);
   return 0;

@@ -80,6 +80,12 @@ def seeds():
              H=7, W=130),
         dict(depthwise=True, groups=16, kg=1, R=5, S=5, stride=(2, 2),
              pads=(2, 2, 2, 2), H=9, W=130),
+        # Strided rows wide enough (OW >= 6 vectors) for the row kernels,
+        # in a padding mode the zero-padding-only direct kernels do not take.
+        dict(depthwise=True, groups=4, kg=1, stride=(2, 2), H=5, W=200,
+             mode="reflect"),
+        dict(depthwise=True, groups=4, kg=1, R=5, S=5, stride=(2, 2),
+             pads=(2, 2, 2, 2), H=7, W=200, mode="replicate"),
         dict(depthwise=True, groups=24, kg=1, stride=(2, 2), H=11, W=40),
         dict(depthwise=True, groups=17, kg=1, R=5, S=5, stride=(2, 2),
              pads=(2, 2, 2, 2), H=9, W=48),
