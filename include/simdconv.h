@@ -50,12 +50,32 @@
  * (NaN payloads excepted). See docs/numerics.md for the order, the error
  * bound and the activation bounds.
  *
+ * Floating-point environment
+ * --------------------------
+ * Whatever the caller's floating-point environment (a directed rounding mode,
+ * flush-to-zero or denormals-are-zero as torch.set_flush_denormal() sets,
+ * unmasked exceptions), every thread that computes for a call -- the caller
+ * and each pool worker -- computes in the canonical one: round to nearest
+ * even, no FTZ/DAZ (FZ on AArch64), all exceptions masked. Each thread's own
+ * control state (MXCSR, FPCR) is restored before the call returns; sticky
+ * exception flags may be raised. So the results, the oracle's included, are
+ * the same bits in any environment.
+ *
  * Threads
  * -------
  * A simdconv_conv is immutable after creation; any number of threads may run
  * the same object at once. The library keeps no mutable global state apart
- * from the ISA choice, made once at load time. It never changes MXCSR/FPCR,
- * signal handlers or the environment, and never prints.
+ * from the ISA choice, made once at load time. It leaves every thread's FP
+ * control state as it found it, never touches signal handlers, the signal
+ * mask or the environment, and never prints.
+ *
+ * Errors
+ * ------
+ * Each function lists the statuses it can return, and returns no other. A
+ * status depends only on the arguments (descriptor, sizes, pointers,
+ * options) and, for OUT_OF_MEMORY, on the allocator's answer: never on the
+ * ISA or the kernel chosen. Pointers to float must be aligned for float
+ * (4 bytes) and pointers to double for double; otherwise MISALIGNED.
  */
 #ifndef SIMDCONV_H
 #define SIMDCONV_H
@@ -143,7 +163,7 @@ typedef enum simdconv_status {
    *  (its constraints, simdconv_kernel_info.constraints, exclude it), or it
    *  belongs to another ISA than simdconv_options.isa. */
   SIMDCONV_ERR_KERNEL_UNSUITABLE = 18,
-  /* 19-23 are reserved. The transposed convolution's statuses: */
+  /* The transposed convolution's statuses (19-23 are reserved): */
   /** output_padding_h/w is not smaller than max(stride, dilation) on that
    *  axis (PyTorch's rule), or is non-zero for a forward convolution. */
   SIMDCONV_ERR_OUTPUT_PADDING = 24,
@@ -154,6 +174,10 @@ typedef enum simdconv_status {
    *  or simdconv_transposed_padding()) would need negative padding: it is
    *  larger than the full output plus output_padding. */
   SIMDCONV_ERR_OUTPUT_SHAPE = 26,
+  /** A float pointer is not aligned for float (4 bytes), or a double
+   *  pointer (simdconv_reference(), simdconv_compare()) not for double.
+   *  (Codes 19-23 and 27-31 are reserved.) */
+  SIMDCONV_ERR_MISALIGNED = 32,
 } simdconv_status;
 
 /** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
@@ -301,28 +325,36 @@ typedef struct simdconv_desc {
   size_t output_padding_h, output_padding_w;
 } simdconv_desc;
 
-/** Fills *desc for a 1x1 convolution with the given channel counts and all
- *  other fields at PyTorch's defaults. */
-SIMDCONV_API void simdconv_desc_init(simdconv_desc *desc, size_t in_channels,
-                                     size_t out_channels, size_t kernel_h,
-                                     size_t kernel_w);
+/** Fills *desc for a convolution with the given channel counts and kernel
+ *  size and all other fields at PyTorch's defaults (the sizes are checked
+ *  later, by simdconv_desc_validate() and simdconv_create()).
+ *  Errors: NULL_POINTER (desc NULL; nothing is written). */
+SIMDCONV_API simdconv_status simdconv_desc_init(simdconv_desc *desc,
+                                                size_t in_channels,
+                                                size_t out_channels,
+                                                size_t kernel_h,
+                                                size_t kernel_w);
 
 /** Validates the descriptor alone (everything that does not depend on the
- *  input size). Returns SIMDCONV_OK or the first problem found. */
+ *  input size). Returns SIMDCONV_OK or the first problem found:
+ *  NULL_POINTER, INVALID_ENUM, INVALID_SIZE, INVALID_ACTIVATION,
+ *  INVALID_GROUPS or SAME_PADDING_STRIDE. */
 SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
 
 /** Computes the output height and width for an input of in_h x in_w
  *  (either direction; see the formulas at the top of this header).
- *  Errors: everything simdconv_desc_validate() reports, plus
- *  SIMDCONV_ERR_INVALID_SIZE, _PADDING_TOO_LARGE, _EMPTY_OUTPUT and
- *  _SIZE_OVERFLOW. */
+ *  Errors: everything simdconv_desc_validate() reports, plus INVALID_SIZE
+ *  (in_h or in_w), PADDING_TOO_LARGE, EMPTY_OUTPUT and SIZE_OVERFLOW (the
+ *  bytes of one input or output image overflow size_t). */
 SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
                                                    size_t in_h, size_t in_w,
                                                    size_t *out_h,
                                                    size_t *out_w);
 
 /** The padding actually applied on each side (resolves 'same' and 'valid').
- *  pads receives top, bottom, left, right. */
+ *  pads receives top, bottom, left, right.
+ *  Errors: everything simdconv_desc_validate() reports (NULL_POINTER also
+ *  for pads). */
 SIMDCONV_API simdconv_status simdconv_resolved_padding(
     const simdconv_desc *desc, size_t pads[4]);
 
@@ -391,10 +423,19 @@ typedef struct simdconv_conv simdconv_conv;
  *  weights (and bias). The caller keeps ownership of weights and bias and may
  *  free them once this returns. bias may be NULL (no bias).
  *  On success *conv receives an object to release with simdconv_destroy();
- *  on error *conv is set to NULL.
- *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
- *  SIZE_OVERFLOW, OUT_OF_MEMORY, INVALID_ALLOCATOR and the ISA errors of
- *  simdconv_isa_check(). */
+ *  on error *conv is set to NULL (when conv is not NULL).
+ *
+ *  The packed weights (simdconv_conv_info.packed_bytes) take at most
+ *    4 * (K + 64 * groups) * (C/groups * R * S + 2) bytes
+ *  (transposed: 4 * (K + 64 * groups) * (C/groups * R * S + 2 * R * S + 2),
+ *  each output phase keeping its own bias rows);
+ *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
+ *  Errors: NULL_POINTER, MISALIGNED (weights or bias), everything
+ *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, the ISA errors of
+ *  simdconv_isa_check() (INVALID_ENUM, ISA_NOT_BUILT, ISA_NOT_SUPPORTED,
+ *  ISA_DISABLED), with options.kernel UNKNOWN_KERNEL and KERNEL_UNSUITABLE
+ *  (and the ISA errors of the kernel's ISA), SIZE_OVERFLOW and
+ *  OUT_OF_MEMORY, in that order. */
 SIMDCONV_API simdconv_status simdconv_create(const simdconv_desc *desc,
                                              const float *weights,
                                              const float *bias,
@@ -406,7 +447,21 @@ SIMDCONV_API void simdconv_destroy(simdconv_conv *conv);
 
 /** Bytes of workspace a run with this batch and input size needs (0 is
  *  possible). Passing at least this many bytes to simdconv_run() makes the
- *  run allocate nothing. The workspace may have any alignment. */
+ *  run allocate nothing. The workspace may have any alignment.
+ *
+ *  The size is bounded by the work of the run, never by padding, stride or
+ *  dilation alone: with N x C x H x W input, an R x S kernel and OH x OW
+ *  output images,
+ *    bytes <= 16 * N*C*H*W + 24 * (OH*OW + 16) * R*S + 4 * C/groups * S + 1024
+ *  (four times the input, 24 bytes per output pixel of one image and kernel
+ *  tap); transposed:
+ *    bytes <= 16 * N*C*H*W + 4 * K*OH*OW + 64 * (OH*OW*R*S + OH + OW)
+ *             + 4 * C/groups + 1024
+ *  (an NHWC copy of an output image, and pixel tiles padded per output row
+ *  and phase). SIZE_OVERFLOW when this bound overflows size_t, on every
+ *  ISA.
+ *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
                                                      size_t batch, size_t in_h,
                                                      size_t in_w,
@@ -414,14 +469,15 @@ SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
 
 /** Runs the convolution on batch x C x in_h x in_w input (the object's
  *  layout) into batch x K x OH x OW output.
- *  input and output may have any alignment and must not overlap.
+ *  input and output must be aligned for float (4 bytes) and must not
+ *  overlap.
  *  workspace: NULL (the run allocates through the object's allocator and
  *  frees before returning) or at least simdconv_workspace_size() bytes.
  *  pool: NULL runs on the calling thread; otherwise the work is split over
  *  the pool's threads. Results are bitwise the same either way.
- *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
- *  SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, OUT_OF_MEMORY.
- *  On error the output is untouched. */
+ *  Errors: NULL_POINTER, MISALIGNED, INVALID_SIZE, PADDING_TOO_LARGE,
+ *  EMPTY_OUTPUT, SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL,
+ *  OUT_OF_MEMORY, in that order. On error the output is untouched. */
 SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
                                           size_t batch, size_t in_h,
                                           size_t in_w, const float *input,
@@ -454,10 +510,17 @@ typedef struct simdconv_conv_info {
   size_t packed_bytes;     /**< bytes of packed weights and bias */
 } simdconv_conv_info;
 
+/** Errors: NULL_POINTER. */
 SIMDCONV_API simdconv_status simdconv_get_info(const simdconv_conv *conv,
                                                simdconv_conv_info *info);
 
-/** One-shot convenience: create, run once without a workspace, destroy. */
+/** One-shot convenience: create (default options), run once without a
+ *  workspace, destroy.
+ *  Errors: those of simdconv_create() and simdconv_run() that default
+ *  options and a NULL workspace can give: NULL_POINTER, MISALIGNED,
+ *  everything simdconv_desc_validate() reports, SIZE_OVERFLOW,
+ *  OUT_OF_MEMORY, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  BUFFER_OVERLAP. */
 SIMDCONV_API simdconv_status simdconv_conv2d(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias,
@@ -543,8 +606,15 @@ SIMDCONV_API void simdconv_list_kernels(
  *  A transposed descriptor is computed from its own definition (the sum over
  *  the taps (r, s) whose input position is on the stride lattice, padded
  *  ones included) with n = (C/groups) * (such r) * (such s) per output.
- *  Errors: those of simdconv_output_shape(), NULL_POINTER, SIZE_OVERFLOW,
- *  OUT_OF_MEMORY. */
+ *
+ *  It accepts exactly what simdconv_conv2d() accepts and checks in the same
+ *  order (the size bounds of simdconv_create() and
+ *  simdconv_workspace_size() included), allocates nothing, and computes in
+ *  the canonical FP environment whatever the caller's.
+ *  Errors: NULL_POINTER (desc, input, weights or ref), MISALIGNED (a float
+ *  pointer not aligned for float, ref or bound not for double), everything
+ *  simdconv_desc_validate() reports, INVALID_SIZE, PADDING_TOO_LARGE,
+ *  EMPTY_OUTPUT, SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_reference(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias, double *ref,
@@ -575,7 +645,8 @@ typedef struct simdconv_compare_stats {
  *  An element with bound +inf accepts any y. Otherwise a non-finite
  *  reference must be matched exactly (NaN matches any NaN) and a finite one
  *  within its bound. y, ref and bound may be NULL when n is 0.
- *  Returns SIMDCONV_OK (stats filled whatever the verdict) or NULL_POINTER. */
+ *  Returns SIMDCONV_OK (stats filled whatever the verdict), NULL_POINTER or
+ *  MISALIGNED (y not aligned for float, ref or bound not for double). */
 SIMDCONV_API simdconv_status simdconv_compare(const float *y,
                                               const double *ref,
                                               const double *bound, size_t n,

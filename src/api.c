@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conv_internal.h"
+#include "fpenv.h"
 #include "problem.h"
 
 struct simdconv_conv {
@@ -129,26 +131,33 @@ static void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
           *out++ = w[sc_user_weight_index(d, p, k, r, s, c)];
 }
 
+/* Packing computes bias + 0.0f: in the canonical FP environment (the
+ * allocator, the caller's code, runs in the caller's). */
+static void sc_guarded_pack(const sc_conv_kernel *k, const sc_problem *p,
+                            const float *krsc, const float *bias,
+                            void *packed) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  k->pack(k, p, krsc, bias, packed);
+  sc_fpenv_leave(&env);
+}
+
+/* The weights and the packed weights are within sc_packed_bound(), which
+ * create checked: no size here overflows. */
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
                                const float *weights, const float *bias) {
   const sc_problem *p = &conv->problem;
-  const size_t dims[] = {p->K, p->R, p->S, p->Cg, sizeof(float)};
-  size_t w_bytes;
-  if (!sc_product_ok(dims, 5, &w_bytes))
-    return SIMDCONV_ERR_SIZE_OVERFLOW;
-  float *krsc = sc_alloc(&conv->allocator, w_bytes);
+  float *krsc =
+      sc_alloc(&conv->allocator, p->K * p->R * p->S * p->Cg * sizeof(float));
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   sc_canonical_weights(d, p, weights, krsc);
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
-  if (conv->packed_bytes == SIZE_MAX)
-    st = SIMDCONV_ERR_SIZE_OVERFLOW;
-  else if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) ==
-           NULL)
+  if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)
     st = SIMDCONV_ERR_OUT_OF_MEMORY;
   else
-    conv->kernel->pack(conv->kernel, p, krsc, bias, conv->packed);
+    sc_guarded_pack(conv->kernel, p, krsc, bias, conv->packed);
   sc_free(&conv->allocator, krsc);
   return st;
 }
@@ -174,6 +183,12 @@ static simdconv_status sc_options_resolve(const simdconv_options *o,
   return sc_plan_kernel(o ? o->kernel : NULL, want, p, kernel, isa);
 }
 
+/* Float pointers must be aligned for float: reading a float through a
+ * misaligned pointer is undefined behaviour in C. */
+static bool sc_float_aligned(const float *p) {
+  return (uintptr_t)p % _Alignof(float) == 0;
+}
+
 simdconv_status simdconv_create(const simdconv_desc *desc,
                                 const float *weights, const float *bias,
                                 const simdconv_options *options,
@@ -183,14 +198,19 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   *conv_out = NULL;
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!sc_float_aligned(weights) || !sc_float_aligned(bias))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_problem problem;
   simdconv_isa isa;
   simdconv_allocator alloc;
   const sc_conv_kernel *kernel;
+  size_t packed_bound;
   simdconv_status st = sc_problem_init(desc, &problem);
   problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
     st = sc_options_resolve(options, &problem, &alloc, &isa, &kernel);
+  if (st == SIMDCONV_OK && !sc_packed_bound(&problem, &packed_bound))
+    st = SIMDCONV_ERR_SIZE_OVERFLOW;
   if (st != SIMDCONV_OK)
     return st;
   simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
@@ -219,13 +239,16 @@ void simdconv_destroy(simdconv_conv *conv) {
 
 /* ---- run ------------------------------------------------------------------ */
 
-/* The kernel's bytes plus room to align a caller's buffer of any alignment. */
+/* The kernel's bytes plus room to align a caller's buffer of any alignment.
+ * SIZE_OVERFLOW comes from the documented bound alone, whatever the kernel;
+ * within it the kernel's size cannot overflow. */
 static simdconv_status sc_workspace_bytes(const simdconv_conv *conv,
                                           const sc_shape *s, size_t *bytes) {
   const sc_conv_kernel *k = conv->kernel;
-  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
-  if (need == SIZE_MAX || need > SIZE_MAX - SC_ALIGNMENT)
+  size_t bound;
+  if (!sc_workspace_bound(&conv->problem, s, &bound))
     return SIMDCONV_ERR_SIZE_OVERFLOW;
+  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
   *bytes = need ? need + SC_ALIGNMENT - 1 : 0;
   return SIMDCONV_OK;
 }
@@ -270,6 +293,9 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
                                       pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!sc_float_aligned(input) || !sc_float_aligned(output) ||
+      !sc_float_aligned(residual))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_shape s;
   size_t in_elems, out_elems, ws_bytes;
   simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
@@ -304,7 +330,12 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
       .residual = residual,
       .alpha = alpha,
   };
+  /* The calling thread computes in the canonical environment; the pool's
+   * workers enter it per task (sc_parallelize_*). */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
   conv->kernel->run(&args);
+  sc_fpenv_leave(&env);
   sc_free(&conv->allocator, owned);
   return SIMDCONV_OK;
 }
@@ -341,10 +372,11 @@ simdconv_status simdconv_get_info(const simdconv_conv *conv,
 
 /* ---- descriptors, names, versions ----------------------------------------- */
 
-void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
-                        size_t out_channels, size_t kernel_h, size_t kernel_w) {
+simdconv_status simdconv_desc_init(simdconv_desc *d, size_t in_channels,
+                                   size_t out_channels, size_t kernel_h,
+                                   size_t kernel_w) {
   if (d == NULL)
-    return;
+    return SIMDCONV_ERR_NULL_POINTER;
   *d = (simdconv_desc){
       .in_channels = in_channels,
       .out_channels = out_channels,
@@ -363,6 +395,7 @@ void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
       .act_min = -INFINITY,
       .act_max = INFINITY,
   };
+  return SIMDCONV_OK;
 }
 
 const char *simdconv_status_string(simdconv_status status) {
@@ -389,6 +422,7 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
   case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
   case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
+  case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float or double pointer is not aligned for its type";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

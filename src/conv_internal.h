@@ -20,11 +20,16 @@
 
 #include "simdconv.h"
 
+/* The pool is reached only through sc_parallelize_* (src/parallel.h), which
+ * runs every task in the canonical FP environment; the pthreadpool functions
+ * are poisoned from here on. */
+#include "parallel.h"
+
 /* pthreadpool flags. A run's last parallel phase lets the workers yield to
  * the OS instead of spinning for milliseconds, so a run leaves the caller's
  * cores idle when it returns; earlier phases of a run pass SC_POOL_PHASE and
- * keep the hand-off between phases fast. Never DISABLE_DENORMALS: the
- * library does not touch MXCSR. */
+ * keep the hand-off between phases fast. Never DISABLE_DENORMALS: denormals
+ * are computed (src/fpenv.h sets the canonical environment instead). */
 #define SC_POOL_PHASE 0
 #define SC_POOL_FINAL PTHREADPOOL_FLAG_YIELD_WORKERS
 

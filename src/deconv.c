@@ -514,7 +514,7 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
   }
   c->tiles_outer = (double)kt * block * sizeof(float) <=
                    (double)DC_TILES_OUTER_BYTES;
-  pthreadpool_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
+  sc_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
                                      p->Kg, rt, kt * nr, SC_POOL_FINAL);
 }
 
@@ -541,7 +541,7 @@ void sc_deconv_run(const sc_run_args *args) {
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
-  pthreadpool_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH,
+  sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH,
                              SC_POOL_PHASE);
 
   dc_ctx c = {

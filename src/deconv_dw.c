@@ -238,7 +238,7 @@ static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool) {
   size_t tile_k = c->p->K;
   if (threads > 1 && rows < want)
     tile_k = sc_round_up(sc_div_up(c->p->K, sc_div_up(want, rows)), 16);
-  pthreadpool_parallelize_3d_tile_2d(pool, dcw_row, (void *)c, nimg,
+  sc_parallelize_3d_tile_2d(pool, dcw_row, (void *)c, nimg,
                                      c->s->OH, c->p->K, 1, tile_k,
                                      SC_POOL_FINAL);
 }

@@ -254,8 +254,8 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
     if (tile_k > p->K)
       tile_k = p->K;
   }
-  pthreadpool_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
-                                     p->K, t.mr, tile_k, SC_POOL_FINAL);
+  sc_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
+                            p->K, t.mr, tile_k, SC_POOL_FINAL);
 }
 
 /* ---- NCHW ----------------------------------------------------------------- */
@@ -437,9 +437,9 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
   /* Whole images per task unless there are too few channel blocks. */
   const size_t blocks = s->N * ((p->K + vw - 1) / vw);
   const size_t band = dw_task_tile(args->pool, blocks, s->OH, mr);
-  pthreadpool_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
-                                     (p->K + vw - 1) / vw, s->OH, band,
-                                     SC_POOL_FINAL);
+  sc_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
+                            (p->K + vw - 1) / vw, s->OH, band,
+                            SC_POOL_FINAL);
   return true;
 }
 
@@ -530,7 +530,7 @@ static void dw_run_nchw_flat(const sc_run_args *args, const sc_dw_config *cfg) {
    * there are too few planes. */
   const size_t planes = s->N * p->K, want = 8 * dw_threads(args->pool);
   const size_t tile_p = planes / want > 1 ? planes / want : 1;
-  pthreadpool_parallelize_2d_tile_2d(
+  sc_parallelize_2d_tile_2d(
       args->pool, dw_flat_vectors, &t, planes, nvec, tile_p,
       dw_task_tile(args->pool, planes, nvec, SC_DW_FLAT_MAX_MV), SC_POOL_FINAL);
 }
@@ -544,7 +544,7 @@ static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
   /* Feasible: fits() checked the geometry for the narrowest strip. */
   dw_rows_geometry(p, cfg->vw, e->mr, s->OW, &t.params);
   const size_t planes = s->N * p->K;
-  pthreadpool_parallelize_2d_tile_1d(
+  sc_parallelize_2d_tile_1d(
       args->pool, dw_nchw_rows, &t, planes, s->OH,
       dw_task_tile(args->pool, planes, s->OH, e->mr), SC_POOL_FINAL);
 }

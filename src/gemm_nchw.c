@@ -180,8 +180,8 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   if (gemm_nchw_strided(p)) {
     gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,
                     p->stride_h, p->stride_w};
-    pthreadpool_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
-                               s->OH, SC_POOL_PHASE);
+    sc_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
+                      s->OH, SC_POOL_PHASE);
     ctx.x = args->workspace;
   }
   /* Tasks of pt panels of NR pixels (their Cg x pt*NR input within the L2
@@ -197,7 +197,7 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
     const size_t want = 4 * threads, outer = s->N * p->groups;
     sc_split_tasks(want, outer, panels, &pt, ctx.nblocks, &kt);
   }
-  pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
-                                     p->groups, ctx.pixels, p->Kg, pt * nr,
-                                     kt * mr, SC_POOL_FINAL);
+  sc_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
+                            p->groups, ctx.pixels, p->Kg, pt * nr,
+                            kt * mr, SC_POOL_FINAL);
 }

@@ -5,6 +5,7 @@
  */
 #include <math.h>
 
+#include "fpenv.h"
 #include "problem.h"
 #include "problem_transposed.h"
 
@@ -47,12 +48,24 @@ static simdconv_status sc_check_enums(const simdconv_desc *d) {
   return SIMDCONV_OK;
 }
 
-static simdconv_status sc_check_activation(const simdconv_desc *d) {
+/* Not inlined: sc_check_activation() guards it. */
+static __attribute__((noinline)) simdconv_status
+sc_check_clamp(const simdconv_desc *d) {
   if (d->activation != SIMDCONV_ACT_CLAMP)
     return SIMDCONV_OK;
   if (isnan(d->act_min) || isnan(d->act_max) || d->act_min > d->act_max)
     return SIMDCONV_ERR_INVALID_ACTIVATION;
   return SIMDCONV_OK;
+}
+
+/* Under the caller's DAZ a subnormal act_min compares as zero: the bounds
+ * are compared in the canonical environment. */
+static simdconv_status sc_check_activation(const simdconv_desc *d) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = sc_check_clamp(d);
+  sc_fpenv_leave(&env);
+  return st;
 }
 
 /* 'same': total = dilation*(kernel-1), begin = total/2, the odd one at the

@@ -101,24 +101,51 @@ static size_t tr_out(size_t in, size_t stride, size_t span, size_t pa,
   return full > pa + pb ? full - pa - pb : 0;
 }
 
-static bool tr_mul(size_t a, size_t b, size_t *out) {
-  if (a != 0 && b > SIZE_MAX / a)
+/* The product of n factors times `scale`, plus `add`; false on overflow. */
+static bool tr_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                     size_t *out) {
+  size_t v = scale;
+  for (size_t i = 0; i < n; i++) {
+    if (f[i] != 0 && v > SIZE_MAX / f[i])
+      return false;
+    v *= f[i];
+  }
+  if (add > SIZE_MAX - v)
     return false;
-  *out = a * b;
+  *out = v + add;
   return true;
 }
 
-static bool tr_products_ok(const tr_geom *g) {
-  const size_t dims[3][4] = {{g->N, g->C, g->H, g->W},
-                             {g->K, g->Cg, g->R, g->S},
-                             {g->N, g->K, g->OH, g->OW}};
-  for (size_t i = 0; i < 3; i++) {
-    size_t p = sizeof(double);
-    for (size_t j = 0; j < 4; j++)
-      if (!tr_mul(p, dims[i][j], &p))
-        return false;
-  }
-  return true;
+/* simdconv_create()'s size rule for a transposed descriptor: the bound of
+ * the packed weights, 4 (K + 64 groups) (C/groups R S + 2 R S + 2) bytes,
+ * fits in size_t. */
+static bool tr_create_sizes_ok(const simdconv_desc *d) {
+  const size_t cg = d->in_channels / d->groups;
+  const size_t g64[] = {d->groups}, kernel[] = {d->kernel_h, d->kernel_w};
+  size_t channels, rs, taps, bytes;
+  if (!tr_bytes(64, g64, 1, d->out_channels, &channels) ||
+      !tr_bytes(1, kernel, 2, 0, &rs) || !tr_bytes(cg + 2, &rs, 1, 2, &taps))
+    return false;
+  const size_t packed[] = {channels, taps};
+  return tr_bytes(4, packed, 2, 0, &bytes);
+}
+
+/* simdconv_run()'s size rules: the input and output bytes, and the
+ * transposed workspace bound 16 N C H W + 4 K OH OW + 64 (OH OW R S + OH +
+ * OW) + 4 C/groups + 1024, fit in size_t. */
+static bool tr_run_sizes_ok(const tr_geom *g) {
+  const size_t in[] = {g->N, g->C, g->H, g->W};
+  const size_t out[] = {g->N, g->K, g->OH, g->OW};
+  const size_t image[] = {g->K, g->OH, g->OW};
+  const size_t taps[] = {g->OH, g->OW, g->R, g->S};
+  const size_t lines[] = {g->OH, g->OW};
+  size_t b, ws, part;
+  if (!tr_bytes(4, in, 4, 0, &b) || !tr_bytes(4, out, 4, 0, &b) ||
+      !tr_bytes(4, &g->Cg, 1, 1024, &ws) ||
+      !tr_bytes(64, lines, 1, ws, &ws) || !tr_bytes(64, lines + 1, 1, ws, &ws))
+    return false;
+  return tr_bytes(64, taps, 4, ws, &ws) && tr_bytes(4, image, 3, ws, &part) &&
+         tr_bytes(16, in, 4, part, &ws);
 }
 
 static simdconv_status tr_setup(const simdconv_desc *d, size_t batch,
@@ -143,13 +170,15 @@ static simdconv_status tr_setup(const simdconv_desc *d, size_t batch,
                       d->pad_right, &g->pl, &g->pr);
   if (st != SIMDCONV_OK)
     return st;
+  if (!tr_create_sizes_ok(d))
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
   if (!tr_size_ok(batch) || !tr_size_ok(in_h) || !tr_size_ok(in_w))
     return SIMDCONV_ERR_INVALID_SIZE;
   g->OH = tr_out(in_h, g->sh, tr_span(g->R, g->dh, g->oph), g->pt, g->pb);
   g->OW = tr_out(in_w, g->sw, tr_span(g->S, g->dw, g->opw), g->pl, g->pr);
   if (g->OH == 0 || g->OW == 0)
     return SIMDCONV_ERR_EMPTY_OUTPUT;
-  return tr_products_ok(g) ? SIMDCONV_OK : SIMDCONV_ERR_SIZE_OVERFLOW;
+  return tr_run_sizes_ok(g) ? SIMDCONV_OK : SIMDCONV_ERR_SIZE_OVERFLOW;
 }
 
 /* ---------------------------------------------------------------------- */

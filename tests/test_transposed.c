@@ -195,8 +195,33 @@ static void tr_same_as(const tu_case *c, const float *y, const float *y0,
             (double)y0[d], tu_bits(y0[d]), tu_case_str(c));
 }
 
+/* The object's packed weights and its workspace for the case's shape stay
+ * within the documented transposed bounds (include/simdconv.h, computed
+ * here in double: the test sizes are small). */
+static void tr_check_bounds(const tu_case *c, const simdconv_conv *conv,
+                            const simdconv_conv_info *info) {
+  const simdconv_desc *d = &c->spec.desc;
+  const double C = (double)d->in_channels, K = (double)d->out_channels;
+  const double g = (double)d->groups, RS = (double)(d->kernel_h * d->kernel_w);
+  const double packed = 4.0 * (K + 64.0 * g) * (C / g * RS + 2.0 * RS + 2.0);
+  cr_assert((double)info->packed_bytes <= packed,
+            "%s packs %zu bytes, above the bound %.0f: %s", info->kernel,
+            info->packed_bytes, packed, tu_case_str(c));
+  size_t ws = 0;
+  cr_assert(simdconv_workspace_size(conv, c->spec.N, c->spec.H, c->spec.W,
+                                    &ws) == SIMDCONV_OK);
+  const double pixels = (double)c->OH * (double)c->OW;
+  const double bound =
+      16.0 * (double)c->spec.N * C * (double)c->spec.H * (double)c->spec.W +
+      4.0 * K * pixels + 64.0 * (pixels * RS + (double)c->OH + (double)c->OW) +
+      4.0 * C / g + 1024.0;
+  cr_assert((double)ws <= bound,
+            "%s needs %zu bytes of workspace, above the bound %.0f: %s",
+            info->kernel, ws, bound, tu_case_str(c));
+}
+
 /* The oracle (within bound), the run variants (workspace, 2 threads, bitwise
- * among themselves) and the scalar kernel's bits. */
+ * among themselves), the scalar kernel's bits and the size bounds. */
 static void tr_check(tu_case *c, simdconv_isa isa) {
   float *y = tu_alloc(c->ny * sizeof(float));
   tu_check_variants(c, isa, y);
@@ -210,6 +235,7 @@ static void tr_check(tu_case *c, simdconv_isa isa) {
                   strncmp(info.kernel, "f32_deconv_", 11) == 0,
               "%s runs %s, not the transposed driver: %s", tu_isa_str(isa),
               info.kernel, tu_case_str(c));
+    tr_check_bounds(c, conv, &info);
     tu_run(c, conv, isa, &tu_variants[3], y);
     simdconv_destroy(conv);
     tr_same_as(c, y, y0, isa, "the 2-thread run");

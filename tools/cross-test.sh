@@ -248,10 +248,12 @@ run_x86() {
   local emu="$build_x86/tests/qemu/test_dispatch_qemu.$qx86"
   local ident="$build_x86/tests/qemu/test_identity_qemu.$qx86"
   local errs="$build_x86/tests/qemu/test_errors_qemu.$qx86"
+  local api="$build_x86/tests/qemu/test_api_qemu.$qx86"
   local nat="$build_x86/tests/test_dispatch"
   cli="$build_x86/tools/simdconv"
-  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$nat" ]; then
-    fail "x86 dispatch tests not built ($emu, $ident, $errs, $nat)"
+  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$api" ] ||
+     [ ! -x "$nat" ]; then
+    fail "x86 dispatch tests not built ($emu, $ident, $errs, $api, $nat)"
     return 0
   fi
 
@@ -270,6 +272,8 @@ run_x86() {
   # asking for them must answer ISA_NOT_SUPPORTED.
   run_criterion x86-qemu-haswell-errors "$errs" QEMU_CPU="$haswell" -- -j2
   run_criterion x86-qemu-nehalem-errors "$errs" QEMU_CPU=Nehalem -- -j2
+  run_criterion x86-qemu-haswell-api "$api" QEMU_CPU="$haswell" -- -j2
+  run_criterion x86-qemu-nehalem-api "$api" QEMU_CPU=Nehalem -- -j2
   run_cli x86-qemu-haswell-cli qemu-x86_64 -cpu "$haswell"
   run_cli x86-qemu-nehalem-cli qemu-x86_64 -cpu Nehalem
 

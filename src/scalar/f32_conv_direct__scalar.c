@@ -178,8 +178,8 @@ static void direct_run(const sc_run_args *args) {
       .out = direct_layout_strides(p->layout, p->K, s->OH, s->OW),
       .math = sc_scalar_math_get(),
   };
-  pthreadpool_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
-                                     p->K, 1, 16, SC_POOL_FINAL);
+  sc_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
+                            p->K, 1, 16, SC_POOL_FINAL);
 }
 
 static void direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
