@@ -581,7 +581,7 @@ void sc_deconv_run(const sc_run_args *args) {
   }
 }
 
-/* ---- the registry's view ------------------------------------------------------- */
+/* ---- the registry's view ------------------------------------------------ */
 
 void sc_deconv_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
   const sc_deconv_config *c = k->config;

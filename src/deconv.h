@@ -5,13 +5,13 @@
  * no ISA flags), each kernel of theirs wrapping one forward kernel of its
  * ISA, and the scalar kernel (f32_conv_direct__scalar) as the fallback.
  *
- * The wrappers are registry citizens (docs/kernels.md): each is a row of
- * its ISA's src/<isa>/kernels.def (f32_deconv_<igemm name without f32_>,
+ * The wrappers are registry citizens (docs/kernels.md): each is a row of its
+ * ISA's src/<isa>/kernels.def (f32_deconv_<igemm name without f32_>,
  * f32_deconv_dwconv__<isa>), defined in its own source file with
- * SC_DECONV_IGEMM_KERNEL or SC_DECONV_DW_KERNEL, so that the planner, forcing by name, simdconv info
- * --kernels and the generated tests see them like any kernel. Forward
- * kernels' fits() reject transposed problems and the wrappers' reject
- * forward ones.
+ * SC_DECONV_IGEMM_KERNEL or SC_DECONV_DW_KERNEL, so that the planner,
+ * forcing by name, simdconv info --kernels and the generated tests see them
+ * like any kernel. Forward kernels' fits() reject transposed problems and
+ * the wrappers' reject forward ones.
  *
  * Canonical order (docs/numerics.md, "Transposed convolution"): output
  * (oh, ow) of channel k starts from bias[k] + 0.0f and takes one fmaf per

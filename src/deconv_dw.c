@@ -279,7 +279,7 @@ void sc_deconv_dw_run(const sc_run_args *args) {
   }
 }
 
-/* ---- the registry's view ---------------------------------------------------- */
+/* ---- the registry's view ------------------------------------------------ */
 
 void sc_deconv_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
   const sc_deconv_config *c = k->config;

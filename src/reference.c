@@ -624,3 +624,8 @@ double sc_ref_output(simdconv_activation act, double lo, double hi,
                       .lo = lo, .hi = hi};
   return ref_finish_one(&g, s, bound, r, alpha);
 }
+
+bool sc_ref_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                  size_t *out) {
+  return ref_bytes(scale, f, n, add, out);
+}

@@ -101,21 +101,6 @@ static size_t tr_out(size_t in, size_t stride, size_t span, size_t pa,
   return full > pa + pb ? full - pa - pb : 0;
 }
 
-/* The product of n factors times `scale`, plus `add`; false on overflow. */
-static bool tr_bytes(size_t scale, const size_t *f, size_t n, size_t add,
-                     size_t *out) {
-  size_t v = scale;
-  for (size_t i = 0; i < n; i++) {
-    if (f[i] != 0 && v > SIZE_MAX / f[i])
-      return false;
-    v *= f[i];
-  }
-  if (add > SIZE_MAX - v)
-    return false;
-  *out = v + add;
-  return true;
-}
-
 /* simdconv_create()'s size rule for a transposed descriptor: the bound of
  * the packed weights, 4 (K + 64 groups) (C/groups R S + 2 R S + 2) bytes,
  * fits in size_t. */
@@ -123,11 +108,12 @@ static bool tr_create_sizes_ok(const simdconv_desc *d) {
   const size_t cg = d->in_channels / d->groups;
   const size_t g64[] = {d->groups}, kernel[] = {d->kernel_h, d->kernel_w};
   size_t channels, rs, taps, bytes;
-  if (!tr_bytes(64, g64, 1, d->out_channels, &channels) ||
-      !tr_bytes(1, kernel, 2, 0, &rs) || !tr_bytes(cg + 2, &rs, 1, 2, &taps))
+  if (!sc_ref_bytes(64, g64, 1, d->out_channels, &channels) ||
+      !sc_ref_bytes(1, kernel, 2, 0, &rs) ||
+      !sc_ref_bytes(cg + 2, &rs, 1, 2, &taps))
     return false;
   const size_t packed[] = {channels, taps};
-  return tr_bytes(4, packed, 2, 0, &bytes);
+  return sc_ref_bytes(4, packed, 2, 0, &bytes);
 }
 
 /* simdconv_run()'s size rules: the input and output bytes, and the
@@ -140,12 +126,14 @@ static bool tr_run_sizes_ok(const tr_geom *g) {
   const size_t taps[] = {g->OH, g->OW, g->R, g->S};
   const size_t lines[] = {g->OH, g->OW};
   size_t b, ws, part;
-  if (!tr_bytes(4, in, 4, 0, &b) || !tr_bytes(4, out, 4, 0, &b) ||
-      !tr_bytes(4, &g->Cg, 1, 1024, &ws) ||
-      !tr_bytes(64, lines, 1, ws, &ws) || !tr_bytes(64, lines + 1, 1, ws, &ws))
+  if (!sc_ref_bytes(4, in, 4, 0, &b) || !sc_ref_bytes(4, out, 4, 0, &b) ||
+      !sc_ref_bytes(4, &g->Cg, 1, 1024, &ws) ||
+      !sc_ref_bytes(64, lines, 1, ws, &ws) ||
+      !sc_ref_bytes(64, lines + 1, 1, ws, &ws))
     return false;
-  return tr_bytes(64, taps, 4, ws, &ws) && tr_bytes(4, image, 3, ws, &part) &&
-         tr_bytes(16, in, 4, part, &ws);
+  return sc_ref_bytes(64, taps, 4, ws, &ws) &&
+         sc_ref_bytes(4, image, 3, ws, &part) &&
+         sc_ref_bytes(16, in, 4, part, &ws);
 }
 
 static simdconv_status tr_setup(const simdconv_desc *d, size_t batch,

@@ -1,8 +1,11 @@
 /* The transposed convolution's fp64 oracle (src/reference_transposed.c) and
- * the part of the forward oracle it shares (src/reference.c): the residual,
- * the activations in double and the error bound of docs/numerics.md. */
+ * the parts of the forward oracle it shares (src/reference.c): the residual,
+ * the activations in double, the error bound of docs/numerics.md and the
+ * size-rule arithmetic. */
 #ifndef SIMDCONV_REFERENCE_TRANSPOSED_H
 #define SIMDCONV_REFERENCE_TRANSPOSED_H
+
+#include <stdbool.h>
 
 #include "simdconv.h"
 
@@ -22,5 +25,10 @@ simdconv_status sc_reference_transposed(const simdconv_desc *desc,
 double sc_ref_output(simdconv_activation act, double lo, double hi,
                      double taps, double s, double *bound, const float *r,
                      float alpha);
+
+/* The product of n factors times `scale`, plus `add`, in *out; false on
+ * size_t overflow (the oracles' size rules). */
+bool sc_ref_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                  size_t *out);
 
 #endif

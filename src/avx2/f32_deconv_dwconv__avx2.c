@@ -1,7 +1,7 @@
 /*
  * f32_deconv_dwconv__avx2: depthwise transposed convolutions (driver:
- * src/deconv_dw.c), each output phase a stride-1 depthwise convolution on the NHWC row
- * micro-kernels of f32_dwconv_nhwc__avx2; NCHW images through the
+ * src/deconv_dw.c), each output phase a stride-1 depthwise convolution on the
+ * NHWC row micro-kernels of f32_dwconv_nhwc__avx2; NCHW images through the
  * transpose of f32_igemm_6x16__avx2.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */

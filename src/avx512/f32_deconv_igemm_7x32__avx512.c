@@ -1,7 +1,8 @@
 /*
- * f32_deconv_igemm_7x32__avx512: transposed convolutions (driver: src/deconv.c), each output
- * phase a stride-1 convolution of C/g -> K/g channels on the micro-kernels
- * of f32_igemm_7x32__avx512, whose fits() judges that per-group problem.
+ * f32_deconv_igemm_7x32__avx512: transposed convolutions (driver:
+ * src/deconv.c), each output phase a stride-1 convolution of C/g -> K/g
+ * channels on the micro-kernels of f32_igemm_7x32__avx512, whose fits() judges
+ * that per-group problem.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "deconv.h"

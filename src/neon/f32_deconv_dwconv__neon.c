@@ -1,7 +1,7 @@
 /*
  * f32_deconv_dwconv__neon: depthwise transposed convolutions (driver:
- * src/deconv_dw.c), each output phase a stride-1 depthwise convolution on the NHWC row
- * micro-kernels of f32_dwconv_nhwc__neon; NCHW images through the
+ * src/deconv_dw.c), each output phase a stride-1 depthwise convolution on the
+ * NHWC row micro-kernels of f32_dwconv_nhwc__neon; NCHW images through the
  * transpose of f32_igemm_8x8__neon.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */

@@ -1,7 +1,8 @@
 /*
- * f32_deconv_igemm_8x8__neon: transposed convolutions (driver: src/deconv.c), each output
- * phase a stride-1 convolution of C/g -> K/g channels on the micro-kernels
- * of f32_igemm_8x8__neon, whose fits() judges that per-group problem.
+ * f32_deconv_igemm_8x8__neon: transposed convolutions (driver: src/deconv.c),
+ * each output phase a stride-1 convolution of C/g -> K/g channels on the
+ * micro-kernels of f32_igemm_8x8__neon, whose fits() judges that per-group
+ * problem.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "deconv.h"
