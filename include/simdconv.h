@@ -21,6 +21,26 @@
  *   OH = floor((H + pad_top + pad_bottom - dilation_h*(R-1) - 1) / stride_h) + 1
  *   OW = floor((W + pad_left + pad_right - dilation_w*(S-1) - 1) / stride_w) + 1
  *
+ * Transposed convolution
+ * ----------------------
+ * With simdconv_desc.transposed set, the same object life cycle computes
+ * torch.nn.functional.conv_transpose2d (ConvTranspose2d, ONNX ConvTranspose,
+ * TFLite TRANSPOSE_CONV): every input pixel (ih, iw) of channel c spreads
+ * x * w over output (ih*stride_h + r*dilation_h - pad_top,
+ * iw*stride_w + s*dilation_w - pad_left) of each output channel of c's group.
+ *
+ *   weights C x K/groups x R x S laid out IOHW (PyTorch, ONNX), or
+ *           K x C/groups x R x S (OIHW, oneDNN) / K x R x S x C/groups (OHWI)
+ *   OH = (H-1)*stride_h - pad_top - pad_bottom + dilation_h*(R-1)
+ *        + output_padding_h + 1                       (OW likewise)
+ *
+ * The pads crop the full output (PyTorch's padding=p is pad_top =
+ * pad_bottom = p); output_padding adds rows at the bottom (columns at the
+ * right). Zero padding mode only. padding 'valid' is no cropping; 'same' is
+ * ONNX's auto_pad SAME_UPPER (OH = H * stride_h); other output sizes come
+ * from simdconv_transposed_padding(). Each output is computed in its own
+ * canonical order (docs/numerics.md): no scatter-add, no split reduction.
+ *
  * Numerics and reproducibility
  * ----------------------------
  * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over
@@ -143,9 +163,20 @@ typedef enum simdconv_status {
    *  (its constraints, simdconv_kernel_info.constraints, exclude it), or it
    *  belongs to another ISA than simdconv_options.isa. */
   SIMDCONV_ERR_KERNEL_UNSUITABLE = 18,
+  /* The transposed convolution's statuses (19-23 are reserved): */
+  /** output_padding_h/w is not smaller than max(stride, dilation) on that
+   *  axis (PyTorch's rule), or is non-zero for a forward convolution. */
+  SIMDCONV_ERR_OUTPUT_PADDING = 24,
+  /** A transposed convolution with a padding mode other than zeros (PyTorch's
+   *  ConvTranspose2d supports zeros only). */
+  SIMDCONV_ERR_PADDING_MODE = 25,
+  /** The requested output size of a transposed convolution (padding 'same',
+   *  or simdconv_transposed_padding()) would need negative padding: it is
+   *  larger than the full output plus output_padding. */
+  SIMDCONV_ERR_OUTPUT_SHAPE = 26,
   /** A float pointer is not aligned for float (4 bytes), or a double
    *  pointer (simdconv_reference(), simdconv_compare()) not for double.
-   *  (Codes 19-31 are reserved for other work in progress.) */
+   *  (Codes 19-23 and 27-31 are reserved.) */
   SIMDCONV_ERR_MISALIGNED = 32,
 } simdconv_status;
 
@@ -206,9 +237,20 @@ typedef enum simdconv_layout {
   SIMDCONV_LAYOUT_NHWC = 1, /**< channels last (TFLite, XNNPACK) */
 } simdconv_layout;
 
+/** Weight layouts. K is out_channels, C in_channels, g groups; every layout
+ *  stores, for output channel k and input channel c of the same group, the
+ *  R x S kernel that connects them. The same names serve both directions. */
 typedef enum simdconv_weight_layout {
-  SIMDCONV_WEIGHTS_OIHW = 0, /**< K x C/g x R x S, PyTorch's Conv2d.weight */
-  SIMDCONV_WEIGHTS_OHWI = 1, /**< K x R x S x C/g, TFLite / XNNPACK */
+  /** K x C/g x R x S: PyTorch's Conv2d.weight; oneDNN's deconvolution
+   *  weights (oihw / goihw) for a transposed convolution. */
+  SIMDCONV_WEIGHTS_OIHW = 0,
+  /** K x R x S x C/g: TFLite / XNNPACK, forward and transposed
+   *  (TRANSPOSE_CONV, xnn_create_deconvolution2d_nhwc_f32). */
+  SIMDCONV_WEIGHTS_OHWI = 1,
+  /** C x K/g x R x S: PyTorch's ConvTranspose2d.weight and ONNX's
+   *  ConvTranspose W. Transposed convolutions only: a forward convolution
+   *  rejects it with SIMDCONV_ERR_INVALID_ENUM. */
+  SIMDCONV_WEIGHTS_IOHW = 2,
 } simdconv_weight_layout;
 
 typedef enum simdconv_padding {
@@ -272,6 +314,15 @@ typedef struct simdconv_desc {
   int flip_kernel;
   simdconv_activation activation; /**< default SIMDCONV_ACT_NONE */
   float act_min, act_max; /**< clamp bounds, default -inf and +inf */
+  /** Non-zero: a transposed convolution (PyTorch's ConvTranspose2d /
+   *  F.conv_transpose2d, ONNX ConvTranspose); see "Transposed convolution"
+   *  below. Default 0. */
+  int transposed;
+  /** Transposed only (PyTorch's output_padding): rows added at the bottom
+   *  and columns at the right of the output; each must be smaller than
+   *  max(stride, dilation) of its axis. Must be 0 for a forward convolution.
+   *  Default 0. */
+  size_t output_padding_h, output_padding_w;
 } simdconv_desc;
 
 /** Fills *desc for a convolution with the given channel counts and kernel
@@ -290,7 +341,8 @@ SIMDCONV_API simdconv_status simdconv_desc_init(simdconv_desc *desc,
  *  INVALID_GROUPS or SAME_PADDING_STRIDE. */
 SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
 
-/** Computes the output height and width for an input of in_h x in_w.
+/** Computes the output height and width for an input of in_h x in_w
+ *  (either direction; see the formulas at the top of this header).
  *  Errors: everything simdconv_desc_validate() reports, plus INVALID_SIZE
  *  (in_h or in_w), PADDING_TOO_LARGE, EMPTY_OUTPUT and SIZE_OVERFLOW (the
  *  bytes of one input or output image overflow size_t). */
@@ -305,6 +357,31 @@ SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
  *  for pads). */
 SIMDCONV_API simdconv_status simdconv_resolved_padding(
     const simdconv_desc *desc, size_t pads[4]);
+
+/** Where the odd row (column) of padding goes when a transposed
+ *  convolution's total padding is odd (ONNX ConvTranspose's auto_pad). */
+typedef enum simdconv_auto_pad {
+  /** ONNX SAME_UPPER: total/2 at the top (left), the rest at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_UPPER = 0,
+  /** ONNX SAME_LOWER, and ONNX's rule for an explicit output_shape: the
+   *  rest at the top (left), total/2 at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_LOWER = 1,
+} simdconv_auto_pad;
+
+/** ONNX ConvTranspose's output_shape rule: the pads that give a transposed
+ *  convolution an out_h x out_w output from an in_h x in_w input. Per axis
+ *    total = stride*(in-1) + output_padding + dilation*(kernel-1) + 1 - out
+ *  split by `split`. ONNX's auto_pad SAME_UPPER / SAME_LOWER ask for
+ *  out = in * stride. desc must have transposed set; its padding and pad_*
+ *  fields are ignored. pads receives top, bottom, left, right, for
+ *  padding = SIMDCONV_PADDING_EXPLICIT.
+ *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
+ *  INVALID_SIZE (an input or output size of 0 or above SIMDCONV_MAX_DIM),
+ *  INVALID_ENUM (desc not transposed, or an unknown split), OUTPUT_SHAPE
+ *  (total < 0 on an axis: raise output_padding instead). */
+SIMDCONV_API simdconv_status simdconv_transposed_padding(
+    const simdconv_desc *desc, size_t in_h, size_t in_w, size_t out_h,
+    size_t out_w, simdconv_auto_pad split, size_t pads[4]);
 
 /* ------------------------------------------------------------------------ */
 /* Convolution objects                                                      */
@@ -349,7 +426,9 @@ typedef struct simdconv_conv simdconv_conv;
  *  on error *conv is set to NULL (when conv is not NULL).
  *
  *  The packed weights (simdconv_conv_info.packed_bytes) take at most
- *    4 * (K + 64 * groups) * (C/groups * R * S + 2) bytes;
+ *    4 * (K + 64 * groups) * (C/groups * R * S + 2) bytes
+ *  (transposed: 4 * (K + 64 * groups) * (C/groups * R * S + 2 * R * S + 2),
+ *  each output phase keeping its own bias rows);
  *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
  *  Errors: NULL_POINTER, MISALIGNED (weights or bias), everything
  *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, the ISA errors of
@@ -375,7 +454,12 @@ SIMDCONV_API void simdconv_destroy(simdconv_conv *conv);
  *  output images,
  *    bytes <= 16 * N*C*H*W + 24 * (OH*OW + 16) * R*S + 4 * C/groups * S + 1024
  *  (four times the input, 24 bytes per output pixel of one image and kernel
- *  tap). SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
+ *  tap); transposed:
+ *    bytes <= 16 * N*C*H*W + 4 * K*OH*OW + 64 * (OH*OW*R*S + OH + OW)
+ *             + 4 * C/groups + 1024
+ *  (an NHWC copy of an output image, and pixel tiles padded per output row
+ *  and phase). SIZE_OVERFLOW when this bound overflows size_t, on every
+ *  ISA.
  *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
  *  SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
@@ -411,7 +495,9 @@ SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
  *  buffer itself (accumulate in place) but must not otherwise overlap the
  *  output or the input (SIMDCONV_ERR_BUFFER_OVERLAP). A NULL residual is
  *  simdconv_run(). The error bound grows by one rounding (docs/numerics.md,
- *  simdconv_reference_residual). Statuses as simdconv_run(). */
+ *  simdconv_reference_residual). Transposed objects too: acc is then the
+ *  transposed canonical sum, and an output without taps is
+ *  act(fmaf(alpha, r, bias + 0.0f)). Statuses as simdconv_run(). */
 SIMDCONV_API simdconv_status simdconv_run_residual(
     const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *residual, float alpha, float *output,
@@ -461,11 +547,16 @@ typedef struct simdconv_kernel_info {
   const char *name;
   simdconv_isa isa;     /**< the ISA whose table lists it */
   /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
-   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM) or "dwconv" (depthwise). */
+   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM), "dwconv" (depthwise), and for
+   *  transposed convolutions "deconv_igemm" (each output phase on an igemm
+   *  kernel's micro-kernels) or "deconv_dwconv" (depthwise, on the
+   *  depthwise row micro-kernels). The direct kernel computes both
+   *  directions; every other family only its own. */
   const char *family;
-  /** The micro-tile: igemm tile_m output pixels x tile_n output channels;
-   *  gemm_nchw tile_m output channels x tile_n pixels; dwconv 1 x the
-   *  vector width in channels; direct 1 x 1. */
+  /** The micro-tile: igemm and deconv_igemm tile_m output pixels x tile_n
+   *  output channels; gemm_nchw tile_m output channels x tile_n pixels;
+   *  dwconv and deconv_dwconv 1 x the vector width in channels; direct
+   *  1 x 1. */
   size_t tile_m, tile_n;
   /** Bit (1u << layout) for each simdconv_layout the kernel computes. */
   uint32_t layouts;
@@ -512,6 +603,9 @@ SIMDCONV_API void simdconv_list_kernels(
  *  pushed through the activation as documented there. The bound is 0 where
  *  ref[i] is not finite (the result must match exactly: NaN as NaN) and
  *  +inf where fp32 overflow is possible.
+ *  A transposed descriptor is computed from its own definition (the sum over
+ *  the taps (r, s) whose input position is on the stride lattice, padded
+ *  ones included) with n = (C/groups) * (such r) * (such s) per output.
  *
  *  It accepts exactly what simdconv_conv2d() accepts and checks in the same
  *  order (the size bounds of simdconv_create() and
@@ -529,7 +623,8 @@ SIMDCONV_API simdconv_status simdconv_reference(
 /** simdconv_reference() of simdconv_run_residual(): the exact
  *  act(s + alpha * r) and, if bound is not NULL, its bound: the sum's bound
  *  d, plus one rounding of the add, d + u (|s + alpha r| + d) + 2^-150,
- *  pushed through the activation. residual NULL is simdconv_reference(). */
+ *  pushed through the activation. residual NULL is simdconv_reference().
+ *  Transposed descriptors as in simdconv_reference(). */
 SIMDCONV_API simdconv_status simdconv_reference_residual(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias,

@@ -114,6 +114,9 @@ static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   }
   if (d->weight_layout == SIMDCONV_WEIGHTS_OHWI)
     return ((k * p->R + r) * p->S + s) * p->Cg + c;
+  if (d->weight_layout == SIMDCONV_WEIGHTS_IOHW) /* C x K/g x R x S */
+    return (((k / p->Kg) * p->Cg + c) * p->Kg + k % p->Kg) * p->R * p->S +
+           r * p->S + s;
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
@@ -416,6 +419,9 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
   case SIMDCONV_ERR_UNKNOWN_KERNEL: return "SIMDCONV_ERR_UNKNOWN_KERNEL: no kernel of this build has that name or index";
   case SIMDCONV_ERR_KERNEL_UNSUITABLE: return "SIMDCONV_ERR_KERNEL_UNSUITABLE: the named kernel cannot compute this layer with these options";
+  case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
+  case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
+  case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
   case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float or double pointer is not aligned for its type";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";

@@ -16,25 +16,67 @@
  * masks (one bit per pixel and tap, in 16-bit words) and column maps are
  * 8 bytes or less per (output pixel + 16) and tap, 24 bytes in all; the zero row is at most max(S*Cg, NR) + 15 floats;
  * alignment of five parts and of the caller's pointer adds under 1024.
+ *
+ * Transposed descriptors (src/deconv.h) have their own bounds. packed: per
+ * output-phase class (at most R*S classes) each group's NR blocks carry
+ * their own bias row, the depthwise classes a bias and a channel-index row:
+ * at most (K + 63 groups) (Cg*R*S + R*S) floats (igemm), (K + 15) * 3 R*S
+ * (depthwise), plus a header of 8 bytes per class; within 4 (K + 64
+ * groups) (Cg*R*S + 2 R*S + 2) bytes. workspace: the NCHW input image
+ * (4 C*H*W) and, depthwise, the NHWC output image (4 K*OH*OW); the
+ * indirection buffer's tiles of MR pixels are padded per output row and
+ * phase, at most MR pointers per output pixel and tap (64 OH*OW*R*S
+ * bytes); the row and column tables at most 64 bytes per output row and
+ * column; the zero row, five alignments and the caller's slack under
+ * 4 Cg + 1024.
  */
 #include "bounds.h"
 
 #include "problem.h"
 
 bool sc_packed_bound(const sc_problem *p, size_t *bytes) {
-  size_t channels, taps;
-  const size_t weights[] = {p->Cg, p->R, p->S};
+  size_t channels, taps, classes = 0;
+  const size_t weights[] = {p->Cg, p->R, p->S}, kernel[] = {2, p->R, p->S};
   if (!sc_mul_ok(p->groups, SC_BOUND_MAX_NR, &channels) ||
       __builtin_add_overflow(channels, p->K, &channels) ||
       !sc_product_ok(weights, 3, &taps) ||
+      (p->transposed && !sc_product_ok(kernel, 3, &classes)) ||
+      __builtin_add_overflow(taps, classes, &taps) ||
       __builtin_add_overflow(taps, 2, &taps))
     return false;
   const size_t dims[] = {4, channels, taps};
   return sc_product_ok(dims, 3, bytes);
 }
 
+/* Transposed: 16 N*C*H*W + 4 K*OH*OW + 64 (OH*OW*R*S + OH + OW) +
+ * 4 Cg + 1024 bytes. */
+static bool sc_workspace_bound_transposed(const sc_problem *p,
+                                          const sc_shape *s, size_t *bytes) {
+  const size_t input[] = {16, s->N, p->C, s->H, s->W};
+  const size_t output[] = {4, p->K, s->OH, s->OW};
+  const size_t taps[] = {64, s->OH, s->OW, p->R, p->S};
+  const size_t lines[] = {s->OH, s->OW, 4 * p->Cg, 1024};
+  size_t total, part;
+  if (!sc_product_ok(input, 5, &total) || !sc_product_ok(output, 4, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_product_ok(taps, 5, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_mul_ok(64, lines[0], &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_mul_ok(64, lines[1], &part) ||
+      __builtin_add_overflow(total, part, &total))
+    return false;
+  for (size_t i = 2; i < 4; i++)
+    if (__builtin_add_overflow(total, lines[i], &total))
+      return false;
+  *bytes = total;
+  return true;
+}
+
 bool sc_workspace_bound(const sc_problem *p, const sc_shape *s,
                         size_t *bytes) {
+  if (p->transposed)
+    return sc_workspace_bound_transposed(p, s, bytes);
   const size_t input[] = {16, s->N, p->C, s->H, s->W};
   const size_t zero_row[] = {4, p->Cg, p->S};
   size_t in_bytes, pixels, tab_bytes, zero_bytes, total;

@@ -23,11 +23,14 @@
 #define SC_BOUND_MAX_NR 64
 #define SC_BOUND_MAX_MR 8
 
-/* 4 * (K + 64 * groups) * (Cg*R*S + 2) bytes; false on overflow. */
+/* 4 * (K + 64 * groups) * (Cg*R*S + 2) bytes, transposed 4 * (K + 64 *
+ * groups) * (Cg*R*S + 2*R*S + 2); false on overflow. */
 bool sc_packed_bound(const sc_problem *p, size_t *bytes);
 
-/* 16 * N*C*H*W + 24 * (OH*OW + 16) * R*S + 4 * Cg*S + 1024 bytes, the
- * caller's alignment slack included; false on overflow. */
+/* 16 * N*C*H*W + 24 * (OH*OW + 16) * R*S + 4 * Cg*S + 1024 bytes,
+ * transposed 16 * N*C*H*W + 4 * K*OH*OW + 64 * (OH*OW*R*S + OH + OW) +
+ * 4 * Cg + 1024; the caller's alignment slack included; false on
+ * overflow. */
 bool sc_workspace_bound(const sc_problem *p, const sc_shape *s,
                         size_t *bytes);
 

@@ -59,6 +59,11 @@ typedef struct sc_problem {
   simdconv_activation activation;
   float act_min, act_max;
   bool has_bias;
+  /* A transposed convolution (src/deconv.h): the pads crop the full output
+   * and out_pad_h/w extend it at the bottom/right. Only the deconv families
+   * and the direct kernel accept one (the other fits() reject it). */
+  bool transposed;
+  size_t out_pad_h, out_pad_w;
 } sc_problem;
 
 /* The shape of one run. */
@@ -92,6 +97,8 @@ typedef enum sc_family {
   SC_FAMILY_IGEMM,       /* indirect GEMM (src/igemm.c) */
   SC_FAMILY_GEMM_NCHW,   /* NCHW 1x1 GEMM (src/gemm_nchw.c) */
   SC_FAMILY_DWCONV,      /* depthwise (src/dwconv.c) */
+  SC_FAMILY_DECONV_IGEMM,  /* transposed, on igemm micro-kernels (src/deconv.c) */
+  SC_FAMILY_DECONV_DWCONV, /* transposed depthwise (src/deconv_dw.c) */
   SC_FAMILY_COUNT
 } sc_family;
 

@@ -16,7 +16,8 @@
 static bool dw_fits(const sc_conv_kernel *k, const sc_problem *p,
                     simdconv_layout layout) {
   (void)k;
-  return p->layout == layout && p->Cg == 1 && p->groups == p->C &&
+  /* Transposed depthwise layers: the deconv_dwconv family (src/deconv_dw.c). */
+  return !p->transposed && p->layout == layout && p->Cg == 1 && p->groups == p->C &&
          p->R <= SC_DW_MAX_R && p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
          p->stride_w <= (size_t)INT32_MAX && p->dil_w <= (size_t)INT32_MAX &&
          p->pad_left <= (size_t)INT32_MAX;
@@ -557,4 +558,16 @@ void sc_dw_run(const sc_run_args *args) {
     dw_run_nchw_flat(args, cfg);
   else if (dw_nchw_wide(cfg, p, args->shape) || !dw_run_nchw_tiles(args, cfg))
     dw_run_nchw(args, cfg);
+}
+
+/* For the transposed-convolution driver (src/deconv_dw.c), which runs each
+ * output phase as a stride-1 depthwise convolution. */
+const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
+                                        const sc_problem *p, bool kg1) {
+  return dw_find_nhwc(cfg, p, kg1);
+}
+
+void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
+                    size_t pad_left, size_t *lo, size_t *hi) {
+  dw_interior(W, OW, S, sw, dw, pad_left, lo, hi);
 }

@@ -23,6 +23,8 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = igemm_config(k);
+  if (p->transposed) /* the deconv_igemm family wraps these micro-kernels */
+    return false;
   if (cfg->max_k != 0 && (p->groups != 1 || p->K > cfg->max_k))
     return false;
   if (cfg->pad_vs_nr != 0 &&
@@ -652,4 +654,11 @@ void sc_igemm_run(const sc_run_args *args) {
     ctx.y = args->output + n * ctx.image_out;
     igemm_compute(&ctx, 1, args->pool);
   }
+}
+
+/* For the transposed-convolution driver (src/deconv.c), which converts its
+ * NCHW input the same way. */
+void sc_igemm_transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
+                        const float *src, float *dst, pthreadpool_t pool) {
+  transpose(cfg, rows, cols, src, dst, pool);
 }

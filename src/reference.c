@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "fpenv.h"
+#include "reference_transposed.h"
 #include "simdconv.h"
 
 /* Unit roundoff of fp32. */
@@ -105,6 +106,8 @@ static simdconv_status ref_check_desc(const simdconv_desc *d) {
     return SIMDCONV_ERR_INVALID_ACTIVATION;
   if (d->in_channels % d->groups != 0 || d->out_channels % d->groups != 0)
     return SIMDCONV_ERR_INVALID_GROUPS;
+  if (d->output_padding_h != 0 || d->output_padding_w != 0)
+    return SIMDCONV_ERR_OUTPUT_PADDING; /* transposed convolutions only */
   if (d->padding == SIMDCONV_PADDING_SAME &&
       (d->stride_h != 1 || d->stride_w != 1))
     return SIMDCONV_ERR_SAME_PADDING_STRIDE;
@@ -522,13 +525,26 @@ static double ref_residual_bound(double *s, double d0, double ar) {
 }
 
 /* The bound of act(v) where the fp32 value v (before the activation) is
- * within d0 of s. */
+ * within d0 of s. d0 == 0 with a finite s still takes the activation's own
+ * rounding: a transposed output without taps is bias + 0.0f, exact. */
 static double ref_bound(const ref_geom *g, double s, double d0) {
-  if (d0 == 0.0 || isinf(d0) || !isfinite(s))
+  if (isinf(d0) || !isfinite(s))
     return d0;
   if (g->act == SIMDCONV_ACT_NONE || g->act == SIMDCONV_ACT_CLAMP)
     return d0; /* clamp is exact and 1-Lipschitz */
   return ref_act_bound(g->act, s, d0);
+}
+
+/* One output: g(s + alpha * r) from its exact sum s; *bound (NULL: none)
+ * goes from the sum's scale to the output's bound; r NULL: no residual. */
+static double ref_finish_one(const ref_geom *g, double s, double *bound,
+                             const float *r, float alpha) {
+  double d0 = bound ? ref_sum_bound(g, s, *bound) : 0.0;
+  if (r)
+    d0 = ref_residual_bound(&s, d0, (double)alpha * (double)*r);
+  if (bound)
+    *bound = ref_bound(g, s, d0);
+  return ref_act(g->act, g->lo, g->hi, s);
 }
 
 /* Turns (s, scale) into (g(s + alpha * r), bound) in place; residual may
@@ -536,15 +552,9 @@ static double ref_bound(const ref_geom *g, double s, double d0) {
 static void ref_finish(const ref_geom *g, const float *residual, float alpha,
                        double *ref, double *bound) {
   size_t total = g->N * g->K * g->OH * g->OW;
-  for (size_t i = 0; i < total; i++) {
-    double s = ref[i];
-    double d0 = bound ? ref_sum_bound(g, s, bound[i]) : 0.0;
-    if (residual)
-      d0 = ref_residual_bound(&s, d0, (double)alpha * (double)residual[i]);
-    ref[i] = ref_act(g->act, g->lo, g->hi, s);
-    if (bound)
-      bound[i] = ref_bound(g, s, d0);
-  }
+  for (size_t i = 0; i < total; i++)
+    ref[i] = ref_finish_one(g, ref[i], bound ? &bound[i] : NULL,
+                            residual ? &residual[i] : NULL, alpha);
 }
 
 /* Pointers must be aligned for their type (NULL is). */
@@ -557,6 +567,9 @@ static __attribute__((noinline)) simdconv_status
 ref_compute(const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
             const float *input, const float *weights, const float *bias,
             const float *residual, float alpha, double *ref, double *bound) {
+  if (desc->transposed) /* its own definition: src/reference_transposed.c */
+    return sc_reference_transposed(desc, batch, in_h, in_w, input, weights,
+                                   bias, residual, alpha, ref, bound);
   ref_geom g;
   simdconv_status st = ref_setup(desc, batch, in_h, in_w, &g);
   if (st != SIMDCONV_OK)
@@ -597,4 +610,22 @@ SIMDCONV_API simdconv_status simdconv_reference(
     double *bound) {
   return simdconv_reference_residual(desc, batch, in_h, in_w, input, weights,
                                      bias, NULL, 1.0f, ref, bound);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Shared with the transposed oracle (reference_transposed.c)              */
+/* ---------------------------------------------------------------------- */
+
+double sc_ref_output(simdconv_activation act, double lo, double hi,
+                     double taps, double s, double *bound, const float *r,
+                     float alpha) {
+  /* ref_sum_bound reads the tap count as Cg * R * S. */
+  const ref_geom g = {.Cg = (size_t)taps, .R = 1, .S = 1, .act = act,
+                      .lo = lo, .hi = hi};
+  return ref_finish_one(&g, s, bound, r, alpha);
+}
+
+bool sc_ref_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                  size_t *out) {
+  return ref_bytes(scale, f, n, add, out);
 }

@@ -127,6 +127,8 @@ static const char *const sc_family_names[SC_FAMILY_COUNT] = {
     [SC_FAMILY_IGEMM] = "igemm",
     [SC_FAMILY_GEMM_NCHW] = "gemm_nchw",
     [SC_FAMILY_DWCONV] = "dwconv",
+    [SC_FAMILY_DECONV_IGEMM] = "deconv_igemm",
+    [SC_FAMILY_DECONV_DWCONV] = "deconv_dwconv",
 };
 
 /* Position of kernel `index` in its ISA's table. */

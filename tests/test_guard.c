@@ -30,7 +30,7 @@
  * (per-group GEMMs and the grouped micro-kernel, C/g == 4), depthwise
  * (multiplier 1 and 2, 3x3 s1/s2, 5x5, 7x7), batch 1 and 2 -- each on every
  * ISA of tu_isas(), NCHW/NHWC, OIHW/OHWI, with pool NULL and the 2-thread
- * pool of tu_pool().
+ * pool of tu_pool(); and transposed convolutions (transposed_shapes()).
  *
  * guard::global_state checks the other side of "touches nothing it was not
  * given": create/run/destroy (ok and error paths, every ISA, pool NULL and
@@ -227,6 +227,54 @@ static void add(tu_tcfg t) {
   g_shapes[g_nshapes++] = t;
 }
 
+/* Transposed convolutions (src/deconv.c): every NR remainder, phases off
+ * the MR tiles, NCHW rows over several stack segments, phases without taps
+ * (bias only), output padding, crops, groups, depthwise, K = 1. */
+static void transposed_shapes(void) {
+  for (size_t i = 0; i < 8; i++)
+    add((tu_tcfg){.name = "transposed 4x4 s2 K sweep", .N = 1 + i % 2,
+                  .C = g_cs[(i * 3) % NCS], .K = g_ks[(i * 3 + 1) % NKS],
+                  .H = 1 + i % 4, .W = 2 + (i * 5) % 11, .R = 4, .S = 4,
+                  .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                  .act = (tu_act)(i % TU_ACT_VARIANTS), .bias = i % 3 != 0,
+                  .transposed = true});
+  add((tu_tcfg){.name = "transposed 3x3 s2 op 1", .C = 16, .K = 33, .H = 5,
+                .W = 7, .R = 3, .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1,
+                .pl = 1, .pr = 1, .oph = 1, .opw = 1, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 2x2 s2 wide (NCHW segments)", .C = 5,
+                .K = 65, .H = 2, .W = 150, .R = 2, .S = 2, .sh = 2, .sw = 2,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed s3 d2 op 2 (bias-only phases)", .N = 2,
+                .C = 3, .K = 17, .H = 4, .W = 5, .R = 3, .S = 2, .sh = 3,
+                .sw = 2, .dh = 2, .dw = 2, .pt = 2, .pb = 0, .pl = 0, .pr = 1,
+                .oph = 2, .opw = 1, .bias = true, .transposed = true});
+  add((tu_tcfg){.name = "transposed s4 kernel 3", .C = 4, .K = 8, .H = 3,
+                .W = 3, .R = 3, .S = 3, .sh = 4, .sw = 4, .oph = 3, .opw = 3,
+                .act = TU_ACT_SIGMOID, .bias = true, .transposed = true});
+  add((tu_tcfg){.name = "transposed groups 2", .C = 8, .K = 6, .H = 4,
+                .W = 6, .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 2,
+                .pt = 1, .pb = 1, .pl = 1, .pr = 1, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise", .C = 13, .K = 13, .H = 5,
+                .W = 7, .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 13,
+                .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise x2 crops", .N = 2, .C = 7,
+                .K = 14, .H = 4, .W = 9, .R = 3, .S = 3, .sh = 2, .sw = 2,
+                .groups = 7, .pt = 3, .pb = 1, .pl = 4, .pr = 0, .oph = 1,
+                .act = TU_ACT_SILU, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise s3 d2", .C = 33, .K = 33,
+                .H = 3, .W = 6, .R = 3, .S = 2, .sh = 3, .sw = 3, .dh = 2,
+                .dw = 2, .groups = 33, .oph = 2, .opw = 2, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 9x9 s3 K=1", .C = 7, .K = 1, .H = 4,
+                .W = 6, .R = 9, .S = 9, .sh = 3, .sw = 3, .pt = 4, .pb = 4,
+                .pl = 4, .pr = 4, .oph = 2, .opw = 2, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 1x1 input", .C = 17, .K = 31, .H = 1,
+                .W = 1, .R = 4, .S = 4, .transposed = true});
+}
+
 /* Deterministic; called in every process that needs the list. */
 static void guard_shapes(void) {
   if (g_nshapes != 0)
@@ -353,6 +401,7 @@ static void guard_shapes(void) {
   add((tu_tcfg){.name = "depthwise dilation 2", .C = 8, .K = 16, .H = 7,
                 .W = 14, .R = 3, .S = 3, .dh = 2, .dw = 2, .groups = 8,
                 .pt = 2, .pb = 2, .pl = 2, .pr = 2, .mode = CIRCULAR});
+  transposed_shapes();
 }
 
 #undef ZEROS

@@ -40,6 +40,8 @@ void cli_parse_positive(const char *flag, const char *text, void *dst);
 void cli_parse_u64(const char *flag, const char *text, void *dst);
 /* size_t[2]: "A" (both A) or "A,B" (h,w), each positive. */
 void cli_parse_pair(const char *flag, const char *text, void *dst);
+/* size_t[2]: "A" (both A) or "A,B" (h,w), each non-negative. */
+void cli_parse_pair0(const char *flag, const char *text, void *dst);
 /* size_t[2]: "A" (both A) or "AxB", each positive. */
 void cli_parse_dims(const char *flag, const char *text, void *dst);
 /* cli_padding: "P", "H,W", "T,B,L,R", "same" or "valid". */
@@ -48,7 +50,7 @@ void cli_parse_padding(const char *flag, const char *text, void *dst);
 void cli_parse_padding_mode(const char *flag, const char *text, void *dst);
 /* simdconv_layout: nchw|nhwc. */
 void cli_parse_layout(const char *flag, const char *text, void *dst);
-/* simdconv_weight_layout: oihw|ohwi. */
+/* simdconv_weight_layout: oihw|ohwi|iohw. */
 void cli_parse_weight_layout(const char *flag, const char *text, void *dst);
 /* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf
  * (or gelu)|gelu_tanh: the library's names and PyTorch's presets. */

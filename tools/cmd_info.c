@@ -97,7 +97,7 @@ static const char *layouts_name(uint32_t layouts) {
 /* One line per registered kernel, in dispatch order: name, ISA, family,
  * tile, layouts, whether this CPU runs it, its constraints. */
 static void print_kernel_catalogue(void) {
-  printf("%-30s %-7s %-10s %-6s %-10s %-6s %s\n", "kernel", "isa", "family",
+  printf("%-30s %-7s %-13s %-6s %-10s %-6s %s\n", "kernel", "isa", "family",
          "tile", "layouts", "usable", "constraints");
   for (size_t i = 0; i < simdconv_kernel_count(); i++) {
     simdconv_kernel_info k;
@@ -105,7 +105,7 @@ static void print_kernel_catalogue(void) {
       cli_fatal("simdconv_kernel_get(%zu) failed", i);
     char tile[24];
     snprintf(tile, sizeof tile, "%zux%zu", k.tile_m, k.tile_n);
-    printf("%-30s %-7s %-10s %-6s %-10s %-6s %s\n", k.name,
+    printf("%-30s %-7s %-13s %-6s %-10s %-6s %s\n", k.name,
            simdconv_isa_name(k.isa), k.family, tile, layouts_name(k.layouts),
            simdconv_isa_check(k.isa) == SIMDCONV_OK ? "yes" : "no",
            k.constraints);

@@ -27,6 +27,8 @@ typedef struct run_options {
   simdconv_layout layout;
   simdconv_weight_layout weight_layout;
   bool flip, no_bias;
+  bool transposed;
+  size_t output_padding[2];
   cli_activation activation;
   size_t batch;
   size_t input[2]; /* H, W */
@@ -62,7 +64,15 @@ static const cli_flag run_flags[] = {
     {"--layout", NULL, cli_parse_layout, OPT(layout), false, "nchw|nhwc",
      "input and output layout (default nchw)"},
     {"--weights", NULL, cli_parse_weight_layout, OPT(weight_layout), false,
-     "oihw|ohwi", "weight layout (default oihw)"},
+     "oihw|ohwi|iohw",
+     "weight layout (default oihw; iohw is ConvTranspose2d's, transposed "
+     "only)"},
+    {"--transposed", NULL, NULL, OPT(transposed), true, NULL,
+     "transposed convolution (F.conv_transpose2d): --padding crops the "
+     "output"},
+    {"--output-padding", NULL, cli_parse_pair0, OPT(output_padding), false,
+     "H[,W]", "transposed: rows/columns added at the bottom/right (default "
+     "0)"},
     {"--flip", NULL, NULL, OPT(flip), true, NULL,
      "flip the kernel: true convolution (scipy.signal.convolve2d)"},
     {"--no-bias", NULL, NULL, OPT(no_bias), true, NULL, "no bias"},
@@ -106,9 +116,10 @@ static const cli_flag run_flags[] = {
 
 static void print_run_usage(void) {
   printf("usage: " CLI_NAME " run -C C -K K --kernel R[xS] [options]\n\n"
-         "Runs F.conv2d on random data on every usable ISA (or those given "
-         "with --isa),\ntimes it, checks it against the fp64 oracle and "
-         "checks that all ISAs agree\nbit for bit. Exit status: 0 all good, 1 "
+         "Runs F.conv2d (F.conv_transpose2d with --transposed) on random data "
+         "on every\nusable ISA (or those given with --isa), times it, checks "
+         "it against the fp64\noracle and checks that all ISAs agree bit for "
+         "bit. Exit status: 0 all good, 1 "
          "a check failed, 2 bad arguments.\n\noptions:\n");
   cli_print_flags(run_flags, RUN_FLAG_COUNT);
 }
@@ -235,6 +246,9 @@ static void build_desc(const run_options *o, simdconv_desc *d) {
   d->layout = o->layout;
   d->weight_layout = o->weight_layout;
   d->flip_kernel = o->flip;
+  d->transposed = o->transposed;
+  d->output_padding_h = o->output_padding[0];
+  d->output_padding_w = o->output_padding[1];
   d->activation = o->activation.kind;
   if (o->activation.kind == SIMDCONV_ACT_CLAMP) {
     d->act_min = o->activation.min;
@@ -286,6 +300,9 @@ static void setup_problem(const run_options *o, problem *p) {
   p->w_elems = mul(d->out_channels, taps);
   p->out_elems = mul(mul(p->N, d->out_channels), mul(p->OH, p->OW));
   p->flops = 2.0 * (double)p->out_elems * (double)taps;
+  if (d->transposed) /* every input pixel through every tap: oneDNN's count */
+    p->flops = 2.0 * (double)p->in_elems * (double)(d->out_channels /
+               d->groups) * (double)d->kernel_h * (double)d->kernel_w;
 
   p->pool = NULL;
   if (o->threads > 1) {
@@ -311,9 +328,11 @@ static void print_problem(const run_options *o, const problem *p) {
   printf("input:   %zu x %zu x %zu x %zu (%s)\n",
          SHAPE4(p->N, d->in_channels, p->H, p->W, nhwc),
          cli_layout_name(d->layout));
+  const bool iohw = d->weight_layout == SIMDCONV_WEIGHTS_IOHW;
   printf("weights: %zu x %zu x %zu x %zu (%s)%s%s\n",
-         SHAPE4(d->out_channels, d->in_channels / d->groups, d->kernel_h,
-                d->kernel_w, ohwi),
+         SHAPE4(iohw ? d->in_channels : d->out_channels,
+                (iohw ? d->out_channels : d->in_channels) / d->groups,
+                d->kernel_h, d->kernel_w, ohwi),
          cli_weight_layout_name(d->weight_layout),
          d->flip_kernel ? ", flipped" : "", o->no_bias ? ", no bias" : ", bias");
   printf("output:  %zu x %zu x %zu x %zu (%s)\n",
@@ -328,6 +347,10 @@ static void print_problem(const run_options *o, const problem *p) {
                                                 : "",
          pads[0], pads[1], pads[2], pads[3],
          cli_padding_mode_name(d->padding_mode), act);
+  if (d->transposed)
+    printf("         transposed (the padding crops the output), output "
+           "padding %zu,%zu\n",
+           d->output_padding_h, d->output_padding_w);
   printf("run:     data %s, seed %llu, threads %zu, repeat %zu, %.4g GFLOP "
          "per run, ISAs %s\n",
          cli_data_kind_name(o->data), (unsigned long long)o->seed,

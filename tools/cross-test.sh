@@ -159,6 +159,9 @@ cli_configs=(
   "-C 12 -K 12 --kernel 3 --padding 1 --groups 12 --activation clamp:-0.5:0.25"
   "-C 6 -K 12 --kernel 3x3 --stride 2 --padding 1 --groups 6 --layout nhwc --activation relu"
   "-C 32 -K 33 --kernel 3 --padding 1 --threads 2"
+  "--transposed -C 9 -K 17 --kernel 4 --stride 2 --padding 1 --activation relu"
+  "--transposed -C 6 -K 12 --groups 6 --kernel 3 --stride 2 --padding 1 --output-padding 1 --layout nhwc --weights iohw"
+  "--transposed -C 5 -K 3 --kernel 3 --stride 3 --dilation 2 --output-padding 2 --threads 2 --activation silu"
 )
 
 # usage: run_cli LABEL PREFIX... : runs every configuration through PREFIX

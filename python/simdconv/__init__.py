@@ -7,6 +7,7 @@
     bound = simdconv.error_bound(x, w, b, padding=1)    # |y - ref| <= bound
     y = layer(x, residual=r, alpha=1.0)                 # act(conv(x) + r)
     layer(x, residual=r, out=r)                         # ... into r
+    y = simdconv.conv_transpose2d(x, w, b, stride=2)    # F.conv_transpose2d
     simdconv.info(), simdconv.kernels()                 # ISAs and kernels
 
 numpy arrays and CPU torch tensors, float32, NCHW or channels_last; the
@@ -17,10 +18,12 @@ The shared library is found through $SIMDCONV_LIBRARY, else the path
 recorded by `meson install`, else the dynamic loader's search path.
 """
 from ._lib import Kernel, SimdconvError
-from ._conv import Conv2d, conv2d, error_bound, reference
+from ._conv import (Conv2d, ConvTranspose2d, conv2d, conv_transpose2d,
+                    error_bound, reference)
 from . import _lib
 
-__all__ = ["conv2d", "Conv2d", "reference", "error_bound", "info",
+__all__ = ["conv2d", "Conv2d", "conv_transpose2d", "ConvTranspose2d",
+           "reference", "error_bound", "info",
            "kernels", "Kernel", "SimdconvError", "__version__"]
 
 __version__ = _lib.C.simdconv_version_string().decode()

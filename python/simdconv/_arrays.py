@@ -177,11 +177,15 @@ def like_output(a, name, x, shape, writable=False):
     return a, (a.data_ptr() if torch is not None else a.ctypes.data)
 
 
-def weights(w):
+def weights(w, transposed=False):
     """(numpy array in OIHW or OHWI memory order, its layout name, logical
-    K x C/groups x R x S shape) of a weight array or tensor."""
+    K x C/groups x R x S shape) of a weight array or tensor; transposed:
+    (IOHW memory, "iohw", C x K/groups x R x S), channels_last memory
+    copied (the library has no IHWO layout)."""
     t = Tensor4(w, "weight")
     mem = t.array.detach().numpy() if t.torch is not None else t.array
+    if transposed:
+        return np.ascontiguousarray(mem), "iohw", t.shape
     if t.layout == NHWC:
         return np.ascontiguousarray(mem.transpose(0, 2, 3, 1)), "ohwi", t.shape
     return mem, "oihw", t.shape

@@ -1,5 +1,6 @@
-"""conv2d, Conv2d, reference and error_bound: F.conv2d's arguments turned
-into a simdconv_desc, objects created and run."""
+"""conv2d, Conv2d, conv_transpose2d, ConvTranspose2d, reference and
+error_bound: F.conv2d's (F.conv_transpose2d's) arguments turned into a
+simdconv_desc, objects created and run."""
 import ctypes
 import math
 import numbers
@@ -97,14 +98,21 @@ def _choice(value, table, name):
 
 class _Params:
     """Everything of a layer but its tensors, validated by the library; one
-    simdconv_desc per input layout is built on demand and kept."""
+    simdconv_desc per input layout is built on demand and kept. An
+    output_padding (None for a forward layer) makes it transposed, its
+    weight_shape then C x K/groups x R x S."""
 
     def __init__(self, weight_shape, weight_layout, stride=1, padding=0,
                  dilation=1, groups=1, padding_mode="zeros", activation=None,
-                 flip=False):
+                 flip=False, output_padding=None):
         k, cg, r, s = weight_shape
         self.groups = _size(groups, "groups")
-        self.in_channels, self.out_channels = cg * self.groups, k
+        self.transposed = output_padding is not None
+        self.output_padding = _pair(output_padding or 0, "output_padding")
+        if self.transposed:  # C x K/groups x R x S
+            self.in_channels, self.out_channels = k, cg * self.groups
+        else:
+            self.in_channels, self.out_channels = cg * self.groups, k
         self.kernel_size = (r, s)
         self.stride = _pair(stride, "stride")
         self.dilation = _pair(dilation, "dilation")
@@ -139,6 +147,8 @@ class _Params:
         d.flip_kernel = int(self.flip)
         act, d.act_min, d.act_max = self.activation
         d.activation = _lib.activation_value(act)
+        d.transposed = int(self.transposed)
+        d.output_padding_h, d.output_padding_w = self.output_padding
         return d
 
     def input(self, x):
@@ -146,11 +156,10 @@ class _Params:
         t = _arrays.Tensor4(x, "input", allow_unbatched=True)
         if t.shape[1] != self.in_channels:
             raise ValueError(
-                "simdconv: the layer (weight %d x %d x %d x %d, groups %d) "
-                "expects %d input channels, the input has shape %s"
-                % ((self.out_channels, self.in_channels // self.groups)
-                   + self.kernel_size + (self.groups, self.in_channels,
-                                         t.shape)))
+                "simdconv: the layer (%d -> %d channels, kernel %d x %d, "
+                "groups %d) expects %d input channels, the input has shape %s"
+                % ((self.in_channels, self.out_channels) + self.kernel_size
+                   + (self.groups, self.in_channels, t.shape)))
         return t
 
     def output_shape(self, x):
@@ -172,8 +181,10 @@ class _Params:
 
 
 def _layer(weight, bias, conv_args):
-    """(_Params, weight memory, bias vector or None) of F.conv2d arguments."""
-    wmem, wlayout, wshape = _arrays.weights(weight)
+    """(_Params, weight memory, bias vector or None) of F.conv2d arguments
+    (F.conv_transpose2d's: with an output_padding)."""
+    transposed = conv_args.get("output_padding") is not None
+    wmem, wlayout, wshape = _arrays.weights(weight, transposed)
     params = _Params(wshape, wlayout, **conv_args)
     return params, wmem, _arrays.bias(bias, params.out_channels)
 
@@ -319,21 +330,22 @@ class Conv2d:
         if self._params.weight_layout == "ohwi":
             weight = weight.transpose(0, 3, 1, 2)
         return (_rebuild, (weight, self._bias, self._conv_args,
-                           self._isa_name, self._threads, self._kernel))
+                           self._isa_name, self._threads, self._kernel,
+                           type(self)))
 
     def __repr__(self):
         p = self._params
         args = "".join(", %s=%r" % kv for kv in self._conv_args.items())
         if self._kernel is not None:
             args += ", kernel=%r" % self._kernel
-        return ("simdconv.Conv2d(%d, %d, kernel_size=%s%s, isa=%r)"
-                % (p.in_channels, p.out_channels, p.kernel_size, args,
-                   self._isa_name))
+        return ("simdconv.%s(%d, %d, kernel_size=%s%s, isa=%r)"
+                % (type(self).__name__, p.in_channels, p.out_channels,
+                   p.kernel_size, args, self._isa_name))
 
 
-def _rebuild(weight, bias, conv_args, isa, threads, kernel=None):
-    return Conv2d(weight, bias, isa=isa, kernel=kernel, threads=threads,
-                  **conv_args)
+def _rebuild(weight, bias, conv_args, isa, threads, kernel=None, cls=None):
+    return (cls or Conv2d)(weight, bias, isa=isa, kernel=kernel,
+                           threads=threads, **conv_args)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
@@ -390,6 +402,83 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1,
     conv._setup(weight, bias, dict(
         stride=stride, padding=padding, dilation=dilation, groups=groups,
         padding_mode=padding_mode, activation=activation, flip=flip),
+        isa, kernel, threads, copy=False)
+    try:
+        return conv(input, residual=residual, alpha=alpha, out=out)
+    finally:
+        conv.close()
+
+
+class ConvTranspose2d(Conv2d):
+    """A transposed convolution layer with prepacked weights, callable like
+    F.conv_transpose2d (see simdconv.conv_transpose2d()):
+
+    ConvTranspose2d(weight, bias=None, stride=1, padding=0,
+                    output_padding=0, groups=1, dilation=1, *,
+                    activation=None, kernel=None, isa=None, threads=None)
+
+    weight is C x K/groups x R x S, PyTorch's layout. Everything else is as
+    for Conv2d: layer(input, *, residual=None, alpha=1.0, out=None,
+    threads=None), kernel(), close(), pickling.
+    """
+
+    def __init__(self, weight, bias=None, stride=1, padding=0,
+                 output_padding=0, groups=1, dilation=1, *, activation=None,
+                 kernel=None, isa=None, threads=None):
+        self._setup(weight, bias, _transposed_args(
+            stride, padding, output_padding, groups, dilation, activation),
+            isa, kernel, threads, copy=True)
+
+    @classmethod
+    def from_torch(cls, module, *, activation=None, kernel=None, isa=None,
+                   threads=None):
+        """A ConvTranspose2d with the weights, bias and settings of a
+        torch.nn.ConvTranspose2d (activation fused after it)."""
+        bias = None if module.bias is None else module.bias.detach()
+        return cls(module.weight.detach(), bias, module.stride,
+                   module.padding, module.output_padding, module.groups,
+                   module.dilation, activation=activation, kernel=kernel,
+                   isa=isa, threads=threads)
+
+
+def _transposed_args(stride, padding, output_padding, groups, dilation,
+                     activation):
+    """The _Params arguments of F.conv_transpose2d's: PyTorch's padding
+    crops both sides of each axis; 'same' and 'valid' are the library's
+    (ONNX SAME_UPPER, no crop)."""
+    if output_padding is None:
+        raise TypeError("simdconv: output_padding must be an int or a pair, "
+                        "got None")
+    return dict(stride=stride, padding=padding, dilation=dilation,
+                groups=groups, activation=activation,
+                output_padding=output_padding)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
+                     output_padding=0, groups=1, dilation=1, *,
+                     activation=None, residual=None, alpha=1.0, out=None,
+                     kernel=None, isa=None, threads=None):
+    """torch.nn.functional.conv_transpose2d, computed by simdconv in its own
+    canonical order (docs/numerics.md part III): the same bits on every ISA
+    and thread count.
+
+    input:  N x C x H x W (or C x H x W), float32, numpy or torch, NCHW or
+            channels_last memory, as for conv2d().
+    weight: C x K/groups x R x S (PyTorch's layout).
+    bias:   K values or None.
+    stride, dilation, output_padding: an int or an (h, w) pair;
+            output_padding < max(stride, dilation) per axis, as PyTorch.
+    padding: an int or an (h, w) pair (the rows and columns cropped from
+            both sides of the full output), (top, bottom, left, right),
+            'valid' (no crop) or 'same' (ONNX's SAME_UPPER: OH = H *
+            stride_h).
+    activation, residual, alpha, out, kernel, isa, threads: as for
+            conv2d(); kernel= names a transposed-family kernel
+            ("f32_deconv_..." or the scalar direct kernel).
+    """
+    conv = ConvTranspose2d.__new__(ConvTranspose2d)
+    conv._setup(weight, bias, _transposed_args(
+        stride, padding, output_padding, groups, dilation, activation),
         isa, kernel, threads, copy=False)
     try:
         return conv(input, residual=residual, alpha=alpha, out=out)

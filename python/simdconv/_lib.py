@@ -21,7 +21,7 @@ c_void_p, c_char_p = ctypes.c_void_p, ctypes.c_char_p
 PADDING = {"explicit": 0, "valid": 1, "same": 2}
 PADDING_MODE = {"zeros": 0, "reflect": 1, "replicate": 2, "circular": 3}
 LAYOUT = {"nchw": 0, "nhwc": 1}
-WEIGHT_LAYOUT = {"oihw": 0, "ohwi": 1}
+WEIGHT_LAYOUT = {"oihw": 0, "ohwi": 1, "iohw": 2}
 OK = 0
 
 
@@ -39,6 +39,8 @@ class Desc(ctypes.Structure):
         ("padding_mode", c_int), ("layout", c_int), ("weight_layout", c_int),
         ("flip_kernel", c_int), ("activation", c_int),
         ("act_min", c_float), ("act_max", c_float),
+        ("transposed", c_int),
+        ("output_padding_h", c_size_t), ("output_padding_w", c_size_t),
     ]
 
 
@@ -313,7 +315,8 @@ Kernel = collections.namedtuple("Kernel", [
     "rank", "usable"])
 Kernel.__doc__ = """A registered kernel (simdconv_kernel_info): name
 ("f32_igemm_7x32__avx512"), isa, family ("direct", "igemm", "gemm_nchw",
-"dwconv"), tile_m x tile_n (the micro-tile), layouts (the input layouts it
+"dwconv", and for transposed convolutions "deconv_igemm", "deconv_dwconv"),
+tile_m x tile_n (the micro-tile), layouts (the input layouts it
 computes: "nchw", "nhwc"), constraints (the layers it accepts, in words),
 rank (its position in its ISA's dispatch order) and usable (whether this
 machine runs its ISA: simdconv_isa_check)."""

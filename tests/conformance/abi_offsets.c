@@ -23,7 +23,8 @@ int main(void) {
   F(simdconv_desc, padding_mode); F(simdconv_desc, layout);
   F(simdconv_desc, weight_layout); F(simdconv_desc, flip_kernel);
   F(simdconv_desc, activation); F(simdconv_desc, act_min);
-  F(simdconv_desc, act_max);
+  F(simdconv_desc, act_max); F(simdconv_desc, transposed);
+  F(simdconv_desc, output_padding_h); F(simdconv_desc, output_padding_w);
   SIZE(simdconv_allocator);
   F(simdconv_allocator, alloc); F(simdconv_allocator, free);
   F(simdconv_allocator, ctx);

@@ -23,13 +23,21 @@ CANDIDATES = [
     (7, 80, 3, 1, 2, 1),      # K > 64
     (8, 16, 3, 4, 1, 1),      # grouped, 2 channels per group
 ]
+# The transposed families' candidates, run through conv_transpose2d with
+# stride 2 and output_padding 1 (weights C x K/groups x R x S).
+TRANSPOSED_CANDIDATES = [
+    (8, 16, 4, 8, 2, 1),      # depthwise, channel multiplier 2
+    (6, 12, 3, 1, 2, 1),      # K <= 16
+    (5, 48, 3, 1, 2, 1),      # 32 < K <= 64
+    (7, 80, 4, 1, 2, 1),      # K > 64
+]
 
 
-def _data(c, k, kernel, groups, seed=0):
+def _data(c, k, kernel, groups, seed=0, transposed=False):
     rng = np.random.default_rng([31, seed, c, k])
     x = rng.uniform(-1, 1, (2, c, 9, 11)).astype(np.float32)
-    w = rng.uniform(-1, 1, (k, c // groups, kernel, kernel)).astype(
-        np.float32)
+    wshape = (c, k // groups) if transposed else (k, c // groups)
+    w = rng.uniform(-1, 1, wshape + (kernel, kernel)).astype(np.float32)
     b = rng.uniform(-1, 1, k).astype(np.float32)
     return x, w, b
 
@@ -50,7 +58,8 @@ def test_kernels_mirror_the_c_catalogue():
         assert isinstance(k, simdconv.Kernel)
         assert k.name.startswith("f32_") and k.name.endswith("__" + k.isa)
         assert _lib.kernel_index(k.name) == i
-        assert k.family in ("direct", "igemm", "gemm_nchw", "dwconv")
+        assert k.family in ("direct", "igemm", "gemm_nchw", "dwconv",
+                            "deconv_igemm", "deconv_dwconv")
         assert k.tile_m >= 1 and k.tile_n >= 1 and k.constraints
         assert k.layouts and set(k.layouts) <= {"nchw", "nhwc"}
         assert k.rank == ranks.get(k.isa, 0)  # 0, 1, ... within its ISA
@@ -66,26 +75,30 @@ def test_forced_kernel_gives_the_default_bits(kernel):
     of its layouts, runs that layer (kernel() says so) with the same bits
     as the planner's choice, also with a residual."""
     info = KERNELS[_lib.kernel_index(kernel)]
+    transposed = info.family.startswith("deconv_")
+    fn, cls, extra = (simdconv.conv_transpose2d, simdconv.ConvTranspose2d,
+                      dict(output_padding=1)) if transposed else \
+        (simdconv.conv2d, simdconv.Conv2d, {})
     ran = []
     for layout in info.layouts:
-        for c, k, kernel_size, groups, stride, padding in CANDIDATES:
-            x, w, b = _data(c, k, kernel_size, groups)
+        for c, k, kernel_size, groups, stride, padding in (
+                TRANSPOSED_CANDIDATES if transposed else CANDIDATES):
+            x, w, b = _data(c, k, kernel_size, groups, transposed=transposed)
             x = _as_layout(x, layout)
             args = dict(stride=stride, padding=padding, groups=groups,
-                        activation="silu")
-            layer = simdconv.Conv2d(w, b, kernel=kernel, **args)
+                        activation="silu", **extra)
+            layer = cls(w, b, kernel=kernel, **args)
             try:
                 y = layer(x)
             except simdconv.SimdconvError as e:
                 assert e.status == "SIMDCONV_ERR_KERNEL_UNSUITABLE", e
                 continue
             assert layer.kernel(layout) == (info.isa, kernel)
-            assert_same_bits(y, simdconv.conv2d(x, w, b, **args), kernel)
+            assert_same_bits(y, fn(x, w, b, **args), kernel)
             r = np.flip(y, 0).copy()  # the output's shape, NCHW memory
             assert_same_bits(
-                simdconv.conv2d(x, w, b, kernel=kernel, residual=r,
-                                alpha=-0.5, **args),
-                simdconv.conv2d(x, w, b, residual=r, alpha=-0.5, **args),
+                fn(x, w, b, kernel=kernel, residual=r, alpha=-0.5, **args),
+                fn(x, w, b, residual=r, alpha=-0.5, **args),
                 kernel + " with a residual")
             ran.append((layout, c, k, groups))
             break
