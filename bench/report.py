@@ -552,11 +552,16 @@ def residual_table(paths, stat):
                     .setdefault(m["variant"], []).append(e)
     if not runs and not errors:
         return None
-    head = ["layer", "t"] + RESIDUAL_VARIANTS + ["fused/plain",
-                                                 "fused/unfused",
-                                                 "fused/onednn"]
+    # oneDNN's sum post-op accumulates into its destination: it is compared
+    # with the in-place variant, the unfused pass with the out-of-place one.
+    ratios = [("fused", "plain"), ("fused_inplace", "plain"),
+              ("fused", "unfused"), ("fused_inplace", "onednn_sum")]
+    head = ["layer", "t"] + RESIDUAL_VARIANTS + [
+        "%s/%s" % (a.replace("fused_inplace", "inplace"),
+                   b.replace("onednn_sum", "onednn")) for a, b in ratios]
     out = ["GFLOP/s (%s); ratios are speed ratios (> 1: fused faster)"
            % stat, "  ".join(head)]
+    logs = {}
     for (layer, threads) in sorted(runs):
         per = {}
         for v, entries in runs[(layer, threads)].items():
@@ -566,10 +571,18 @@ def residual_table(paths, stat):
             per[v] = entry.get("FLOP", 0) / 1e9
         cells = [layer, str(threads)] + ["%.1f" % per[v] if v in per else "-"
                                          for v in RESIDUAL_VARIANTS]
-        for other in ("plain", "unfused", "onednn_sum"):
-            f, o = per.get("fused"), per.get(other)
+        for q, (a, b) in enumerate(ratios):
+            f, o = per.get(a), per.get(b)
             cells.append("%.3f" % (f / o) if f and o else "-")
+            if f and o:
+                logs.setdefault((threads, q), []).append(math.log(f / o))
         out.append("  ".join(cells))
+    for threads in sorted({t for t, _ in logs}):
+        out.append("  ".join(
+            ["geomean", str(threads)] + ["-"] * len(RESIDUAL_VARIANTS) +
+            ["%.3f" % math.exp(sum(v) / len(v)) if v else "-"
+             for v in (logs.get((threads, q), [])
+                       for q in range(len(ratios)))]))
     if errors:
         out += ["", "== FAILED (%d) ==" % len(errors)] + errors
     return "\n".join(out)
