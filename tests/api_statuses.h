@@ -15,7 +15,10 @@
 #define ST_VALIDATE                                                          \
   (ST(OK) | ST(ERR_NULL_POINTER) | ST(ERR_INVALID_ENUM) |                   \
    ST(ERR_INVALID_SIZE) | ST(ERR_INVALID_ACTIVATION) |                      \
-   ST(ERR_INVALID_GROUPS) | ST(ERR_SAME_PADDING_STRIDE))
+   ST(ERR_INVALID_GROUPS) | ST(ERR_SAME_PADDING_STRIDE) |                   \
+   ST(ERR_OUTPUT_PADDING) | ST(ERR_PADDING_MODE) | ST(ERR_OUTPUT_SHAPE))
+/* The descriptor's padding is ignored: never SAME_PADDING_STRIDE. */
+#define ST_TRANSPOSED_PADDING (ST_VALIDATE & ~ST(ERR_SAME_PADDING_STRIDE))
 #define ST_DESC_INIT (ST(OK) | ST(ERR_NULL_POINTER))
 #define ST_RESOLVED_PADDING ST_VALIDATE
 #define ST_SHAPE_CHECKS                                                      \
