@@ -1,7 +1,7 @@
 /*
  * The pixel-lane transposed-convolution driver (see src/deconv_pix.h): the
  * packing of each phase class's sub-kernel in blocks of KBMAX output
- * channels, the CHW copy of NHWC images, and the run loop that hands tiles
+ * channels, the HCW copy of each image, and the run loop that hands tiles
  * of MR phase rows x NV pixel vectors of one output phase to an ISA's
  * micro-kernel. Compiled without ISA flags.
  *
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "activation.h"
+#include "bounds.h"
 #include "deconv.h"
 #include "deconv_phase.h"
 #include "deconv_pix.h"
@@ -88,27 +89,111 @@ void sc_dpix_pack(const sc_conv_kernel *k, const sc_problem *p,
                   dp_pack_class);
 }
 
-/* ---- workspace ---------------------------------------------------------- */
+/* ---- plan and workspace -------------------------------------------------- */
 
-/* NHWC: one CHW image (C*H*W floats); NCHW images are read in place. */
+/* Rows (pixels) of output phase f on an axis of `out` outputs, stride st. */
+static size_t dp_phase_len(size_t out, size_t st, size_t f) {
+  return sc_div_up(out - f, st);
+}
+
+/* The tiling of the blocks of kb output channels: micro-kernel, and the
+ * row tiles of every row phase together. */
+typedef struct dp_plan {
+  const sc_dpix_ukernel *uk;
+  size_t kb, rtiles;
+} dp_plan;
+
+/* A run's geometry: the plans of full blocks and of each group's last
+ * block, and the HCW copy's zero margins (top T, left L rows and columns
+ * before the image; Hp x Wp pixels in all). padded: the margins hold every
+ * read of every tile (past the image, past a phase's last row or pixel:
+ * rows and lanes that are not stored), so the micro-kernels never mask;
+ * else (a margin would make the copy larger than the workspace bound
+ * allows) no margins, and border taps load under masks. */
+typedef struct dp_geom {
+  dp_plan plan[2];
+  size_t T, L, Hp, Wp;
+  bool padded;
+} dp_geom;
+
+/* The micro-kernel for blocks of kb channels: the shape that pads the
+ * layer's phases to the fewest vectors (the wide one on ties). */
+static dp_plan dp_plan_make(const sc_dpix_config *cfg, const sc_problem *p,
+                            const sc_shape *s, size_t kb) {
+  const size_t nrph = p->stride_h < s->OH ? p->stride_h : s->OH;
+  const size_t ncph = p->stride_w < s->OW ? p->stride_w : s->OW;
+  size_t cost[2] = {0, 0};
+  for (size_t u = 0; u < 2; u++) {
+    const sc_dpix_ukernel *uk = &cfg->uk[kb - 1][u];
+    for (size_t fh = 0; fh < nrph; fh++)
+      for (size_t fw = 0; fw < ncph; fw++) {
+        const size_t rows = dp_phase_len(s->OH, p->stride_h, fh);
+        const size_t vecs =
+            sc_div_up(dp_phase_len(s->OW, p->stride_w, fw), cfg->vl);
+        cost[u] += sc_round_up(rows, uk->mr) * sc_round_up(vecs, uk->nv);
+      }
+  }
+  dp_plan pl = {&cfg->uk[kb - 1][cost[1] < cost[0]], kb, 0};
+  for (size_t fh = 0; fh < nrph; fh++)
+    pl.rtiles += sc_div_up(dp_phase_len(s->OH, p->stride_h, fh), pl.uk->mr);
+  return pl;
+}
+
+/* The input rows (columns) that the tiles of `unit` outputs of every phase
+ * read on one axis, as margins before (*lo) and after (*hi) the n inputs. */
+static void dp_reach(const dc_axis *a, size_t out, size_t n, size_t unit,
+                     size_t *lo, size_t *hi) {
+  const size_t phases = a->stride < out ? a->stride : out;
+  for (size_t f = 0; f < phases; f++) {
+    const dc_taps t = dc_axis_taps(a, f);
+    if (t.count == 0)
+      continue;
+    const size_t len = sc_round_up(dp_phase_len(out, a->stride, f), unit);
+    const ptrdiff_t last =
+        t.base + (ptrdiff_t)(len - 1 + (t.count - 1) * a->ddil);
+    if (t.base < 0 && (size_t)-t.base > *lo)
+      *lo = (size_t)-t.base;
+    if (last >= (ptrdiff_t)n && (size_t)last - n + 1 > *hi)
+      *hi = (size_t)last - n + 1;
+  }
+}
+
+static void dp_geom_make(const sc_conv_kernel *k, const sc_problem *p,
+                         const sc_shape *s, dp_geom *g) {
+  const sc_dpix_config *cfg = dp_cfg(k);
+  const size_t last = p->Kg - (dp_nblocks(k, p) - 1) * cfg->kbmax;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t T = 0, B = 0, L = 0, R = 0, hp, wp, bytes, bound;
+  g->plan[0] = dp_plan_make(cfg, p, s, cfg->kbmax);
+  g->plan[1] = dp_plan_make(cfg, p, s, last);
+  for (size_t i = 0; i < 2; i++) {
+    dp_reach(&ah, s->OH, s->H, g->plan[i].uk->mr, &T, &B);
+    dp_reach(&aw, s->OW, s->W, g->plan[i].uk->nv * cfg->vl, &L, &R);
+  }
+  size_t d[4] = {p->C, 0, 0, sizeof(float)};
+  g->padded = !__builtin_add_overflow(s->H, T, &hp) &&
+              !__builtin_add_overflow(hp, B, &hp) &&
+              !__builtin_add_overflow(s->W, L, &wp) &&
+              !__builtin_add_overflow(wp, R, &wp) &&
+              (d[1] = hp, d[2] = wp, sc_product_ok(d, 4, &bytes)) &&
+              sc_workspace_bound(p, s, &bound) && bytes <= bound / 2;
+  g->T = g->padded ? T : 0;
+  g->L = g->padded ? L : 0;
+  g->Hp = g->padded ? hp : s->H;
+  g->Wp = g->padded ? wp : s->W;
+}
+
+/* The HCW copy of the image being computed, with its margins. */
 size_t sc_dpix_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                               const sc_shape *s) {
-  (void)k;
-  if (p->layout == SIMDCONV_LAYOUT_NCHW)
-    return 0;
-  const size_t dims[] = {p->C, s->H, s->W, sizeof(float)};
+  dp_geom g;
+  dp_geom_make(k, p, s, &g);
+  const size_t dims[] = {p->C, g.Hp, g.Wp, sizeof(float)};
   size_t bytes;
   return sc_product_ok(dims, 4, &bytes) ? bytes : SIZE_MAX;
 }
 
 /* ---- compute ------------------------------------------------------------ */
-
-/* The tiling of the blocks of kb output channels: micro-kernel, rows per
- * tile, and the row tiles of every row phase together. */
-typedef struct dp_plan {
-  const sc_dpix_ukernel *uk;
-  size_t kb, rtiles;
-} dp_plan;
 
 typedef struct dp_ctx {
   const sc_dpix_config *cfg;
@@ -116,44 +201,15 @@ typedef struct dp_ctx {
   const sc_shape *s;
   const float *packed;
   const dc_packed *hdr;
-  const float *x;  /* the CHW image (NCHW: the first of the batch) */
-  size_t image_in; /* floats between input images (0: one CHW copy) */
-  size_t n0;       /* the image of task index 0 */
+  const float *x;  /* the HCW copy of image n0 at its first real pixel */
+  size_t n0;       /* the image being computed */
   float *y;
   size_t nblocks;
-  size_t nrph, ncph; /* row and column phases: min(stride, output size) */
-  dp_plan plan[2];   /* full blocks, the group's last block */
+  size_t ncph; /* column phases: min(stride, output width) */
+  dp_geom geom;
   const sc_scalar_math *math;
   sc_dpix_params params;
 } dp_ctx;
-
-/* Rows (pixels) of output phase f on an axis of `out` outputs, stride st. */
-static size_t dp_phase_len(size_t out, size_t st, size_t f) {
-  return sc_div_up(out - f, st);
-}
-
-/* The micro-kernel for blocks of kb channels: the shape that pads the
- * layer's phases to the fewest vector rows (the wide one on ties). */
-static dp_plan dp_plan_make(const dp_ctx *c, size_t kb) {
-  const sc_problem *p = c->p;
-  const sc_shape *s = c->s;
-  const size_t vl = c->cfg->vl;
-  size_t best = 0, cost[2] = {0, 0};
-  for (size_t u = 0; u < 2; u++) {
-    const sc_dpix_ukernel *uk = &c->cfg->uk[kb - 1][u];
-    for (size_t fh = 0; fh < c->nrph; fh++)
-      for (size_t fw = 0; fw < c->ncph; fw++) {
-        const size_t rows = dp_phase_len(s->OH, p->stride_h, fh);
-        const size_t vecs = sc_div_up(dp_phase_len(s->OW, p->stride_w, fw), vl);
-        cost[u] += sc_round_up(rows, uk->mr) * sc_round_up(vecs, uk->nv);
-      }
-  }
-  best = cost[1] < cost[0] ? 1 : 0;
-  dp_plan pl = {&c->cfg->uk[kb - 1][best], kb, 0};
-  for (size_t fh = 0; fh < c->nrph; fh++)
-    pl.rtiles += sc_div_up(dp_phase_len(s->OH, p->stride_h, fh), pl.uk->mr);
-  return pl;
-}
 
 /* Outputs of a phase without taps: act(bias + 0.0f [+ residual]). */
 static void dp_bias_only(const dp_ctx *c, const sc_dpix_tile *t, size_t kb,
@@ -177,9 +233,8 @@ static void dp_task(void *arg, size_t gb, size_t rt) {
   const dp_ctx *c = arg;
   const sc_problem *p = c->p;
   const sc_shape *s = c->s;
-  const size_t b = gb % c->nblocks, g = gb / c->nblocks % p->groups,
-               n = gb / c->nblocks / p->groups + c->n0;
-  const dp_plan *pl = &c->plan[b + 1 == c->nblocks];
+  const size_t b = gb % c->nblocks, g = gb / c->nblocks, n = c->n0;
+  const dp_plan *pl = &c->geom.plan[b + 1 == c->nblocks];
   if (rt >= pl->rtiles)
     return;
   const size_t mr = pl->uk->mr, vw = pl->uk->nv * c->cfg->vl;
@@ -198,8 +253,10 @@ static void dp_task(void *arg, size_t gb, size_t rt) {
   const bool nhwc = p->layout == SIMDCONV_LAYOUT_NHWC;
   const float *bias = c->packed + c->hdr->bias + k0;
   sc_dpix_tile t = {
-      .x = c->x + n * c->image_in + g * p->Cg * s->H * s->W,
-      .plane = s->H * s->W,
+      .x = c->x + g * p->Cg * c->geom.Wp,
+      .cstride = c->geom.Wp,
+      .rstride = p->C * c->geom.Wp,
+      .inbounds = c->geom.padded,
       .H = s->H,
       .W = s->W,
       .kc = p->Cg,
@@ -235,42 +292,53 @@ static void dp_task(void *arg, size_t gb, size_t rt) {
   }
 }
 
-/* Pixels per task of the CHW copy. */
-#define DP_TRANSPOSE_PIXELS 256
-
-typedef struct dp_transpose_ctx {
+typedef struct dp_copy_ctx {
   const sc_dpix_config *cfg;
-  size_t C, pixels;
-  const float *src; /* pixels x C */
-  float *dst;       /* C x pixels */
-} dp_transpose_ctx;
+  const sc_problem *p;
+  const sc_shape *s;
+  const dp_geom *g;
+  const float *src; /* one image, the problem's layout */
+  float *dst;       /* HCW: dst[((ih + T) * C + c) * Wp + iw + L] */
+} dp_copy_ctx;
 
-/* The CHW copy of pixels [i * 256, ...) of an NHWC image. */
-static void dp_transpose_task(void *arg, size_t i) {
-  const dp_transpose_ctx *t = arg;
-  const size_t p0 = i * DP_TRANSPOSE_PIXELS;
-  const size_t np = t->pixels - p0 < DP_TRANSPOSE_PIXELS ? t->pixels - p0
-                                                         : DP_TRANSPOSE_PIXELS;
-  t->cfg->transpose(np, t->C, t->src + p0 * t->C, t->C, t->dst + p0,
-                    t->pixels);
+/* Row r of the HCW copy (input row r - T): a W x C transpose (NHWC) or C
+ * row copies (NCHW) between zero margins; zeros above and below the
+ * image. */
+static void dp_copy_row(void *arg, size_t r) {
+  const dp_copy_ctx *t = arg;
+  const dp_geom *g = t->g;
+  const size_t C = t->p->C, H = t->s->H, W = t->s->W, Wp = g->Wp;
+  float *dst = t->dst + r * C * Wp;
+  if (r < g->T || r - g->T >= H) {
+    memset(dst, 0, C * Wp * sizeof(float));
+    return;
+  }
+  const size_t ih = r - g->T;
+  if (t->p->layout == SIMDCONV_LAYOUT_NHWC)
+    t->cfg->transpose(W, C, t->src + ih * W * C, C, dst + g->L, Wp);
+  else
+    for (size_t c = 0; c < C; c++)
+      memcpy(dst + c * Wp + g->L, t->src + (c * H + ih) * W,
+             W * sizeof(float));
+  if (Wp != W)
+    for (size_t c = 0; c < C; c++) {
+      memset(dst + c * Wp, 0, g->L * sizeof(float));
+      memset(dst + c * Wp + g->L + W, 0, (Wp - W - g->L) * sizeof(float));
+    }
 }
 
 void sc_dpix_run(const sc_run_args *args) {
   const sc_dpix_config *cfg = dp_cfg(args->kernel);
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
-  const bool nhwc = p->layout == SIMDCONV_LAYOUT_NHWC;
   dp_ctx c = {
       .cfg = cfg,
       .p = p,
       .s = s,
       .packed = args->packed,
       .hdr = args->packed,
-      .x = nhwc ? args->workspace : args->input,
-      .image_in = nhwc ? 0 : p->C * s->H * s->W,
       .y = args->output,
       .nblocks = dp_nblocks(args->kernel, p),
-      .nrph = p->stride_h < s->OH ? p->stride_h : s->OH,
       .ncph = p->stride_w < s->OW ? p->stride_w : s->OW,
       .math = sc_scalar_math_get(),
       .params = {.act = sc_act_params_from_problem(p),
@@ -278,24 +346,18 @@ void sc_dpix_run(const sc_run_args *args) {
                  .output = args->output,
                  .alpha = args->alpha},
   };
-  const size_t last = p->Kg - (c.nblocks - 1) * cfg->kbmax;
-  c.plan[0] = dp_plan_make(&c, cfg->kbmax);
-  c.plan[1] = dp_plan_make(&c, last);
-  const size_t rtiles = c.plan[0].rtiles > c.plan[1].rtiles
-                            ? c.plan[0].rtiles
-                            : c.plan[1].rtiles;
+  dp_geom_make(args->kernel, p, s, &c.geom);
+  c.x = (const float *)args->workspace +
+        (c.geom.T * p->C * c.geom.Wp + c.geom.L);
+  const size_t rtiles = c.geom.plan[0].rtiles > c.geom.plan[1].rtiles
+                            ? c.geom.plan[0].rtiles
+                            : c.geom.plan[1].rtiles;
   const size_t blocks = p->groups * c.nblocks;
-  if (!nhwc) {
-    sc_parallelize_2d(args->pool, dp_task, &c, s->N * blocks, rtiles,
-                      SC_POOL_FINAL);
-    return;
-  }
   const size_t image = p->C * s->H * s->W;
   for (size_t n = 0; n < s->N; n++) {
-    dp_transpose_ctx tc = {cfg, p->C, s->H * s->W, args->input + n * image,
-                           args->workspace};
-    sc_parallelize_1d(args->pool, dp_transpose_task, &tc,
-                      sc_div_up(tc.pixels, DP_TRANSPOSE_PIXELS),
+    dp_copy_ctx cc = {cfg, p, s, &c.geom, args->input + n * image,
+                      args->workspace};
+    sc_parallelize_1d(args->pool, dp_copy_row, &cc, c.geom.Hp,
                       SC_POOL_PHASE);
     c.n0 = n;
     sc_parallelize_2d(args->pool, dp_task, &c, blocks, rtiles,

@@ -448,6 +448,15 @@ static const tu_tcfg tr_pix_table[] = {
      .R = 4, .S = 4},
     {.name = "s1 5x5 d3 narrow image, K 2", .C = 2, .K = 2, .H = 2, .W = 3,
      .R = 5, .S = 5, .dh = 3, .dw = 3, .pt = 2, .pb = 2, .pl = 2, .pr = 2},
+    /* Many channels on a tiny image: the zero margins would exceed the
+     * workspace bound, so border taps load under masks. */
+    {.name = "masked: 1x1 on a 1x1 image, C 300, K 2", .C = 300, .K = 2,
+     .H = 1, .W = 1, .R = 1, .S = 1},
+    {.name = "masked: s1 3x3 pad 1, C 40, K 3", .C = 40, .K = 3, .H = 2,
+     .W = 3, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "masked: s2 4x4 pad 1 op 1, C 64, K 5", .C = 64, .K = 5,
+     .H = 3, .W = 2, .R = 4, .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1,
+     .pl = 1, .pr = 1, .oph = 1, .opw = 1},
 };
 #define TR_PIX_LEN (sizeof tr_pix_table / sizeof tr_pix_table[0])
 

@@ -41,7 +41,7 @@ static void SC_DP_NAME(const sc_dpix_tile *restrict t,
       for (size_t j = 0; j < SC_DP_NV; j++)
         acc[k][i][j] = b;
   }
-  const size_t kc = t->kc, plane = t->plane, W = t->W;
+  const size_t kc = t->kc, cs = t->cstride, rs = t->rstride, W = t->W;
   const ptrdiff_t H = (ptrdiff_t)t->H, Wi = (ptrdiff_t)W;
   const bool full = t->mr == SC_DP_MR && t->npix == SC_DP_VW;
   const float *w = t->w;
@@ -67,11 +67,13 @@ static void SC_DP_NAME(const sc_dpix_tile *restrict t,
     for (size_t jw = 0; jw < t->tw; jw++, w += kc * SC_DP_KBMAX) {
       const ptrdiff_t iw = t->iw0 + (ptrdiff_t)(jw * t->ddw);
       const float *wc = w;
-      if (rows_in && iw >= 0 && iw + (ptrdiff_t)SC_DP_VW <= Wi) {
-        /* Every lane of the tap inside the image: plain loads. */
-        const float *xp = t->x + (size_t)ih * W + (size_t)iw;
-#define SC_DP_LOAD(i, j) dwv_load(xp + (i) * W + (j) * DW_VW)
-        for (size_t c = 0; c < kc; c++, xp += plane, wc += SC_DP_KBMAX)
+      if (t->inbounds ||
+          (rows_in && iw >= 0 && iw + (ptrdiff_t)SC_DP_VW <= Wi)) {
+        /* Every lane of the tap inside the image or its zero margins (the
+         * lanes and rows past the tile's are not stored): plain loads. */
+        const float *xp = t->x + (size_t)ih * rs + (size_t)iw;
+#define SC_DP_LOAD(i, j) dwv_load(xp + (i) * rs + (j) * DW_VW)
+        for (size_t c = 0; c < kc; c++, xp += cs, wc += SC_DP_KBMAX)
           SC_DP_STEP(SC_DP_LOAD);
 #undef SC_DP_LOAD
       } else {
@@ -83,7 +85,7 @@ static void SC_DP_NAME(const sc_dpix_tile *restrict t,
         for (size_t i = 0; i < SC_DP_MR; i++) {
           const ptrdiff_t r = ih + (ptrdiff_t)i;
           const bool ok = i < t->mr && r >= 0 && r < H;
-          xr[i] = t->x + (ok ? (size_t)r * W : 0);
+          xr[i] = t->x + (ok ? (size_t)r * rs : 0);
 #pragma GCC unroll 16
           for (size_t j = 0; j < SC_DP_NV; j++) {
             const ptrdiff_t col = iw + (ptrdiff_t)(j * DW_VW);
@@ -95,7 +97,7 @@ static void SC_DP_NAME(const sc_dpix_tile *restrict t,
         }
         const ptrdiff_t xo = iw;
 #define SC_DP_LOAD(i, j)                                                       \
-  dwv_loadm(xr[i] + xo + (ptrdiff_t)((j) * DW_VW + c * plane), m[i][j])
+  dwv_loadm(xr[i] + xo + (ptrdiff_t)((j) * DW_VW + c * cs), m[i][j])
         for (size_t c = 0; c < kc; c++, wc += SC_DP_KBMAX)
           SC_DP_STEP(SC_DP_LOAD);
 #undef SC_DP_LOAD
