@@ -5,6 +5,12 @@
  * pixels of one phase, blocks of up to 4 output channels, each block's
  * accumulators (KB x rows x pixel vectors) in zmm registers over the whole
  * reduction; strided stores through vscatterdps.
+ *
+ * K/g <= 8: against deconv_igemm (simdconv-ab, 1 thread, AVX-512 Xeon) it
+ * won 1.1-6.5x at K = 1..8 on 4x4 s2, 9x9 s3, 3x3 s1/s2 and 2x2 s2 layers
+ * of 16-128 channels; at K = 12..24 it still won where a phase has several
+ * taps (1.03-2.0x) but lost on 2x2 stride 2 NHWC (one tap per phase, 0.85x
+ * at K = 12, 0.62x at 16), where the igemm tiles fill their lanes.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "avx512/vec_avx512.h"
