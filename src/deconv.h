@@ -48,6 +48,16 @@
  * a phase, read straight from a CHW image.
  *
  * Known limits (measured on an AVX-512 Xeon, 2 shared cores, noisy):
+ * - The pixel-lane kernels reach 16% (AVX-512) and 33% (AVX2) of the FMA
+ *   peak on FSRCNN, about 0.7-0.8 of oneDNN's GEMM + col2im there (while
+ *   1.1x on DCGAN g5): their loads sit at arbitrary column offsets (a
+ *   64-byte zmm load at a
+ *   tap's shift splits across two cache lines 15 times in 16), and a wide
+ *   tile's three tap rows of 56 channels (88 KiB) do not stay in L1
+ *   between the phases that share them. Sharing loaded input rows between
+ *   the rows of a tall tile (skewing each row's taps so that all rows read
+ *   one input row at a time, each accumulator still in canonical order)
+ *   would cut both; not done.
  * - Zero-padding taps are evaluated (the canonical order): a 1x1 input
  *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
  *   per real one.

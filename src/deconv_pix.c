@@ -171,7 +171,7 @@ static void dp_geom_make(const sc_conv_kernel *k, const sc_problem *p,
     dp_reach(&aw, s->OW, s->W, g->plan[i].uk->nv * cfg->vl, &L, &R);
   }
   size_t d[4] = {p->C, 0, 0, sizeof(float)};
-  g->padded = !__builtin_add_overflow(s->H, T, &hp) &&
+  g->padded = cfg->margins && !__builtin_add_overflow(s->H, T, &hp) &&
               !__builtin_add_overflow(hp, B, &hp) &&
               !__builtin_add_overflow(s->W, L, &wp) &&
               !__builtin_add_overflow(wp, R, &wp) &&

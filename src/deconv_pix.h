@@ -87,6 +87,11 @@ typedef struct sc_dpix_config {
   size_t vl;    /* float lanes of a vector */
   size_t kbmax; /* output channels of a full block (<= SC_DPIX_KBMAX) */
   size_t max_kg; /* fits(): at most this many output channels per group */
+  /* Zero margins around the HCW copy so that no load needs a mask (within
+   * the workspace bound); false: border taps load under masks (AVX-512,
+   * where the masked loads measured faster: simdconv-ab, DCGAN g5 1.6x,
+   * FSRCNN 1.05x; AVX2 1.03-1.05x the other way). */
+  bool margins;
   /* uk[kb - 1][s]: the micro-kernels of blocks of kb channels, shape s: 0
    * a wide one (one row, many vectors), 1 a tall one (several rows, few
    * vectors) for phases of short rows. */

@@ -88,6 +88,7 @@ static const sc_dpix_config deconv_pix = {
     .vl = 16,
     .kbmax = SC_DP_KBMAX,
     .max_kg = 8,
+    .margins = false,
     .uk = {{{dp_1x1x8, 1, 8}, {dp_1x4x2, 4, 2}},
            {{dp_2x1x8, 1, 8}, {dp_2x4x2, 4, 2}},
            {{dp_3x1x6, 1, 6}, {dp_3x3x2, 3, 2}},

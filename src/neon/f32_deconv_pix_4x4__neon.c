@@ -80,6 +80,7 @@ static const sc_dpix_config deconv_pix = {
     .vl = 4,
     .kbmax = SC_DP_KBMAX,
     .max_kg = 8,
+    .margins = true,
     .uk = {{{dp_1x1x8, 1, 8}, {dp_1x4x2, 4, 2}},
            {{dp_2x1x6, 1, 6}, {dp_2x3x2, 3, 2}},
            {{dp_3x1x4, 1, 4}, {dp_3x2x2, 2, 2}},
