@@ -3,7 +3,9 @@
  * micro-kernels: two portable drivers (src/deconv.c on the igemm
  * micro-kernels, src/deconv_dw.c on the depthwise NHWC row micro-kernels;
  * no ISA flags), each kernel of theirs wrapping one forward kernel of its
- * ISA, and the scalar kernel (f32_conv_direct__scalar) as the fallback.
+ * ISA, a third with micro-kernels of its own for few output channels
+ * (src/deconv_pix.c, src/deconv_pix.h), and the scalar kernel
+ * (f32_conv_direct__scalar) as the fallback.
  *
  * The wrappers are registry citizens (docs/kernels.md): each is a row of its
  * ISA's src/<isa>/kernels.def (f32_deconv_<igemm name without f32_>,
@@ -36,15 +38,26 @@
  * accumulator per output, and only the placement of the outputs is strided.
  * No zero insertion, no scatter-add, no reduction split across threads.
  *
+ * Few output channels per group (FSRCNN's K = 1, a generator's K = 3) left
+ * the igemm tiles with K of NR lanes busy (0.13 and 0.4 of oneDNN).
+ * Swapping the igemm micro-kernel's operands was exact but copy-bound (its
+ * packed operand is streamed, so every (tap, channel) input run had to be
+ * copied per tile: FSRCNN 4 -> 6.7 GFLOP/s). Those layers now go to the
+ * pixel-lane kernels f32_deconv_pix_<VL>x4__<isa> (src/deconv_pix.h, same
+ * family, listed before these wrappers, K/g <= 8): lanes over the pixels of
+ * a phase, read straight from a CHW image.
+ *
  * Known limits (measured on an AVX-512 Xeon, 2 shared cores, noisy):
- * - Few output channels per group (FSRCNN's K = 1, a generator's K = 3) use
- *   K of NR vector lanes (0.13 and 0.4 of oneDNN). Swapping the igemm
- *   micro-kernel's operands (lanes over output pixels, the bias as a
- *   leading pseudo-tap fmaf(bias, 1, +0)) is exact but copy-bound: the
- *   micro-kernel streams its operand linearly, so every (tap, channel) run
- *   of input must be copied per tile, one float per lane-fma (FSRCNN 4 ->
- *   6.7 GFLOP/s only, K = 3 slower). It needs a micro-kernel that reads
- *   input rows through a pointer per (tap, channel).
+ * - The pixel-lane kernels reach 16% (AVX-512) and 33% (AVX2) of the FMA
+ *   peak on FSRCNN, about 0.7-0.8 of oneDNN's GEMM + col2im there (while
+ *   1.1x on DCGAN g5): their loads sit at arbitrary column offsets (a
+ *   64-byte zmm load at a
+ *   tap's shift splits across two cache lines 15 times in 16), and a wide
+ *   tile's three tap rows of 56 channels (88 KiB) do not stay in L1
+ *   between the phases that share them. Sharing loaded input rows between
+ *   the rows of a tall tile (skewing each row's taps so that all rows read
+ *   one input row at a time, each accumulator still in canonical order)
+ *   would cut both; not done.
  * - Zero-padding taps are evaluated (the canonical order): a 1x1 input
  *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
  *   per real one.

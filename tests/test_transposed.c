@@ -412,6 +412,108 @@ ParameterizedTest(simdconv_isa *isa, transposed, special_values,
   tu_report("transposed::special_values");
 }
 
+/* ---- few output channels: the pixel-lane kernels ------------------------- */
+
+/* Layers for the f32_deconv_pix_* kernels (lanes over the pixels of a
+ * phase, blocks of up to 4 output channels): K per group 1 to 8 (one block,
+ * a block and a remainder), phase rows of 1 pixel to several wide tiles
+ * with remainders, phase row counts around the tall tiles' 2 to 4 rows,
+ * strides 1 to 3, crops, output padding, dilation, groups, FSRCNN's and
+ * DCGAN's geometry; W and H make the phases' rows and lengths. */
+static const tu_tcfg tr_pix_table[] = {
+    {.name = "fsrcnn 9x9 s3 p4 op2, K 1", .C = 5, .K = 1, .H = 7, .W = 45,
+     .R = 9, .S = 9, .sh = 3, .sw = 3, .pt = 4, .pb = 4, .pl = 4, .pr = 4,
+     .oph = 2, .opw = 2},
+    {.name = "dcgan 4x4 s2 p1, K 3", .C = 6, .K = 3, .H = 5, .W = 33,
+     .R = 4, .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "s1 3x3 pad 1, K 2, long rows", .C = 3, .K = 2, .H = 3,
+     .W = 131, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "s2 3x3 op 1, K 4", .C = 4, .K = 4, .H = 6, .W = 17, .R = 3,
+     .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+     .oph = 1, .opw = 1},
+    {.name = "s3x2 5x4 d2, K 5", .C = 2, .K = 5, .H = 4, .W = 23, .R = 5,
+     .S = 4, .sh = 3, .sw = 2, .dh = 2, .dw = 2, .pt = 2, .pb = 1, .pl = 3,
+     .pr = 0, .oph = 1},
+    {.name = "s2 4x4 groups 3, K/g 2", .C = 6, .K = 6, .H = 3, .W = 9,
+     .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 3, .pt = 1, .pb = 1,
+     .pl = 1, .pr = 1},
+    {.name = "s3 3x3 (one tap per phase), K 8", .C = 3, .K = 8, .H = 2,
+     .W = 40, .R = 3, .S = 3, .sh = 3, .sw = 3},
+    {.name = "s2 5x5 crops past the kernel, K 7", .C = 2, .K = 7, .H = 5,
+     .W = 6, .R = 5, .S = 5, .sh = 2, .sw = 2, .pt = 5, .pb = 4, .pl = 6,
+     .pr = 5},
+    {.name = "s4 3x3 (bias-only phases), K 1", .C = 3, .K = 1, .H = 3,
+     .W = 20, .R = 3, .S = 3, .sh = 4, .sw = 4, .oph = 3, .opw = 2},
+    {.name = "1x1 input 4x4 s1, K 3", .C = 7, .K = 3, .H = 1, .W = 1,
+     .R = 4, .S = 4},
+    {.name = "s1 5x5 d3 narrow image, K 2", .C = 2, .K = 2, .H = 2, .W = 3,
+     .R = 5, .S = 5, .dh = 3, .dw = 3, .pt = 2, .pb = 2, .pl = 2, .pr = 2},
+    /* Many channels on a tiny image: the zero margins would exceed the
+     * workspace bound, so border taps load under masks. */
+    {.name = "masked: 1x1 on a 1x1 image, C 300, K 2", .C = 300, .K = 2,
+     .H = 1, .W = 1, .R = 1, .S = 1},
+    {.name = "masked: s1 3x3 pad 1, C 40, K 3", .C = 40, .K = 3, .H = 2,
+     .W = 3, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "masked: s2 4x4 pad 1 op 1, C 64, K 5", .C = 64, .K = 5,
+     .H = 3, .W = 2, .R = 4, .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1,
+     .pl = 1, .pr = 1, .oph = 1, .opw = 1},
+};
+#define TR_PIX_LEN (sizeof tr_pix_table / sizeof tr_pix_table[0])
+
+/* Every pixel-lane kernel this CPU runs, forced onto each entry in both
+ * layouts, all weight layouts and activations in turn, with and without a
+ * residual (in place or not), 1 and 2 threads, and batches of 2: the
+ * oracle's bound and the scalar kernel's bits. */
+Test(transposed, small_k, .timeout = 600) {
+  size_t kernels = 0, cases = 0;
+  for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+    simdconv_kernel_info k;
+    cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
+    if (strncmp(k.name, "f32_deconv_pix_", 15) != 0 ||
+        simdconv_isa_check(k.isa) != SIMDCONV_OK)
+      continue;
+    kernels++;
+    for (size_t t = 0; t < TR_PIX_LEN; t++)
+      for (unsigned l = 0; l < TR_LAYOUTS; l++) {
+        const size_t item = t * TR_LAYOUTS + l;
+        tu_tcfg tc = tr_pix_table[t];
+        tc.act = (tu_act)(item % TU_ACT_VARIANTS);
+        tc.bias = item % 5 != 2;
+        tc.N = item % 4 == 3 ? 2 : tc.N;
+        tu_spec s;
+        tr_spec(&s, &tc, l, 0x7e00 + item);
+        s.desc.flip_kernel = item % 7 == 3;
+        tu_case c;
+        tu_case_init(&c, &s);
+        simdconv_conv *conv = tu_create_kernel(&c, k.name);
+        cr_assert(conv != NULL, "%s refused %s", k.name, tu_case_str(&c));
+        float *y0 = tr_scalar(&c);
+        float *y = tu_alloc(c.ny * sizeof(float));
+        for (size_t v = 0; v < 2; v++) {
+          if (v == 1) {
+            static const float alphas[] = {1.0f, 0.5f, -1.0f};
+            tu_case_set_residual(&c, alphas[item % 3], item % 2 == 0);
+            free(y0);
+            y0 = tr_scalar(&c);
+          }
+          tu_check_oracle(&c, conv, k.isa, &tu_variants[item % 2], y);
+          tr_same_as(&c, y, y0, k.isa, k.name);
+          tu_run(&c, conv, k.isa, &tu_variants[3], y);
+          tr_same_as(&c, y, y0, k.isa, k.name);
+        }
+        free(y);
+        free(y0);
+        simdconv_destroy(conv);
+        tu_case_free(&c);
+        cases++;
+      }
+  }
+  char what[112];
+  snprintf(what, sizeof what, "transposed::small_k, %zu kernels, %zu cases",
+           kernels, cases);
+  tu_report(what);
+}
+
 /* ---- shapes and padding rules ---------------------------------------------- */
 
 static simdconv_desc tr_desc(size_t C, size_t K, size_t R, size_t S,

@@ -1,0 +1,93 @@
+/*
+ * f32_deconv_pix_8x4__avx2: transposed convolutions with few output
+ * channels per group (driver: src/deconv_pix.c, micro-kernels:
+ * src/ukernels/deconv_pix_ukernel.h): lanes over 8 consecutive output
+ * pixels of one phase, blocks of up to 4 output channels, each block's
+ * accumulators (KB x rows x pixel vectors) in ymm registers over the whole
+ * reduction; strided stores lane by lane.
+ * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
+ */
+#include "avx2/vec_avx2.h"
+#include "deconv_pix.h"
+
+/* Lanes l < n of p + l * stride (the residual under a strided tile). */
+static inline __m256 dp_gather(const float *p, size_t stride, size_t n) {
+  if (stride == 1)
+    return dwv_loadm(p, dwm_first(n));
+  float b[8] = {0};
+  for (size_t l = 0; l < n; l++)
+    b[l] = p[l * stride];
+  return _mm256_loadu_ps(b);
+}
+
+static inline void dp_scatter(float *p, size_t stride, __m256 v, size_t n) {
+  if (stride == 1 && n == 8) {
+    _mm256_storeu_ps(p, v);
+    return;
+  }
+  float b[8];
+  _mm256_storeu_ps(b, v);
+  for (size_t l = 0; l < n; l++)
+    p[l * stride] = b[l];
+}
+
+#define SC_DP_KBMAX 4
+
+/* Wide tiles (one row of vectors) for long phase rows, tall ones for short
+ * ones; at most 12 accumulators beside the broadcasts (16 ymm). */
+#define SC_DP_NAME dp_1x1x8
+#define SC_DP_KB 1
+#define SC_DP_MR 1
+#define SC_DP_NV 8
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_1x4x2
+#define SC_DP_KB 1
+#define SC_DP_MR 4
+#define SC_DP_NV 2
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_2x1x6
+#define SC_DP_KB 2
+#define SC_DP_MR 1
+#define SC_DP_NV 6
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_2x3x2
+#define SC_DP_KB 2
+#define SC_DP_MR 3
+#define SC_DP_NV 2
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_3x1x4
+#define SC_DP_KB 3
+#define SC_DP_MR 1
+#define SC_DP_NV 4
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_3x2x2
+#define SC_DP_KB 3
+#define SC_DP_MR 2
+#define SC_DP_NV 2
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_4x1x2
+#define SC_DP_KB 4
+#define SC_DP_MR 1
+#define SC_DP_NV 2
+#include "ukernels/deconv_pix_ukernel.h"
+#define SC_DP_NAME dp_4x2x1
+#define SC_DP_KB 4
+#define SC_DP_MR 2
+#define SC_DP_NV 1
+#include "ukernels/deconv_pix_ukernel.h"
+
+static const sc_dpix_config deconv_pix = {
+    .vl = 8,
+    .kbmax = SC_DP_KBMAX,
+    .max_kg = 8,
+    .margins = true,
+    .uk = {{{dp_1x1x8, 1, 8}, {dp_1x4x2, 4, 2}},
+           {{dp_2x1x6, 1, 6}, {dp_2x3x2, 3, 2}},
+           {{dp_3x1x4, 1, 4}, {dp_3x2x2, 2, 2}},
+           {{dp_4x1x2, 1, 2}, {dp_4x2x1, 2, 1}}},
+    .transpose = sc_transpose_avx,
+    .constraints = "transposed, K/g <= 8 (lanes over output pixels)",
+};
+
+const sc_conv_kernel sc_f32_deconv_pix_8x4__avx2 = SC_DPIX_KERNEL(
+    "f32_deconv_pix_8x4__avx2", SIMDCONV_ISA_AVX2, deconv_pix);

@@ -1,0 +1,125 @@
+/*
+ * The pixel-lane transposed-convolution kernels (deconv_igemm family,
+ * driver src/deconv_pix.c, micro-kernel template
+ * src/ukernels/deconv_pix_ukernel.h): for layers with few output channels
+ * per group (FSRCNN's K = 1, a GAN generator's RGB output), where the igemm
+ * micro-kernels, whose lanes run over output channels, would leave most
+ * lanes idle.
+ *
+ * Lanes run over consecutive output pixels of one phase: within a phase
+ * (src/deconv.h), consecutive outputs of a row read consecutive input
+ * columns, so with rows of each channel contiguous each (tap, channel) step
+ * is one contiguous vector load per pixel vector times one broadcast weight
+ * per output channel. A micro-kernel keeps KB (<= KBMAX) output channels x
+ * MR phase rows x NV pixel vectors of accumulators in registers over the
+ * whole reduction (taps in canonical order, channels inside: the scalar
+ * kernel's fmaf sequence, one accumulator per output), then stores each
+ * vector to the phase's strided output positions.
+ *
+ * Input: each image is first copied into the workspace in HCW order (per
+ * input row, the channels' rows one after another): on CHW planes of a
+ * power-of-two size (4 KiB for DCGAN's 32x32, 64 KiB for FSRCNN's 128x128)
+ * the channels of one (tap, column) map to the same L1 set, and the tap's
+ * reuse of the previous tap's input missed L1 (FSRCNN 21 GFLOP/s on
+ * AVX-512 and on AVX2 alike). No zero-extended copy: a tap whose
+ * vector reaches past the image (or past the phase's last pixel or row)
+ * loads with a lane mask (zeros: fmaf(+0, w, acc), the zero-padding tap of
+ * the canonical order); the other taps load unmasked.
+ */
+#ifndef SIMDCONV_DECONV_PIX_H
+#define SIMDCONV_DECONV_PIX_H
+
+#include <stddef.h>
+
+#include "activation.h"
+#include "conv_internal.h"
+
+/* The largest output-channel block of any pixel-lane kernel. */
+#define SC_DPIX_KBMAX 4
+
+/* One tile: KB output channels x mr (<= MR) phase rows x npix (<= NV * VL)
+ * phase pixels. */
+typedef struct sc_dpix_tile {
+  /* The image at the group's first input channel, H x W pixels: input
+   * channel c, row ih, column iw at x[c * cstride + ih * rstride + iw]. */
+  const float *x;
+  size_t cstride, rstride, H, W;
+  size_t kc;       /* input channels of the group */
+  size_t th, tw;   /* taps of the phase per axis (>= 1) */
+  size_t ddh, ddw; /* input rows / columns between consecutive taps */
+  /* Input row and column that tile row 0, pixel 0 reads at tap (0, 0);
+   * row i, pixel j reads ih0 + i + jh * ddh, iw0 + j + jw * ddw. */
+  ptrdiff_t ih0, iw0;
+  size_t mr, npix;
+  /* Every load of the tile, all MR x NV vectors of every tap, lies in the
+   * buffer (zero margins around the image): no masks. */
+  bool inbounds;
+  /* Packed weights: per tap (jh, jw) in canonical order, per input channel,
+   * KBMAX floats (the block's output channels, zero padded). */
+  const float *w;
+  const float *bias; /* KB floats, bias + 0.0f */
+  /* Output channel k, row i, pixel j at y + k*ys_k + i*ys_r + j*ys_p. */
+  float *y;
+  size_t ys_k, ys_r, ys_p;
+} sc_dpix_tile;
+
+/* What the tiles of a run share. */
+typedef struct sc_dpix_params {
+  sc_act_params act;
+  /* The fused residual: element y[i] reads residual[y + i - output]; NULL
+   * for none. Read before the element is written (it may be the output). */
+  const float *residual;
+  const float *output;
+  float alpha;
+} sc_dpix_params;
+
+typedef void (*sc_dpix_ukernel_fn)(const sc_dpix_tile *t,
+                                   const sc_dpix_params *params);
+
+/* A micro-kernel with its tile: MR phase rows x NV vectors. */
+typedef struct sc_dpix_ukernel {
+  sc_dpix_ukernel_fn fn;
+  size_t mr, nv;
+} sc_dpix_ukernel;
+
+/* The config of a pixel-lane kernel. */
+typedef struct sc_dpix_config {
+  size_t vl;    /* float lanes of a vector */
+  size_t kbmax; /* output channels of a full block (<= SC_DPIX_KBMAX) */
+  size_t max_kg; /* fits(): at most this many output channels per group */
+  /* Zero margins around the HCW copy so that no load needs a mask (within
+   * the workspace bound); false: border taps load under masks (AVX-512,
+   * where the masked loads measured faster: simdconv-ab, DCGAN g5 1.6x,
+   * FSRCNN 1.05x; AVX2 1.03-1.05x the other way). */
+  bool margins;
+  /* uk[kb - 1][s]: the micro-kernels of blocks of kb channels, shape s: 0
+   * a wide one (one row, many vectors), 1 a tall one (several rows, few
+   * vectors) for phases of short rows. */
+  sc_dpix_ukernel uk[SC_DPIX_KBMAX][2];
+  /* The ISA's transpose (a row of an NHWC image to HCW): dst = src^T. */
+  void (*transpose)(size_t rows, size_t cols, const float *src,
+                    size_t src_stride, float *dst, size_t dst_stride);
+  const char *constraints;
+} sc_dpix_config;
+
+bool sc_dpix_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_dpix_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_dpix_pack(const sc_conv_kernel *k, const sc_problem *p,
+                  const float *w_krsc, const float *bias, void *packed);
+size_t sc_dpix_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                              const sc_shape *s);
+void sc_dpix_run(const sc_run_args *args);
+void sc_dpix_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_dpix_check(const sc_conv_kernel *k);
+
+/* An sc_conv_kernel of the deconv_igemm family on this driver. */
+#define SC_DPIX_KERNEL(kname, kisa, cfg)                                       \
+  {                                                                            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DECONV_IGEMM,              \
+    .config = &(cfg), .fits = sc_dpix_fits,                                    \
+    .packed_size = sc_dpix_packed_size, .pack = sc_dpix_pack,                  \
+    .workspace_size = sc_dpix_workspace_size, .run = sc_dpix_run,              \
+    .describe = sc_dpix_describe, .check = sc_dpix_check,                      \
+  }
+
+#endif /* SIMDCONV_DECONV_PIX_H */
