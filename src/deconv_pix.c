@@ -96,6 +96,17 @@ static size_t dp_phase_len(size_t out, size_t st, size_t f) {
   return sc_div_up(out - f, st);
 }
 
+/* The tiles of `unit` outputs over every phase of an axis: the sum over
+ * f < min(st, out) of div_up(dp_phase_len(out, st, f), unit), in O(1):
+ * with out = q*st + r, the first r phases hold q + 1 outputs and the rest
+ * q (a size query must not walk up to 2^31 phases). */
+static size_t dp_tiles(size_t out, size_t st, size_t unit) {
+  if (out <= st)
+    return out; /* one output per phase */
+  const size_t q = out / st, r = out % st;
+  return r * sc_div_up(q + 1, unit) + (st - r) * sc_div_up(q, unit);
+}
+
 /* The tiling of the blocks of kb output channels: micro-kernel, and the
  * row tiles of every row phase together. */
 typedef struct dp_plan {
@@ -120,22 +131,16 @@ typedef struct dp_geom {
  * layer's phases to the fewest vectors (the wide one on ties). */
 static dp_plan dp_plan_make(const sc_dpix_config *cfg, const sc_problem *p,
                             const sc_shape *s, size_t kb) {
-  const size_t nrph = p->stride_h < s->OH ? p->stride_h : s->OH;
-  const size_t ncph = p->stride_w < s->OW ? p->stride_w : s->OW;
-  size_t cost[2] = {0, 0};
+  /* The padded outputs of every (row phase, column phase) pair: rows
+   * rounded to mr times pixel vectors rounded to nv, a separable sum. */
+  double cost[2];
   for (size_t u = 0; u < 2; u++) {
     const sc_dpix_ukernel *uk = &cfg->uk[kb - 1][u];
-    for (size_t fh = 0; fh < nrph; fh++)
-      for (size_t fw = 0; fw < ncph; fw++) {
-        const size_t rows = dp_phase_len(s->OH, p->stride_h, fh);
-        const size_t vecs =
-            sc_div_up(dp_phase_len(s->OW, p->stride_w, fw), cfg->vl);
-        cost[u] += sc_round_up(rows, uk->mr) * sc_round_up(vecs, uk->nv);
-      }
+    cost[u] = (double)(uk->mr * dp_tiles(s->OH, p->stride_h, uk->mr)) *
+              (double)(uk->nv * dp_tiles(s->OW, p->stride_w, cfg->vl * uk->nv));
   }
   dp_plan pl = {&cfg->uk[kb - 1][cost[1] < cost[0]], kb, 0};
-  for (size_t fh = 0; fh < nrph; fh++)
-    pl.rtiles += sc_div_up(dp_phase_len(s->OH, p->stride_h, fh), pl.uk->mr);
+  pl.rtiles = dp_tiles(s->OH, p->stride_h, pl.uk->mr);
   return pl;
 }
 
@@ -144,10 +149,12 @@ static dp_plan dp_plan_make(const sc_dpix_config *cfg, const sc_problem *p,
 static void dp_reach(const dc_axis *a, size_t out, size_t n, size_t unit,
                      size_t *lo, size_t *hi) {
   const size_t phases = a->stride < out ? a->stride : out;
-  for (size_t f = 0; f < phases; f++) {
-    const dc_taps t = dc_axis_taps(a, f);
-    if (t.count == 0)
+  /* Only phases with taps read: one per class (dc_class_phase()). */
+  for (size_t c = 0; c < a->ncls; c++) {
+    const size_t f = dc_class_phase(a, c);
+    if (f >= phases)
       continue;
+    const dc_taps t = dc_axis_taps(a, f);
     const size_t len = sc_round_up(dp_phase_len(out, a->stride, f), unit);
     const ptrdiff_t last =
         t.base + (ptrdiff_t)(len - 1 + (t.count - 1) * a->ddil);
