@@ -9,16 +9,8 @@
 #include <string.h>
 
 #include "conv_internal.h"
+#include "object.h"
 #include "problem.h"
-
-struct simdconv_conv {
-  sc_problem problem;
-  const sc_conv_kernel *kernel;
-  simdconv_isa isa;
-  simdconv_allocator allocator;
-  void *packed;
-  size_t packed_bytes;
-};
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -45,17 +37,28 @@ static void sc_free(const simdconv_allocator *a, void *ptr) {
     a->free(a->ctx, ptr);
 }
 
+void *sc_object_alloc(const simdconv_conv *conv, size_t bytes) {
+  return sc_alloc(&conv->allocator, bytes);
+}
+
+void sc_object_free(const simdconv_conv *conv, void *ptr) {
+  sc_free(&conv->allocator, ptr);
+}
+
 /* ---- kernel choice -------------------------------------------------------- */
 
 /* The ISA's own table first, then its fallbacks' (src/isas.def) down to
- * scalar, whose direct kernel fits every problem. */
+ * scalar, whose direct kernels fit every problem; kernels that need a CPU
+ * feature this CPU lacks are skipped (AVX-512 without VNNI: the next
+ * kernel of the family that fits, in the same table or below). */
 static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
                                               const sc_problem *p) {
   for (const sc_isa_desc *d = sc_isa_desc_get(isa); d != NULL;
        d = d->isa == d->fallback ? NULL : sc_isa_desc_get(d->fallback)) {
     const sc_isa_table *t = d->table;
     for (size_t j = 0; t != NULL && j < t->count; j++)
-      if (t->kernels[j]->fits(t->kernels[j], p))
+      if (sc_kernel_cpu_ok(t->kernels[j]) &&
+          t->kernels[j]->fits(t->kernels[j], p))
         return t->kernels[j];
   }
   return NULL; /* unreachable: the registry check ensures the direct kernel */
@@ -73,6 +76,8 @@ static simdconv_status sc_named_kernel(const char *name, simdconv_isa isa,
   const sc_conv_kernel *k = sc_registry_kernel(index);
   if ((st = simdconv_isa_check(k->isa)) != SIMDCONV_OK)
     return st;
+  if (!sc_kernel_cpu_ok(k))
+    return SIMDCONV_ERR_KERNEL_NOT_SUPPORTED;
   if ((isa != SIMDCONV_ISA_AUTO && isa != k->isa) || !k->fits(k, p))
     return SIMDCONV_ERR_KERNEL_UNSUITABLE;
   *out = k;
@@ -103,9 +108,8 @@ static simdconv_status sc_plan_kernel(const char *name, simdconv_isa isa,
 
 /* ---- weights -------------------------------------------------------------- */
 
-/* Index of weight (k, r, s, c) in the user's layout, flip applied. */
-static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
-                                   size_t k, size_t r, size_t s, size_t c) {
+size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
+                            size_t k, size_t r, size_t s, size_t c) {
   if (d->flip_kernel) {
     r = p->R - 1 - r;
     s = p->S - 1 - s;
@@ -171,6 +175,28 @@ static simdconv_status sc_options_resolve(const simdconv_options *o,
   return sc_plan_kernel(o ? o->kernel : NULL, want, p, kernel, isa);
 }
 
+simdconv_status sc_object_new(const sc_problem *problem,
+                              const simdconv_options *options,
+                              simdconv_conv **out) {
+  simdconv_isa isa;
+  simdconv_allocator alloc;
+  const sc_conv_kernel *kernel;
+  *out = NULL;
+  simdconv_status st =
+      sc_options_resolve(options, problem, &alloc, &isa, &kernel);
+  if (st != SIMDCONV_OK)
+    return st;
+  simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
+  if (conv == NULL)
+    return SIMDCONV_ERR_OUT_OF_MEMORY;
+  *conv = (simdconv_conv){.problem = *problem,
+                          .kernel = kernel,
+                          .isa = isa,
+                          .allocator = alloc};
+  *out = conv;
+  return SIMDCONV_OK;
+}
+
 simdconv_status simdconv_create(const simdconv_desc *desc,
                                 const float *weights, const float *bias,
                                 const simdconv_options *options,
@@ -181,22 +207,13 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   sc_problem problem;
-  simdconv_isa isa;
-  simdconv_allocator alloc;
-  const sc_conv_kernel *kernel;
+  simdconv_conv *conv;
   simdconv_status st = sc_problem_init(desc, &problem);
   problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
-    st = sc_options_resolve(options, &problem, &alloc, &isa, &kernel);
+    st = sc_object_new(&problem, options, &conv);
   if (st != SIMDCONV_OK)
     return st;
-  simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
-  if (conv == NULL)
-    return SIMDCONV_ERR_OUT_OF_MEMORY;
-  *conv = (simdconv_conv){.problem = problem,
-                          .kernel = kernel,
-                          .isa = isa,
-                          .allocator = alloc};
   st = sc_pack(conv, desc, weights, bias);
   if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
@@ -249,11 +266,11 @@ static void *sc_align_up(void *p) {
 }
 
 /* The residual may be the output itself, else it overlaps neither. */
-static bool sc_residual_overlaps(const float *residual, const float *input,
-                                 size_t in_elems, const float *output,
+static bool sc_residual_overlaps(const float *residual, const void *input,
+                                 size_t in_elems, const void *output,
                                  size_t out_elems) {
   const size_t bytes = out_elems * sizeof(float);
-  return residual != NULL && residual != output &&
+  return residual != NULL && (const void *)residual != output &&
          (sc_ranges_overlap(residual, bytes, output, bytes) ||
           sc_ranges_overlap(residual, bytes, input, in_elems * sizeof(float)));
 }
@@ -267,6 +284,19 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
                                       pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (conv->problem.dtype != SC_DTYPE_F32)
+    return SIMDCONV_ERR_DTYPE_MISMATCH;
+  return sc_object_run(conv, batch, in_h, in_w, input, residual, alpha,
+                       output, workspace, workspace_size, pool);
+}
+
+simdconv_status sc_object_run(const simdconv_conv *conv, size_t batch,
+                              size_t in_h, size_t in_w, const void *input,
+                              const float *residual, float alpha,
+                              void *output, void *workspace,
+                              size_t workspace_size, pthreadpool_t pool) {
+  const bool q8 = conv->problem.dtype == SC_DTYPE_Q8;
+  const size_t esize = q8 ? 1 : sizeof(float);
   sc_shape s;
   size_t in_elems, out_elems, ws_bytes;
   simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
@@ -275,8 +305,7 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
   if (st != SIMDCONV_OK)
     return st;
   sc_shape_elements(&conv->problem, &s, &in_elems, &out_elems);
-  if (sc_ranges_overlap(input, in_elems * sizeof(float), output,
-                        out_elems * sizeof(float)) ||
+  if (sc_ranges_overlap(input, in_elems * esize, output, out_elems * esize) ||
       sc_residual_overlaps(residual, input, in_elems, output, out_elems))
     return SIMDCONV_ERR_BUFFER_OVERLAP;
   void *owned = NULL;
@@ -294,8 +323,10 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
       .problem = &conv->problem,
       .shape = &s,
       .packed = conv->packed,
-      .input = input,
-      .output = output,
+      .input = q8 ? NULL : input,
+      .output = q8 ? NULL : output,
+      .q8_input = q8 ? input : NULL,
+      .q8_output = q8 ? output : NULL,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
       .residual = residual,
@@ -383,6 +414,11 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
   case SIMDCONV_ERR_UNKNOWN_KERNEL: return "SIMDCONV_ERR_UNKNOWN_KERNEL: no kernel of this build has that name or index";
   case SIMDCONV_ERR_KERNEL_UNSUITABLE: return "SIMDCONV_ERR_KERNEL_UNSUITABLE: the named kernel cannot compute this layer with these options";
+  case SIMDCONV_ERR_INVALID_QPARAMS: return "SIMDCONV_ERR_INVALID_QPARAMS: a scale, zero point, type, clamp or requantization multiplier is invalid";
+  case SIMDCONV_ERR_DTYPE_MISMATCH: return "SIMDCONV_ERR_DTYPE_MISMATCH: the run function does not match the object's data type (fp32 or int8)";
+  case SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: return "SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: an int8 accumulator could overflow int32";
+  case SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: return "SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: int8 convolutions take no activation but clamp";
+  case SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: return "SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: this CPU lacks a feature the named kernel needs";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

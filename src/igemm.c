@@ -23,6 +23,8 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = igemm_config(k);
+  if (p->dtype != SC_DTYPE_F32)
+    return false;
   if (cfg->max_k != 0 && (p->groups != 1 || p->K > cfg->max_k))
     return false;
   if (cfg->pad_vs_nr != 0 &&

@@ -302,13 +302,15 @@ static void kernel_name_list(char *buf, size_t size, const size_t *v,
                              i ? " " : "", v[i], runs[i]);
 }
 
-/* The kernels this CPU can run (their ISA usable). */
-static size_t usable_kernels(size_t *out, size_t cap) {
+/* The kernels this CPU can run (their ISA usable, the CPU features they
+ * need present); fp32 ones only when f32_only (the int8 kernels' edges are
+ * tests/test_kernels_q8.c's). */
+static size_t usable_kernels(size_t *out, size_t cap, bool f32_only) {
   size_t n = 0;
   for (size_t i = 0; i < simdconv_kernel_count() && n < cap; i++) {
     simdconv_kernel_info k;
-    if (simdconv_kernel_get(i, &k) == SIMDCONV_OK &&
-        simdconv_isa_check(k.isa) == SIMDCONV_OK)
+    if (simdconv_kernel_get(i, &k) == SIMDCONV_OK && k.usable &&
+        (!f32_only || strncmp(k.name, "f32_", 4) == 0))
       out[n++] = i;
   }
   return n;
@@ -316,7 +318,7 @@ static size_t usable_kernels(size_t *out, size_t cap) {
 
 ParameterizedTestParameters(kernels, edges) {
   static size_t idx[64];
-  const size_t n = usable_kernels(idx, 64);
+  const size_t n = usable_kernels(idx, 64, true);
   return cr_make_param_array(size_t, idx, n);
 }
 
@@ -395,8 +397,15 @@ Test(registry, metadata) {
     simdconv_kernel_info k;
     cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
     cr_assert(k.name && k.family && k.constraints && k.layouts != 0 &&
-                  k.layouts < 4u && k.tile_m >= 1 && k.tile_n >= 1,
+                  k.layouts < 4u && k.tile_m >= 1 && k.tile_n >= 1 &&
+                  k.cpu_features != NULL,
               "kernel %zu incompletely described", i);
+    /* The name's data type is the family's: q8_ for the q8_ families. */
+    const bool q8 = strncmp(k.family, "q8_", 3) == 0;
+    cr_assert(strncmp(k.name, q8 ? "q8_" : "f32_", q8 ? 3 : 4) == 0,
+              "kernel %s of family %s", k.name, k.family);
+    cr_assert(!k.usable || simdconv_isa_check(k.isa) == SIMDCONV_OK,
+              "kernel %s usable on an unusable ISA", k.name);
     rank = k.isa == prev ? rank + 1 : 0;
     prev = k.isa;
     cr_assert(k.rank == rank, "kernel %s: rank %zu, expected %zu", k.name,
@@ -404,11 +413,13 @@ Test(registry, metadata) {
     size_t found;
     cr_assert(simdconv_kernel_find(k.name, &found) == SIMDCONV_OK &&
               found == i);
-    if (strcmp(k.family, "igemm") == 0 || strcmp(k.family, "gemm_nchw") == 0)
+    if (strcmp(k.family, "igemm") == 0 || strcmp(k.family, "gemm_nchw") == 0 ||
+        strcmp(k.family, "q8_igemm") == 0)
       check_name_tile(&k);
     fprintf(stderr, "[simdconv-tests] %-30s %-6s %-9s %zux%zu layouts 0x%x "
-            "rank %zu: %s\n", k.name, tu_isa_str(k.isa), k.family, k.tile_m,
-            k.tile_n, k.layouts, k.rank, k.constraints);
+            "rank %zu cpu '%s' usable %d: %s\n", k.name, tu_isa_str(k.isa),
+            k.family, k.tile_m, k.tile_n, k.layouts, k.rank, k.cpu_features,
+            k.usable, k.constraints);
   }
   simdconv_kernel_info k;
   size_t idx;
@@ -464,7 +475,7 @@ Test(registry, forced_kernel_statuses) {
   tu_case dw;
   small_case(&dw, 8, 8, 8, SIMDCONV_LAYOUT_NCHW);
   size_t idx[64];
-  const size_t nk = usable_kernels(idx, 64);
+  const size_t nk = usable_kernels(idx, 64, false);
   for (size_t i = 0; i < nk; i++) {
     simdconv_kernel_info k;
     simdconv_kernel_get(idx[i], &k);
