@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "conv_internal.h"
 
@@ -56,6 +57,14 @@ static inline int32_t sc_q8_requantize(int32_t acc, float m,
   v = v < o->vlo ? o->vlo : v;
   v = v > o->vhi ? o->vhi : v;
   return sc_round_half_even(v) + o->zp;
+}
+
+/* 4 input bytes as one int32 (any alignment): the micro-kernels' load of
+ * 4 channels, broadcast to every lane. */
+static inline int32_t sc_q8_load4(const uint8_t *p) {
+  int32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
 }
 
 /* The value of a raw input byte of the given type. */

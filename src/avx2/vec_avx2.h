@@ -17,11 +17,13 @@
 #include <sleef.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "avx2/x86_transpose.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "q8.h"
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -204,5 +206,74 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
 
 /* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
 #include "avx2/dwconv_tiles_x86.h"
+
+/* ---- int8 ------------------------------------------------------------- */
+
+/* sc_q8_requantize() on 8 sums (bias added first): the same operations in
+ * the same order; the rounding to nearest even is explicit (ROUNDPS), the
+ * conversion of the integral result exact. */
+static inline __m256i sc_q8_requant_x8(__m256i acc, const int32_t *bias,
+                                       const float *mult,
+                                       const sc_q8_out *o) {
+  const __m256i s =
+      _mm256_add_epi32(acc, _mm256_loadu_si256((const __m256i *)(const void *)bias));
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_loadu_ps(mult));
+  v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(o->vlo)),
+                    _mm256_set1_ps(o->vhi));
+  const __m256i r = _mm256_cvttps_epi32(
+      _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  return _mm256_add_epi32(r, _mm256_set1_epi32(o->zp));
+}
+
+/* The low byte of each of 8 int32 lanes in [-128, 255] (the u8 or s8
+ * value): packed to int16 exactly, then the even bytes. */
+static inline void sc_q8_store_x8(uint8_t *dst, __m256i y) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(y),
+                                    _mm256_extracti128_si256(y, 1));
+  const __m128i b = _mm_shuffle_epi8(
+      w, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1,
+                       -1));
+  const int64_t v = _mm_cvtsi128_si64(b);
+  memcpy(dst, &v, 8);
+}
+
+/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
+ * saturate: the 4 input bytes widened to int16 (zero-extended for uint8,
+ * sign-extended for int8: no flip) and repeated over 16 lanes, the packed
+ * weights int16, 4 channels of 4 outputs per 256-bit vector. Each product
+ * instruction sums pairs of channels into int32 (at most 2 * 255 * 128),
+ * so an output keeps two partial sums (two accumulators per 8 outputs),
+ * added pairwise in the epilogue. */
+typedef struct sc_q8_w16x2 {
+  __m256i lo, hi; /* outputs 0-3 and 4-7, 4 channels each */
+} sc_q8_w16x2;
+
+static inline sc_q8_w16x2 sc_q8_wload_x8(const int16_t *p) {
+  return (sc_q8_w16x2){_mm256_loadu_si256((const __m256i *)(const void *)p),
+                       _mm256_loadu_si256((const __m256i *)(const void *)(p + 16))};
+}
+
+/* [k0a k0b k1a k1b | k2a k2b k3a k3b] and the same for k4-k7 -> k0..k7. */
+static inline __m256i sc_q8_pairs_x8(__m256i a, __m256i b) {
+  return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xd8);
+}
+
+#define SC_Q8_VACC __m256i
+#define SC_Q8_AV 2
+#define SC_Q8_WOUT 8
+#define SC_Q8_WT int16_t
+#define SC_Q8_VW sc_q8_w16x2
+#define SC_Q8_VX __m256i
+#define SC_Q8_ZERO() _mm256_setzero_si256()
+#define SC_Q8_WLOAD(p) sc_q8_wload_x8(p)
+#define SC_Q8_XLOAD(p, s8)                                                     \
+  ((s8) ? _mm256_cvtepi8_epi16(_mm_set1_epi32(sc_q8_load4(p)))                \
+        : _mm256_cvtepu8_epi16(_mm_set1_epi32(sc_q8_load4(p))))
+#define SC_Q8_DOT(acc, x, w)                                                   \
+  ((acc)[0] = _mm256_add_epi32((acc)[0], _mm256_madd_epi16(x, (w).lo)),        \
+   (acc)[1] = _mm256_add_epi32((acc)[1], _mm256_madd_epi16(x, (w).hi)))
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x8(dst, sc_q8_requant_x8(sc_q8_pairs_x8((acc)[0], (acc)[1]),     \
+                                       bias, mult, out))
 
 #endif

@@ -18,11 +18,13 @@
 #include <sleef.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "avx2/x86_transpose.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "q8.h"
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -190,5 +192,51 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
 
 /* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
 #include "avx2/dwconv_tiles_x86.h"
+
+/* ---- int8 ------------------------------------------------------------- */
+
+/* sc_q8_requantize() on 16 sums (bias added first): the same operations in
+ * the same order; the conversion rounds to nearest even explicitly. */
+static inline __m512i sc_q8_requant_x16(__m512i acc, const int32_t *bias,
+                                        const float *mult,
+                                        const sc_q8_out *o) {
+  const __m512i s = _mm512_add_epi32(acc, _mm512_loadu_si512(bias));
+  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(o->vlo)),
+                    _mm512_set1_ps(o->vhi));
+  const __m512i r =
+      _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return _mm512_add_epi32(r, _mm512_set1_epi32(o->zp));
+}
+
+/* The low byte of each of 16 int32 lanes (in range: the u8 or s8 value).
+ * memcpy, not a vector store: GCC then sees the tile buffer written. */
+static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
+  const __m128i b = _mm512_cvtepi32_epi8(y);
+  memcpy(dst, &b, sizeof b);
+}
+
+#ifdef SC_AVX512_VNNI
+/* The q8 igemm template's API with VPDPBUSD (src/avx512/target_vnni.h):
+ * unsigned input bytes times signed weights, 4 channels of 16 outputs per
+ * instruction, summed into int32 exactly (4 * 255 * 128 per step). Int8
+ * inputs get their top bit flipped (x + 128, unsigned); the packed bias
+ * compensates (sc_q8_zp_operand). */
+#define SC_Q8_VACC __m512i
+#define SC_Q8_AV 1
+#define SC_Q8_WOUT 16
+#define SC_Q8_WT int8_t
+#define SC_Q8_VW __m512i
+#define SC_Q8_VX __m512i
+#define SC_Q8_ZERO() _mm512_setzero_si512()
+#define SC_Q8_WLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8_XLOAD(p, s8)                                                     \
+  ((s8) ? _mm512_xor_si512(_mm512_set1_epi32(sc_q8_load4(p)),                 \
+                           _mm512_set1_epi32((int32_t)0x80808080u))           \
+        : _mm512_set1_epi32(sc_q8_load4(p)))
+#define SC_Q8_DOT(acc, x, w) ((acc)[0] = _mm512_dpbusd_epi32((acc)[0], x, w))
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x16(dst, sc_q8_requant_x16((acc)[0], bias, mult, out))
+#endif
 
 #endif
