@@ -258,6 +258,25 @@ static inline __m256i sc_q8_pairs_x8(__m256i a, __m256i b) {
   return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xd8);
 }
 
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
+ * input bytes widened to int32 by their type, VPMADDWD by the packed
+ * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
+static inline __m256i sc_q8d_mac_x8(__m256i acc, const uint8_t *px,
+                                    const int32_t *w, bool s8) {
+  const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)px);
+  const __m256i x = s8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+  return _mm256_add_epi32(
+      acc, _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)w)));
+}
+
+#define SC_Q8D_VW 8
+#define SC_Q8D_ACC __m256i
+#define SC_Q8D_WT int32_t
+#define SC_Q8D_ZERO() _mm256_setzero_si256()
+#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x8(acc, px, w, s8)
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8_store_x8(dst, sc_q8_requant_x8(acc, bias, mult, out))
+
 #define SC_Q8_VACC __m256i
 #define SC_Q8_AV 2
 #define SC_Q8_WOUT 8

@@ -216,6 +216,24 @@ static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
   memcpy(dst, &b, sizeof b);
 }
 
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 16
+ * input bytes widened to int32 by their type, VPMADDWD by the packed
+ * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
+static inline __m512i sc_q8d_mac_x16(__m512i acc, const uint8_t *px,
+                                     const int32_t *w, bool s8) {
+  const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)px);
+  const __m512i x = s8 ? _mm512_cvtepi8_epi32(b) : _mm512_cvtepu8_epi32(b);
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(x, _mm512_loadu_si512(w)));
+}
+
+#define SC_Q8D_VW 16
+#define SC_Q8D_ACC __m512i
+#define SC_Q8D_WT int32_t
+#define SC_Q8D_ZERO() _mm512_setzero_si512()
+#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x16(acc, px, w, s8)
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8_store_x16(dst, sc_q8_requant_x16(acc, bias, mult, out))
+
 #ifdef SC_AVX512_VNNI
 /* The q8 igemm template's API with VPDPBUSD (src/avx512/target_vnni.h):
  * unsigned input bytes times signed weights, 4 channels of 16 outputs per

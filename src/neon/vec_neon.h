@@ -350,6 +350,39 @@ static inline int8x16_t sc_q8_xload_s8x16(const uint8_t *p, bool s8) {
   return s8 ? x : veorq_s8(x, vdupq_n_s8(-128));
 }
 
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
+ * input bytes widened to int16 by their type, SMLAL / SMLAL2 by the int16
+ * weights into two int32x4 (exact: at most 255 * 128 per product). */
+typedef struct sc_q8d_acc_x8 {
+  int32x4_t lo, hi;
+} sc_q8d_acc_x8;
+
+static inline sc_q8d_acc_x8 sc_q8d_mac_x8(sc_q8d_acc_x8 acc, const uint8_t *px,
+                                          const int16_t *w, bool s8) {
+  const uint8x8_t b = vld1_u8(px);
+  const int16x8_t x = s8 ? vmovl_s8(vreinterpret_s8_u8(b))
+                         : vreinterpretq_s16_u16(vmovl_u8(b));
+  const int16x8_t wv = vld1q_s16(w);
+  acc.lo = vmlal_s16(acc.lo, vget_low_s16(x), vget_low_s16(wv));
+  acc.hi = vmlal_high_s16(acc.hi, x, wv);
+  return acc;
+}
+
+static inline void sc_q8d_out_x8(sc_q8d_acc_x8 acc, const int32_t *bias,
+                                 const float *mult, const sc_q8_out *o,
+                                 uint8_t *dst) {
+  sc_q8_store_x4(dst, sc_q8_requant_x4(acc.lo, bias, mult, o));
+  sc_q8_store_x4(dst + 4, sc_q8_requant_x4(acc.hi, bias + 4, mult + 4, o));
+}
+
+#define SC_Q8D_VW 8
+#define SC_Q8D_ACC sc_q8d_acc_x8
+#define SC_Q8D_WT int16_t
+#define SC_Q8D_ZERO() ((sc_q8d_acc_x8){vdupq_n_s32(0), vdupq_n_s32(0)})
+#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x8(acc, px, w, s8)
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8d_out_x8(acc, bias, mult, out, dst)
+
 #define SC_Q8_VACC int32x4_t
 #define SC_Q8_WOUT 4
 #define SC_Q8_WT int8_t
