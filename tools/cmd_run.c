@@ -36,6 +36,9 @@ typedef struct run_options {
   const char *ukernel; /* also run this registered kernel, or NULL */
   cli_data_kind data;
   bool check;
+  /* --int8: simdconv_create_q8 / simdconv_run_q8 (cmd_run_q8.c). */
+  bool int8, per_tensor;
+  simdconv_qtype in_type, out_type;
 } run_options;
 
 #define OPT(field) offsetof(run_options, field)
@@ -92,6 +95,15 @@ static const cli_flag run_flags[] = {
      "compare with the fp64 oracle (default)"},
     {"--no-check", NULL, NULL, OPT(check), false, NULL,
      "do not compare with the oracle"},
+    {"--int8", NULL, NULL, OPT(int8), true, NULL,
+     "quantized int8 convolution (QLinearConv): random bytes, per-channel "
+     "scales, checked byte for byte against the exact oracle"},
+    {"--input-type", NULL, cli_parse_qtype, OPT(in_type), false, "u8|s8",
+     "--int8: input type (default u8)"},
+    {"--output-type", NULL, cli_parse_qtype, OPT(out_type), false, "u8|s8",
+     "--int8: output type (default u8)"},
+    {"--per-tensor", NULL, NULL, OPT(per_tensor), true, NULL,
+     "--int8: one weight scale (default: one per output channel)"},
 };
 
 #define RUN_FLAG_COUNT (sizeof run_flags / sizeof run_flags[0])
@@ -109,13 +121,13 @@ static void print_run_usage(void) {
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-static double now_seconds(void) {
+double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint64_t splitmix64(uint64_t *state) {
+uint64_t splitmix64(uint64_t *state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15u);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
@@ -131,27 +143,26 @@ static void fill(float *x, size_t n, cli_data_kind kind, uint64_t *state) {
   }
 }
 
-/* a * b, exiting on size_t overflow. */
-static size_t mul(size_t a, size_t b) {
+size_t mul(size_t a, size_t b) {
   if (b != 0 && a > SIZE_MAX / b)
     cli_fatal("tensor sizes overflow size_t");
   return a * b;
 }
 
-static void *xmalloc(size_t count, size_t size, const char *what) {
+void *xmalloc(size_t count, size_t size, const char *what) {
   size_t bytes = mul(count, size);
   void *p = malloc(bytes ? bytes : 1);
   if (!p) cli_fatal("out of memory allocating %s (%zu bytes)", what, bytes);
   return p;
 }
 
-static void check_config(simdconv_status st) {
+void check_config(simdconv_status st) {
   if (st != SIMDCONV_OK)
     cli_usage_error("invalid configuration: %s", simdconv_status_string(st));
 }
 
-static void check_call(simdconv_status st, const char *call,
-                       simdconv_isa isa) {
+void check_call(simdconv_status st, const char *call,
+                simdconv_isa isa) {
   if (st != SIMDCONV_OK)
     cli_fatal("%s failed%s%s: %s", call, isa ? " on " : "",
               isa ? simdconv_isa_name(isa) : "", simdconv_status_string(st));
@@ -162,13 +173,12 @@ static int compare_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sorts t[0..n-1] and returns its median. */
-static double median(double *t, size_t n) {
+double median(double *t, size_t n) {
   qsort(t, n, sizeof *t, compare_double);
   return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
-static void format_seconds(double s, char *buf, size_t size) {
+void format_seconds(double s, char *buf, size_t size) {
   if (s < 1e-3)
     snprintf(buf, size, "%.2f us", s * 1e6);
   else if (s < 1.0)
@@ -447,6 +457,20 @@ static void compare_outputs(const problem *p, const char *name,
   }
 }
 
+/* --int8: the job for cmd_run_q8.c. */
+static int run_int8(const run_options *o, const problem *p) {
+  const cli_q8_job job = {
+      .desc = &p->desc, .N = p->N, .H = p->H, .W = p->W, .OH = p->OH,
+      .OW = p->OW, .in_elems = p->in_elems, .w_elems = p->w_elems,
+      .out_elems = p->out_elems, .ops = p->flops, .pool = p->pool,
+      .isas = p->isas, .ukernel = o->ukernel, .repeat = o->repeat,
+      .seed = o->seed, .in_type = o->in_type, .out_type = o->out_type,
+      .per_tensor = o->per_tensor, .no_bias = o->no_bias, .check = o->check};
+  const int rc = cli_run_q8(&job);
+  if (p->pool) pthreadpool_destroy(p->pool);
+  return rc;
+}
+
 static uint64_t clock_seed(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -475,6 +499,8 @@ int cli_cmd_run(int argc, char **argv) {
   problem p;
   setup_problem(&o, &p);
   print_problem(&o, &p);
+  if (o.int8)
+    return run_int8(&o, &p);
 
   tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   uint64_t rng = o.seed;
