@@ -71,10 +71,26 @@ class CompareStats(ctypes.Structure):
                 ("max_abs_err", c_double)]
 
 
+QTYPE = {"u8": 0, "s8": 1}
+
+
+class QParams(ctypes.Structure):
+    """simdconv_qparams (int8 convolution)."""
+    _fields_ = [("input_type", c_int), ("input_scale", c_float),
+                ("input_zero_point", ctypes.c_int32),
+                ("weight_scales", c_void_p),
+                ("weight_scale_count", c_size_t),
+                ("output_type", c_int), ("output_scale", c_float),
+                ("output_zero_point", ctypes.c_int32), ("clamp", c_int),
+                ("output_min", ctypes.c_int32),
+                ("output_max", ctypes.c_int32)]
+
+
 # Every struct mirror under its C name, for the ABI test.
 STRUCTS = {"simdconv_desc": Desc, "simdconv_allocator": Allocator,
            "simdconv_options": Options, "simdconv_conv_info": ConvInfo,
-           "simdconv_compare_stats": CompareStats}
+           "simdconv_compare_stats": CompareStats,
+           "simdconv_qparams": QParams}
 
 P = ctypes.POINTER
 KERNEL_FN = ctypes.CFUNCTYPE(None, c_char_p, c_int, c_void_p)
@@ -113,6 +129,17 @@ PROTOTYPES = {
                                    c_void_p]),
     "simdconv_compare": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t,
                                  P(CompareStats)]),
+    "simdconv_desc_validate_q8": (c_int, [P(Desc), P(QParams)]),
+    "simdconv_create_q8": (c_int, [P(Desc), P(QParams), c_void_p, c_void_p,
+                                   P(Options), P(c_void_p)]),
+    "simdconv_run_q8": (c_int, [c_void_p, c_size_t, c_size_t, c_size_t,
+                                c_void_p, c_void_p, c_void_p, c_size_t,
+                                c_void_p]),
+    "simdconv_quantize_bias": (c_int, [c_void_p, c_size_t, c_float, c_void_p,
+                                       c_size_t, c_void_p]),
+    "simdconv_reference_q8": (c_int, [P(Desc), P(QParams), c_size_t,
+                                      c_size_t, c_size_t, c_void_p, c_void_p,
+                                      c_void_p, c_void_p, c_void_p]),
 }
 
 ENV_LIBRARY = "SIMDCONV_LIBRARY"

@@ -38,5 +38,12 @@ int main(void) {
   F(simdconv_compare_stats, first_violation);
   F(simdconv_compare_stats, max_err_over_bound);
   F(simdconv_compare_stats, max_ulp); F(simdconv_compare_stats, max_abs_err);
+  SIZE(simdconv_qparams);
+  F(simdconv_qparams, input_type); F(simdconv_qparams, input_scale);
+  F(simdconv_qparams, input_zero_point); F(simdconv_qparams, weight_scales);
+  F(simdconv_qparams, weight_scale_count); F(simdconv_qparams, output_type);
+  F(simdconv_qparams, output_scale); F(simdconv_qparams, output_zero_point);
+  F(simdconv_qparams, clamp); F(simdconv_qparams, output_min);
+  F(simdconv_qparams, output_max);
   return 0;
 }
