@@ -46,11 +46,17 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
     return "q8 igemm tile needs 1 <= MR <= 8 and NR a multiple of 4 <= 64";
   if (cfg->wbytes != 1 && cfg->wbytes != 2)
     return "q8 igemm weights are 1 or 2 bytes";
+  if ((cfg->kr != 2 && cfg->kr != 4) || (cfg->xbytes != 1 && cfg->xbytes != 2))
+    return "q8 igemm steps 2 or 4 channels over 1- or 2-byte inputs";
+  if (cfg->xbytes == 2 && (cfg->op_signed[0] || !cfg->op_signed[1]))
+    return "q8 igemm on widened inputs multiplies the values themselves";
   return NULL;
 }
 
-/* Bytes per row of one group: its channels rounded up to SC_Q8_KR. */
-static size_t q8_kc(const sc_problem *p) { return sc_round_up(p->Cg, SC_Q8_KR); }
+/* Elements per row of one group: its channels rounded up. */
+static size_t q8_kc(const sc_problem *p) {
+  return sc_round_up(p->Cg, SC_Q8_KC_ALIGN);
+}
 
 /* Bytes of one packed NR block; SIZE_MAX on overflow. */
 static size_t q8_block_bytes(const sc_problem *p,
@@ -78,7 +84,8 @@ static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
                           const int8_t *w_krsc, const int32_t *bias,
                           const float *mult, int32_t zp_op, size_t k0,
                           size_t nc, uint8_t *out) {
-  const size_t nr = cfg->nr, taps = p->R * p->S, cg = p->Cg, kc = q8_kc(p);
+  const size_t nr = cfg->nr, kr = cfg->kr, taps = p->R * p->S, cg = p->Cg;
+  const size_t kc = q8_kc(p);
   int32_t *b = (int32_t *)out;
   float *m = (float *)(b + nr);
   for (size_t j = 0; j < nr; j++) {
@@ -92,9 +99,9 @@ static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
   int16_t *w16 = (int16_t *)(m + nr);
   size_t i = 0;
   for (size_t t = 0; t < taps; t++)
-    for (size_t c0 = 0; c0 < kc; c0 += SC_Q8_KR)
+    for (size_t c0 = 0; c0 < kc; c0 += kr)
       for (size_t j = 0; j < nr; j++)
-        for (size_t c = c0; c < c0 + SC_Q8_KR; c++, i++) {
+        for (size_t c = c0; c < c0 + kr; c++, i++) {
           const int8_t v =
               j < nc && c < cg ? w_krsc[((k0 + j) * taps + t) * cg + c] : 0;
           if (cfg->wbytes == 2)
@@ -126,7 +133,8 @@ void sc_q8_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
 /* Where the micro-kernels' rows come from. */
 typedef struct q8_plan {
   bool copy;          /* a padded NHWC copy of each image in the workspace */
-  size_t kc;          /* bytes per row */
+  size_t kc;          /* elements per row */
+  size_t xbytes;      /* bytes per element: 1, or 2 (the copy widens) */
   size_t pix_stride;  /* bytes between pixels of the tensor the rows are in */
   size_t grp_stride;  /* bytes between the groups of a pixel there */
   size_t taps, tiles; /* per image */
@@ -134,12 +142,14 @@ typedef struct q8_plan {
 
 static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s) {
-  const size_t kc = q8_kc(p);
-  const bool copy = p->layout == SIMDCONV_LAYOUT_NCHW || kc != p->Cg;
+  const size_t kc = q8_kc(p), xb = q8_cfg(k)->xbytes;
+  const bool copy =
+      p->layout == SIMDCONV_LAYOUT_NCHW || kc != p->Cg || xb != 1;
   return (q8_plan){.copy = copy,
                    .kc = kc,
-                   .pix_stride = copy ? p->groups * kc : p->C,
-                   .grp_stride = copy ? kc : p->Cg,
+                   .xbytes = xb,
+                   .pix_stride = copy ? p->groups * kc * xb : p->C,
+                   .grp_stride = copy ? kc * xb : p->Cg,
                    .taps = p->R * p->S,
                    .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr)};
 }
@@ -167,7 +177,7 @@ static bool q8_layout_get(const sc_conv_kernel *k, const sc_problem *p,
       !sc_product_ok(ind, 4, &nind) || !sc_product_ok(cp, 3, &ncopy))
     return false;
   l->zero = at;
-  if (!q8_add(&at, pl.kc))
+  if (!q8_add(&at, pl.kc * pl.xbytes))
     return false;
   l->rowtab = sc_round_up(at, SC_ALIGNMENT);
   if (!q8_add(&at, nrows))
@@ -252,34 +262,59 @@ typedef struct q8_copy_ctx {
   const sc_problem *p;
   size_t HW, kc;
   const uint8_t *x; /* the image, NHWC or NCHW */
-  uint8_t *dst;     /* HW pixels of groups x kc bytes */
+  void *dst;        /* HW pixels of groups x kc elements */
+  bool wide;        /* int16 elements: the values, widened by their type */
 } q8_copy_ctx;
 
-/* Pixels [p0, p0 + np): each group's channels, then zeros up to kc (their
- * packed weights are 0). NCHW planes are read a line of pixels at a time. */
+/* n elements at d (element index di, d_step apart) from the bytes at s
+ * (s_step apart): the bytes themselves, or their values as int16 (the
+ * loops the compiler vectorises are the unit-stride ones). */
+static void q8_copy_run(const q8_copy_ctx *t, size_t di, size_t d_step,
+                        const uint8_t *s, size_t s_step, size_t n) {
+  if (!t->wide) {
+    uint8_t *d = (uint8_t *)t->dst + di;
+    for (size_t i = 0; i < n; i++)
+      d[i * d_step] = s[i * s_step];
+  } else if (t->p->q8.in_type == SIMDCONV_QTYPE_S8) {
+    int16_t *d = (int16_t *)t->dst + di;
+    for (size_t i = 0; i < n; i++)
+      d[i * d_step] = (int8_t)s[i * s_step];
+  } else {
+    int16_t *d = (int16_t *)t->dst + di;
+    for (size_t i = 0; i < n; i++)
+      d[i * d_step] = s[i * s_step];
+  }
+}
+
+/* kc - Cg zero elements of every group of pixels [p0, p0 + np): their
+ * packed weights are 0. */
+static void q8_copy_pad(const q8_copy_ctx *t, size_t p0, size_t np) {
+  const sc_problem *p = t->p;
+  const size_t kc = t->kc, stride = p->groups * kc, xb = t->wide ? 2 : 1;
+  for (size_t i = 0; kc != p->Cg && i < np; i++)
+    for (size_t g = 0; g < p->groups; g++)
+      memset((uint8_t *)t->dst + ((p0 + i) * stride + g * kc + p->Cg) * xb,
+             0, (kc - p->Cg) * xb);
+}
+
+/* Pixels [p0, p0 + np): each group's channels, then its zeros. NHWC is
+ * read pixel by pixel, NCHW plane by plane (a line of pixels at a time). */
 static void q8_copy_task(void *arg, size_t p0, size_t np) {
   const q8_copy_ctx *t = arg;
   const sc_problem *p = t->p;
   const size_t kc = t->kc, stride = p->groups * kc;
-  uint8_t *d = t->dst + p0 * stride;
-  if (kc != p->Cg)
-    for (size_t i = 0; i < np; i++)
-      for (size_t g = 0; g < p->groups; g++)
-        memset(d + i * stride + g * kc + p->Cg, 0, kc - p->Cg);
+  q8_copy_pad(t, p0, np);
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
     for (size_t i = 0; i < np; i++)
       for (size_t g = 0; g < p->groups; g++)
-        memcpy(d + i * stride + g * kc, t->x + (p0 + i) * p->C + g * p->Cg,
-               p->Cg);
+        q8_copy_run(t, (p0 + i) * stride + g * kc, 1,
+                    t->x + (p0 + i) * p->C + g * p->Cg, 1, p->Cg);
     return;
   }
   for (size_t g = 0; g < p->groups; g++)
-    for (size_t c = 0; c < p->Cg; c++) {
-      const uint8_t *plane = t->x + (g * p->Cg + c) * t->HW + p0;
-      uint8_t *dc = d + g * kc + c;
-      for (size_t i = 0; i < np; i++)
-        dc[i * stride] = plane[i];
-    }
+    for (size_t c = 0; c < p->Cg; c++)
+      q8_copy_run(t, p0 * stride + g * kc + c, stride,
+                  t->x + (g * p->Cg + c) * t->HW + p0, 1, np);
 }
 
 /* ---- compute -------------------------------------------------------------- */
@@ -366,7 +401,11 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   const uint8_t **indir = (const uint8_t **)(void *)(ws + l.indir);
   const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
   const size_t pixels = s->OH * s->OW;
-  memset(zero, (uint8_t)p->q8.x_zp, pl.kc);
+  for (size_t i = 0; i < pl.kc; i++) /* x_zp elements */
+    if (pl.xbytes == 2)
+      ((int16_t *)(void *)zero)[i] = (int16_t)p->q8.x_zp;
+    else
+      zero[i] = (uint8_t)p->q8.x_zp;
   q8_tables(p, s, &pl, rowtab, coltab);
   q8_indir_ctx ic = {p,      s,      cfg->mr,
                      pl.taps, pixels, rowtab,
@@ -402,7 +441,8 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   /* One image at a time through the padded copy. */
   const size_t HW = s->H * s->W;
   for (size_t n = 0; n < s->N; n++) {
-    q8_copy_ctx cc = {p, HW, pl.kc, args->q8_input + n * HW * p->C, xcopy};
+    q8_copy_ctx cc = {p, HW, pl.kc, args->q8_input + n * HW * p->C, xcopy,
+                      pl.xbytes == 2};
     pthreadpool_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW, 256,
                                        SC_POOL_PHASE);
     c.y = args->q8_output + n * c.image_out;

@@ -16,22 +16,27 @@
  *
  * Packed weights, per group, per block of NR output channels (the last
  * block zero-padded):
- *   int32_t bias[NR];       packed bias (0 in padding lanes)
- *   float   mult[NR];       requantization multipliers (1 in padding lanes)
- *   w[taps][kc / 4][NR][4]  int8 (or int16 when config.wbytes is 2):
- *                           w[t][g][j][i] = weight(k0 + j, t, 4g + i), 0
- *                           past the group's channels
- * with kc the group's channels rounded up to 4 (SC_Q8_KR): a micro-kernel
- * walks the block linearly, 4 channels of NR outputs per step.
+ *   int32_t bias[NR];        packed bias (0 in padding lanes)
+ *   float   mult[NR];        requantization multipliers (1 in padding lanes)
+ *   w[taps][kc / KR][NR][KR] int8 (or int16 when config.wbytes is 2):
+ *                            w[t][g][j][i] = weight(k0 + j, t, KR*g + i),
+ *                            0 past the group's channels
+ * with kc the group's channels rounded up to 4 (SC_Q8_KC_ALIGN) and KR
+ * (config.kr, 2 or 4) the channels one product instruction sums per
+ * output: a micro-kernel walks the block linearly, KR channels of NR
+ * outputs per step.
  *
  * Indirection buffer (workspace), per image, in tiles of MR output pixels:
  *   const uint8_t *a[tiles][taps][MR];
- * the row of kc bytes that pixel tile*MR+i reads for tap t: the input pixel
- * (group 0) or the zero row. The micro-kernel adds a_offset (image and
- * group, in bytes) to every pointer but the zero row. The rows are the
- * caller's NHWC input when the group's channels are a multiple of 4, else
- * (and for NCHW) a copy of the image in the workspace, NHWC with each
- * group's channels padded to kc.
+ * the row of kc input elements that pixel tile*MR+i reads for tap t: the
+ * input pixel (group 0) or the zero row (kc elements equal to x_zp). The
+ * micro-kernel adds a_offset (image and group, in bytes) to every pointer
+ * but the zero row. The rows are the caller's NHWC input when the group's
+ * channels are a multiple of 4 and the kernel reads bytes, else (and for
+ * NCHW) a copy of the image in the workspace, NHWC with each group's
+ * channels padded to kc, and widened to int16 by the input type for a
+ * kernel that reads int16 elements (config.xbytes 2: no widening in the
+ * micro-kernel; the packed bias compensates x_zp itself).
  */
 #ifndef SIMDCONV_Q8_IGEMM_H
 #define SIMDCONV_Q8_IGEMM_H
@@ -43,8 +48,9 @@
 #include "conv_internal.h"
 #include "q8.h"
 
-/* Input channels per packed weight step. */
-#define SC_Q8_KR 4
+/* Every group's channels are padded to a multiple of this (so any KR,
+ * and the 4-byte loads of the byte kernels, divide the row). */
+#define SC_Q8_KC_ALIGN 4
 /* The tile buffer of the epilogue holds at most this many rows x NR. */
 #define SC_Q8_MAX_MR 8
 #define SC_Q8_MAX_NR 64
@@ -59,9 +65,9 @@ typedef struct sc_q8_igemm_params {
 } sc_q8_igemm_params;
 
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR): kc (a multiple of 4)
- * bytes per row pointer, ks taps (>= 1), a: ks * MR row pointers, w: one
- * packed NR block. Reads each row's kc bytes and the block only; writes
- * only the mr x nc tile. */
+ * input elements per row pointer, ks taps (>= 1), a: ks * MR row
+ * pointers, w: one packed NR block. Reads each row's kc elements and the
+ * block only; writes only the mr x nc tile. */
 typedef void (*sc_q8_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc,
                                        size_t ks, const uint8_t *const *a,
                                        const void *w, uint8_t *c,
@@ -74,8 +80,13 @@ typedef struct sc_q8_igemm_config {
    * whether its operands are signed (the packed bias's compensation). */
   sc_q8_igemm_ukernel_fn ukernel[2];
   bool op_signed[2];
+  /* Channels per output a product instruction sums (2 or 4). */
+  size_t kr;
   /* Bytes per packed weight: 1 (int8) or 2 (int16, widened at packing). */
   size_t wbytes;
+  /* Bytes per input element the micro-kernel reads: 1 (the raw bytes) or
+   * 2 (int16, widened by the driver's copy). */
+  size_t xbytes;
   /* 0: any layer; otherwise only layers whose group has at most max_k
    * output channels (a narrow tile) */
   size_t max_k;

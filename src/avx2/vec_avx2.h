@@ -237,27 +237,6 @@ static inline void sc_q8_store_x8(uint8_t *dst, __m256i y) {
   memcpy(dst, &v, 8);
 }
 
-/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
- * saturate: the 4 input bytes widened to int16 (zero-extended for uint8,
- * sign-extended for int8: no flip) and repeated over 16 lanes, the packed
- * weights int16, 4 channels of 4 outputs per 256-bit vector. Each product
- * instruction sums pairs of channels into int32 (at most 2 * 255 * 128),
- * so an output keeps two partial sums (two accumulators per 8 outputs),
- * added pairwise in the epilogue. */
-typedef struct sc_q8_w16x2 {
-  __m256i lo, hi; /* outputs 0-3 and 4-7, 4 channels each */
-} sc_q8_w16x2;
-
-static inline sc_q8_w16x2 sc_q8_wload_x8(const int16_t *p) {
-  return (sc_q8_w16x2){_mm256_loadu_si256((const __m256i *)(const void *)p),
-                       _mm256_loadu_si256((const __m256i *)(const void *)(p + 16))};
-}
-
-/* [k0a k0b k1a k1b | k2a k2b k3a k3b] and the same for k4-k7 -> k0..k7. */
-static inline __m256i sc_q8_pairs_x8(__m256i a, __m256i b) {
-  return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xd8);
-}
-
 /* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
  * input bytes widened to int32 by their type, VPMADDWD by the packed
  * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
@@ -277,22 +256,36 @@ static inline __m256i sc_q8d_mac_x8(__m256i acc, const uint8_t *px,
 #define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
   sc_q8_store_x8(dst, sc_q8_requant_x8(acc, bias, mult, out))
 
+/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
+ * saturate: the driver's copy has widened the input to int16 values, so a
+ * pair of channels is one 32-bit broadcast from memory (no shuffle), the
+ * packed weights are int16 pairs of 8 outputs, and each VPMADDWD sums the
+ * pair into the 8 outputs' int32 sums (at most 2 * 255 * 128). */
+/* acc + p into acc's own register. Written with intrinsics, GCC 12 gives
+ * the (non-destructive) VPADDD a new register and copies it back to the
+ * accumulator's every iteration (one VMOVDQA per accumulator per step, and
+ * spills at 4x16); the tied operand keeps the sum in place. */
+static inline __m256i sc_q8_acc_add(__m256i acc, __m256i p) {
+  __asm__("vpaddd %1, %0, %0" : "+x"(acc) : "x"(p));
+  return acc;
+}
+
+#define SC_Q8_XT int16_t
+#define SC_Q8_KR 2
 #define SC_Q8_VACC __m256i
-#define SC_Q8_AV 2
+#define SC_Q8_AV 1
 #define SC_Q8_WOUT 8
 #define SC_Q8_WT int16_t
-#define SC_Q8_VW sc_q8_w16x2
+#define SC_Q8_VW __m256i
 #define SC_Q8_VX __m256i
 #define SC_Q8_ZERO() _mm256_setzero_si256()
-#define SC_Q8_WLOAD(p) sc_q8_wload_x8(p)
+#define SC_Q8_WLOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define SC_Q8_XLOAD(p, s8)                                                     \
-  ((s8) ? _mm256_cvtepi8_epi16(_mm_set1_epi32(sc_q8_load4(p)))                \
-        : _mm256_cvtepu8_epi16(_mm_set1_epi32(sc_q8_load4(p))))
+  _mm256_set1_epi32(sc_q8_load4((const uint8_t *)(const void *)(p)))
 #define SC_Q8_DOT(acc, x, w)                                                   \
-  ((acc)[0] = _mm256_add_epi32((acc)[0], _mm256_madd_epi16(x, (w).lo)),        \
-   (acc)[1] = _mm256_add_epi32((acc)[1], _mm256_madd_epi16(x, (w).hi)))
+  ((acc)[0] = sc_q8_acc_add((acc)[0], _mm256_madd_epi16(x, w)))
 #define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
-  sc_q8_store_x8(dst, sc_q8_requant_x8(sc_q8_pairs_x8((acc)[0], (acc)[1]),     \
-                                       bias, mult, out))
+  sc_q8_store_x8(dst, sc_q8_requant_x8((acc)[0], bias, mult, out))
+
 
 #endif

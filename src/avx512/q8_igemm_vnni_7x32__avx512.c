@@ -30,7 +30,9 @@ static const sc_q8_igemm_config q8_igemm_vnni_7x32 = {
     .ukernel = {q8_igemm_ukernel_7x32_u8__avx512vnni,
                 q8_igemm_ukernel_7x32_s8__avx512vnni},
     .op_signed = {false, false},
+    .kr = 4,
     .wbytes = 1,
+    .xbytes = 1,
     .constraints = "every int8 layer (AVX-512 VNNI)",
 };
 

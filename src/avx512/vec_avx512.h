@@ -240,6 +240,8 @@ static inline __m512i sc_q8d_mac_x16(__m512i acc, const uint8_t *px,
  * instruction, summed into int32 exactly (4 * 255 * 128 per step). Int8
  * inputs get their top bit flipped (x + 128, unsigned); the packed bias
  * compensates (sc_q8_zp_operand). */
+#define SC_Q8_XT uint8_t
+#define SC_Q8_KR 4
 #define SC_Q8_VACC __m512i
 #define SC_Q8_AV 1
 #define SC_Q8_WOUT 16

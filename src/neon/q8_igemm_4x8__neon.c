@@ -28,7 +28,9 @@ static const sc_q8_igemm_config q8_igemm_4x8 = {
     .nr = 8,
     .ukernel = {q8_igemm_ukernel_4x8_u8__neon, q8_igemm_ukernel_4x8_s8__neon},
     .op_signed = {true, true},
+    .kr = 4,
     .wbytes = 1,
+    .xbytes = 1,
     .constraints = "every int8 layer",
 };
 

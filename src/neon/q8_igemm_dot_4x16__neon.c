@@ -31,7 +31,9 @@ static const sc_q8_igemm_config q8_igemm_dot_4x16 = {
     .ukernel = {q8_igemm_ukernel_dot_4x16_u8__neon,
                 q8_igemm_ukernel_dot_4x16_s8__neon},
     .op_signed = {true, true},
+    .kr = 4,
     .wbytes = 1,
+    .xbytes = 1,
     .constraints = "every int8 layer (dot product)",
 };
 

@@ -383,6 +383,8 @@ static inline void sc_q8d_out_x8(sc_q8d_acc_x8 acc, const int32_t *bias,
 #define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
   sc_q8d_out_x8(acc, bias, mult, out, dst)
 
+#define SC_Q8_XT uint8_t
+#define SC_Q8_KR 4
 #define SC_Q8_VACC int32x4_t
 #define SC_Q8_WOUT 4
 #define SC_Q8_WT int8_t

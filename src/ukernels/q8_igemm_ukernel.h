@@ -11,17 +11,20 @@
  *
  * and the ISA's int8 vector API (its vec_<isa>.h):
  *
+ *   SC_Q8_XT             the input element the kernel reads (uint8_t, or
+ *                        int16_t from the driver's widening copy)
+ *   SC_Q8_KR             channels per output a product instruction sums
  *   SC_Q8_VACC           an int32 accumulator vector
  *   SC_Q8_AV             accumulators per weight vector (1, or 2 where a
  *                        product instruction sums pairs of channels)
  *   SC_Q8_WOUT           output channels per weight vector
  *   SC_Q8_WT             the packed weight element (int8_t or int16_t)
- *   SC_Q8_VW             a weight vector: 4 channels of SC_Q8_WOUT outputs
- *   SC_Q8_VX             an input operand: 4 bytes broadcast
+ *   SC_Q8_VW             a weight vector: KR channels of SC_Q8_WOUT outputs
+ *   SC_Q8_VX             an input operand: KR elements broadcast
  *   SC_Q8_ZERO()         a zero accumulator
  *   SC_Q8_WLOAD(p)       the weight vector at p
- *   SC_Q8_XLOAD(p, s8)   the 4 input bytes at p as the ISA's operand (s8:
- *                        the input type is int8)
+ *   SC_Q8_XLOAD(p, s8)   the KR input elements at p as the ISA's operand
+ *                        (s8: the input type is int8)
  *   SC_Q8_DOT(acc, x, w) acc[0 .. SC_Q8_AV-1] += the products of x and w
  *   SC_Q8_OUT(acc, bias, mult, out, dst)  reduces acc[0 .. SC_Q8_AV-1] to
  *                        SC_Q8_WOUT sums, adds the packed bias, requantizes
@@ -52,10 +55,10 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   const SC_Q8_WT *w = (const SC_Q8_WT *)(mult + SC_Q8_UK_NR);
   const uint8_t *const zero = params->zero;
   do {
-    const uint8_t *rows[SC_Q8_UK_MR];
+    const SC_Q8_XT *rows[SC_Q8_UK_MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-      rows[i] = sc_q8_row(a[i], zero, a_offset);
+      rows[i] = (const SC_Q8_XT *)(const void *)sc_q8_row(a[i], zero, a_offset);
     a += SC_Q8_UK_MR;
     for (size_t k = 0; k < kc; k += SC_Q8_KR) {
       SC_Q8_VW wv[SC_Q8_UK_NV];
