@@ -98,7 +98,8 @@ static bool q8dw_layout_get(const sc_problem *p, const sc_shape *s,
       !sc_product_ok(out, 3, &nout))
     return false;
   const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
-  const size_t parts[] = {ncols, q8dw_kp(p), nchw ? nin : 0, nchw ? nout : 0};
+  const size_t zero = s->W * p->C > q8dw_kp(p) ? s->W * p->C : q8dw_kp(p);
+  const size_t parts[] = {ncols, zero, nchw ? nin : 0, nchw ? nout : 0};
   size_t *at[] = {&l->coloff, &l->zero, &l->xin, &l->yout};
   size_t total = 0;
   for (size_t i = 0; i < 4; i++) {
@@ -142,7 +143,8 @@ static void q8dw_row_task(void *arg, size_t n, size_t oh, size_t k0,
     const ptrdiff_t ih = sc_pad_map(
         (ptrdiff_t)(oh * p->stride_h + r * p->dil_h) - (ptrdiff_t)p->pad_top,
         (ptrdiff_t)s->H, p->padding_mode);
-    in[r] = ih < 0 ? NULL : t->x + ((n * s->H + (size_t)ih) * s->W) * p->C;
+    in[r] = ih < 0 ? t->params->zero
+                   : t->x + ((n * s->H + (size_t)ih) * s->W) * p->C;
   }
   t->row(t->params, in, t->y + (n * s->OH + oh) * s->OW * p->K, k0, nk);
 }
@@ -184,6 +186,27 @@ static void q8dw_transpose_run(const uint8_t *src, size_t rows, size_t cols,
                                      cols, 64, 64, SC_POOL_PHASE);
 }
 
+/* The column table (padding modes applied) and the outputs [*lo, *hi)
+ * whose taps all read real columns unmapped (a contiguous range). */
+static void q8dw_columns(const sc_problem *p, const sc_shape *s,
+                         ptrdiff_t *coloff, size_t *lo, size_t *hi) {
+  *lo = *hi = 0;
+  for (size_t ow = 0; ow < s->OW; ow++) {
+    bool inside = true;
+    for (size_t q = 0; q < p->S; q++) {
+      const ptrdiff_t at = (ptrdiff_t)(ow * p->stride_w + q * p->dil_w) -
+                           (ptrdiff_t)p->pad_left;
+      const ptrdiff_t iw = sc_pad_map(at, (ptrdiff_t)s->W, p->padding_mode);
+      coloff[ow * p->S + q] = iw < 0 ? -1 : iw * (ptrdiff_t)p->C;
+      inside &= at >= 0 && at < (ptrdiff_t)s->W;
+    }
+    if (inside && *hi == *lo)
+      *lo = *hi = ow; /* the first interior output */
+    if (inside)
+      *hi = ow + 1;
+  }
+}
+
 void sc_q8_dw_run(const sc_run_args *args) {
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
@@ -192,20 +215,17 @@ void sc_q8_dw_run(const sc_run_args *args) {
   (void)q8dw_layout_get(p, s, &l); /* checked by workspace_size */
   uint8_t *ws = args->workspace;
   ptrdiff_t *coloff = (ptrdiff_t *)(void *)(ws + l.coloff);
-  for (size_t ow = 0; ow < s->OW; ow++)
-    for (size_t q = 0; q < p->S; q++) {
-      const ptrdiff_t iw = sc_pad_map(
-          (ptrdiff_t)(ow * p->stride_w + q * p->dil_w) -
-              (ptrdiff_t)p->pad_left,
-          (ptrdiff_t)s->W, p->padding_mode);
-      coloff[ow * p->S + q] = iw < 0 ? -1 : iw * (ptrdiff_t)p->C;
-    }
+  size_t ow_lo, ow_hi;
+  q8dw_columns(p, s, coloff, &ow_lo, &ow_hi);
   const size_t kp = q8dw_kp(p);
-  memset(ws + l.zero, (uint8_t)p->q8.x_zp, kp);
+  memset(ws + l.zero, (uint8_t)p->q8.x_zp,
+         s->W * p->C > kp ? s->W * p->C : kp);
   const int32_t *bias = args->packed;
   const sc_q8_dw_params params = {
       .K = p->K, .Kp = kp, .R = p->R, .S = p->S, .OW = s->OW,
-      .coloff = coloff, .zero = ws + l.zero, .bias = bias,
+      .coloff = coloff, .ow_lo = ow_lo, .ow_hi = ow_hi,
+      .sw_bytes = p->stride_w * p->C, .dw_bytes = p->dil_w * p->C,
+      .zero = ws + l.zero, .bias = bias,
       .mult = (const float *)(bias + kp),
       .w = (const float *)(bias + kp) + kp,
       .out = sc_q8_out_get(&p->q8),

@@ -36,7 +36,11 @@ typedef struct sc_q8_dw_params {
   /* [OW][S]: the byte offset of the tap's pixel in its row, -1 for a
    * zero-padding column. */
   const ptrdiff_t *coloff;
-  const uint8_t *zero; /* Kp bytes of x_zp */
+  /* Outputs [ow_lo, ow_hi) read only real columns (of rows that may be
+   * the zero row): their taps need no check. */
+  size_t ow_lo, ow_hi;
+  size_t sw_bytes, dw_bytes; /* stride and dilation of a column, in bytes */
+  const uint8_t *zero; /* a row of x_zp: max(W*C, Kp) bytes */
   const int32_t *bias;
   const float *mult;
   const void *w;       /* [R*S][Kp], the config's weight width */
@@ -44,8 +48,8 @@ typedef struct sc_q8_dw_params {
 } sc_q8_dw_params;
 
 /* Output channels [k0, k0 + nk) of the OW pixels of one output row:
- * rows[r] is the input row of kernel row r (pixel 0, channel 0; NULL for
- * a zero-padding row), out the output row (pixel 0, channel 0). */
+ * rows[r] is the input row of kernel row r (pixel 0, channel 0; the zero
+ * row for a zero-padding row), out the output row (pixel 0, channel 0). */
 typedef void (*sc_q8_dw_row_fn)(const sc_q8_dw_params *p,
                                 const uint8_t *const *rows, uint8_t *out,
                                 size_t k0, size_t nk);

@@ -426,3 +426,37 @@ ParameterizedTest(simdconv_isa *isa, q8, zero_points_and_saturation,
         }
   tq_report(tu_isa_str(*isa));
 }
+
+/* Depthwise 3x3 at strides 1 and 2 on every row width from 1 to 40: every
+ * split of a row into sliding windows (8 and 4 pixels), single interior
+ * pixels and borders, in both layouts, with 40 channels (full vectors and
+ * a partial one on every ISA). */
+TU_ISA_PARAMS(q8, depthwise_row_widths)
+ParameterizedTest(simdconv_isa *isa, q8, depthwise_row_widths,
+                  .timeout = 600) {
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x64777769) + (uint64_t)*isa);
+  for (size_t W = 1; W <= 40; W++)
+    for (size_t st = 1; st <= 2; st++) {
+      const tu_tcfg t = {.name = "dw widths", .C = 40, .K = 40, .H = 3,
+                         .W = W, .R = 3, .S = 3, .sh = st, .sw = st,
+                         .groups = 40, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                         .bias = true,
+                         .mode = W % 3 == 0 ? SIMDCONV_PAD_REFLECT
+                                            : SIMDCONV_PAD_ZEROS};
+      if (t.mode == SIMDCONV_PAD_REFLECT && W < 2)
+        continue;
+      tq_spec s;
+      memset(&s, 0, sizeof s);
+      tu_spec_from_tcfg(&s.geo, &t, (simdconv_layout)(W % 2),
+                        SIMDCONV_WEIGHTS_OIHW, 0, tu_rng_u64(&r));
+      tq_random_quant(&r, &s);
+      tq_case c;
+      tq_case_init(&c, &s);
+      simdconv_conv *conv = tq_create(&c, *isa);
+      tq_check(&c, conv, tu_isa_str(*isa), &tu_variants[W % 2]);
+      simdconv_destroy(conv);
+      tq_case_free(&c);
+    }
+  tq_report(tu_isa_str(*isa));
+}

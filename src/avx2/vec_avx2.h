@@ -237,30 +237,6 @@ static inline void sc_q8_store_x8(uint8_t *dst, __m256i y) {
   memcpy(dst, &v, 8);
 }
 
-/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
- * input bytes widened to int32 by their type, VPMADDWD by the packed
- * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
-static inline __m256i sc_q8d_mac_x8(__m256i acc, const uint8_t *px,
-                                    const int32_t *w, bool s8) {
-  const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)px);
-  const __m256i x = s8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
-  return _mm256_add_epi32(
-      acc, _mm256_madd_epi16(x, _mm256_loadu_si256((const __m256i *)(const void *)w)));
-}
-
-#define SC_Q8D_VW 8
-#define SC_Q8D_ACC __m256i
-#define SC_Q8D_WT int32_t
-#define SC_Q8D_ZERO() _mm256_setzero_si256()
-#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x8(acc, px, w, s8)
-#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
-  sc_q8_store_x8(dst, sc_q8_requant_x8(acc, bias, mult, out))
-
-/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
- * saturate: the driver's copy has widened the input to int16 values, so a
- * pair of channels is one 32-bit broadcast from memory (no shuffle), the
- * packed weights are int16 pairs of 8 outputs, and each VPMADDWD sums the
- * pair into the 8 outputs' int32 sums (at most 2 * 255 * 128). */
 /* acc + p into acc's own register. Written with intrinsics, GCC 12 gives
  * the (non-destructive) VPADDD a new register and copies it back to the
  * accumulator's every iteration (one VMOVDQA per accumulator per step, and
@@ -269,6 +245,33 @@ static inline __m256i sc_q8_acc_add(__m256i acc, __m256i p) {
   __asm__("vpaddd %1, %0, %0" : "+x"(acc) : "x"(p));
   return acc;
 }
+
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
+ * input bytes widened to int32 by their type, VPMADDWD by the packed
+ * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
+static inline __m256i sc_q8d_xload_x8(const uint8_t *px, bool s8) {
+  const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)px);
+  return s8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+}
+
+#define SC_Q8D_VW 8
+#define SC_Q8D_ACC __m256i
+#define SC_Q8D_WINDOW_P 4
+#define SC_Q8D_WT int32_t
+#define SC_Q8D_X __m256i
+#define SC_Q8D_W __m256i
+#define SC_Q8D_ZERO() _mm256_setzero_si256()
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x8(px, s8)
+#define SC_Q8D_WLOAD(w) _mm256_loadu_si256((const __m256i *)(const void *)(w))
+#define SC_Q8D_MACX(acc, x, w) sc_q8_acc_add(acc, _mm256_madd_epi16(x, w))
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8_store_x8(dst, sc_q8_requant_x8(acc, bias, mult, out))
+
+/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
+ * saturate: the driver's copy has widened the input to int16 values, so a
+ * pair of channels is one 32-bit broadcast from memory (no shuffle), the
+ * packed weights are int16 pairs of 8 outputs, and each VPMADDWD sums the
+ * pair into the 8 outputs' int32 sums (at most 2 * 255 * 128). */
 
 #define SC_Q8_XT int16_t
 #define SC_Q8_KR 2

@@ -219,18 +219,30 @@ static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
 /* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 16
  * input bytes widened to int32 by their type, VPMADDWD by the packed
  * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
-static inline __m512i sc_q8d_mac_x16(__m512i acc, const uint8_t *px,
-                                     const int32_t *w, bool s8) {
+static inline __m512i sc_q8d_xload_x16(const uint8_t *px, bool s8) {
   const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)px);
-  const __m512i x = s8 ? _mm512_cvtepi8_epi32(b) : _mm512_cvtepu8_epi32(b);
-  return _mm512_add_epi32(acc, _mm512_madd_epi16(x, _mm512_loadu_si512(w)));
+  return s8 ? _mm512_cvtepi8_epi32(b) : _mm512_cvtepu8_epi32(b);
+}
+
+static inline __m512i sc_q8d_macx_x16(__m512i acc, __m512i x, __m512i w) {
+#ifdef SC_AVX512_VNNI
+  /* VPDPWSSD: the same pair products and add in one instruction. */
+  return _mm512_dpwssd_epi32(acc, x, w);
+#else
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w));
+#endif
 }
 
 #define SC_Q8D_VW 16
 #define SC_Q8D_ACC __m512i
+#define SC_Q8D_WINDOW_P 8
 #define SC_Q8D_WT int32_t
+#define SC_Q8D_X __m512i
+#define SC_Q8D_W __m512i
 #define SC_Q8D_ZERO() _mm512_setzero_si512()
-#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x16(acc, px, w, s8)
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x16(px, s8)
+#define SC_Q8D_WLOAD(w) _mm512_loadu_si512(w)
+#define SC_Q8D_MACX(acc, x, w) sc_q8d_macx_x16(acc, x, w)
 #define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
   sc_q8_store_x16(dst, sc_q8_requant_x16(acc, bias, mult, out))
 

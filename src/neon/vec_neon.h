@@ -357,14 +357,16 @@ typedef struct sc_q8d_acc_x8 {
   int32x4_t lo, hi;
 } sc_q8d_acc_x8;
 
-static inline sc_q8d_acc_x8 sc_q8d_mac_x8(sc_q8d_acc_x8 acc, const uint8_t *px,
-                                          const int16_t *w, bool s8) {
+static inline int16x8_t sc_q8d_xload_x8(const uint8_t *px, bool s8) {
   const uint8x8_t b = vld1_u8(px);
-  const int16x8_t x = s8 ? vmovl_s8(vreinterpret_s8_u8(b))
-                         : vreinterpretq_s16_u16(vmovl_u8(b));
-  const int16x8_t wv = vld1q_s16(w);
-  acc.lo = vmlal_s16(acc.lo, vget_low_s16(x), vget_low_s16(wv));
-  acc.hi = vmlal_high_s16(acc.hi, x, wv);
+  return s8 ? vmovl_s8(vreinterpret_s8_u8(b))
+            : vreinterpretq_s16_u16(vmovl_u8(b));
+}
+
+static inline sc_q8d_acc_x8 sc_q8d_macx_x8(sc_q8d_acc_x8 acc, int16x8_t x,
+                                           int16x8_t w) {
+  acc.lo = vmlal_s16(acc.lo, vget_low_s16(x), vget_low_s16(w));
+  acc.hi = vmlal_high_s16(acc.hi, x, w);
   return acc;
 }
 
@@ -377,9 +379,14 @@ static inline void sc_q8d_out_x8(sc_q8d_acc_x8 acc, const int32_t *bias,
 
 #define SC_Q8D_VW 8
 #define SC_Q8D_ACC sc_q8d_acc_x8
+#define SC_Q8D_WINDOW_P 8
 #define SC_Q8D_WT int16_t
+#define SC_Q8D_X int16x8_t
+#define SC_Q8D_W int16x8_t
 #define SC_Q8D_ZERO() ((sc_q8d_acc_x8){vdupq_n_s32(0), vdupq_n_s32(0)})
-#define SC_Q8D_MAC(acc, px, w, s8) sc_q8d_mac_x8(acc, px, w, s8)
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x8(px, s8)
+#define SC_Q8D_WLOAD(w) vld1q_s16(w)
+#define SC_Q8D_MACX(acc, x, w) sc_q8d_macx_x8(acc, x, w)
 #define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
   sc_q8d_out_x8(acc, bias, mult, out, dst)
 
