@@ -23,7 +23,9 @@ static const sc_q8_igemm_config *q8_cfg(const sc_conv_kernel *k) {
 
 bool sc_q8_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_q8_igemm_config *cfg = q8_cfg(k);
-  return p->dtype == SC_DTYPE_Q8 && (cfg->max_k == 0 || p->Kg <= cfg->max_k);
+  return p->dtype == SC_DTYPE_Q8 && (cfg->max_k == 0 || p->Kg <= cfg->max_k) &&
+         (cfg->pad_vs_nr == 0 || sc_round_up(p->Kg, cfg->nr) <=
+                                     sc_round_up(p->Kg, cfg->pad_vs_nr));
 }
 
 void sc_q8_igemm_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
@@ -48,23 +50,41 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
     return "q8 igemm weights are 1 or 2 bytes";
   if ((cfg->kr != 2 && cfg->kr != 4) || (cfg->xbytes != 1 && cfg->xbytes != 2))
     return "q8 igemm steps 2 or 4 channels over 1- or 2-byte inputs";
+  if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
+    return "q8 igemm pad_vs_nr must name a narrower tile";
   if (cfg->xbytes == 2 && (cfg->op_signed[0] || !cfg->op_signed[1]))
     return "q8 igemm on widened inputs multiplies the values themselves";
   return NULL;
 }
 
-/* Elements per row of one group: its channels rounded up. */
-static size_t q8_kc(const sc_problem *p) {
-  return sc_round_up(p->Cg, SC_Q8_KC_ALIGN);
+/* The reduction as the micro-kernels see it: taps of cg channels, each
+ * padded to kc. "Merged" (one group, dilation_w 1, channels not a multiple
+ * of 4, as 3-channel stems): the image is copied with its padding
+ * materialised, so the S taps of a kernel row are S*Cg consecutive
+ * elements, one tap of kc = round_up(S*Cg, 4) instead of S taps of
+ * round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not 49 of 4). The canonical
+ * weights w[K][R][S][Cg] are then w[K][R][S*Cg]: the same bytes. */
+typedef struct q8_red {
+  bool merged;
+  size_t taps, cg, kc;
+} q8_red;
+
+static q8_red q8_red_get(const sc_problem *p) {
+  const bool merged = p->groups == 1 && p->dil_w == 1 && p->S > 1 &&
+                      p->Cg % SC_Q8_KC_ALIGN != 0 && p->Cg <= 16;
+  const size_t cg = merged ? p->S * p->Cg : p->Cg;
+  return (q8_red){merged, merged ? p->R : p->R * p->S, cg,
+                  sc_round_up(cg, SC_Q8_KC_ALIGN)};
 }
 
 /* Bytes of one packed NR block; SIZE_MAX on overflow. */
 static size_t q8_block_bytes(const sc_problem *p,
                              const sc_q8_igemm_config *cfg) {
-  const size_t dims[] = {p->R, p->S, q8_kc(p), cfg->nr, cfg->wbytes};
+  const q8_red red = q8_red_get(p);
+  const size_t dims[] = {red.taps, red.kc, cfg->nr, cfg->wbytes};
   size_t w;
   const size_t head = cfg->nr * (sizeof(int32_t) + sizeof(float));
-  if (!sc_product_ok(dims, 5, &w) || w > SIZE_MAX - head)
+  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - head)
     return SIZE_MAX;
   return head + w;
 }
@@ -84,8 +104,9 @@ static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
                           const int8_t *w_krsc, const int32_t *bias,
                           const float *mult, int32_t zp_op, size_t k0,
                           size_t nc, uint8_t *out) {
-  const size_t nr = cfg->nr, kr = cfg->kr, taps = p->R * p->S, cg = p->Cg;
-  const size_t kc = q8_kc(p);
+  const q8_red red = q8_red_get(p);
+  const size_t nr = cfg->nr, kr = cfg->kr, taps = red.taps, cg = red.cg;
+  const size_t kc = red.kc;
   int32_t *b = (int32_t *)out;
   float *m = (float *)(b + nr);
   for (size_t j = 0; j < nr; j++) {
@@ -132,26 +153,35 @@ void sc_q8_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
 
 /* Where the micro-kernels' rows come from. */
 typedef struct q8_plan {
-  bool copy;          /* a padded NHWC copy of each image in the workspace */
+  bool copy;          /* a copy of each image in the workspace */
+  bool merged;        /* that copy padded, a tap per kernel row (q8_red) */
   size_t kc;          /* elements per row */
   size_t xbytes;      /* bytes per element: 1, or 2 (the copy widens) */
   size_t pix_stride;  /* bytes between pixels of the tensor the rows are in */
   size_t grp_stride;  /* bytes between the groups of a pixel there */
-  size_t taps, tiles; /* per image */
+  size_t taps, tcols; /* taps per output, of which tcols per kernel row */
+  size_t tiles;       /* per image */
+  size_t Hp, Wp;      /* merged: the padded image */
 } q8_plan;
 
 static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s) {
-  const size_t kc = q8_kc(p), xb = q8_cfg(k)->xbytes;
-  const bool copy =
-      p->layout == SIMDCONV_LAYOUT_NCHW || kc != p->Cg || xb != 1;
-  return (q8_plan){.copy = copy,
-                   .kc = kc,
-                   .xbytes = xb,
-                   .pix_stride = copy ? p->groups * kc * xb : p->C,
-                   .grp_stride = copy ? kc * xb : p->Cg,
-                   .taps = p->R * p->S,
-                   .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr)};
+  const q8_red red = q8_red_get(p);
+  const size_t kc = red.kc, xb = q8_cfg(k)->xbytes;
+  const bool copy = red.merged || p->layout == SIMDCONV_LAYOUT_NCHW ||
+                    kc != p->Cg || xb != 1;
+  return (q8_plan){
+      .copy = copy,
+      .merged = red.merged,
+      .kc = kc,
+      .xbytes = xb,
+      .pix_stride = red.merged ? p->C * xb : copy ? p->groups * kc * xb : p->C,
+      .grp_stride = copy ? kc * xb : p->Cg,
+      .taps = red.taps,
+      .tcols = red.merged ? 1 : p->S,
+      .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
+      .Hp = s->H + p->pad_top + p->pad_bottom,
+      .Wp = s->W + p->pad_left + p->pad_right};
 }
 
 /* Byte offsets of the workspace's parts. */
@@ -169,12 +199,16 @@ static bool q8_layout_get(const sc_conv_kernel *k, const sc_problem *p,
   const q8_plan pl = q8_plan_get(k, p, s);
   const size_t mr = q8_cfg(k)->mr;
   const size_t rows[] = {s->OH, p->R, sizeof(ptrdiff_t)};
-  const size_t cols[] = {s->OW, p->S, sizeof(ptrdiff_t)};
+  const size_t cols[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
   const size_t ind[] = {pl.tiles, pl.taps, mr, sizeof(const uint8_t *)};
-  const size_t cp[] = {s->H, s->W, pl.pix_stride};
+  /* The merged copy: the padded image and a row's worth of slack, which
+   * the last rows' kc - S*Cg extra elements read (their weights are 0). */
+  const size_t cp[] = {pl.merged ? pl.Hp : s->H, pl.merged ? pl.Wp : s->W,
+                       pl.pix_stride};
   size_t nrows, ncols, nind, ncopy, at = 0;
   if (!sc_product_ok(rows, 3, &nrows) || !sc_product_ok(cols, 3, &ncols) ||
-      !sc_product_ok(ind, 4, &nind) || !sc_product_ok(cp, 3, &ncopy))
+      !sc_product_ok(ind, 4, &nind) || !sc_product_ok(cp, 3, &ncopy) ||
+      __builtin_add_overflow(ncopy, pl.kc * pl.xbytes, &ncopy))
     return false;
   l->zero = at;
   if (!q8_add(&at, pl.kc * pl.xbytes))
@@ -206,7 +240,7 @@ size_t sc_q8_igemm_workspace_size(const sc_conv_kernel *k,
 typedef struct q8_indir_ctx {
   const sc_problem *p;
   const sc_shape *s;
-  size_t mr, taps, pixels;
+  size_t mr, taps, tcols, pixels;
   const ptrdiff_t *rowtab, *coltab; /* byte offsets, -1: zero padding */
   const uint8_t *base, *zero;
   const uint8_t **indir;
@@ -215,7 +249,7 @@ typedef struct q8_indir_ctx {
 /* The row pointers of tiles [t0, t0 + nt). */
 static void q8_indir_task(void *arg, size_t t0, size_t nt) {
   const q8_indir_ctx *c = arg;
-  const size_t R = c->p->R, S = c->p->S, mr = c->mr;
+  const size_t R = c->p->R, S = c->tcols, mr = c->mr;
   for (size_t tile = t0; tile < t0 + nt; tile++)
     for (size_t i = 0; i < mr; i++) {
       const size_t pix = tile * mr + i;
@@ -234,10 +268,21 @@ static void q8_indir_task(void *arg, size_t t0, size_t nt) {
     }
 }
 
-/* Byte offsets of the padded rows and columns in the rows' tensor. */
+/* Byte offsets of the padded rows and columns in the rows' tensor (the
+ * merged copy is padded already: a tap per kernel row, at its first
+ * column). */
 static void q8_tables(const sc_problem *p, const sc_shape *s,
                       const q8_plan *pl, ptrdiff_t *rowtab,
                       ptrdiff_t *coltab) {
+  if (pl->merged) {
+    for (size_t oh = 0; oh < s->OH; oh++)
+      for (size_t r = 0; r < p->R; r++)
+        rowtab[oh * p->R + r] = (ptrdiff_t)((oh * p->stride_h + r * p->dil_h) *
+                                            pl->Wp * pl->pix_stride);
+    for (size_t ow = 0; ow < s->OW; ow++)
+      coltab[ow] = (ptrdiff_t)(ow * p->stride_w * pl->pix_stride);
+    return;
+  }
   for (size_t oh = 0; oh < s->OH; oh++)
     for (size_t r = 0; r < p->R; r++) {
       const ptrdiff_t ih = sc_pad_map(
@@ -262,27 +307,40 @@ typedef struct q8_copy_ctx {
   const sc_problem *p;
   size_t HW, kc;
   const uint8_t *x; /* the image, NHWC or NCHW */
-  void *dst;        /* HW pixels of groups x kc elements */
+  void *dst;        /* HW pixels of groups x kc elements (merged: Hp x Wp
+                       pixels of C, then kc elements of slack) */
   bool wide;        /* int16 elements: the values, widened by their type */
+  const sc_shape *s;
+  const q8_plan *pl;
 } q8_copy_ctx;
 
-/* n elements at d (element index di, d_step apart) from the bytes at s
- * (s_step apart): the bytes themselves, or their values as int16 (the
- * loops the compiler vectorises are the unit-stride ones). */
-static void q8_copy_run(const q8_copy_ctx *t, size_t di, size_t d_step,
-                        const uint8_t *s, size_t s_step, size_t n) {
-  if (!t->wide) {
-    uint8_t *d = (uint8_t *)t->dst + di;
-    for (size_t i = 0; i < n; i++)
-      d[i * d_step] = s[i * s_step];
-  } else if (t->p->q8.in_type == SIMDCONV_QTYPE_S8) {
-    int16_t *d = (int16_t *)t->dst + di;
-    for (size_t i = 0; i < n; i++)
-      d[i * d_step] = (int8_t)s[i * s_step];
-  } else {
-    int16_t *d = (int16_t *)t->dst + di;
-    for (size_t i = 0; i < n; i++)
-      d[i * d_step] = s[i * s_step];
+/* A rows x n block: element (r, i) at d (element index di + r * d_row +
+ * i * d_step) from the byte at s + r * s_row + i; the bytes themselves, or
+ * their values as int16 (the unit-stride loops vectorise). */
+typedef struct q8_block {
+  size_t di, d_row, d_step;
+  const uint8_t *s;
+  size_t s_row;
+  size_t rows, n;
+} q8_block;
+
+static void q8_copy_run(const q8_copy_ctx *t, const q8_block *b) {
+  for (size_t r = 0; r < b->rows; r++) {
+    const uint8_t *s = b->s + r * b->s_row;
+    const size_t o = b->di + r * b->d_row;
+    if (!t->wide) {
+      uint8_t *d = (uint8_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = s[i];
+    } else if (t->p->q8.in_type == SIMDCONV_QTYPE_S8) {
+      int16_t *d = (int16_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = (int8_t)s[i];
+    } else {
+      int16_t *d = (int16_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = s[i];
+    }
   }
 }
 
@@ -297,6 +355,52 @@ static void q8_copy_pad(const q8_copy_ctx *t, size_t p0, size_t np) {
              0, (kc - p->Cg) * xb);
 }
 
+/* n elements of x_zp from element index i. */
+static void q8_fill_zp(const q8_copy_ctx *t, size_t i, size_t n) {
+  if (t->wide)
+    for (size_t j = 0; j < n; j++)
+      ((int16_t *)t->dst)[i + j] = (int16_t)t->p->q8.x_zp;
+  else
+    memset((uint8_t *)t->dst + i, (uint8_t)t->p->q8.x_zp, n);
+}
+
+/* Merged: padded row ihp of the copy, Wp pixels of C elements: the input
+ * row (or x_zp for a zero-padding row), then each padding column from the
+ * column it maps to (x_zp for zeros); after the last row, the slack. */
+static void q8_merged_row(void *arg, size_t ihp) {
+  const q8_copy_ctx *t = arg;
+  const sc_problem *p = t->p;
+  const size_t C = p->C, W = t->s->W, Wp = t->pl->Wp, xb = t->wide ? 2 : 1;
+  const size_t row = ihp * Wp * C;
+  if (ihp + 1 == t->pl->Hp)
+    q8_fill_zp(t, row + Wp * C, t->kc);
+  const ptrdiff_t ih = sc_pad_map((ptrdiff_t)ihp - (ptrdiff_t)p->pad_top,
+                                  (ptrdiff_t)t->s->H, p->padding_mode);
+  if (ih < 0) {
+    q8_fill_zp(t, row, Wp * C);
+    return;
+  }
+  const size_t inner = row + p->pad_left * C;
+  const q8_block b =
+      p->layout == SIMDCONV_LAYOUT_NHWC
+          ? (q8_block){inner, 0, 1, t->x + (size_t)ih * W * C, 0, 1, W * C}
+          : (q8_block){inner, 1, C, t->x + (size_t)ih * W, t->HW, C, W};
+  q8_copy_run(t, &b);
+  for (size_t iwp = 0; iwp < Wp; iwp++) {
+    if (iwp == p->pad_left) {
+      iwp += W - 1;
+      continue;
+    }
+    const ptrdiff_t iw = sc_pad_map((ptrdiff_t)iwp - (ptrdiff_t)p->pad_left,
+                                    (ptrdiff_t)W, p->padding_mode);
+    uint8_t *d = (uint8_t *)t->dst + (row + iwp * C) * xb;
+    if (iw < 0)
+      q8_fill_zp(t, row + iwp * C, C);
+    else
+      memcpy(d, (uint8_t *)t->dst + (inner + (size_t)iw * C) * xb, C * xb);
+  }
+}
+
 /* Pixels [p0, p0 + np): each group's channels, then its zeros. NHWC is
  * read pixel by pixel, NCHW plane by plane (a line of pixels at a time). */
 static void q8_copy_task(void *arg, size_t p0, size_t np) {
@@ -304,17 +408,16 @@ static void q8_copy_task(void *arg, size_t p0, size_t np) {
   const sc_problem *p = t->p;
   const size_t kc = t->kc, stride = p->groups * kc;
   q8_copy_pad(t, p0, np);
-  if (p->layout == SIMDCONV_LAYOUT_NHWC) {
-    for (size_t i = 0; i < np; i++)
-      for (size_t g = 0; g < p->groups; g++)
-        q8_copy_run(t, (p0 + i) * stride + g * kc, 1,
-                    t->x + (p0 + i) * p->C + g * p->Cg, 1, p->Cg);
-    return;
+  const bool nhwc = p->layout == SIMDCONV_LAYOUT_NHWC;
+  for (size_t g = 0; g < p->groups; g++) {
+    /* NHWC: a row per pixel; NCHW: a row per channel (plane). */
+    const q8_block b =
+        nhwc ? (q8_block){p0 * stride + g * kc, stride, 1,
+                          t->x + p0 * p->C + g * p->Cg, p->C, np, p->Cg}
+             : (q8_block){p0 * stride + g * kc, 1, stride,
+                          t->x + g * p->Cg * t->HW + p0, t->HW, p->Cg, np};
+    q8_copy_run(t, &b);
   }
-  for (size_t g = 0; g < p->groups; g++)
-    for (size_t c = 0; c < p->Cg; c++)
-      q8_copy_run(t, p0 * stride + g * kc + c, stride,
-                  t->x + (g * p->Cg + c) * t->HW + p0, 1, np);
 }
 
 /* ---- compute -------------------------------------------------------------- */
@@ -407,10 +510,10 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     else
       zero[i] = (uint8_t)p->q8.x_zp;
   q8_tables(p, s, &pl, rowtab, coltab);
-  q8_indir_ctx ic = {p,      s,      cfg->mr,
-                     pl.taps, pixels, rowtab,
-                     coltab, pl.copy ? xcopy : args->q8_input,
-                     zero,   indir};
+  q8_indir_ctx ic = {p,        s,       cfg->mr,
+                     pl.taps,  pl.tcols, pixels,
+                     rowtab,   coltab,  pl.copy ? xcopy : args->q8_input,
+                     zero,     indir};
   pthreadpool_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
                                      pl.tiles, 32, SC_POOL_PHASE);
   q8_ctx c = {
@@ -441,10 +544,14 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   /* One image at a time through the padded copy. */
   const size_t HW = s->H * s->W;
   for (size_t n = 0; n < s->N; n++) {
-    q8_copy_ctx cc = {p, HW, pl.kc, args->q8_input + n * HW * p->C, xcopy,
-                      pl.xbytes == 2};
-    pthreadpool_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW, 256,
-                                       SC_POOL_PHASE);
+    q8_copy_ctx cc = {p,     HW,  pl.kc, args->q8_input + n * HW * p->C,
+                      xcopy, pl.xbytes == 2, s, &pl};
+    if (pl.merged)
+      pthreadpool_parallelize_1d(args->pool, q8_merged_row, &cc, pl.Hp,
+                                 SC_POOL_PHASE);
+    else
+      pthreadpool_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW,
+                                         256, SC_POOL_PHASE);
     c.y = args->q8_output + n * c.image_out;
     q8_compute(&c, 1, args->pool);
   }

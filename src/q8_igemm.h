@@ -90,6 +90,10 @@ typedef struct sc_q8_igemm_config {
   /* 0: any layer; otherwise only layers whose group has at most max_k
    * output channels (a narrow tile) */
   size_t max_k;
+  /* 0: any layer; otherwise only layers whose group's output channels this
+   * tile pads to no more lanes than a tile of NR = pad_vs_nr would (a wide
+   * tile that would idle on the remainder block). */
+  size_t pad_vs_nr;
   const char *constraints;
 } sc_q8_igemm_config;
 

@@ -76,7 +76,21 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
   } while (--ks != 0);
 
-  /* Epilogue: the requantized tile in a buffer, then its mr x nc bytes. */
+  /* Epilogue. Full-width NHWC tiles (nearly all of them) store each row's
+   * vectors straight to the output; the others requantize into a buffer
+   * and store its mr x nc bytes (short reductions, as 3-channel stems have,
+   * spend a good part of their time here). */
+  if (params->cn_stride == 0 && nc == SC_Q8_UK_NR) {
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_Q8_UK_MR; i++)
+      if (i < mr)
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_Q8_UK_NV; j++)
+          SC_Q8_OUT(&acc[i][j * SC_Q8_AV], bias + j * SC_Q8_WOUT,
+                    mult + j * SC_Q8_WOUT, &params->out,
+                    c + i * cm_stride + j * SC_Q8_WOUT);
+    return;
+  }
   uint8_t tile[SC_Q8_UK_MR * SC_Q8_UK_NR] __attribute__((aligned(64)));
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_Q8_UK_MR; i++)
