@@ -99,9 +99,11 @@ typedef struct q8_set {
   void *x, *y;
   void *plan; /* simdconv_conv, xnn_operator_t, or NULL (oneDNN) */
 #if BENCH_HAVE_ONEDNN
-  /* oneDNN: the set's src (x reordered, untimed) and dst in the
-   * primitive's formats, rotated as the other variants' buffers are. */
-  dnnl_memory_t dn_src, dn_dst;
+  /* oneDNN: the set's src (x reordered, untimed), dst and weights in the
+   * primitive's formats, rotated as the other variants' buffers and
+   * packed weights are (the layer suite's onednn plans rotate too). */
+  dnnl_memory_t dn_src, dn_dst, dn_w;
+  void *dn_wbuf;
 #endif
 } q8_set;
 
@@ -123,8 +125,8 @@ typedef struct q8_bench {
 #if BENCH_HAVE_ONEDNN
   dnnl_primitive_t prim;
   dnnl_primitive_desc_t pd;
-  dnnl_memory_t dn_w, dn_b, dn_scratch;
-  const dnnl_memory_desc_t *src_md, *dst_md;
+  dnnl_memory_t dn_uw, dn_b, dn_scratch; /* user weights, bias, scratch */
+  const dnnl_memory_desc_t *src_md, *dst_md, *w_md;
 #endif
 } q8_bench;
 
@@ -306,6 +308,7 @@ static void q8_md(dnnl_memory_desc_t *md, size_t n, size_t c, size_t h,
  * onednn/any does in the layer suite. */
 static bool q8_dn_create(q8_bench *b, const q8_data *d, char *why) {
   const bench_layer *l = b->l;
+  Q8_DNNL_THREADS(b->th.count); /* oneDNN sizes its work split now */
   dnnl_memory_desc_t src_md, dst_md, w_md, uw_md, b_md;
   q8_md(&src_md, l->N, l->C, l->H, l->W, dnnl_u8, dnnl_format_tag_any);
   q8_md(&dst_md, l->N, l->K, l->OH, l->OW, dnnl_u8, dnnl_format_tag_any);
@@ -364,8 +367,7 @@ static bool q8_dn_create(q8_bench *b, const q8_data *d, char *why) {
   const char *impl = NULL;
   dnnl_primitive_desc_query(b->pd, dnnl_query_impl_info_str, 0, &impl);
   snprintf(b->impl, sizeof b->impl, "%s", impl ? impl : "?");
-  const dnnl_memory_desc_t *pw =
-      dnnl_primitive_desc_query_md(b->pd, dnnl_query_weights_md, 0);
+  b->w_md = dnnl_primitive_desc_query_md(b->pd, dnnl_query_weights_md, 0);
   const dnnl_memory_desc_t *sp =
       dnnl_primitive_desc_query_md(b->pd, dnnl_query_scratchpad_md, 0);
   b->src_md = dnnl_primitive_desc_query_md(b->pd, dnnl_query_src_md, 0);
@@ -374,12 +376,8 @@ static bool q8_dn_create(q8_bench *b, const q8_data *d, char *why) {
   float *bias = bench_alloc_floats(l->K);
   for (size_t k = 0; k < l->K; k++)
     bias[k] = (float)d->bias[k];
-  dnnl_memory_t uw = NULL, ub = NULL;
-  s = dnnl_memory_create(&uw, &uw_md, g_dn_engine, d->w);
-  if (s == dnnl_success)
-    s = dnnl_memory_create(&b->dn_w, pw, g_dn_engine, DNNL_MEMORY_ALLOCATE);
-  if (s == dnnl_success)
-    s = q8_dn_reorder(uw, b->dn_w);
+  dnnl_memory_t ub = NULL;
+  s = dnnl_memory_create(&b->dn_uw, &uw_md, g_dn_engine, d->w);
   if (s == dnnl_success)
     s = dnnl_memory_create(&ub, &b_md, g_dn_engine, bias);
   if (s == dnnl_success)
@@ -390,8 +388,6 @@ static bool q8_dn_create(q8_bench *b, const q8_data *d, char *why) {
   b->ws = bench_alloc(b->ws_bytes);
   if (s == dnnl_success && b->ws_bytes > 0)
     s = dnnl_memory_create(&b->dn_scratch, sp, g_dn_engine, b->ws);
-  if (uw)
-    dnnl_memory_destroy(uw);
   if (ub)
     dnnl_memory_destroy(ub);
   bench_free(bias);
@@ -415,20 +411,27 @@ static bool q8_dn_move(const q8_bench *b, void *plain, dnnl_memory_t prim,
   return s == dnnl_success;
 }
 
-/* A set's src (its x, reordered) and dst in the primitive's formats. */
+/* A set's src (its x, reordered), dst and weights (reordered from the
+ * user's, with whatever compensation oneDNN's format carries) in the
+ * primitive's formats. */
 static bool q8_dn_set(const q8_bench *b, q8_set *set) {
   const bench_layer *l = b->l;
+  Q8_DNNL_THREADS(b->th.count); /* the set-up's reorders too */
   return dnnl_memory_create(&set->dn_src, b->src_md, g_dn_engine,
                             DNNL_MEMORY_ALLOCATE) == dnnl_success &&
          dnnl_memory_create(&set->dn_dst, b->dst_md, g_dn_engine,
                             DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+         (set->dn_wbuf = bench_alloc(dnnl_memory_desc_get_size(b->w_md))) &&
+         dnnl_memory_create(&set->dn_w, b->w_md, g_dn_engine,
+                            set->dn_wbuf) == dnnl_success &&
+         q8_dn_reorder(b->dn_uw, set->dn_w) == dnnl_success &&
          q8_dn_move(b, set->x, set->dn_src, true, l->C, l->H, l->W);
 }
 
 static bool q8_dn_run(q8_bench *b, q8_set *set) {
   Q8_DNNL_THREADS(b->th.count);
   dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, set->dn_src},
-                             {DNNL_ARG_WEIGHTS, b->dn_w},
+                             {DNNL_ARG_WEIGHTS, set->dn_w},
                              {DNNL_ARG_BIAS, b->dn_b},
                              {DNNL_ARG_DST, set->dn_dst},
                              {DNNL_ARG_SCRATCHPAD, b->dn_scratch}};
@@ -440,12 +443,13 @@ static bool q8_dn_run(q8_bench *b, q8_set *set) {
 
 static void q8_dn_release(q8_bench *b) {
   for (size_t i = 0; i < b->nsets; i++) {
-    if (b->sets[i].dn_src)
-      dnnl_memory_destroy(b->sets[i].dn_src);
-    if (b->sets[i].dn_dst)
-      dnnl_memory_destroy(b->sets[i].dn_dst);
+    dnnl_memory_t set_mems[] = {b->sets[i].dn_src, b->sets[i].dn_dst,
+                                b->sets[i].dn_w};
+    for (size_t j = 0; j < 3; j++)
+      if (set_mems[j])
+        dnnl_memory_destroy(set_mems[j]);
   }
-  dnnl_memory_t *mems[] = {&b->dn_w, &b->dn_b, &b->dn_scratch};
+  dnnl_memory_t *mems[] = {&b->dn_uw, &b->dn_b, &b->dn_scratch};
   for (size_t i = 0; i < 3; i++)
     if (*mems[i]) {
       dnnl_memory_destroy(*mems[i]);

@@ -431,7 +431,7 @@ typedef struct q8_ctx {
   uint8_t *y;          /* output of image 0 */
   size_t pix_stride;   /* bytes between output pixels: K (NHWC) or 1 */
   size_t ch_stride;    /* bytes between output channels: 1 or OH*OW */
-  size_t kc, taps;
+  size_t kc, taps, xbytes;
   size_t image_in;     /* a_offset per image: H*W*C, or 0 (a copy) */
   size_t grp_in;       /* a_offset per group */
   size_t image_out;    /* bytes between output images */
@@ -462,17 +462,40 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   }
 }
 
-/* Runs images [0, n) into c->y: tasks of all of a group's blocks and as
- * many tiles as make ~2^20 multiply-adds, split while there are fewer than
- * 4 per thread (first the operand whose copies cost less). */
-static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
+/* Tiles per task, as the fp32 driver sizes them (src/igemm.c,
+ * igemm_tiles_per_task): at least ~2^20 multiply-adds, and as many as let
+ * a block's weights, read once per task, stay in L2 beside the tiles'
+ * input rows. One tile per task made the 3x3 layers with 512 channels
+ * stream all their weights per tile: 0.4-0.5x oneDNN. */
+static size_t q8_tiles_per_task(const q8_ctx *c, size_t tiles) {
+  const sc_problem *p = c->p;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
-  const size_t tiles = sc_div_up(c->pixels, mr);
-  size_t kt = c->nblocks, pt = 1, work;
+  size_t pt = 1, work, block, tile_in;
   const size_t dims[] = {mr, nr, c->kc, c->taps, c->nblocks};
   if (sc_product_ok(dims, 5, &work) && work < ((size_t)1 << 20))
     pt = ((size_t)1 << 20) / work;
-  pt = pt > tiles ? tiles : pt;
+  /* Input bytes per tile: MR pixels' elements, times the input pixels per
+   * output pixel (stride), times 2 for the kernel's halo rows. */
+  const size_t in_dims[] = {mr, c->kc, p->stride_h, p->stride_w,
+                            2 * c->xbytes};
+  const size_t blk_dims[] = {c->taps, c->kc, nr, c->cfg->wbytes};
+  if (sc_product_ok(in_dims, 5, &tile_in) &&
+      sc_product_ok(blk_dims, 4, &block)) {
+    const size_t budget = sc_l2_budget();
+    block = block > budget / 2 ? budget / 2 : block;
+    const size_t fit = (budget - block) / tile_in;
+    pt = fit > pt ? fit : pt;
+  }
+  return pt > tiles ? tiles : pt;
+}
+
+/* Runs images [0, n) into c->y: tasks of all of a group's blocks and
+ * q8_tiles_per_task() tiles, split while there are fewer than 4 per thread
+ * (first the operand whose copies cost less). */
+static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr;
+  const size_t tiles = sc_div_up(c->pixels, mr);
+  size_t kt = c->nblocks, pt = q8_tiles_per_task(c, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
     const size_t want = 4 * threads, outer = n * c->p->groups;
@@ -527,6 +550,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .ch_stride = nchw ? pixels : 1,
       .kc = pl.kc,
       .taps = pl.taps,
+      .xbytes = pl.xbytes,
       .image_in = pl.copy ? 0 : s->H * s->W * p->C,
       .grp_in = pl.grp_stride,
       .image_out = pixels * p->K,
