@@ -1,11 +1,10 @@
 /*
- * The int8 depthwise row-function template (see src/q8_dwconv.h).
- * Included by an ISA source after its vector header, once per input type:
+ * The int8 depthwise kernel template (driver: src/q8_dwconv.c). An ISA
+ * source includes it after its vector header and defines its kernel with
  *
- *   SC_Q8D_NAME          the function's name
- *   SC_Q8D_S8            1: the input bytes are int8, 0: uint8
+ *   SC_Q8D_DEFINE(q8_dwconv__<isa>, SIMDCONV_ISA_<ISA>, cpu features);
  *
- * and the ISA's depthwise int8 API (its vec_<isa>.h):
+ * from the ISA's depthwise int8 API (its vec_<isa>.h):
  *
  *   SC_Q8D_VW            channels per vector
  *   SC_Q8D_WINDOW_P      outputs per sliding window (fits the registers)
@@ -38,6 +37,16 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
   return col >= 0 ? row + col + k : p->zero + k;
 }
 
+/* Zero P accumulators; requantize and store them as pixels [ow, ow + P)
+ * of channels [k, k + VW). */
+#define SC_Q8D_ZERO_P(acc, P)                                                  \
+  _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)                 \
+      (acc)[q_] = SC_Q8D_ZERO()
+#define SC_Q8D_OUT_P(p, acc, out, ow, k, P)                                    \
+  _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)                 \
+      SC_Q8D_OUT((acc)[q_], (p)->bias + (k), (p)->mult + (k), &(p)->out,       \
+                 (out) + ((ow) + q_) * (p)->K + (k))
+
 /* Pixels [ow, ow + P) of the interior (every tap a real column, rows real
  * or the zero row), a full vector of channels at k: no check per tap, P
  * independent sums sharing each weight load. Tap (r, s) of pixel ow + q
@@ -46,21 +55,18 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
 #define SC_Q8D_INTERIOR(p, rows, out, ow, k, P, s8, R_, S_)                    \
   do {                                                                         \
     SC_Q8D_ACC acc_[P];                                                        \
-    _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)               \
-        acc_[q_] = SC_Q8D_ZERO();                                              \
+    SC_Q8D_ZERO_P(acc_, P);                                                    \
     const SC_Q8D_WT *w_ = (const SC_Q8D_WT *)(p)->w + (k);                     \
     for (size_t r_ = 0; r_ < (R_); r_++) {                                     \
       const uint8_t *px_ = (rows)[r_] + (p)->coloff[(ow) * (S_)] + (k);        \
       for (size_t s_ = 0; s_ < (S_); s_++, w_ += (p)->Kp) {                    \
         _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)           \
-            acc_[q_] = SC_Q8D_MAC(acc_[q_],                                    \
-                                  px_ + q_ * (p)->sw_bytes + s_ * (p)->dw_bytes, \
-                                  w_, s8);                                     \
+            acc_[q_] = SC_Q8D_MAC(                                             \
+                acc_[q_], px_ + q_ * (p)->sw_bytes + s_ * (p)->dw_bytes, w_,   \
+                s8);                                                           \
       }                                                                        \
     }                                                                          \
-    _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)               \
-        SC_Q8D_OUT(acc_[q_], (p)->bias + (k), (p)->mult + (k), &(p)->out,      \
-                   (out) + ((ow) + q_) * (p)->K + (k));                        \
+    SC_Q8D_OUT_P(p, acc_, out, ow, k, P);                                      \
   } while (0)
 
 /* One vector of channels [k, k + n) of output pixel ow. With n < VW (the
@@ -92,7 +98,6 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
     }                                                                          \
   } while (0)
 
-#endif
 
 /* 3x3, dilation 1, stride SW_ (a constant): P pixels of the interior from
  * a sliding window: each input column of a row is widened once and used by
@@ -101,8 +106,7 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
 #define SC_Q8D_WINDOW(p, rows, out, ow, k, P, s8, SW_, wv)                     \
   do {                                                                         \
     SC_Q8D_ACC acc_[P];                                                        \
-    _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)               \
-        acc_[q_] = SC_Q8D_ZERO();                                              \
+    SC_Q8D_ZERO_P(acc_, P);                                                    \
     _Pragma("GCC unroll 3") for (size_t r_ = 0; r_ < 3; r_++) {                \
       const uint8_t *px_ = (rows)[r_] + (p)->coloff[(ow) * 3] + (k);           \
       _Pragma("GCC unroll 24") for (size_t c_ = 0; c_ < ((P) - 1) * (SW_) + 3; \
@@ -114,9 +118,7 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
                                        (wv)[r_ * 3 + c_ - q_ * (SW_)]);        \
       }                                                                        \
     }                                                                          \
-    _Pragma("GCC unroll 8") for (size_t q_ = 0; q_ < (P); q_++)               \
-        SC_Q8D_OUT(acc_[q_], (p)->bias + (k), (p)->mult + (k), &(p)->out,      \
-                   (out) + ((ow) + q_) * (p)->K + (k));                        \
+    SC_Q8D_OUT_P(p, acc_, out, ow, k, P);                                      \
   } while (0)
 
 /* Windows of SC_Q8D_WINDOW_P pixels, then of 4 (rows of 7 or 14). */
@@ -139,9 +141,11 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
       SC_Q8D_INTERIOR(p, rows, out, ow, k, 1, s8, R_, S_);                     \
   } while (0)
 
-static void SC_Q8D_NAME(const sc_q8_dw_params *params,
-                        const uint8_t *const *in, uint8_t *out, size_t k0,
-                        size_t nk) {
+/* One block of rows (sc_q8_dw_row_fn); s8 is a constant in each of the
+ * two wrappers SC_Q8D_DEFINE makes, so every input-type test folds. */
+static inline __attribute__((always_inline)) void
+sc_q8d_row(const sc_q8_dw_params *params, const uint8_t *const *in,
+           uint8_t *out, size_t k0, size_t nk, const bool s8) {
   /* Local copies: the output is written byte-wise, and a byte store may
    * alias anything, which made every parameter and row pointer a reload
    * after each store. */
@@ -153,7 +157,7 @@ static void SC_Q8D_NAME(const sc_q8_dw_params *params,
   for (; k + SC_Q8D_VW <= k0 + nk; k += SC_Q8D_VW) {
     size_t ow = 0;
     for (; ow < p->ow_lo; ow++)
-      SC_Q8D_PIXEL(p, rows, out, ow, k, SC_Q8D_VW, true, SC_Q8D_S8);
+      SC_Q8D_PIXEL(p, rows, out, ow, k, SC_Q8D_VW, true, s8);
     if (p->R == 3 && p->S == 3 && p->dw_bytes == p->K &&
         (p->sw_bytes == p->K || p->sw_bytes == 2 * p->K)) {
       /* The commonest shapes: sliding windows, then single pixels. */
@@ -161,19 +165,38 @@ static void SC_Q8D_NAME(const sc_q8_dw_params *params,
       for (size_t t = 0; t < 9; t++)
         wv[t] = SC_Q8D_WLOAD((const SC_Q8D_WT *)p->w + t * p->Kp + k);
       if (p->sw_bytes == p->K)
-        SC_Q8D_WINDOWS(p, rows, out, ow, k, SC_Q8D_S8, 1, wv);
+        SC_Q8D_WINDOWS(p, rows, out, ow, k, s8, 1, wv);
       else
-        SC_Q8D_WINDOWS(p, rows, out, ow, k, SC_Q8D_S8, 2, wv);
-      SC_Q8D_INTERIOR_ALL(p, rows, out, ow, k, SC_Q8D_S8, 3, 3);
+        SC_Q8D_WINDOWS(p, rows, out, ow, k, s8, 2, wv);
+      SC_Q8D_INTERIOR_ALL(p, rows, out, ow, k, s8, 3, 3);
     } else
-      SC_Q8D_INTERIOR_ALL(p, rows, out, ow, k, SC_Q8D_S8, p->R, p->S);
+      SC_Q8D_INTERIOR_ALL(p, rows, out, ow, k, s8, p->R, p->S);
     for (; ow < p->OW; ow++)
-      SC_Q8D_PIXEL(p, rows, out, ow, k, SC_Q8D_VW, true, SC_Q8D_S8);
+      SC_Q8D_PIXEL(p, rows, out, ow, k, SC_Q8D_VW, true, s8);
   }
   if (k < k0 + nk)
     for (size_t ow = 0; ow < p->OW; ow++)
-      SC_Q8D_PIXEL(p, rows, out, ow, k, k0 + nk - k, false, SC_Q8D_S8);
+      SC_Q8D_PIXEL(p, rows, out, ow, k, k0 + nk - k, false, s8);
 }
 
-#undef SC_Q8D_NAME
-#undef SC_Q8D_S8
+
+/* The kernel `sc_<sym>` named "<sym>": a row function per input type and
+ * their configuration. */
+#define SC_Q8D_DEFINE(sym, kisa, kcpu)                                         \
+  static void sym##_u8(const sc_q8_dw_params *p, const uint8_t *const *in,     \
+                       uint8_t *out, size_t k0, size_t nk) {                   \
+    sc_q8d_row(p, in, out, k0, nk, false);                                     \
+  }                                                                            \
+  static void sym##_s8(const sc_q8_dw_params *p, const uint8_t *const *in,     \
+                       uint8_t *out, size_t k0, size_t nk) {                   \
+    sc_q8d_row(p, in, out, k0, nk, true);                                      \
+  }                                                                            \
+  static const sc_q8_dw_config sym##_config = {                                \
+      .vw = SC_Q8D_VW,                                                         \
+      .wbytes = sizeof(SC_Q8D_WT),                                             \
+      .row = {sym##_u8, sym##_s8},                                             \
+  };                                                                           \
+  const sc_conv_kernel sc_##sym =                                              \
+      SC_Q8_DW_KERNEL(#sym, kisa, sym##_config, kcpu)
+
+#endif
