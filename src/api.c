@@ -108,8 +108,8 @@ static simdconv_status sc_plan_kernel(const char *name, simdconv_isa isa,
 
 /* ---- weights -------------------------------------------------------------- */
 
-size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
-                            size_t k, size_t r, size_t s, size_t c) {
+static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
+                                   size_t k, size_t r, size_t s, size_t c) {
   if (d->flip_kernel) {
     r = p->R - 1 - r;
     s = p->S - 1 - s;
@@ -119,15 +119,16 @@ size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
-/* Copies the weights to canonical KRSC. */
-static void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
-                                 const float *w, float *krsc) {
-  float *out = krsc;
+void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
+                          const void *w, void *krsc, size_t elem) {
+  const unsigned char *in = w;
+  unsigned char *out = krsc;
   for (size_t k = 0; k < p->K; k++)
     for (size_t r = 0; r < p->R; r++)
       for (size_t s = 0; s < p->S; s++)
-        for (size_t c = 0; c < p->Cg; c++)
-          *out++ = w[sc_user_weight_index(d, p, k, r, s, c)];
+        for (size_t c = 0; c < p->Cg; c++, out += elem)
+          memcpy(out, in + sc_user_weight_index(d, p, k, r, s, c) * elem,
+                 elem);
 }
 
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
@@ -140,7 +141,7 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
   float *krsc = sc_alloc(&conv->allocator, w_bytes);
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
-  sc_canonical_weights(d, p, weights, krsc);
+  sc_canonical_weights(d, p, weights, krsc, sizeof(float));
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
   if (conv->packed_bytes == SIZE_MAX)
@@ -207,20 +208,23 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   sc_problem problem;
-  simdconv_conv *conv;
+  simdconv_conv *conv = NULL;
   simdconv_status st = sc_problem_init(desc, &problem);
   problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
     st = sc_object_new(&problem, options, &conv);
+  if (st == SIMDCONV_OK)
+    st = sc_pack(conv, desc, weights, bias);
+  return sc_object_publish(conv, st, conv_out);
+}
+
+simdconv_status sc_object_publish(simdconv_conv *conv, simdconv_status st,
+                                  simdconv_conv **out) {
   if (st != SIMDCONV_OK)
-    return st;
-  st = sc_pack(conv, desc, weights, bias);
-  if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
-    return st;
-  }
-  *conv_out = conv;
-  return SIMDCONV_OK;
+  else
+    *out = conv;
+  return st;
 }
 
 void simdconv_destroy(simdconv_conv *conv) {

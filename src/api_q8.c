@@ -12,18 +12,6 @@
 #include "q8.h"
 #include "tasks.h"
 
-/* Canonical KRSC int8 weights (flip applied), as sc_canonical_weights
- * makes the fp32 ones. */
-static void q8_canonical_weights(const simdconv_desc *d, const sc_problem *p,
-                                 const int8_t *w, int8_t *krsc) {
-  int8_t *out = krsc;
-  for (size_t k = 0; k < p->K; k++)
-    for (size_t r = 0; r < p->R; r++)
-      for (size_t s = 0; s < p->S; s++)
-        for (size_t c = 0; c < p->Cg; c++)
-          *out++ = w[sc_user_weight_index(d, p, k, r, s, c)];
-}
-
 /* Canonical weights and multipliers in one temporary allocation, the
  * per-channel overflow rule, then the kernel's packing. */
 static simdconv_status q8_pack(simdconv_conv *conv, const simdconv_desc *d,
@@ -40,7 +28,7 @@ static simdconv_status q8_pack(simdconv_conv *conv, const simdconv_desc *d,
   if (mult == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   int8_t *krsc = (int8_t *)mult + sc_round_up(p->K * sizeof(float), SC_ALIGNMENT);
-  q8_canonical_weights(d, p, weights, krsc);
+  sc_canonical_weights(d, p, weights, krsc, 1);
   sc_problem again;
   (void)sc_q8_problem_init(d, q, &again, mult); /* validated: the same */
   simdconv_status st = SIMDCONV_OK;
@@ -68,20 +56,14 @@ simdconv_status simdconv_create_q8(const simdconv_desc *desc,
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
   sc_problem problem;
-  simdconv_conv *conv;
+  simdconv_conv *conv = NULL;
   simdconv_status st = sc_q8_problem_init(desc, qparams, &problem, NULL);
   problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
     st = sc_object_new(&problem, options, &conv);
-  if (st != SIMDCONV_OK)
-    return st;
-  st = q8_pack(conv, desc, qparams, weights, bias);
-  if (st != SIMDCONV_OK) {
-    simdconv_destroy(conv);
-    return st;
-  }
-  *conv_out = conv;
-  return SIMDCONV_OK;
+  if (st == SIMDCONV_OK)
+    st = q8_pack(conv, desc, qparams, weights, bias);
+  return sc_object_publish(conv, st, conv_out);
 }
 
 simdconv_status simdconv_run_q8(const simdconv_conv *conv, size_t batch,

@@ -24,13 +24,19 @@ simdconv_status sc_object_new(const sc_problem *problem,
                               const simdconv_options *options,
                               simdconv_conv **out);
 
+/* The end of a create: *out = conv on success; on error conv (NULL or
+ * partly packed) is destroyed and *out stays NULL. Returns st. */
+simdconv_status sc_object_publish(simdconv_conv *conv, simdconv_status st,
+                                  simdconv_conv **out);
+
 /* Allocation through the object's allocator (SC_ALIGNMENT aligned). */
 void *sc_object_alloc(const simdconv_conv *conv, size_t bytes);
 void sc_object_free(const simdconv_conv *conv, void *ptr);
 
-/* Index of weight (k, r, s, c) in the user's layout, flip applied. */
-size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
-                            size_t k, size_t r, size_t s, size_t c);
+/* Copies the user's weights (elements of elem bytes: float or int8) to
+ * canonical KRSC, flip applied. */
+void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
+                          const void *w, void *krsc, size_t elem);
 
 /* A run of either data type, the object's type checked by the caller:
  * input and output are float (F32) or byte (Q8) tensors; residual (F32

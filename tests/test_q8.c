@@ -51,11 +51,8 @@ static void expect_one_tap(tq_case *c, uint8_t x, int8_t w, int32_t bias,
             c->ref[0], want);
   simdconv_isa isas[SIMDCONV_ISA_COUNT];
   const size_t n = tu_isas(isas);
-  for (size_t i = 0; i < n; i++) {
-    simdconv_conv *conv = tq_create(c, isas[i]);
-    tq_check(c, conv, tu_isa_str(isas[i]), &tu_variants[0]);
-    simdconv_destroy(conv);
-  }
+  for (size_t i = 0; i < n; i++)
+    tq_check_isa(c, isas[i], &tu_variants[0]);
 }
 
 /* ---- the definition ------------------------------------------------------ */
@@ -390,14 +387,12 @@ ParameterizedTest(simdconv_isa *isa, q8, zero_points_and_saturation,
     for (int zi = 0; zi < 3; zi++)
       for (int out = 0; out < 2; out++)
         for (int sc = 0; sc < TQ_SCALES_KINDS; sc++, n++) {
-          tq_spec s;
-          memset(&s, 0, sizeof s);
           const tu_tcfg t = {.name = "zp", .N = 1, .C = 19, .K = 35, .H = 6,
                              .W = 7, .R = 3, .S = 3, .pt = 1, .pb = 1,
                              .pl = 1, .pr = 1, .bias = true,
                              .groups = n % 5 == 4 ? 19 : 1};
-          tu_spec_from_tcfg(&s.geo, &t, (simdconv_layout)(n % 2),
-                            SIMDCONV_WEIGHTS_OIHW, 0, tu_rng_u64(&r));
+          tq_spec s;
+          tq_spec_from_tcfg(&s, &t, (simdconv_layout)(n % 2), tu_rng_u64(&r));
           if (t.groups == 19)
             s.geo.desc.out_channels = 38;
           s.in_type = (simdconv_qtype)in;
@@ -416,9 +411,7 @@ ParameterizedTest(simdconv_isa *isa, q8, zero_points_and_saturation,
             lo += c.ref[i] == tmin;
             hi += c.ref[i] == tmax;
           }
-          simdconv_conv *conv = tq_create(&c, *isa);
-          tq_check(&c, conv, tu_isa_str(*isa), &tu_variants[n % 2]);
-          simdconv_destroy(conv);
+          tq_check_isa(&c, *isa, &tu_variants[n % 2]);
           if (sc == TQ_SCALES_WIDE)
             cr_assert(lo + hi > 0, "wide scales saturated nothing: %s",
                       c.name);
@@ -447,15 +440,11 @@ ParameterizedTest(simdconv_isa *isa, q8, depthwise_row_widths,
       if (t.mode == SIMDCONV_PAD_REFLECT && W < 2)
         continue;
       tq_spec s;
-      memset(&s, 0, sizeof s);
-      tu_spec_from_tcfg(&s.geo, &t, (simdconv_layout)(W % 2),
-                        SIMDCONV_WEIGHTS_OIHW, 0, tu_rng_u64(&r));
+      tq_spec_from_tcfg(&s, &t, (simdconv_layout)(W % 2), tu_rng_u64(&r));
       tq_random_quant(&r, &s);
       tq_case c;
       tq_case_init(&c, &s);
-      simdconv_conv *conv = tq_create(&c, *isa);
-      tq_check(&c, conv, tu_isa_str(*isa), &tu_variants[W % 2]);
-      simdconv_destroy(conv);
+      tq_check_isa(&c, *isa, &tu_variants[W % 2]);
       tq_case_free(&c);
     }
   tq_report(tu_isa_str(*isa));

@@ -239,72 +239,35 @@ void tq_case_free(tq_case *c) {
 simdconv_status tq_try_create(const tq_case *c, const simdconv_options *opt,
                               simdconv_conv **conv) {
   const simdconv_desc *d = &c->spec.geo.desc;
-  int8_t *w = tu_alloc(c->nw);
-  memcpy(w, c->w, c->nw);
-  int32_t *b = NULL;
-  if (c->b != NULL) {
-    b = tu_alloc(d->out_channels * sizeof(int32_t));
-    memcpy(b, c->b, d->out_channels * sizeof(int32_t));
-  }
+  const size_t nb = c->b != NULL ? d->out_channels * sizeof(int32_t) : 0;
+  int8_t *w = tu_dup(c->w, c->nw);
+  int32_t *b = tu_dup(c->b, nb);
   *conv = (simdconv_conv *)conv; /* must be overwritten */
   const simdconv_status st = simdconv_create_q8(d, &c->q, w, b, opt, conv);
-  memset(w, 0x5a, c->nw);
-  free(w);
-  if (b != NULL) {
-    memset(b, 0x5a, d->out_channels * sizeof(int32_t));
-    free(b);
-  }
-  cr_assert(st == SIMDCONV_OK ? *conv != NULL : *conv == NULL,
-            "simdconv_create_q8 returned %d with conv %p for %s", (int)st,
-            (void *)*conv, c->name);
+  tu_scrub_free(w, c->nw);
+  tu_scrub_free(b, nb);
+  tu_check_created(st, *conv, c->name);
   return st;
 }
 
-/* Asserts the object runs on `want` a q8_ kernel; returns its name. */
-static const char *tq_check_info(const tq_case *c, const simdconv_conv *conv,
-                                 simdconv_isa want) {
-  simdconv_conv_info info;
-  memset(&info, 0, sizeof info);
-  const simdconv_status st = simdconv_get_info(conv, &info);
-  cr_assert(st == SIMDCONV_OK && info.isa == want && info.kernel != NULL &&
-                strncmp(info.kernel, "q8_", 3) == 0,
-            "simdconv_get_info: status %d, isa %s (want %s), kernel %s, for "
-            "%s",
-            (int)st, tu_isa_str(info.isa), tu_isa_str(want),
-            info.kernel ? info.kernel : "(null)", c->name);
-  return info.kernel;
+static simdconv_status tq_try_create_any(const void *c,
+                                         const simdconv_options *opt,
+                                         simdconv_conv **conv) {
+  return tq_try_create(c, opt, conv);
+}
+
+static tu_creator tq_creator_of(const tq_case *c) {
+  return (tu_creator){tq_try_create_any, c, c->name, "q8_"};
 }
 
 simdconv_conv *tq_create(const tq_case *c, simdconv_isa isa) {
-  const simdconv_options opt = {.isa = isa};
-  simdconv_conv *conv;
-  const simdconv_status st = tq_try_create(c, &opt, &conv);
-  cr_assert(st == SIMDCONV_OK,
-            "simdconv_create_q8 on %s failed: %d (%s) for %s",
-            tu_isa_str(isa), (int)st, simdconv_status_string(st), c->name);
-  tq_check_info(c, conv,
-                isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa);
-  return conv;
+  const tu_creator cr = tq_creator_of(c);
+  return tu_create_with(&cr, isa);
 }
 
 simdconv_conv *tq_create_kernel(const tq_case *c, const char *kernel) {
-  size_t index;
-  simdconv_kernel_info k;
-  cr_assert(simdconv_kernel_find(kernel, &index) == SIMDCONV_OK &&
-                simdconv_kernel_get(index, &k) == SIMDCONV_OK,
-            "kernel %s is not registered", kernel);
-  const simdconv_options opt = {.kernel = kernel};
-  simdconv_conv *conv;
-  const simdconv_status st = tq_try_create(c, &opt, &conv);
-  if (st == SIMDCONV_ERR_KERNEL_UNSUITABLE)
-    return NULL;
-  cr_assert(st == SIMDCONV_OK,
-            "simdconv_create_q8 with kernel %s failed: %d (%s) for %s",
-            kernel, (int)st, simdconv_status_string(st), c->name);
-  const char *ran = tq_check_info(c, conv, k.isa);
-  cr_assert(strcmp(ran, kernel) == 0, "forced kernel %s, object runs %s",
-            kernel, ran);
-  return conv;
+  const tu_creator cr = tq_creator_of(c);
+  return tu_create_kernel_with(&cr, kernel);
 }
 
 #define TQ_GUARD 64     /* bytes after the output and the workspace */
@@ -384,6 +347,18 @@ void tq_check(const tq_case *c, const simdconv_conv *conv, const char *what,
   tq_checks_++;
   tq_bytes_ += c->ny;
   free(y);
+}
+
+void tq_check_isa(const tq_case *c, simdconv_isa isa, const tu_run_opts *o) {
+  simdconv_conv *conv = tq_create(c, isa);
+  tq_check(c, conv, tu_isa_str(isa), o);
+  simdconv_destroy(conv);
+}
+
+void tq_spec_from_tcfg(tq_spec *s, const tu_tcfg *t, simdconv_layout layout,
+                       uint64_t seed) {
+  memset(s, 0, sizeof *s);
+  tu_spec_from_tcfg(&s->geo, t, layout, SIMDCONV_WEIGHTS_OIHW, 0, seed);
 }
 
 size_t tq_checks(void) { return tq_checks_; }

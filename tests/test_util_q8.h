@@ -106,6 +106,12 @@ void tq_run(const tq_case *c, const simdconv_conv *conv,
 void tq_check(const tq_case *c, const simdconv_conv *conv, const char *what,
               const tu_run_opts *o);
 
+/* tq_check on a fresh object of the case on isa (AUTO: the active one). */
+void tq_check_isa(const tq_case *c, simdconv_isa isa, const tu_run_opts *o);
+/* The geometry of a fixed configuration, default quantization. */
+void tq_spec_from_tcfg(tq_spec *s, const tu_tcfg *t, simdconv_layout layout,
+                       uint64_t seed);
+
 /* Number of tq_check() calls and output bytes compared in this process. */
 size_t tq_checks(void);
 void tq_report(const char *what);

@@ -137,6 +137,33 @@ void check_config(simdconv_status st);
 /* A status from a call on valid arguments: fatal unless OK. */
 void check_call(simdconv_status st, const char *call, simdconv_isa isa);
 
+/* One run of an object on a fixed input (cli_timing.c): run calls
+ * simdconv_run or simdconv_run_q8 (named call) into out. */
+typedef struct cli_runner {
+  simdconv_status (*run)(const struct cli_runner *r, void *out, void *ws,
+                         size_t ws_bytes);
+  const char *call;
+  const simdconv_conv *conv;
+  size_t N, H, W;
+  const void *input;
+  pthreadpool_t pool;
+} cli_runner;
+
+/* The object's info and workspace size and its run times in seconds. */
+typedef struct cli_timing {
+  simdconv_conv_info info;
+  size_t ws_bytes;
+  double median, min;
+} cli_timing;
+
+/* Runs once into warm, then repeat timed runs into out; exits on error. */
+cli_timing cli_time_runs(const cli_runner *r, simdconv_isa isa,
+                         size_t repeat, void *warm, void *out);
+/* Prints the kernel, sizes, creation time and run times; ops per run in
+ * `unit`s (GFLOP, GOP) give the rate. */
+void cli_print_timing(const char *name, const cli_timing *t, double create_s,
+                      size_t repeat, double ops, const char *unit);
+
 /* `simdconv run --int8`: what cmd_run.c parsed and derived. */
 typedef struct cli_q8_job {
   const simdconv_desc *desc;

@@ -345,6 +345,12 @@ typedef struct tensors {
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
 
+static simdconv_status f32_run(const cli_runner *r, void *out, void *ws,
+                               size_t ws_bytes) {
+  return simdconv_run(r->conv, r->N, r->H, r->W, r->input, out, ws, ws_bytes,
+                      r->pool);
+}
+
 /* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
  * when kernel is not NULL; leaves its output in t->out. Returns false when
  * a check failed. */
@@ -361,38 +367,12 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
     check_config(st);
   check_call(st, "simdconv_create", isa);
 
-  simdconv_conv_info info;
-  size_t ws_bytes = 0;
-  check_call(simdconv_get_info(conv, &info), "simdconv_get_info", isa);
-  check_call(simdconv_workspace_size(conv, p->N, p->H, p->W, &ws_bytes),
-             "simdconv_workspace_size", isa);
-  void *ws = ws_bytes ? xmalloc(ws_bytes, 1, "the workspace") : NULL;
-
-  check_call(simdconv_run(conv, p->N, p->H, p->W, t->input, t->warm, ws,
-                          ws_bytes, p->pool),
-             "simdconv_run", isa);
-  double *times = xmalloc(o->repeat, sizeof *times, "timings");
-  for (size_t r = 0; r < o->repeat; r++) {
-    t0 = now_seconds();
-    st = simdconv_run(conv, p->N, p->H, p->W, t->input, t->out, ws, ws_bytes,
-                      p->pool);
-    times[r] = now_seconds() - t0;
-    check_call(st, "simdconv_run", isa);
-  }
-  double med = median(times, o->repeat);
-  char create_str[32], med_str[32], min_str[32];
-  format_seconds(create_s, create_str, sizeof create_str);
-  format_seconds(med, med_str, sizeof med_str);
-  format_seconds(times[0], min_str, sizeof min_str);
-  free(times);
-  free(ws);
-
-  printf("[%s] kernel %s (isa %s), packed %zu B, workspace %zu B\n", name,
-         info.kernel, simdconv_isa_name(info.isa), info.packed_bytes,
-         ws_bytes);
-  printf("[%s] create %s, run median %s (min %s, %zu runs), %.2f GFLOP/s\n",
-         name, create_str, med_str, min_str, o->repeat,
-         med > 0 ? p->flops / med * 1e-9 : INFINITY);
+  const cli_runner runner = {f32_run, "simdconv_run", conv, p->N, p->H,
+                             p->W, t->input, p->pool};
+  const cli_timing tm = cli_time_runs(&runner, isa, o->repeat, t->warm,
+                                      t->out);
+  const simdconv_conv_info info = tm.info;
+  cli_print_timing(name, &tm, create_s, o->repeat, p->flops, "GFLOP");
   simdconv_destroy(conv);
 
   bool ok = info.isa == isa;

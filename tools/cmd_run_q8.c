@@ -70,6 +70,12 @@ static size_t q8_differences(const uint8_t *a, const uint8_t *b, size_t n,
   return count;
 }
 
+static simdconv_status q8_run(const cli_runner *r, void *out, void *ws,
+                              size_t ws_bytes) {
+  return simdconv_run_q8(r->conv, r->N, r->H, r->W, r->input, out, ws,
+                         ws_bytes, r->pool);
+}
+
 /* Creates, runs and times one ISA (or the forced kernel); false when a
  * check failed. */
 static bool q8_run_isa(const cli_q8_job *j, simdconv_isa isa,
@@ -84,37 +90,13 @@ static bool q8_run_isa(const cli_q8_job *j, simdconv_isa isa,
   if (st != SIMDCONV_OK && st != SIMDCONV_ERR_OUT_OF_MEMORY)
     check_config(st);
   check_call(st, "simdconv_create_q8", isa);
-  simdconv_conv_info info;
-  size_t ws_bytes = 0;
-  check_call(simdconv_get_info(conv, &info), "simdconv_get_info", isa);
-  check_call(simdconv_workspace_size(conv, j->N, j->H, j->W, &ws_bytes),
-             "simdconv_workspace_size", isa);
-  void *ws = ws_bytes ? xmalloc(ws_bytes, 1, "the workspace") : NULL;
-  check_call(simdconv_run_q8(conv, j->N, j->H, j->W, t->x, t->warm, ws,
-                             ws_bytes, j->pool),
-             "simdconv_run_q8", isa);
-  double *times = xmalloc(j->repeat, sizeof *times, "timings");
-  for (size_t r = 0; r < j->repeat; r++) {
-    t0 = now_seconds();
-    st = simdconv_run_q8(conv, j->N, j->H, j->W, t->x, t->out, ws, ws_bytes,
-                         j->pool);
-    times[r] = now_seconds() - t0;
-    check_call(st, "simdconv_run_q8", isa);
-  }
-  const double med = median(times, j->repeat);
-  char create_str[32], med_str[32], min_str[32];
-  format_seconds(create_s, create_str, sizeof create_str);
-  format_seconds(med, med_str, sizeof med_str);
-  format_seconds(times[0], min_str, sizeof min_str);
-  free(times);
-  free(ws);
+  const cli_runner runner = {q8_run, "simdconv_run_q8", conv, j->N, j->H,
+                             j->W, t->x, j->pool};
+  const cli_timing tm = cli_time_runs(&runner, isa, j->repeat, t->warm,
+                                      t->out);
+  const simdconv_conv_info info = tm.info;
   simdconv_destroy(conv);
-  printf("[%s] kernel %s (isa %s), packed %zu B, workspace %zu B\n", name,
-         info.kernel, simdconv_isa_name(info.isa), info.packed_bytes,
-         ws_bytes);
-  printf("[%s] create %s, run median %s (min %s, %zu runs), %.2f GOP/s\n",
-         name, create_str, med_str, min_str, j->repeat,
-         med > 0 ? j->ops / med * 1e-9 : INFINITY);
+  cli_print_timing(name, &tm, create_s, j->repeat, j->ops, "GOP");
   size_t first = 0, diff;
   bool ok = info.isa == isa;
   if (!ok)
