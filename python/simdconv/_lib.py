@@ -246,14 +246,26 @@ def isa_value(name):
 allocator = None
 
 
-def create(desc, weight_ptr, bias_ptr, isa):
-    """simdconv_create: an object handle (an int), or SimdconvError."""
+def _create(function, isa, *args):
+    """An object handle (an int) from simdconv_create or _create_q8 with
+    args, the options and the handle's address; or SimdconvError."""
     opts = Options(isa, ctypes.pointer(allocator) if allocator else None)
     handle = c_void_p()
-    check(C.simdconv_create(ctypes.byref(desc), weight_ptr, bias_ptr,
-                            ctypes.byref(opts), ctypes.byref(handle)),
-          "simdconv_create")
+    check(getattr(C, function)(*args, ctypes.byref(opts),
+                               ctypes.byref(handle)), function)
     return handle.value
+
+
+def create(desc, weight_ptr, bias_ptr, isa):
+    """simdconv_create."""
+    return _create("simdconv_create", isa, ctypes.byref(desc), weight_ptr,
+                   bias_ptr)
+
+
+def create_q8(desc, qparams, weight_ptr, bias_ptr, isa):
+    """simdconv_create_q8 (qparams: a QParams)."""
+    return _create("simdconv_create_q8", isa, ctypes.byref(desc),
+                   ctypes.byref(qparams), weight_ptr, bias_ptr)
 
 
 def conv_info(handle):
