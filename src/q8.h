@@ -12,6 +12,10 @@
  * the same value (rounding is monotone and keeps the integer bounds), and
  * the clamped value converts to int32 without overflow on every ISA (x86
  * turns out-of-range conversions into INT32_MIN, AArch64 saturates).
+ * A vector helper may also saturate rne(v) + y_zp to the output type by
+ * saturating packs, then clamp to [lo, hi]: the same value again, as long
+ * as its conversion cannot overflow (|v| limited to 2^30 first, a bound
+ * far beyond every output range).
  */
 #ifndef SIMDCONV_Q8_H
 #define SIMDCONV_Q8_H
@@ -30,11 +34,22 @@
 typedef struct sc_q8_out {
   float vlo, vhi; /* lo - y_zp, hi - y_zp (exact in fp32) */
   int32_t zp;     /* y_zp */
+  /* For saturating packs to int8 (see above): the output in the int8
+   * domain is rne(v) + zp8, clamped to [lo8, hi8], its bytes xor flip
+   * (u8: the domain shifted by -128, flip 0x80; s8: no shift, flip 0). */
+  int32_t zp8, lo8, hi8;
+  uint8_t flip;
 } sc_q8_out;
 
 static inline sc_q8_out sc_q8_out_get(const sc_q8_info *q) {
-  return (sc_q8_out){(float)(q->lo - q->y_zp), (float)(q->hi - q->y_zp),
-                     q->y_zp};
+  const int32_t shift = q->out_type == SIMDCONV_QTYPE_U8 ? 128 : 0;
+  return (sc_q8_out){.vlo = (float)(q->lo - q->y_zp),
+                     .vhi = (float)(q->hi - q->y_zp),
+                     .zp = q->y_zp,
+                     .zp8 = q->y_zp - shift,
+                     .lo8 = q->lo - shift,
+                     .hi8 = q->hi - shift,
+                     .flip = (uint8_t)shift};
 }
 
 /* Round half to even of |v| <= 2^22, independent of the rounding mode:

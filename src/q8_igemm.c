@@ -162,6 +162,11 @@ typedef struct q8_plan {
   size_t taps, tcols; /* taps per output, of which tcols per kernel row */
   size_t tiles;       /* per image */
   size_t Hp, Wp;      /* merged: the padded image */
+  /* 1x1, stride 1, no padding: output pixel i reads row i of the rows'
+   * tensor, pix_stride bytes apart; the tasks point at the rows of their
+   * tiles themselves, with no indirection buffer (whose pointers, 8 bytes
+   * a pixel, outweighed the input of the 16-32-channel 1x1 layers). */
+  bool contiguous;
 } q8_plan;
 
 static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
@@ -181,7 +186,11 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .tcols = red.merged ? 1 : p->S,
       .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
       .Hp = s->H + p->pad_top + p->pad_bottom,
-      .Wp = s->W + p->pad_left + p->pad_right};
+      .Wp = s->W + p->pad_left + p->pad_right,
+      .contiguous = p->R == 1 && p->S == 1 && p->stride_h == 1 &&
+                    p->stride_w == 1 && p->pad_top == 0 &&
+                    p->pad_bottom == 0 && p->pad_left == 0 &&
+                    p->pad_right == 0};
 }
 
 /* Byte offsets of the workspace's parts. */
@@ -428,6 +437,8 @@ typedef struct q8_ctx {
   sc_q8_igemm_ukernel_fn ukernel;
   const uint8_t *packed;
   const uint8_t *const *indir;
+  const uint8_t *rows; /* contiguous plan: row 0 (else NULL) */
+  size_t row_stride;   /* contiguous plan: bytes between rows */
   uint8_t *y;          /* output of image 0 */
   size_t pix_stride;   /* bytes between output pixels: K (NHWC) or 1 */
   size_t ch_stride;    /* bytes between output channels: 1 or OH*OW */
@@ -439,6 +450,22 @@ typedef struct q8_ctx {
   sc_q8_igemm_params params;
 } q8_ctx;
 
+/* The row pointers of the tile at pixel pix (rows of them real): the
+ * indirection buffer's, or (contiguous plan) made in a. */
+static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
+                                          size_t rows, const uint8_t **a) {
+  const size_t mr = c->cfg->mr;
+  if (c->rows == NULL)
+    return c->indir + (pix / mr) * c->taps * mr;
+  const uint8_t *row = c->rows + pix * c->row_stride;
+  size_t i = 0;
+  for (; i < rows; i++, row += c->row_stride)
+    a[i] = row;
+  for (; i < mr; i++)
+    a[i] = c->params.zero;
+  return a;
+}
+
 /* Image n, group g, output channels [k0, k0 + nk) (k0 a multiple of NR),
  * pixels [p0, p0 + np) (p0 a multiple of MR): block by block, each block's
  * weights read once for the task's tiles. */
@@ -447,6 +474,7 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   const q8_ctx *c = arg;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const size_t a_offset = n * c->image_in + g * c->grp_in;
+  const uint8_t *a[SC_Q8_MAX_MR];
   for (size_t k = k0; k < k0 + nk; k += nr) {
     const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
     const uint8_t *w = c->packed + (g * c->nblocks + k / nr) * c->block;
@@ -454,8 +482,7 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                   (g * c->p->Kg + k) * c->ch_stride;
     for (size_t pix = p0; pix < p0 + np; pix += mr) {
       const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
-      c->ukernel(rows, nc, c->kc, c->taps,
-                 c->indir + (pix / mr) * c->taps * mr, w,
+      c->ukernel(rows, nc, c->kc, c->taps, q8_tile_rows(c, pix, rows, a), w,
                  yk + pix * c->pix_stride, c->pix_stride, a_offset,
                  &c->params);
     }
@@ -532,19 +559,22 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       ((int16_t *)(void *)zero)[i] = (int16_t)p->q8.x_zp;
     else
       zero[i] = (uint8_t)p->q8.x_zp;
-  q8_tables(p, s, &pl, rowtab, coltab);
-  q8_indir_ctx ic = {p,        s,       cfg->mr,
-                     pl.taps,  pl.tcols, pixels,
-                     rowtab,   coltab,  pl.copy ? xcopy : args->q8_input,
-                     zero,     indir};
-  pthreadpool_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
-                                     pl.tiles, 32, SC_POOL_PHASE);
+  const uint8_t *base = pl.copy ? xcopy : args->q8_input;
+  if (!pl.contiguous) {
+    q8_tables(p, s, &pl, rowtab, coltab);
+    q8_indir_ctx ic = {p,       s,        cfg->mr, pl.taps, pl.tcols, pixels,
+                       rowtab,  coltab,   base,    zero,    indir};
+    pthreadpool_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
+                                       pl.tiles, 32, SC_POOL_PHASE);
+  }
   q8_ctx c = {
       .cfg = cfg,
       .p = p,
       .ukernel = cfg->ukernel[p->q8.in_type],
       .packed = args->packed,
       .indir = indir,
+      .rows = pl.contiguous ? base : NULL,
+      .row_stride = pl.pix_stride,
       .y = args->q8_output,
       .pix_stride = nchw ? 1 : p->K,
       .ch_stride = nchw ? pixels : 1,

@@ -195,12 +195,10 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
 
 /* ---- int8 ------------------------------------------------------------- */
 
-/* sc_q8_requantize() on 16 sums (bias added first): the same operations in
- * the same order; the conversion rounds to nearest even explicitly. */
-static inline __m512i sc_q8_requant_x16(__m512i acc, const int32_t *bias,
-                                        const float *mult,
-                                        const sc_q8_out *o) {
-  const __m512i s = _mm512_add_epi32(acc, _mm512_loadu_si512(bias));
+/* sc_q8_requantize() on 16 sums, the bias included: the same operations
+ * in the same order; the conversion rounds to nearest even explicitly. */
+static inline __m512i sc_q8_requant_sum_x16(__m512i s, const float *mult,
+                                            const sc_q8_out *o) {
   __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
   v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(o->vlo)),
                     _mm512_set1_ps(o->vhi));
@@ -209,12 +207,79 @@ static inline __m512i sc_q8_requant_x16(__m512i acc, const int32_t *bias,
   return _mm512_add_epi32(r, _mm512_set1_epi32(o->zp));
 }
 
+/* The same with the bias added first. */
+static inline __m512i sc_q8_requant_x16(__m512i acc, const int32_t *bias,
+                                        const float *mult,
+                                        const sc_q8_out *o) {
+  return sc_q8_requant_sum_x16(_mm512_add_epi32(acc, _mm512_loadu_si512(bias)),
+                               mult, o);
+}
+
 /* The low byte of each of 16 int32 lanes (in range: the u8 or s8 value).
  * memcpy, not a vector store: GCC then sees the tile buffer written. */
 static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
   const __m128i b = _mm512_cvtepi32_epi8(y);
   memcpy(dst, &b, sizeof b);
 }
+
+/* rne((float)s * m) of 16 sums (bias included), |v| first limited to 2^30
+ * with its sign (VRANGEPS, minimum magnitude): the conversion cannot
+ * overflow, and whatever was larger saturates below as it would have. */
+static inline __m512i sc_q8_round_x16(__m512i s, const float *mult) {
+  const __m512 v =
+      _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
+  return _mm512_cvt_roundps_epi32(
+      _mm512_range_ps(v, _mm512_set1_ps(0x1p30f), 0x6),
+      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+/* sc_q8_requantize() on 4 (or 2: r2, r3 = r0, r1) vectors of rounded sums
+ * (sc_q8_round_x16), through saturating packs (src/q8.h): + zp8 and int16
+ * saturation (VPACKSSDW, VPADDSW), int8 saturation (VPACKSSWB), the clamp
+ * in the int8 domain, the u8 flip; then the 16-byte pieces in order
+ * (VPACKS* interleave them by 128-bit lane): 64 bytes (32 for 2). Two
+ * vectors cost 7 operations where sc_q8_requant_x16 and a VPMOVDB take
+ * 12, the port-5 shuffles of VPMOVDB above all. */
+static inline __m512i sc_q8_pack_x64(__m512i r0, __m512i r1, __m512i r2,
+                                     __m512i r3, const sc_q8_out *o) {
+  const __m512i zp = _mm512_set1_epi16((int16_t)o->zp8);
+  const __m512i a = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), zp);
+  const __m512i b = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), zp);
+  __m512i y = _mm512_packs_epi16(a, b);
+  y = _mm512_min_epi8(_mm512_max_epi8(y, _mm512_set1_epi8((int8_t)o->lo8)),
+                      _mm512_set1_epi8((int8_t)o->hi8));
+  y = _mm512_xor_si512(y, _mm512_set1_epi8((char)o->flip));
+  return _mm512_permutexvar_epi32(
+      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+      y);
+}
+
+/* Requantizes and stores a tile row of nv vectors of sums (bias included;
+ * nv a constant: 1, 2 or a multiple of 4) as 16 * nv bytes at dst. */
+static inline __attribute__((always_inline)) void
+sc_q8_out_row_x16(const __m512i *s, size_t nv, const float *mult,
+                  const sc_q8_out *o, uint8_t *dst) {
+  if (nv == 1) {
+    sc_q8_store_x16(dst, sc_q8_requant_sum_x16(s[0], mult, o));
+    return;
+  }
+  if (nv == 2) {
+    const __m512i r0 = sc_q8_round_x16(s[0], mult);
+    const __m512i r1 = sc_q8_round_x16(s[1], mult + 16);
+    const __m256i y =
+        _mm512_castsi512_si256(sc_q8_pack_x64(r0, r1, r0, r1, o));
+    memcpy(dst, &y, sizeof y);
+    return;
+  }
+  for (size_t j = 0; j + 4 <= nv; j += 4) {
+    __m512i r[4];
+    for (size_t i = 0; i < 4; i++)
+      r[i] = sc_q8_round_x16(s[j + i], mult + 16 * (j + i));
+    const __m512i y = sc_q8_pack_x64(r[0], r[1], r[2], r[3], o);
+    memcpy(dst + 16 * j, &y, sizeof y);
+  }
+}
+
 
 /* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 16
  * input bytes widened to int32 by their type, VPMADDWD by the packed
@@ -267,6 +332,10 @@ static inline __m512i sc_q8d_macx_x16(__m512i acc, __m512i x, __m512i w) {
                            _mm512_set1_epi32((int32_t)0x80808080u))           \
         : _mm512_set1_epi32(sc_q8_load4(p)))
 #define SC_Q8_DOT(acc, x, w) ((acc)[0] = _mm512_dpbusd_epi32((acc)[0], x, w))
+/* Sums start at the packed bias; rows are requantized whole. */
+#define SC_Q8_BLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8_OUT_ROW(acc, nv, mult, out, dst)                                 \
+  sc_q8_out_row_x16(acc, nv, mult, out, dst)
 #define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
   sc_q8_store_x16(dst, sc_q8_requant_x16((acc)[0], bias, mult, out))
 #endif

@@ -30,12 +30,28 @@
  *                        SC_Q8_WOUT sums, adds the packed bias, requantizes
  *                        (sc_q8_requantize's operations) and stores the
  *                        SC_Q8_WOUT bytes at dst
+ * or, with SC_Q8_AV 1, instead of SC_Q8_OUT:
+ *   SC_Q8_BLOAD(p)       the packed bias at p: the sums start there
+ *   SC_Q8_OUT_ROW(acc, nv, mult, out, dst)  requantizes a row's nv
+ *                        accumulators (sums with the bias) and stores its
+ *                        nv * SC_Q8_WOUT bytes at dst
  *
  * Scalar twin: q8_conv_direct__scalar. Integer sums are exact, so any
  * order of the products gives its sums; the requantization is the same
  * operations on the same values.
  */
 #define SC_Q8_UK_NR (SC_Q8_UK_NV * SC_Q8_WOUT)
+/* Requantizes row i of the tile into the NR bytes at dst. */
+#ifdef SC_Q8_OUT_ROW
+#define SC_Q8_UK_ROW(i, dst)                                                   \
+  SC_Q8_OUT_ROW(acc[i], SC_Q8_UK_NV, mult, &params->out, dst)
+#else
+#define SC_Q8_UK_ROW(i, dst)                                                   \
+  _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < SC_Q8_UK_NV; j_++)        \
+      SC_Q8_OUT(&acc[i][j_ * SC_Q8_AV], bias + j_ * SC_Q8_WOUT,                \
+                mult + j_ * SC_Q8_WOUT, &params->out,                          \
+                (dst) + j_ * SC_Q8_WOUT)
+#endif
 
 static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                           const uint8_t *const *restrict a,
@@ -44,14 +60,18 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                           const sc_q8_igemm_params *restrict params) {
   _Static_assert(SC_Q8_UK_MR <= SC_Q8_MAX_MR && SC_Q8_UK_NR <= SC_Q8_MAX_NR,
                  "q8 igemm tile");
+  const int32_t *bias = packed;
+  const float *mult = (const float *)(bias + SC_Q8_UK_NR);
   SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV * SC_Q8_AV];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_Q8_UK_MR; i++)
 #pragma GCC unroll 16
     for (size_t j = 0; j < SC_Q8_UK_NV * SC_Q8_AV; j++)
+#ifdef SC_Q8_OUT_ROW
+      acc[i][j] = SC_Q8_BLOAD(bias + j * SC_Q8_WOUT);
+#else
       acc[i][j] = SC_Q8_ZERO();
-  const int32_t *bias = packed;
-  const float *mult = (const float *)(bias + SC_Q8_UK_NR);
+#endif
   const SC_Q8_WT *w = (const SC_Q8_WT *)(mult + SC_Q8_UK_NR);
   const uint8_t *const zero = params->zero;
   do {
@@ -84,21 +104,13 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #pragma GCC unroll 16
     for (size_t i = 0; i < SC_Q8_UK_MR; i++)
       if (i < mr)
-#pragma GCC unroll 16
-        for (size_t j = 0; j < SC_Q8_UK_NV; j++)
-          SC_Q8_OUT(&acc[i][j * SC_Q8_AV], bias + j * SC_Q8_WOUT,
-                    mult + j * SC_Q8_WOUT, &params->out,
-                    c + i * cm_stride + j * SC_Q8_WOUT);
+        SC_Q8_UK_ROW(i, c + i * cm_stride);
     return;
   }
   uint8_t tile[SC_Q8_UK_MR * SC_Q8_UK_NR] __attribute__((aligned(64)));
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-#pragma GCC unroll 16
-    for (size_t j = 0; j < SC_Q8_UK_NV; j++)
-      SC_Q8_OUT(&acc[i][j * SC_Q8_AV], bias + j * SC_Q8_WOUT,
-                mult + j * SC_Q8_WOUT, &params->out,
-                tile + i * SC_Q8_UK_NR + j * SC_Q8_WOUT);
+    SC_Q8_UK_ROW(i, tile + i * SC_Q8_UK_NR);
   /* mr <= MR and nc <= NR, spelled out for the compiler's analysis of the
    * tile's reads. */
   sc_q8_store_tile(tile, SC_Q8_UK_NR, mr < SC_Q8_UK_MR ? mr : SC_Q8_UK_MR,
@@ -107,6 +119,7 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 }
 
 #undef SC_Q8_UK_NR
+#undef SC_Q8_UK_ROW
 #undef SC_Q8_UK_NAME
 #undef SC_Q8_UK_MR
 #undef SC_Q8_UK_NV
