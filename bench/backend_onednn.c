@@ -1,5 +1,5 @@
 /* oneDNN (Debian's 2.6) as a benchmark baseline: fp32 convolution forward
- * inference, algorithm direct, with src/dst in oneDNN's preferred format
+ * inference (deconvolution for a transposed layer), algorithm direct, with src/dst in oneDNN's preferred format
  * ("any", reordered once outside the timed loop) or plain NCHW / NHWC.
  * The weights are always "any" and reordered once in plan_create (oneDNN's
  * counterpart of simdconv's packing); the scratchpad is the caller's
@@ -91,6 +91,42 @@ static dnnl_status_t reorder(dnnl_memory_t src, dnnl_memory_t dst) {
   return s;
 }
 
+/* The operation: a convolution, or for a transposed layer a deconvolution,
+ * whose right padding is oneDNN's crop minus the output padding. */
+typedef union dn_op_desc {
+  dnnl_convolution_desc_t conv;
+  dnnl_deconvolution_desc_t deconv;
+} dn_op_desc;
+
+static dnnl_status_t dn_op_desc_init(dn_op_desc *od, const bench_layer *l,
+                                     const dnnl_memory_desc_t *src,
+                                     const dnnl_memory_desc_t *w,
+                                     const dnnl_memory_desc_t *b,
+                                     const dnnl_memory_desc_t *dst) {
+  /* oneDNN counts dilation from 0 (0 = dense); padding per side. */
+  dnnl_dims_t strides = {(dnnl_dim_t)l->sh, (dnnl_dim_t)l->sw};
+  dnnl_dims_t dilates = {(dnnl_dim_t)l->dh - 1, (dnnl_dim_t)l->dw - 1};
+  dnnl_dims_t pad = {(dnnl_dim_t)l->ph, (dnnl_dim_t)l->pw};
+  if (!l->transposed)
+    return dnnl_dilated_convolution_forward_desc_init(
+        &od->conv, dnnl_forward_inference, dnnl_convolution_direct, src, w, b,
+        dst, strides, dilates, pad, pad);
+  dnnl_dims_t pad_r = {(dnnl_dim_t)l->ph - (dnnl_dim_t)l->oph,
+                       (dnnl_dim_t)l->pw - (dnnl_dim_t)l->opw};
+  return dnnl_dilated_deconvolution_forward_desc_init(
+      &od->deconv, dnnl_forward_inference, dnnl_deconvolution_direct, src, w,
+      b, dst, strides, dilates, pad, pad_r);
+}
+
+/* A negative right padding (output padding beyond the crop) is not taken. */
+static const char *dn_unsupported(const bench_variant *v,
+                                  const bench_layer *l) {
+  (void)v;
+  return l->transposed && (l->oph > l->ph || l->opw > l->pw)
+             ? "output padding larger than the padding"
+             : NULL;
+}
+
 /* The --residual post-ops: dst = relu(conv + 1.0 * dst). */
 static dnnl_status_t dn_post_ops(dnnl_primitive_attr_t attr, int option) {
   if (!(option & (BENCH_ONEDNN_SUM | BENCH_ONEDNN_RELU)))
@@ -155,15 +191,9 @@ static void *dn_plan_create(const bench_variant *v, const bench_tensors *t,
     dnnl_memory_desc_init_by_tag(&w_md, 5, wd, dnnl_f32, dnnl_format_tag_any);
     dnnl_memory_desc_init_by_tag(&user_w_md, 5, wd, dnnl_f32, dnnl_goihw);
   }
-  /* oneDNN counts dilation from 0 (0 = dense); padding per side. */
-  dnnl_dims_t strides = {(dnnl_dim_t)l->sh, (dnnl_dim_t)l->sw};
-  dnnl_dims_t dilates = {(dnnl_dim_t)l->dh - 1, (dnnl_dim_t)l->dw - 1};
-  dnnl_dims_t pad = {(dnnl_dim_t)l->ph, (dnnl_dim_t)l->pw};
-  dnnl_convolution_desc_t cd;
-  DN_CHECK(dnnl_dilated_convolution_forward_desc_init(
-               &cd, dnnl_forward_inference, dnnl_convolution_direct, &src_md,
-               &w_md, &b_md, &dst_md, strides, dilates, pad, pad),
-           "dnnl_dilated_convolution_forward_desc_init");
+  dn_op_desc cd;
+  DN_CHECK(dn_op_desc_init(&cd, l, &src_md, &w_md, &b_md, &dst_md),
+           "dnnl_dilated_(de)convolution_forward_desc_init");
   DN_CHECK(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create");
   DN_CHECK(dnnl_primitive_attr_set_scratchpad_mode(attr,
                                                    dnnl_scratchpad_mode_user),
@@ -175,7 +205,7 @@ static void *dn_plan_create(const bench_variant *v, const bench_tensors *t,
     dnnl_set_primitive_cache_capacity(0);
   }
   DN_CHECK(dnnl_primitive_desc_create(&p->pd, &cd, attr, g_engine, NULL),
-           "dnnl_primitive_desc_create (convolution)");
+           "dnnl_primitive_desc_create ((de)convolution)");
   DN_CHECK(dnnl_primitive_create(&p->prim, p->pd), "dnnl_primitive_create");
   if (cache_capacity >= 0) {
     dnnl_set_primitive_cache_capacity(cache_capacity);
@@ -323,7 +353,7 @@ static int dn_fetch(void *binding, char *err) {
 
 static const bench_backend dn_backend = {
     .name = "onednn",
-    .unsupported = NULL,
+    .unsupported = dn_unsupported,
     .plan_create = dn_plan_create,
     .plan_destroy = dn_plan_destroy,
     .workspace_bytes = dn_workspace_bytes,

@@ -1,5 +1,7 @@
 /* XNNPACK (Debian's 2022 snapshot) as a benchmark baseline: its NHWC fp32
- * convolution operator, run on the same pthreadpool as simdconv. One
+ * convolution operator (deconvolution for a transposed layer: its
+ * "output_padding" arguments are the crop, its "adjustment" the output
+ * padding), run on the same pthreadpool as simdconv. One
  * operator per plan; setup (which binds the buffers and builds XNNPACK's
  * indirection buffer) happens in bind, outside the timed loop. */
 #define _POSIX_C_SOURCE 200809L
@@ -33,15 +35,24 @@ static void *xn_plan_create(const bench_variant *v, const bench_tensors *t,
     return NULL;
   }
   p->layer = *l;
-  enum xnn_status s = xnn_create_convolution2d_nhwc_f32(
-      (uint32_t)l->ph, (uint32_t)l->pw, (uint32_t)l->ph, (uint32_t)l->pw,
-      (uint32_t)l->R, (uint32_t)l->S, (uint32_t)l->sh, (uint32_t)l->sw,
-      (uint32_t)l->dh, (uint32_t)l->dw, (uint32_t)l->g, cg, kg, l->C, l->K, w,
-      t->bias, -INFINITY, INFINITY, 0, &p->op);
+  enum xnn_status s =
+      l->transposed
+          ? xnn_create_deconvolution2d_nhwc_f32(
+                (uint32_t)l->ph, (uint32_t)l->pw, (uint32_t)l->ph,
+                (uint32_t)l->pw, (uint32_t)l->R, (uint32_t)l->S,
+                (uint32_t)l->sh, (uint32_t)l->sw, (uint32_t)l->dh,
+                (uint32_t)l->dw, (uint32_t)l->g, cg, kg, l->C, l->K, w,
+                t->bias, -INFINITY, INFINITY, 0, &p->op)
+          : xnn_create_convolution2d_nhwc_f32(
+                (uint32_t)l->ph, (uint32_t)l->pw, (uint32_t)l->ph,
+                (uint32_t)l->pw, (uint32_t)l->R, (uint32_t)l->S,
+                (uint32_t)l->sh, (uint32_t)l->sw, (uint32_t)l->dh,
+                (uint32_t)l->dw, (uint32_t)l->g, cg, kg, l->C, l->K, w,
+                t->bias, -INFINITY, INFINITY, 0, &p->op);
   bench_free(w); /* XNNPACK packs the weights into its own memory */
   if (s != xnn_status_success) {
-    snprintf(err, BENCH_ERR_LEN, "xnn_create_convolution2d_nhwc_f32: status %d",
-             (int)s);
+    snprintf(err, BENCH_ERR_LEN, "xnn_create_%sconvolution2d_nhwc_f32: "
+             "status %d", l->transposed ? "de" : "", (int)s);
     free(p);
     return NULL;
   }
@@ -61,8 +72,17 @@ static size_t xn_zero(void *plan) {
 }
 
 static const char *xn_impl_name(void *plan) {
-  (void)plan;
-  return "xnn_convolution2d_nhwc_f32";
+  return ((xn_plan *)plan)->layer.transposed ? "xnn_deconvolution2d_nhwc_f32"
+                                             : "xnn_convolution2d_nhwc_f32";
+}
+
+/* XNNPACK's adjustment (output padding) must be below the stride. */
+static const char *xn_unsupported(const bench_variant *v,
+                                  const bench_layer *l) {
+  (void)v;
+  return l->transposed && (l->oph >= l->sh || l->opw >= l->sw)
+             ? "output padding not below the stride"
+             : NULL;
 }
 
 static void *xn_bind(void *plan, const float *in, float *out, void *ws,
@@ -70,11 +90,18 @@ static void *xn_bind(void *plan, const float *in, float *out, void *ws,
   (void)ws;
   (void)ws_bytes;
   xn_plan *p = plan;
-  enum xnn_status s = xnn_setup_convolution2d_nhwc_f32(
-      p->op, p->layer.N, p->layer.H, p->layer.W, in, out, th->pool);
+  const bench_layer *l = &p->layer;
+  enum xnn_status s =
+      l->transposed
+          ? xnn_setup_deconvolution2d_nhwc_f32(p->op, l->N, l->H, l->W,
+                                               (uint32_t)l->oph,
+                                               (uint32_t)l->opw, in, out,
+                                               th->pool)
+          : xnn_setup_convolution2d_nhwc_f32(p->op, l->N, l->H, l->W, in,
+                                             out, th->pool);
   if (s != xnn_status_success) {
-    snprintf(err, BENCH_ERR_LEN, "xnn_setup_convolution2d_nhwc_f32: status %d",
-             (int)s);
+    snprintf(err, BENCH_ERR_LEN, "xnn_setup_%sconvolution2d_nhwc_f32: "
+             "status %d", l->transposed ? "de" : "", (int)s);
     return NULL;
   }
   return p; /* the operator is the binding: each plan is bound once */
@@ -91,7 +118,7 @@ static int xn_run(void *binding, const bench_threads *th, char *err) {
 
 static const bench_backend xn_backend = {
     .name = "xnnpack",
-    .unsupported = NULL,
+    .unsupported = xn_unsupported,
     .plan_create = xn_plan_create,
     .plan_destroy = xn_plan_destroy,
     .workspace_bytes = xn_zero,

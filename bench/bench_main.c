@@ -19,7 +19,7 @@
 #include "runner.h"
 
 #ifndef BENCH_DEFAULT_LAYERS
-#define BENCH_DEFAULT_LAYERS "bench/layers.csv"
+#define BENCH_DEFAULT_LAYERS "bench/layers.csv,bench/deconv_layers.csv"
 #endif
 #ifndef BENCH_RESIDUAL_LAYERS
 #define BENCH_RESIDUAL_LAYERS "bench/residual_layers.csv"
@@ -69,15 +69,19 @@ static size_t g_int8_failures;
 void bench_app_print_help(void) {
   printf(
       "\nsimdconv-bench options (besides Google Benchmark's):\n"
-      "  --layers=FILE       layer file (CSV: name,N,C,H,W,K,R,S,sh,sw,ph,pw,"
+      "  --layers=FILE[,FILE...]\n"
+      "                      layer files (CSV: name,N,C,H,W,K,R,S,sh,sw,ph,pw,"
       "dh,dw,g;\n"
-      "                      '#' comments); default %s\n"
+      "                      transposed: ...,ph,pw,oph,opw,dh,dw,g, layers "
+      "named\n"
+      "                      deconv/NET/LAYER; '#' comments); default %s\n"
       "  --filter=REGEX      only benchmarks whose name matches (POSIX "
       "extended\n"
       "                      regex), e.g. 'avx512/nhwc/t1/resnet50/'; names "
       "are\n"
       "                      simdconv/ISA/LAYOUT/tT/NET/LAYER, "
       "onednn/FMT/tT/NET/LAYER,\n"
+      "                      (transposed: .../tT/deconv/NET/LAYER),\n"
       "                      xnnpack/nhwc/tT/NET/LAYER and create/CONFIG/"
       "NET/LAYER\n"
       "  --scalar            benchmark the scalar ISA on every layer (default:"

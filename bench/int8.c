@@ -25,7 +25,7 @@
  * best ISA's NHWC output on the full layer (bitwise across ISAs, layouts
  * and threads); each peer within one step of simdconv on the same
  * quantization (the "exact" counter is the fraction of equal bytes:
- * docs/numerics.md part III says why they differ). Cold caches as in the
+ * docs/numerics.md part IV says why they differ). Cold caches as in the
  * layer suite: every run takes the next of enough sets of {input, output,
  * packed weights} to fill twice the last-level cache.
  *

@@ -38,12 +38,20 @@ typedef struct kshape {
   size_t C, K, H, W, R;
   simdconv_layout layout;
   size_t groups;
+  size_t stride; /* transposed with this stride (2: DCGAN's 4x4); 0: forward */
 } kshape;
 
-static double flops_of(const simdconv_desc *d, size_t OH, size_t OW) {
-  return 2.0 * (double)OH * (double)OW * (double)d->out_channels *
-         (double)(d->in_channels / d->groups) * (double)d->kernel_h *
-         (double)d->kernel_w;
+/* Multiply-adds x 2; a transposed layer's are counted from the input side
+ * (every input pixel times every tap), as the layer suite counts them. */
+static double flops_of(const simdconv_desc *d, size_t H, size_t W, size_t OH,
+                       size_t OW) {
+  const double pixels = d->transposed ? (double)H * (double)W
+                                      : (double)OH * (double)OW;
+  const double cg = (double)(d->in_channels / d->groups);
+  const double kg = (double)(d->out_channels / d->groups);
+  const double fan = d->transposed ? (double)d->in_channels * kg
+                                   : (double)d->out_channels * cg;
+  return 2.0 * pixels * fan * (double)d->kernel_h * (double)d->kernel_w;
 }
 
 /* Creates the object forced onto the kernel; NULL when it cannot take the
@@ -129,7 +137,7 @@ static void kbench_body(gb_state *st, void *ctx) {
     simdconv_run(conv, 1, kb->H, kb->W, t.x, t.y, t.ws, t.ws_bytes, NULL);
   const double elapsed = bench_now() - t0;
   const double it = (double)gb_iterations(st);
-  const double flops = flops_of(&kb->desc, OH, OW);
+  const double flops = flops_of(&kb->desc, kb->H, kb->W, OH, OW);
   const size_t nw = kb->desc.out_channels *
                     (kb->desc.in_channels / kb->desc.groups) *
                     kb->desc.kernel_h * kb->desc.kernel_w;
@@ -152,37 +160,58 @@ static void kbench_body(gb_state *st, void *ctx) {
  * pixels, so every call is a full tile. */
 static size_t family_shapes(const simdconv_kernel_info *k, kshape *out) {
   const size_t m = k->tile_m, n = k->tile_n;
+  /* Transposed 4x4 stride 2 pad 1: each output phase row has W pixels (a
+   * multiple of MR), every output 2x2 taps. */
+  if (strcmp(k->family, "deconv_igemm") == 0) {
+    out[0] = (kshape){"4x4s2", "L1", 32, n, 4, 2 * m, 4,
+                      SIMDCONV_LAYOUT_NHWC, 1, 2};
+    out[1] = (kshape){"4x4s2", "L2", 64, n, 8, 8 * m, 4,
+                      SIMDCONV_LAYOUT_NHWC, 1, 2};
+    return 2;
+  }
+  if (strcmp(k->family, "deconv_dwconv") == 0) {
+    out[0] = (kshape){"4x4s2", "L1", 2 * n, 2 * n, 10, 10, 4,
+                      SIMDCONV_LAYOUT_NHWC, 2 * n, 2};
+    out[1] = (kshape){"4x4s2", "L2", 8 * n, 8 * n, 28, 28, 4,
+                      SIMDCONV_LAYOUT_NHWC, 8 * n, 2};
+    return 2;
+  }
   if (strcmp(k->family, "igemm") == 0) {
-    out[0] = (kshape){"1x1", "L1", 64, n, 1, 8 * m, 1, SIMDCONV_LAYOUT_NHWC, 1};
+    out[0] = (kshape){"1x1", "L1", 64, n, 1, 8 * m, 1, SIMDCONV_LAYOUT_NHWC,
+                      1, 0};
     out[1] = (kshape){"1x1", "L2", 256, n, 1, 32 * m, 1,
-                      SIMDCONV_LAYOUT_NHWC, 1};
+                      SIMDCONV_LAYOUT_NHWC, 1, 0};
     out[2] = (kshape){"3x3", "L2", 64, n, 8, 4 * m, 3, SIMDCONV_LAYOUT_NHWC,
-                      1};
+                      1, 0};
     return 3;
   }
   if (strcmp(k->family, "gemm_nchw") == 0) {
     out[0] = (kshape){"1x1", "L1", 32, 2 * m, 1, 8 * n, 1,
-                      SIMDCONV_LAYOUT_NCHW, 1};
+                      SIMDCONV_LAYOUT_NCHW, 1, 0};
     out[1] = (kshape){"1x1", "L2", 64, 8 * m, 4, 16 * n, 1,
-                      SIMDCONV_LAYOUT_NCHW, 1};
+                      SIMDCONV_LAYOUT_NCHW, 1, 0};
     return 2;
   }
   const simdconv_layout l = k->layouts & (1u << SIMDCONV_LAYOUT_NHWC)
                                 ? SIMDCONV_LAYOUT_NHWC
                                 : SIMDCONV_LAYOUT_NCHW;
   if (strcmp(k->family, "dwconv") == 0) {
-    out[0] = (kshape){"3x3", "L1", 2 * n, 2 * n, 10, 10, 3, l, 2 * n};
-    out[1] = (kshape){"3x3", "L2", 8 * n, 8 * n, 28, 28, 3, l, 8 * n};
+    out[0] = (kshape){"3x3", "L1", 2 * n, 2 * n, 10, 10, 3, l, 2 * n, 0};
+    out[1] = (kshape){"3x3", "L2", 8 * n, 8 * n, 28, 28, 3, l, 8 * n, 0};
     return 2;
   }
-  out[0] = (kshape){"3x3", "L1", 8, 8, 10, 10, 3, l, 1};
+  out[0] = (kshape){"3x3", "L1", 8, 8, 10, 10, 3, l, 1, 0};
   return 1;
 }
 
 static simdconv_desc shape_desc(const kshape *s) {
   simdconv_desc d;
   simdconv_desc_init(&d, s->C, s->K, s->R, s->R);
-  d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = s->R / 2;
+  /* Transposed: the crop that makes the output stride x the input. */
+  const size_t pad = s->stride ? (s->R - s->stride) / 2 : s->R / 2;
+  d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = pad;
+  d.transposed = s->stride != 0;
+  d.stride_h = d.stride_w = s->stride ? s->stride : 1;
   d.layout = s->layout;
   d.weight_layout = SIMDCONV_WEIGHTS_OHWI;
   d.groups = s->groups;

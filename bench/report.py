@@ -175,7 +175,9 @@ def fmt(value, digits=1, width=0):
 
 
 def network(layer):
-    return layer.split("/", 1)[0]
+    # transposed layers are deconv/NET/LAYER: their network is deconv/NET
+    parts = layer.split("/")
+    return "/".join(parts[:2]) if parts[0] == "deconv" else parts[0]
 
 
 class Table:
@@ -436,27 +438,43 @@ def plot(best_by_threads, configs_by_threads, context, out_dir):
     return msgs
 
 
+def layer_file_mflops(path):
+    """MFLOP per layer of one layer file: forward rows (15 columns) or
+    transposed ones (17 columns, named deconv/NET/LAYER; every input pixel
+    through every tap, as simdconv-bench counts them)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        rows = [line for line in f if line.strip() and
+                not line.lstrip().startswith("#")]
+    for row in csv.reader(rows):
+        if not row or row[0].strip() == "name" or len(row) not in (15, 17):
+            continue
+        try:
+            v = [int(x) for x in row[1:]]
+        except ValueError:
+            continue
+        n, c, h, w, k, r, s = v[:7]
+        g = v[-1]
+        if len(row) == 17:
+            out["deconv/" + row[0].strip()] = \
+                2.0 * n * c * h * w * (k // g) * r * s / 1e6
+            continue
+        sh, sw, ph, pw, dh, dw = v[7:13]
+        oh = (h + 2 * ph - dh * (r - 1) - 1) // sh + 1
+        ow = (w + 2 * pw - dw * (s - 1) - 1) // sw + 1
+        out[row[0].strip()] = 2.0 * n * k * oh * ow * (c // g) * r * s / 1e6
+    return out
+
+
 def layer_mflops(path, results):
     """MFLOP of one forward pass per layer: exact from the layer file (the
     one the run used, if still readable), else estimated from a run's
     FLOP/s x time (medians of different repetitions: approximate, shown
     with '~')."""
     out = {}
-    if path and os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            rows = [line for line in f if line.strip() and
-                    not line.lstrip().startswith("#")]
-        for row in csv.reader(rows):
-            if not row or row[0].strip() == "name" or len(row) != 15:
-                continue
-            try:
-                n, c, h, w, k, r, s, sh, sw, ph, pw, dh, dw, g = (
-                    int(v) for v in row[1:])
-            except ValueError:
-                continue
-            oh = (h + 2 * ph - dh * (r - 1) - 1) // sh + 1
-            ow = (w + 2 * pw - dw * (s - 1) - 1) // sw + 1
-            out[row[0].strip()] = 2.0 * n * k * oh * ow * (c // g) * r * s / 1e6
+    for one in (path or "").split(","):
+        if one and os.path.exists(one):
+            out.update(layer_file_mflops(one))
     for res in results:
         if (res.layer not in out and res.kind == "run" and res.flops and
                 res.real_ns):

@@ -5,9 +5,10 @@
 #                                 1 thread and all cores, 5 repetitions
 #                                 (median), 0.2 s minimum per repetition;
 #                                 about half an hour on 2 cores
-#   bench/run_suite.sh --quick    CI smoke test: 6 small layers, 1 repetition,
-#                                 short minimum time; validation still on;
-#                                 about a minute
+#   bench/run_suite.sh --quick    CI smoke test: 6 small layers and 2 small
+#                                 transposed ones, 1 repetition, short
+#                                 minimum time; validation still on; about
+#                                 a minute
 #   bench/run_suite.sh --kernels  every registered kernel alone (forced) on
 #                                 GEMM-like shapes in L1 and L2, one thread,
 #                                 3 repetitions; writes kernels.txt; about a
@@ -17,10 +18,18 @@
 #                                 fused, in place, unfused, oneDNN sum
 #                                 post-op; 5 repetitions; writes residual.txt
 #
+# The full and quick modes run both layer suites: bench/layers.csv
+# (convolutions) and bench/deconv_layers.csv (transposed convolutions,
+# named .../deconv/...).
+#
 # Options:
 #   --quick              the smoke-test mode above
 #   --kernels            the per-kernel mode above
 #   --residual           the residual mode above
+#   --suite all|conv|deconv
+#                        the layer suites of the full and quick modes
+#                        (default all; deconv: the transposed convolutions
+#                        only)
 #   --build-dir DIR      meson build directory (default: build-bench); set up
 #                        (release, benchmarks enabled) and built if needed
 #   --no-build           use the existing binary as is
@@ -52,17 +61,21 @@ reps=""
 min_time=""
 filter=""
 plot=1
+suite=all
 extra=()
 
 # The quick mode's layers: dense 3x3, 1x1, depthwise (stride 1 and 2),
-# an asymmetric kernel and a grouped convolution, all small.
-quick_filter='/(resnet50/res5_3x3|mobilenetv2/pw384to64_14|mobilenetv2/dw576_14|mobilenetv2/dw144_s2_56|inceptionv3/1x7_17|resnext50_32x4d/grouped3x3_56)$'
+# an asymmetric kernel and a grouped convolution, all small; a transposed
+# 4x4 stride 2 and a transposed depthwise upsampler.
+quick_filter='/(resnet50/res5_3x3|mobilenetv2/pw384to64_14|mobilenetv2/dw576_14|mobilenetv2/dw144_s2_56|inceptionv3/1x7_17|resnext50_32x4d/grouped3x3_56|deconv/dcgan/g3_256to128_s2|deconv/bilinear_upsample/dw4x4_s2_64)$'
 
 die() { echo "run_suite.sh: $*" >&2; exit 2; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=quick ;;
+    --suite) suite="${2:?}"; shift ;;
+    --suite=*) suite="${1#*=}" ;;
     --kernels) mode=kernels ;;
     --residual) mode=residual ;;
     --build-dir) build_dir="${2:?}"; shift ;;
@@ -128,6 +141,14 @@ if [[ $reps -gt 1 ]]; then
          --benchmark_enable_random_interleaving=true)
 fi
 [[ -n $filter ]] && args+=(--filter="$filter")
+[[ $suite == all || $mode == full || $mode == quick ]] ||
+  die "--suite applies to the full and quick modes only"
+case "$suite" in
+  all) ;;
+  conv) args+=(--layers="$here/layers.csv") ;;
+  deconv) args+=(--layers="$here/deconv_layers.csv") ;;
+  *) die "--suite: expected all, conv or deconv, got '$suite'" ;;
+esac
 args+=("${extra[@]}")
 
 echo "== running $bin ($mode: repetitions $reps, min time ${min_time}s)"

@@ -21,6 +21,26 @@
  *   OH = floor((H + pad_top + pad_bottom - dilation_h*(R-1) - 1) / stride_h) + 1
  *   OW = floor((W + pad_left + pad_right - dilation_w*(S-1) - 1) / stride_w) + 1
  *
+ * Transposed convolution
+ * ----------------------
+ * With simdconv_desc.transposed set, the same object life cycle computes
+ * torch.nn.functional.conv_transpose2d (ConvTranspose2d, ONNX ConvTranspose,
+ * TFLite TRANSPOSE_CONV): every input pixel (ih, iw) of channel c spreads
+ * x * w over output (ih*stride_h + r*dilation_h - pad_top,
+ * iw*stride_w + s*dilation_w - pad_left) of each output channel of c's group.
+ *
+ *   weights C x K/groups x R x S laid out IOHW (PyTorch, ONNX), or
+ *           K x C/groups x R x S (OIHW, oneDNN) / K x R x S x C/groups (OHWI)
+ *   OH = (H-1)*stride_h - pad_top - pad_bottom + dilation_h*(R-1)
+ *        + output_padding_h + 1                       (OW likewise)
+ *
+ * The pads crop the full output (PyTorch's padding=p is pad_top =
+ * pad_bottom = p); output_padding adds rows at the bottom (columns at the
+ * right). Zero padding mode only. padding 'valid' is no cropping; 'same' is
+ * ONNX's auto_pad SAME_UPPER (OH = H * stride_h); other output sizes come
+ * from simdconv_transposed_padding(). Each output is computed in its own
+ * canonical order (docs/numerics.md): no scatter-add, no split reduction.
+ *
  * Numerics and reproducibility
  * ----------------------------
  * Each output starts from bias + 0.0f and accumulates fmaf(x, w, acc) over
@@ -30,12 +50,32 @@
  * (NaN payloads excepted). See docs/numerics.md for the order, the error
  * bound and the activation bounds.
  *
+ * Floating-point environment
+ * --------------------------
+ * Whatever the caller's floating-point environment (a directed rounding mode,
+ * flush-to-zero or denormals-are-zero as torch.set_flush_denormal() sets,
+ * unmasked exceptions), every thread that computes for a call -- the caller
+ * and each pool worker -- computes in the canonical one: round to nearest
+ * even, no FTZ/DAZ (FZ on AArch64), all exceptions masked. Each thread's own
+ * control state (MXCSR, FPCR) is restored before the call returns; sticky
+ * exception flags may be raised. So the results, the oracle's included, are
+ * the same bits in any environment.
+ *
  * Threads
  * -------
  * A simdconv_conv is immutable after creation; any number of threads may run
  * the same object at once. The library keeps no mutable global state apart
- * from the ISA choice, made once at load time. It never changes MXCSR/FPCR,
- * signal handlers or the environment, and never prints.
+ * from the ISA choice, made once at load time. It leaves every thread's FP
+ * control state as it found it, never touches signal handlers, the signal
+ * mask or the environment, and never prints.
+ *
+ * Errors
+ * ------
+ * Each function lists the statuses it can return, and returns no other. A
+ * status depends only on the arguments (descriptor, sizes, pointers,
+ * options) and, for OUT_OF_MEMORY, on the allocator's answer: never on the
+ * ISA or the kernel chosen. Pointers to float must be aligned for float
+ * (4 bytes) and pointers to double for double; otherwise MISALIGNED.
  */
 #ifndef SIMDCONV_H
 #define SIMDCONV_H
@@ -123,6 +163,25 @@ typedef enum simdconv_status {
    *  (its constraints, simdconv_kernel_info.constraints, exclude it), or it
    *  belongs to another ISA than simdconv_options.isa. */
   SIMDCONV_ERR_KERNEL_UNSUITABLE = 18,
+  /* The transposed convolution's statuses (19-23 are reserved): */
+  /** output_padding_h/w is not smaller than max(stride, dilation) on that
+   *  axis (PyTorch's rule), or is non-zero for a forward convolution. */
+  SIMDCONV_ERR_OUTPUT_PADDING = 24,
+  /** A transposed convolution with a padding mode other than zeros (PyTorch's
+   *  ConvTranspose2d supports zeros only). */
+  SIMDCONV_ERR_PADDING_MODE = 25,
+  /** The requested output size of a transposed convolution (padding 'same',
+   *  or simdconv_transposed_padding()) would need negative padding: it is
+   *  larger than the full output plus output_padding. */
+  SIMDCONV_ERR_OUTPUT_SHAPE = 26,
+  /** A float pointer is not aligned for float (4 bytes), or a double
+   *  pointer (simdconv_reference(), simdconv_compare()) not for double;
+   *  for int8, an int32_t pointer (bias, quantize_bias's out) not aligned
+   *  for int32_t, an int64_t one (reference_q8's acc) not for int64_t, or
+   *  qparams.weight_scales not for float. Byte tensors (int8 inputs,
+   *  outputs, weights) have no alignment rule.
+   *  (Codes 19-23 and 27-31 are reserved.) */
+  SIMDCONV_ERR_MISALIGNED = 32,
   /* 40-49: quantized (int8) convolution and per-kernel CPU features. */
   /** simdconv_qparams is invalid: a scale that is not finite and positive,
    *  a zero point outside its type, a weight scale count other than 1 or
@@ -145,6 +204,10 @@ typedef enum simdconv_status {
    *  CPU lacks beyond its ISA (simdconv_kernel_info.cpu_features, e.g.
    *  AVX-512 VNNI or the AArch64 dot product). */
   SIMDCONV_ERR_KERNEL_NOT_SUPPORTED = 44,
+  /** simdconv_create_q8(), simdconv_desc_validate_q8() or
+   *  simdconv_reference_q8() got a transposed descriptor: the int8
+   *  convolution is forward only. */
+  SIMDCONV_ERR_TRANSPOSED_INT8 = 45,
 } simdconv_status;
 
 /** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
@@ -204,9 +267,20 @@ typedef enum simdconv_layout {
   SIMDCONV_LAYOUT_NHWC = 1, /**< channels last (TFLite, XNNPACK) */
 } simdconv_layout;
 
+/** Weight layouts. K is out_channels, C in_channels, g groups; every layout
+ *  stores, for output channel k and input channel c of the same group, the
+ *  R x S kernel that connects them. The same names serve both directions. */
 typedef enum simdconv_weight_layout {
-  SIMDCONV_WEIGHTS_OIHW = 0, /**< K x C/g x R x S, PyTorch's Conv2d.weight */
-  SIMDCONV_WEIGHTS_OHWI = 1, /**< K x R x S x C/g, TFLite / XNNPACK */
+  /** K x C/g x R x S: PyTorch's Conv2d.weight; oneDNN's deconvolution
+   *  weights (oihw / goihw) for a transposed convolution. */
+  SIMDCONV_WEIGHTS_OIHW = 0,
+  /** K x R x S x C/g: TFLite / XNNPACK, forward and transposed
+   *  (TRANSPOSE_CONV, xnn_create_deconvolution2d_nhwc_f32). */
+  SIMDCONV_WEIGHTS_OHWI = 1,
+  /** C x K/g x R x S: PyTorch's ConvTranspose2d.weight and ONNX's
+   *  ConvTranspose W. Transposed convolutions only: a forward convolution
+   *  rejects it with SIMDCONV_ERR_INVALID_ENUM. */
+  SIMDCONV_WEIGHTS_IOHW = 2,
 } simdconv_weight_layout;
 
 typedef enum simdconv_padding {
@@ -270,30 +344,74 @@ typedef struct simdconv_desc {
   int flip_kernel;
   simdconv_activation activation; /**< default SIMDCONV_ACT_NONE */
   float act_min, act_max; /**< clamp bounds, default -inf and +inf */
+  /** Non-zero: a transposed convolution (PyTorch's ConvTranspose2d /
+   *  F.conv_transpose2d, ONNX ConvTranspose); see "Transposed convolution"
+   *  below. Default 0. */
+  int transposed;
+  /** Transposed only (PyTorch's output_padding): rows added at the bottom
+   *  and columns at the right of the output; each must be smaller than
+   *  max(stride, dilation) of its axis. Must be 0 for a forward convolution.
+   *  Default 0. */
+  size_t output_padding_h, output_padding_w;
 } simdconv_desc;
 
-/** Fills *desc for a 1x1 convolution with the given channel counts and all
- *  other fields at PyTorch's defaults. */
-SIMDCONV_API void simdconv_desc_init(simdconv_desc *desc, size_t in_channels,
-                                     size_t out_channels, size_t kernel_h,
-                                     size_t kernel_w);
+/** Fills *desc for a convolution with the given channel counts and kernel
+ *  size and all other fields at PyTorch's defaults (the sizes are checked
+ *  later, by simdconv_desc_validate() and simdconv_create()).
+ *  Errors: NULL_POINTER (desc NULL; nothing is written). */
+SIMDCONV_API simdconv_status simdconv_desc_init(simdconv_desc *desc,
+                                                size_t in_channels,
+                                                size_t out_channels,
+                                                size_t kernel_h,
+                                                size_t kernel_w);
 
 /** Validates the descriptor alone (everything that does not depend on the
- *  input size). Returns SIMDCONV_OK or the first problem found. */
+ *  input size). Returns SIMDCONV_OK or the first problem found:
+ *  NULL_POINTER, INVALID_ENUM, INVALID_SIZE, INVALID_ACTIVATION,
+ *  INVALID_GROUPS or SAME_PADDING_STRIDE. */
 SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
 
-/** Computes the output height and width for an input of in_h x in_w.
- *  Errors: everything simdconv_desc_validate() reports, plus
- *  SIMDCONV_ERR_INVALID_SIZE, _PADDING_TOO_LARGE and _EMPTY_OUTPUT. */
+/** Computes the output height and width for an input of in_h x in_w
+ *  (either direction; see the formulas at the top of this header).
+ *  Errors: everything simdconv_desc_validate() reports, plus INVALID_SIZE
+ *  (in_h or in_w), PADDING_TOO_LARGE, EMPTY_OUTPUT and SIZE_OVERFLOW (the
+ *  bytes of one input or output image overflow size_t). */
 SIMDCONV_API simdconv_status simdconv_output_shape(const simdconv_desc *desc,
                                                    size_t in_h, size_t in_w,
                                                    size_t *out_h,
                                                    size_t *out_w);
 
 /** The padding actually applied on each side (resolves 'same' and 'valid').
- *  pads receives top, bottom, left, right. */
+ *  pads receives top, bottom, left, right.
+ *  Errors: everything simdconv_desc_validate() reports (NULL_POINTER also
+ *  for pads). */
 SIMDCONV_API simdconv_status simdconv_resolved_padding(
     const simdconv_desc *desc, size_t pads[4]);
+
+/** Where the odd row (column) of padding goes when a transposed
+ *  convolution's total padding is odd (ONNX ConvTranspose's auto_pad). */
+typedef enum simdconv_auto_pad {
+  /** ONNX SAME_UPPER: total/2 at the top (left), the rest at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_UPPER = 0,
+  /** ONNX SAME_LOWER, and ONNX's rule for an explicit output_shape: the
+   *  rest at the top (left), total/2 at the bottom. */
+  SIMDCONV_AUTO_PAD_SAME_LOWER = 1,
+} simdconv_auto_pad;
+
+/** ONNX ConvTranspose's output_shape rule: the pads that give a transposed
+ *  convolution an out_h x out_w output from an in_h x in_w input. Per axis
+ *    total = stride*(in-1) + output_padding + dilation*(kernel-1) + 1 - out
+ *  split by `split`. ONNX's auto_pad SAME_UPPER / SAME_LOWER ask for
+ *  out = in * stride. desc must have transposed set; its padding and pad_*
+ *  fields are ignored. pads receives top, bottom, left, right, for
+ *  padding = SIMDCONV_PADDING_EXPLICIT.
+ *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
+ *  INVALID_SIZE (an input or output size of 0 or above SIMDCONV_MAX_DIM),
+ *  INVALID_ENUM (desc not transposed, or an unknown split), OUTPUT_SHAPE
+ *  (total < 0 on an axis: raise output_padding instead). */
+SIMDCONV_API simdconv_status simdconv_transposed_padding(
+    const simdconv_desc *desc, size_t in_h, size_t in_w, size_t out_h,
+    size_t out_w, simdconv_auto_pad split, size_t pads[4]);
 
 /* ------------------------------------------------------------------------ */
 /* Convolution objects                                                      */
@@ -335,10 +453,19 @@ typedef struct simdconv_conv simdconv_conv;
  *  weights (and bias). The caller keeps ownership of weights and bias and may
  *  free them once this returns. bias may be NULL (no bias).
  *  On success *conv receives an object to release with simdconv_destroy();
- *  on error *conv is set to NULL.
- *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
- *  SIZE_OVERFLOW, OUT_OF_MEMORY, INVALID_ALLOCATOR and the ISA errors of
- *  simdconv_isa_check(). */
+ *  on error *conv is set to NULL (when conv is not NULL).
+ *
+ *  The packed weights (simdconv_conv_info.packed_bytes) take at most
+ *    4 * (K + 64 * groups) * (C/groups * R * S + 2) bytes
+ *  (transposed: 4 * (K + 64 * groups) * (C/groups * R * S + 2 * R * S + 2),
+ *  each output phase keeping its own bias rows);
+ *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
+ *  Errors: NULL_POINTER, MISALIGNED (weights or bias), everything
+ *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, the ISA errors of
+ *  simdconv_isa_check() (INVALID_ENUM, ISA_NOT_BUILT, ISA_NOT_SUPPORTED,
+ *  ISA_DISABLED), with options.kernel UNKNOWN_KERNEL, KERNEL_NOT_SUPPORTED
+ *  and KERNEL_UNSUITABLE (and the ISA errors of the kernel's ISA),
+ *  SIZE_OVERFLOW and OUT_OF_MEMORY, in that order. */
 SIMDCONV_API simdconv_status simdconv_create(const simdconv_desc *desc,
                                              const float *weights,
                                              const float *bias,
@@ -350,7 +477,21 @@ SIMDCONV_API void simdconv_destroy(simdconv_conv *conv);
 
 /** Bytes of workspace a run with this batch and input size needs (0 is
  *  possible). Passing at least this many bytes to simdconv_run() makes the
- *  run allocate nothing. The workspace may have any alignment. */
+ *  run allocate nothing. The workspace may have any alignment.
+ *
+ *  The size is bounded by the work of the run, never by padding, stride or
+ *  dilation alone: with N x C x H x W input, an R x S kernel and OH x OW
+ *  output images,
+ *    bytes <= 16 * N*C*H*W + 24 * (OH*OW + 16) * R*S + 4 * C/groups * S + 1024
+ *  (four times the input, 24 bytes per output pixel of one image and kernel
+ *  tap); transposed:
+ *    bytes <= 16 * N*C*H*W + 4 * K*OH*OW + 64 * (OH*OW*R*S + OH + OW)
+ *             + 4 * C/groups + 1024
+ *  (an NHWC copy of an output image, and pixel tiles padded per output row
+ *  and phase); int8 objects: the bound of simdconv_create_q8().
+ *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
+ *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
                                                      size_t batch, size_t in_h,
                                                      size_t in_w,
@@ -358,14 +499,16 @@ SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
 
 /** Runs the convolution on batch x C x in_h x in_w input (the object's
  *  layout) into batch x K x OH x OW output.
- *  input and output may have any alignment and must not overlap.
+ *  input and output must be aligned for float (4 bytes) and must not
+ *  overlap.
  *  workspace: NULL (the run allocates through the object's allocator and
  *  frees before returning) or at least simdconv_workspace_size() bytes.
  *  pool: NULL runs on the calling thread; otherwise the work is split over
  *  the pool's threads. Results are bitwise the same either way.
- *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
- *  SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, OUT_OF_MEMORY.
- *  On error the output is untouched. */
+ *  Errors: NULL_POINTER, DTYPE_MISMATCH (an int8 object: simdconv_run_q8()),
+ *  MISALIGNED, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, OUT_OF_MEMORY, in
+ *  that order. On error the output is untouched. */
 SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
                                           size_t batch, size_t in_h,
                                           size_t in_w, const float *input,
@@ -383,7 +526,9 @@ SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
  *  buffer itself (accumulate in place) but must not otherwise overlap the
  *  output or the input (SIMDCONV_ERR_BUFFER_OVERLAP). A NULL residual is
  *  simdconv_run(). The error bound grows by one rounding (docs/numerics.md,
- *  simdconv_reference_residual). Statuses as simdconv_run(). */
+ *  simdconv_reference_residual). Transposed objects too: acc is then the
+ *  transposed canonical sum, and an output without taps is
+ *  act(fmaf(alpha, r, bias + 0.0f)). Statuses as simdconv_run(). */
 SIMDCONV_API simdconv_status simdconv_run_residual(
     const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *residual, float alpha, float *output,
@@ -396,10 +541,17 @@ typedef struct simdconv_conv_info {
   size_t packed_bytes;     /**< bytes of packed weights and bias */
 } simdconv_conv_info;
 
+/** Errors: NULL_POINTER. */
 SIMDCONV_API simdconv_status simdconv_get_info(const simdconv_conv *conv,
                                                simdconv_conv_info *info);
 
-/** One-shot convenience: create, run once without a workspace, destroy. */
+/** One-shot convenience: create (default options), run once without a
+ *  workspace, destroy.
+ *  Errors: those of simdconv_create() and simdconv_run() that default
+ *  options and a NULL workspace can give: NULL_POINTER, MISALIGNED,
+ *  everything simdconv_desc_validate() reports, SIZE_OVERFLOW,
+ *  OUT_OF_MEMORY, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  BUFFER_OVERLAP. */
 SIMDCONV_API simdconv_status simdconv_conv2d(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias,
@@ -427,12 +579,17 @@ typedef struct simdconv_kernel_info {
   const char *name;
   simdconv_isa isa;     /**< the ISA whose table lists it */
   /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
-   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM) or "dwconv" (depthwise); for
-   *  int8 "q8_direct", "q8_igemm" or "q8_dwconv". */
+   *  pixels), "gemm_nchw" (NCHW 1x1 GEMM), "dwconv" (depthwise), and for
+   *  transposed convolutions "deconv_igemm" (each output phase on an igemm
+   *  kernel's micro-kernels) or "deconv_dwconv" (depthwise, on the
+   *  depthwise row micro-kernels); for int8 "q8_direct", "q8_igemm" or
+   *  "q8_dwconv". The fp32 direct kernel computes both directions; every
+   *  other family only its own. */
   const char *family;
-  /** The micro-tile: igemm tile_m output pixels x tile_n output channels;
-   *  gemm_nchw tile_m output channels x tile_n pixels; dwconv 1 x the
-   *  vector width in channels; direct 1 x 1. */
+  /** The micro-tile: igemm and deconv_igemm tile_m output pixels x tile_n
+   *  output channels; gemm_nchw tile_m output channels x tile_n pixels;
+   *  dwconv and deconv_dwconv 1 x the vector width in channels; direct
+   *  1 x 1. */
   size_t tile_m, tile_n;
   /** Bit (1u << layout) for each simdconv_layout the kernel computes. */
   uint32_t layouts;
@@ -485,8 +642,18 @@ SIMDCONV_API void simdconv_list_kernels(
  *  pushed through the activation as documented there. The bound is 0 where
  *  ref[i] is not finite (the result must match exactly: NaN as NaN) and
  *  +inf where fp32 overflow is possible.
- *  Errors: those of simdconv_output_shape(), NULL_POINTER, SIZE_OVERFLOW,
- *  OUT_OF_MEMORY. */
+ *  A transposed descriptor is computed from its own definition (the sum over
+ *  the taps (r, s) whose input position is on the stride lattice, padded
+ *  ones included) with n = (C/groups) * (such r) * (such s) per output.
+ *
+ *  It accepts exactly what simdconv_conv2d() accepts and checks in the same
+ *  order (the size bounds of simdconv_create() and
+ *  simdconv_workspace_size() included), allocates nothing, and computes in
+ *  the canonical FP environment whatever the caller's.
+ *  Errors: NULL_POINTER (desc, input, weights or ref), MISALIGNED (a float
+ *  pointer not aligned for float, ref or bound not for double), everything
+ *  simdconv_desc_validate() reports, INVALID_SIZE, PADDING_TOO_LARGE,
+ *  EMPTY_OUTPUT, SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_reference(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias, double *ref,
@@ -495,7 +662,8 @@ SIMDCONV_API simdconv_status simdconv_reference(
 /** simdconv_reference() of simdconv_run_residual(): the exact
  *  act(s + alpha * r) and, if bound is not NULL, its bound: the sum's bound
  *  d, plus one rounding of the add, d + u (|s + alpha r| + d) + 2^-150,
- *  pushed through the activation. residual NULL is simdconv_reference(). */
+ *  pushed through the activation. residual NULL is simdconv_reference().
+ *  Transposed descriptors as in simdconv_reference(). */
 SIMDCONV_API simdconv_status simdconv_reference_residual(
     const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
     const float *input, const float *weights, const float *bias,
@@ -516,7 +684,8 @@ typedef struct simdconv_compare_stats {
  *  An element with bound +inf accepts any y. Otherwise a non-finite
  *  reference must be matched exactly (NaN matches any NaN) and a finite one
  *  within its bound. y, ref and bound may be NULL when n is 0.
- *  Returns SIMDCONV_OK (stats filled whatever the verdict) or NULL_POINTER. */
+ *  Returns SIMDCONV_OK (stats filled whatever the verdict), NULL_POINTER or
+ *  MISALIGNED (y not aligned for float, ref or bound not for double). */
 SIMDCONV_API simdconv_status simdconv_compare(const float *y,
                                               const double *ref,
                                               const double *bound, size_t n,
@@ -552,7 +721,7 @@ SIMDCONV_API simdconv_status simdconv_compare(const float *y,
  * (clamp set) and by a SIMDCONV_ACT_CLAMP of the descriptor, whose real
  * bounds a become output_zero_point + round_half_even(a / output_scale)
  * (double; -inf and +inf leave the range). Every kernel on every ISA and
- * thread count computes exactly this (docs/numerics.md, part II), so the
+ * thread count computes exactly this (docs/numerics.md, part IV), so the
  * same inputs give the same bytes everywhere, equal to
  * simdconv_reference_q8(). */
 
@@ -588,21 +757,45 @@ SIMDCONV_API void simdconv_qparams_init(
     size_t weight_scale_count, simdconv_qtype output_type, float output_scale,
     int32_t output_zero_point);
 
-/** Validates an int8 descriptor and its parameters without weights: every
- *  status of simdconv_desc_validate(), NULL_POINTER, INVALID_QPARAMS,
- *  UNSUPPORTED_ACTIVATION, ACCUMULATOR_OVERFLOW (the reduction length; the
- *  per-channel bound needs the weights and is checked at creation). */
+/** Validates an int8 descriptor and its parameters without weights.
+ *  Errors: NULL_POINTER (desc or qparams), TRANSPOSED_INT8 (the int8
+ *  convolution is forward only: any descriptor with transposed set), every
+ *  status of simdconv_desc_validate() and OUTPUT_PADDING (an output
+ *  padding on this forward descriptor), UNSUPPORTED_ACTIVATION,
+ *  NULL_POINTER (qparams.weight_scales), MISALIGNED (weight_scales not
+ *  aligned for float), INVALID_QPARAMS, ACCUMULATOR_OVERFLOW (the reduction
+ *  length; the per-channel bound needs the weights and is checked at
+ *  creation), in that order. The scales are checked and the multipliers
+ *  computed in the canonical floating-point environment, whatever the
+ *  caller's. */
 SIMDCONV_API simdconv_status simdconv_desc_validate_q8(
     const simdconv_desc *desc, const simdconv_qparams *qparams);
 
 /** Creates an int8 object: validates, chooses the kernel (options as for
  *  simdconv_create(), options.kernel naming a q8_ kernel) and prepacks the
  *  weights, the bias and the zero-point compensation. weights: K x C/g x R
- *  x S (or OHWI) int8; bias: K int32 or NULL. The caller keeps ownership of
- *  both. Errors: those of simdconv_desc_validate_q8(), those of
- *  simdconv_create(), ACCUMULATOR_OVERFLOW per output channel,
- *  KERNEL_NOT_SUPPORTED. The object is destroyed with simdconv_destroy()
- *  and described by simdconv_get_info() / simdconv_workspace_size(). */
+ *  x S (or OHWI) int8, any alignment; bias: K int32 (aligned for int32_t)
+ *  or NULL. The caller keeps ownership of both.
+ *
+ *  The packed weights take at most
+ *    2 * (K + 64 * groups) * (R * S * (C/groups + 3) + 4) bytes
+ *  (channels padded to 4 per tap, AVX2's int16 copies, a bias and a
+ *  multiplier per channel). The reduction-length rule of
+ *  ACCUMULATOR_OVERFLOW keeps it below 2^57: no SIZE_OVERFLOW here.
+ *  Errors: NULL_POINTER, MISALIGNED (bias), those of
+ *  simdconv_desc_validate_q8(), INVALID_ALLOCATOR, the ISA errors of
+ *  simdconv_isa_check(), with options.kernel UNKNOWN_KERNEL,
+ *  KERNEL_NOT_SUPPORTED and KERNEL_UNSUITABLE, OUT_OF_MEMORY and
+ *  ACCUMULATOR_OVERFLOW (per output channel, from the
+ *  weights and bias). The object is destroyed with simdconv_destroy() and
+ *  described by simdconv_get_info() / simdconv_workspace_size(), whose
+ *  bound for int8 objects is
+ *    bytes <= 16 * N*C*H*W + K*OH*OW + 24 * (OH*OW + 16) * R*S
+ *             + 4 * (C/groups * S + K) + 1024
+ *  plus 2 * C * (H + 16) * (W + 16) when groups == 1, dilation_w == 1,
+ *  S > 1, C is not a multiple of 4 and at most 16 and no pad exceeds 8
+ *  (the igemm kernels then copy the padded image): bounded by the work,
+ *  never by padding, stride or dilation alone, as for fp32. */
 SIMDCONV_API simdconv_status simdconv_create_q8(
     const simdconv_desc *desc, const simdconv_qparams *qparams,
     const int8_t *weights, const int32_t *bias,
@@ -610,8 +803,13 @@ SIMDCONV_API simdconv_status simdconv_create_q8(
 
 /** Runs an int8 object: input batch x C x in_h x in_w bytes (uint8_t or
  *  int8_t as qparams.input_type, the object's layout), output batch x K x
- *  OH x OW bytes. Workspace, pool, overlap and size rules as simdconv_run().
- *  Errors: those of simdconv_run(), DTYPE_MISMATCH on an fp32 object. */
+ *  OH x OW bytes, both of any alignment. Workspace, pool, overlap and size
+ *  rules as simdconv_run(); it computes in the canonical floating-point
+ *  environment on every thread, as simdconv_run() does.
+ *  Errors: NULL_POINTER, DTYPE_MISMATCH (an fp32 object), INVALID_SIZE,
+ *  PADDING_TOO_LARGE, EMPTY_OUTPUT, SIZE_OVERFLOW, BUFFER_OVERLAP,
+ *  WORKSPACE_TOO_SMALL, OUT_OF_MEMORY, in that order. On error the output
+ *  is untouched. */
 SIMDCONV_API simdconv_status simdconv_run_q8(
     const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
     const void *input, void *output, void *workspace, size_t workspace_size,
@@ -620,9 +818,11 @@ SIMDCONV_API simdconv_status simdconv_run_q8(
 /** Quantizes a float bias into the accumulator's scale:
  *  out[k] = round_half_even((double)bias[k] / ((double)input_scale *
  *  weight_scale[k])) saturated to int32 (weight_scale[k] is weight_scales[0]
- *  when weight_scale_count is 1). Errors: NULL_POINTER, INVALID_QPARAMS
- *  (scales not finite and positive, a count other than 1 or out_channels,
- *  a NaN bias). */
+ *  when weight_scale_count is 1), in the canonical floating-point
+ *  environment. Errors: NULL_POINTER, MISALIGNED (bias or weight_scales
+ *  not aligned for float, out not for int32_t), INVALID_QPARAMS (scales not
+ *  finite and positive, a count other than 1 or out_channels, a NaN
+ *  bias). */
 SIMDCONV_API simdconv_status simdconv_quantize_bias(
     const float *bias, size_t out_channels, float input_scale,
     const float *weight_scales, size_t weight_scale_count, int32_t *out);
@@ -631,8 +831,13 @@ SIMDCONV_API simdconv_status simdconv_quantize_bias(
  *  the definition above (its own padding and indexing, no kernel code),
  *  then the requantization. output receives the bytes (as the run does);
  *  acc, if not NULL, the batch x K x OH x OW exact sums (bias included) in
- *  the output's layout. Errors: those of simdconv_create_q8() that do not
- *  concern kernels and memory, and those of simdconv_output_shape(). */
+ *  the output's layout. input and output are bytes (any alignment); bias
+ *  must be aligned for int32_t and acc for int64_t. Computes in the
+ *  canonical floating-point environment and allocates nothing.
+ *  Errors: NULL_POINTER, MISALIGNED (bias, acc), those of
+ *  simdconv_desc_validate_q8(), INVALID_SIZE, PADDING_TOO_LARGE,
+ *  EMPTY_OUTPUT, SIZE_OVERFLOW (as simdconv_output_shape()) and
+ *  ACCUMULATOR_OVERFLOW (per output channel). */
 SIMDCONV_API simdconv_status simdconv_reference_q8(
     const simdconv_desc *desc, const simdconv_qparams *qparams, size_t batch,
     size_t in_h, size_t in_w, const void *input, const int8_t *weights,

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conv_internal.h"
+#include "fpenv.h"
 #include "object.h"
 #include "problem.h"
 
@@ -108,6 +110,7 @@ static simdconv_status sc_plan_kernel(const char *name, simdconv_isa isa,
 
 /* ---- weights -------------------------------------------------------------- */
 
+/* Index of weight (k, r, s, c) in the user's layout, flip applied. */
 static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
                                    size_t k, size_t r, size_t s, size_t c) {
   if (d->flip_kernel) {
@@ -116,6 +119,9 @@ static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   }
   if (d->weight_layout == SIMDCONV_WEIGHTS_OHWI)
     return ((k * p->R + r) * p->S + s) * p->Cg + c;
+  if (d->weight_layout == SIMDCONV_WEIGHTS_IOHW) /* C x K/g x R x S */
+    return (((k / p->Kg) * p->Cg + c) * p->Kg + k % p->Kg) * p->R * p->S +
+           r * p->S + s;
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
@@ -131,26 +137,33 @@ void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
                  elem);
 }
 
+/* Packing computes bias + 0.0f: in the canonical FP environment (the
+ * allocator, the caller's code, runs in the caller's). */
+static void sc_guarded_pack(const sc_conv_kernel *k, const sc_problem *p,
+                            const float *krsc, const float *bias,
+                            void *packed) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  k->pack(k, p, krsc, bias, packed);
+  sc_fpenv_leave(&env);
+}
+
+/* The weights and the packed weights are within sc_packed_bound(), which
+ * create checked: no size here overflows. */
 static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
                                const float *weights, const float *bias) {
   const sc_problem *p = &conv->problem;
-  const size_t dims[] = {p->K, p->R, p->S, p->Cg, sizeof(float)};
-  size_t w_bytes;
-  if (!sc_product_ok(dims, 5, &w_bytes))
-    return SIMDCONV_ERR_SIZE_OVERFLOW;
-  float *krsc = sc_alloc(&conv->allocator, w_bytes);
+  float *krsc =
+      sc_alloc(&conv->allocator, p->K * p->R * p->S * p->Cg * sizeof(float));
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   sc_canonical_weights(d, p, weights, krsc, sizeof(float));
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
-  if (conv->packed_bytes == SIZE_MAX)
-    st = SIMDCONV_ERR_SIZE_OVERFLOW;
-  else if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) ==
-           NULL)
+  if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)
     st = SIMDCONV_ERR_OUT_OF_MEMORY;
   else
-    conv->kernel->pack(conv->kernel, p, krsc, bias, conv->packed);
+    sc_guarded_pack(conv->kernel, p, krsc, bias, conv->packed);
   sc_free(&conv->allocator, krsc);
   return st;
 }
@@ -182,11 +195,16 @@ simdconv_status sc_object_new(const sc_problem *problem,
   simdconv_isa isa;
   simdconv_allocator alloc;
   const sc_conv_kernel *kernel;
+  size_t packed_bound;
   *out = NULL;
   simdconv_status st =
       sc_options_resolve(options, problem, &alloc, &isa, &kernel);
   if (st != SIMDCONV_OK)
     return st;
+  /* SIZE_OVERFLOW from the documented bound alone, whatever the kernel;
+   * within it no kernel's packed size overflows. */
+  if (!sc_packed_bound(problem, &packed_bound))
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
   simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
   if (conv == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
@@ -198,6 +216,12 @@ simdconv_status sc_object_new(const sc_problem *problem,
   return SIMDCONV_OK;
 }
 
+/* Float pointers must be aligned for float: reading a float through a
+ * misaligned pointer is undefined behaviour in C. */
+static bool sc_float_aligned(const float *p) {
+  return sc_ptr_aligned(p, _Alignof(float));
+}
+
 simdconv_status simdconv_create(const simdconv_desc *desc,
                                 const float *weights, const float *bias,
                                 const simdconv_options *options,
@@ -207,6 +231,8 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   *conv_out = NULL;
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if (!sc_float_aligned(weights) || !sc_float_aligned(bias))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_problem problem;
   simdconv_conv *conv = NULL;
   simdconv_status st = sc_problem_init(desc, &problem);
@@ -237,13 +263,16 @@ void simdconv_destroy(simdconv_conv *conv) {
 
 /* ---- run ------------------------------------------------------------------ */
 
-/* The kernel's bytes plus room to align a caller's buffer of any alignment. */
+/* The kernel's bytes plus room to align a caller's buffer of any alignment.
+ * SIZE_OVERFLOW comes from the documented bound alone, whatever the kernel;
+ * within it the kernel's size cannot overflow. */
 static simdconv_status sc_workspace_bytes(const simdconv_conv *conv,
                                           const sc_shape *s, size_t *bytes) {
   const sc_conv_kernel *k = conv->kernel;
-  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
-  if (need == SIZE_MAX || need > SIZE_MAX - SC_ALIGNMENT)
+  size_t bound;
+  if (!sc_workspace_bound(&conv->problem, s, &bound))
     return SIMDCONV_ERR_SIZE_OVERFLOW;
+  const size_t need = k->workspace_size ? k->workspace_size(k, &conv->problem, s) : 0;
   *bytes = need ? need + SC_ALIGNMENT - 1 : 0;
   return SIMDCONV_OK;
 }
@@ -288,8 +317,13 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
                                       pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  /* The object's type first: an int8 object's tensors are bytes, and
+   * what alignment means depends on the type. */
   if (conv->problem.dtype != SC_DTYPE_F32)
     return SIMDCONV_ERR_DTYPE_MISMATCH;
+  if (!sc_float_aligned(input) || !sc_float_aligned(output) ||
+      !sc_float_aligned(residual))
+    return SIMDCONV_ERR_MISALIGNED;
   return sc_object_run(conv, batch, in_h, in_w, input, residual, alpha,
                        output, workspace, workspace_size, pool);
 }
@@ -336,7 +370,12 @@ simdconv_status sc_object_run(const simdconv_conv *conv, size_t batch,
       .residual = residual,
       .alpha = alpha,
   };
+  /* The calling thread computes in the canonical environment; the pool's
+   * workers enter it per task (sc_parallelize_*). */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
   conv->kernel->run(&args);
+  sc_fpenv_leave(&env);
   sc_free(&conv->allocator, owned);
   return SIMDCONV_OK;
 }
@@ -373,10 +412,11 @@ simdconv_status simdconv_get_info(const simdconv_conv *conv,
 
 /* ---- descriptors, names, versions ----------------------------------------- */
 
-void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
-                        size_t out_channels, size_t kernel_h, size_t kernel_w) {
+simdconv_status simdconv_desc_init(simdconv_desc *d, size_t in_channels,
+                                   size_t out_channels, size_t kernel_h,
+                                   size_t kernel_w) {
   if (d == NULL)
-    return;
+    return SIMDCONV_ERR_NULL_POINTER;
   *d = (simdconv_desc){
       .in_channels = in_channels,
       .out_channels = out_channels,
@@ -395,6 +435,7 @@ void simdconv_desc_init(simdconv_desc *d, size_t in_channels,
       .act_min = -INFINITY,
       .act_max = INFINITY,
   };
+  return SIMDCONV_OK;
 }
 
 const char *simdconv_status_string(simdconv_status status) {
@@ -418,11 +459,16 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_INVALID_ALLOCATOR: return "SIMDCONV_ERR_INVALID_ALLOCATOR: the allocator lacks alloc or free";
   case SIMDCONV_ERR_UNKNOWN_KERNEL: return "SIMDCONV_ERR_UNKNOWN_KERNEL: no kernel of this build has that name or index";
   case SIMDCONV_ERR_KERNEL_UNSUITABLE: return "SIMDCONV_ERR_KERNEL_UNSUITABLE: the named kernel cannot compute this layer with these options";
+  case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
+  case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
+  case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
+  case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float, int32, int64 or double pointer is not aligned for its type";
   case SIMDCONV_ERR_INVALID_QPARAMS: return "SIMDCONV_ERR_INVALID_QPARAMS: a scale, zero point, type, clamp or requantization multiplier is invalid";
   case SIMDCONV_ERR_DTYPE_MISMATCH: return "SIMDCONV_ERR_DTYPE_MISMATCH: the run function does not match the object's data type (fp32 or int8)";
   case SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: return "SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: an int8 accumulator could overflow int32";
   case SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: return "SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: int8 convolutions take no activation but clamp";
   case SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: return "SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: this CPU lacks a feature the named kernel needs";
+  case SIMDCONV_ERR_TRANSPOSED_INT8: return "SIMDCONV_ERR_TRANSPOSED_INT8: int8 convolutions are forward only (desc.transposed is set)";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

@@ -55,6 +55,10 @@ simdconv_status simdconv_create_q8(const simdconv_desc *desc,
   *conv_out = NULL;
   if (desc == NULL || weights == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  /* int8 weights are bytes; the int32 bias must be aligned for int32
+   * (qparams.weight_scales for float: sc_q8_problem_init). */
+  if (!sc_ptr_aligned(bias, _Alignof(int32_t)))
+    return SIMDCONV_ERR_MISALIGNED;
   sc_problem problem;
   simdconv_conv *conv = NULL;
   simdconv_status st = sc_q8_problem_init(desc, qparams, &problem, NULL);

@@ -9,7 +9,9 @@
  * Error statistics cover the elements of the last case only.
  */
 #include <math.h>
+#include <stdint.h>
 
+#include "fpenv.h"
 #include "simdconv.h"
 
 /* One fp32 ULP at magnitude v: 2^(floor(log2 v) - 23), 2^-149 below 2^-126
@@ -61,12 +63,10 @@ static int cmp_one(double y, double ref, double bound,
   return cmp_finite(y, ref, bound, st);
 }
 
-SIMDCONV_API simdconv_status simdconv_compare(const float *y,
-                                              const double *ref,
-                                              const double *bound, size_t n,
-                                              simdconv_compare_stats *stats) {
-  if (!stats || (n != 0 && (!y || !ref || !bound)))
-    return SIMDCONV_ERR_NULL_POINTER;
+/* Not inlined: the FP environment guard must surround opaque code. */
+static __attribute__((noinline)) void
+cmp_all(const float *y, const double *ref, const double *bound, size_t n,
+        simdconv_compare_stats *stats) {
   *stats = (simdconv_compare_stats){0};
   stats->count = n;
   stats->first_violation = n;
@@ -76,5 +76,22 @@ SIMDCONV_API simdconv_status simdconv_compare(const float *y,
     if (stats->violations++ == 0)
       stats->first_violation = i;
   }
+}
+
+SIMDCONV_API simdconv_status simdconv_compare(const float *y,
+                                              const double *ref,
+                                              const double *bound, size_t n,
+                                              simdconv_compare_stats *stats) {
+  if (!stats || (n != 0 && (!y || !ref || !bound)))
+    return SIMDCONV_ERR_NULL_POINTER;
+  if ((uintptr_t)y % _Alignof(float) || (uintptr_t)ref % _Alignof(double) ||
+      (uintptr_t)bound % _Alignof(double))
+    return SIMDCONV_ERR_MISALIGNED;
+  /* The statistics are computed in double: in the canonical environment,
+   * like everything else, so the verdict does not depend on the caller's. */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  cmp_all(y, ref, bound, n, stats);
+  sc_fpenv_leave(&env);
   return SIMDCONV_OK;
 }

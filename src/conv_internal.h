@@ -20,11 +20,16 @@
 
 #include "simdconv.h"
 
+/* The pool is reached only through sc_parallelize_* (src/parallel.h), which
+ * runs every task in the canonical FP environment; the pthreadpool functions
+ * are poisoned from here on. */
+#include "parallel.h"
+
 /* pthreadpool flags. A run's last parallel phase lets the workers yield to
  * the OS instead of spinning for milliseconds, so a run leaves the caller's
  * cores idle when it returns; earlier phases of a run pass SC_POOL_PHASE and
- * keep the hand-off between phases fast. Never DISABLE_DENORMALS: the
- * library does not touch MXCSR. */
+ * keep the hand-off between phases fast. Never DISABLE_DENORMALS: denormals
+ * are computed (src/fpenv.h sets the canonical environment instead). */
 #define SC_POOL_PHASE 0
 #define SC_POOL_FINAL PTHREADPOOL_FLAG_YIELD_WORKERS
 
@@ -68,6 +73,12 @@ typedef struct sc_problem {
   simdconv_activation activation;
   float act_min, act_max;
   bool has_bias;
+  /* A transposed convolution (src/deconv.h): the pads crop the full output
+   * and out_pad_h/w extend it at the bottom/right. Only the deconv families
+   * and the fp32 direct kernel accept one (the other fits() reject it; the
+   * int8 path is forward only: sc_q8_problem_init rejects it). */
+  bool transposed;
+  size_t out_pad_h, out_pad_w;
   /* F32 unless created by simdconv_create_q8; each family's fits() rejects
    * the other type, so the planner never mixes them. */
   sc_dtype dtype;
@@ -108,6 +119,9 @@ typedef enum sc_family {
   SC_FAMILY_IGEMM,       /* indirect GEMM (src/igemm.c) */
   SC_FAMILY_GEMM_NCHW,   /* NCHW 1x1 GEMM (src/gemm_nchw.c) */
   SC_FAMILY_DWCONV,      /* depthwise (src/dwconv.c) */
+  SC_FAMILY_DECONV_IGEMM,  /* transposed, on igemm micro-kernels (src/deconv.c) */
+  SC_FAMILY_DECONV_DWCONV, /* transposed depthwise (src/deconv_dw.c) */
+  /* int8 families last: sc_family_dtype() compares with the first. */
   SC_FAMILY_Q8_DIRECT,   /* int8: the scalar direct kernel (src/scalar) */
   SC_FAMILY_Q8_IGEMM,    /* int8 indirect GEMM (src/q8_igemm.c) */
   SC_FAMILY_Q8_DWCONV,   /* int8 depthwise (src/q8_dwconv.c) */

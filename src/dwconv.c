@@ -16,8 +16,9 @@
 static bool dw_fits(const sc_conv_kernel *k, const sc_problem *p,
                     simdconv_layout layout) {
   (void)k;
-  return p->dtype == SC_DTYPE_F32 && p->layout == layout && p->Cg == 1 &&
-         p->groups == p->C &&
+  /* Transposed depthwise layers: the deconv_dwconv family (src/deconv_dw.c). */
+  return p->dtype == SC_DTYPE_F32 && !p->transposed && p->layout == layout &&
+         p->Cg == 1 && p->groups == p->C &&
          p->R <= SC_DW_MAX_R && p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
          p->stride_w <= (size_t)INT32_MAX && p->dil_w <= (size_t)INT32_MAX &&
          p->pad_left <= (size_t)INT32_MAX;
@@ -254,8 +255,8 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
     if (tile_k > p->K)
       tile_k = p->K;
   }
-  pthreadpool_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
-                                     p->K, t.mr, tile_k, SC_POOL_FINAL);
+  sc_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
+                            p->K, t.mr, tile_k, SC_POOL_FINAL);
 }
 
 /* ---- NCHW ----------------------------------------------------------------- */
@@ -437,9 +438,9 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
   /* Whole images per task unless there are too few channel blocks. */
   const size_t blocks = s->N * ((p->K + vw - 1) / vw);
   const size_t band = dw_task_tile(args->pool, blocks, s->OH, mr);
-  pthreadpool_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
-                                     (p->K + vw - 1) / vw, s->OH, band,
-                                     SC_POOL_FINAL);
+  sc_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
+                            (p->K + vw - 1) / vw, s->OH, band,
+                            SC_POOL_FINAL);
   return true;
 }
 
@@ -530,7 +531,7 @@ static void dw_run_nchw_flat(const sc_run_args *args, const sc_dw_config *cfg) {
    * there are too few planes. */
   const size_t planes = s->N * p->K, want = 8 * dw_threads(args->pool);
   const size_t tile_p = planes / want > 1 ? planes / want : 1;
-  pthreadpool_parallelize_2d_tile_2d(
+  sc_parallelize_2d_tile_2d(
       args->pool, dw_flat_vectors, &t, planes, nvec, tile_p,
       dw_task_tile(args->pool, planes, nvec, SC_DW_FLAT_MAX_MV), SC_POOL_FINAL);
 }
@@ -544,7 +545,7 @@ static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
   /* Feasible: fits() checked the geometry for the narrowest strip. */
   dw_rows_geometry(p, cfg->vw, e->mr, s->OW, &t.params);
   const size_t planes = s->N * p->K;
-  pthreadpool_parallelize_2d_tile_1d(
+  sc_parallelize_2d_tile_1d(
       args->pool, dw_nchw_rows, &t, planes, s->OH,
       dw_task_tile(args->pool, planes, s->OH, e->mr), SC_POOL_FINAL);
 }
@@ -558,4 +559,16 @@ void sc_dw_run(const sc_run_args *args) {
     dw_run_nchw_flat(args, cfg);
   else if (dw_nchw_wide(cfg, p, args->shape) || !dw_run_nchw_tiles(args, cfg))
     dw_run_nchw(args, cfg);
+}
+
+/* For the transposed-convolution driver (src/deconv_dw.c), which runs each
+ * output phase as a stride-1 depthwise convolution. */
+const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
+                                        const sc_problem *p, bool kg1) {
+  return dw_find_nhwc(cfg, p, kg1);
+}
+
+void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
+                    size_t pad_left, size_t *lo, size_t *hi) {
+  dw_interior(W, OW, S, sw, dw, pad_left, lo, hi);
 }

@@ -31,8 +31,8 @@ static const sc_gemm_nchw_config *gemm_config(const sc_conv_kernel *k) {
 bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
   const bool strided = p->stride_h > 1 || p->stride_w > 1;
-  return p->dtype == SC_DTYPE_F32 && p->layout == SIMDCONV_LAYOUT_NCHW &&
-         p->R == 1 && p->S == 1 &&
+  return p->dtype == SC_DTYPE_F32 && !p->transposed &&
+         p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
          p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 &&
          p->pad_right == 0 && !sc_is_depthwise(p) &&
          (p->Cg <= GEMM_NCHW_MAX_CG || strided);
@@ -181,8 +181,8 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   if (gemm_nchw_strided(p)) {
     gather_ctx t = {args->input, args->workspace, s->H, s->W, s->OH, s->OW,
                     p->stride_h, p->stride_w};
-    pthreadpool_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
-                               s->OH, SC_POOL_PHASE);
+    sc_parallelize_2d(args->pool, gather_task, &t, s->N * p->C,
+                      s->OH, SC_POOL_PHASE);
     ctx.x = args->workspace;
   }
   /* Tasks of pt panels of NR pixels (their Cg x pt*NR input within the L2
@@ -198,7 +198,7 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
     const size_t want = 4 * threads, outer = s->N * p->groups;
     sc_split_tasks(want, outer, panels, &pt, ctx.nblocks, &kt);
   }
-  pthreadpool_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
-                                     p->groups, ctx.pixels, p->Kg, pt * nr,
-                                     kt * mr, SC_POOL_FINAL);
+  sc_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
+                            p->groups, ctx.pixels, p->Kg, pt * nr,
+                            kt * mr, SC_POOL_FINAL);
 }

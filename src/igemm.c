@@ -23,7 +23,9 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = igemm_config(k);
-  if (p->dtype != SC_DTYPE_F32)
+  /* int8 layers: the q8 families; transposed ones: the deconv_igemm
+   * family wraps these micro-kernels. */
+  if (p->dtype != SC_DTYPE_F32 || p->transposed)
     return false;
   if (cfg->max_k != 0 && (p->groups != 1 || p->K > cfg->max_k))
     return false;
@@ -137,9 +139,10 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
  * the zero row or at the mapped input pixel. With few input channels the
  * per-tap overhead dominates: then ("merged") the image is first copied with
  * its padding materialised, so that the S taps of a kernel row are S*C
- * consecutive floats (dilation_w 1, one group) and a row pointer per (pixel,
- * kernel row) suffices. The packed weights are (r, s, c)-ordered either way,
- * so the order of the fmas is the same. */
+ * consecutive floats (dilation_w 1, one group, a padded image at most
+ * IGEMM_MAX_PAD_GROWTH times the input) and a row pointer per (pixel, kernel
+ * row) suffices. The packed weights are (r, s, c)-ordered either way, so the
+ * order of the fmas, and the result, is the same. */
 typedef struct igemm_plan {
   bool merged;
   size_t taps;  /* row pointers per pixel: R*S, or R when merged */
@@ -148,9 +151,24 @@ typedef struct igemm_plan {
   size_t Hp, Wp; /* the padded image (merged) */
 } igemm_plan;
 
+/* Padded images up to this many times the input image may be copied: the
+ * workspace stays within the bound of bounds.h, however large the padding.
+ * (The suite's merged layers pad their images by 2-6%.) */
+#define IGEMM_MAX_PAD_GROWTH 4
+
+/* Whether the merged plan's padded image stays within the growth limit. */
+static bool igemm_pad_copy_ok(const sc_problem *p, const sc_shape *s) {
+  const size_t hp = s->H + p->pad_top + p->pad_bottom;
+  const size_t wp = s->W + p->pad_left + p->pad_right;
+  size_t padded;
+  return sc_mul_ok(hp, wp, &padded) &&
+         padded / IGEMM_MAX_PAD_GROWTH <= s->H * s->W;
+}
+
 static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
   igemm_plan pl = {.taps = p->R * p->S, .kc = p->Cg, .tcols = p->S};
-  if (p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg < 32) {
+  if (p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg < 32 &&
+      igemm_pad_copy_ok(p, s)) {
     pl.merged = true;
     pl.taps = p->R;
     pl.kc = p->S * p->Cg;
@@ -468,10 +486,10 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
   ctx->tiles_outer = sc_product_ok(wdims, 3, &task_weights) &&
                      task_weights <= IGEMM_TILES_OUTER_BYTES;
-  pthreadpool_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
-                                     ctx->mode.groups, ctx->mode.kg,
-                                     ctx->pixels, kt * nr, pt * mr,
-                                     SC_POOL_FINAL);
+  sc_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
+                            ctx->mode.groups, ctx->mode.kg,
+                            ctx->pixels, kt * nr, pt * mr,
+                            SC_POOL_FINAL);
 }
 
 /* ---- layout transposes and padded copies ---------------------------------- */
@@ -511,8 +529,8 @@ static void transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
 static void transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
                       const float *src, float *dst, pthreadpool_t pool) {
   transpose_ctx t = {transpose_fn(cfg), src, dst, cols, rows};
-  pthreadpool_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
-                                     64, SC_POOL_PHASE);
+  sc_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
+                            64, SC_POOL_PHASE);
 }
 
 typedef struct pad_ctx {
@@ -587,9 +605,9 @@ void sc_igemm_run(const sc_run_args *args) {
                   rowtab, coltab,  base,    zero,     indir};
   /* One tile more than the image has: the spare tile of zero rows whose
    * rows the last tile prefetches (its pixels are all past the end). */
-  pthreadpool_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                                     sc_div_up(pixels, mode.mr) + 1, 32,
-                                     SC_POOL_PHASE);
+  sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
+                            sc_div_up(pixels, mode.mr) + 1, 32,
+                            SC_POOL_PHASE);
 
   igemm_ctx ctx = {
       .cfg = cfg,
@@ -630,12 +648,19 @@ void sc_igemm_run(const sc_run_args *args) {
     const float *x = args->input + n * image_in;
     if (pl.merged) {
       pad_ctx pc = {p, s, &pl, transpose_fn(cfg), x, (float *)(ws + l.xpad)};
-      pthreadpool_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
-                                 SC_POOL_PHASE);
+      sc_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
+                        SC_POOL_PHASE);
     } else {
       transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), args->pool);
     }
     ctx.y = args->output + n * ctx.image_out;
     igemm_compute(&ctx, 1, args->pool);
   }
+}
+
+/* For the transposed-convolution driver (src/deconv.c), which converts its
+ * NCHW input the same way. */
+void sc_igemm_transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
+                        const float *src, float *dst, pthreadpool_t pool) {
+  transpose(cfg, rows, cols, src, dst, pool);
 }

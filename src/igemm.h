@@ -181,6 +181,11 @@ const char *sc_igemm_check(const sc_conv_kernel *k);
     .check = sc_igemm_check,                                                   \
   }
 
+/* dst (cols x rows) = transpose of src (rows x cols), dense, with the
+ * config's transpose over the pool (the NCHW <-> NHWC conversions). */
+void sc_igemm_transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
+                        const float *src, float *dst, pthreadpool_t pool);
+
 /* The NCHW 1x1 GEMM driver (src/igemm.c): layout NCHW, 1x1 kernel, no
  * padding, any stride (stride > 1 first gathers the used pixels). */
 bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p);

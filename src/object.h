@@ -6,6 +6,9 @@
 #ifndef SIMDCONV_OBJECT_H
 #define SIMDCONV_OBJECT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "conv_internal.h"
 
 struct simdconv_conv {
@@ -17,9 +20,17 @@ struct simdconv_conv {
   size_t packed_bytes;
 };
 
+/* Whether p (NULL included) is aligned for an object of `align` bytes:
+ * reading an int32, float or double through a misaligned pointer is
+ * undefined behaviour in C (SIMDCONV_ERR_MISALIGNED). */
+static inline bool sc_ptr_aligned(const void *p, size_t align) {
+  return (uintptr_t)p % align == 0;
+}
+
 /* Resolves the options (allocator, ISA, kernel: named, SIMDCONV_KERNEL or
- * the planner's) for a validated problem and allocates the object, with
- * nothing packed yet. *out is NULL on error. */
+ * the planner's) for a validated problem, checks its packed bound
+ * (SIZE_OVERFLOW) and allocates the object, with nothing packed yet. *out
+ * is NULL on error. */
 simdconv_status sc_object_new(const sc_problem *problem,
                               const simdconv_options *options,
                               simdconv_conv **out);

@@ -5,7 +5,9 @@
  */
 #include <math.h>
 
+#include "fpenv.h"
 #include "problem.h"
+#include "problem_transposed.h"
 
 bool sc_product_ok(const size_t *factors, size_t n, size_t *out) {
   size_t acc = 1;
@@ -37,7 +39,8 @@ static simdconv_status sc_check_sizes(const simdconv_desc *d) {
 
 static simdconv_status sc_check_enums(const simdconv_desc *d) {
   if ((unsigned)d->layout > SIMDCONV_LAYOUT_NHWC ||
-      (unsigned)d->weight_layout > SIMDCONV_WEIGHTS_OHWI ||
+      (unsigned)d->weight_layout >
+          (d->transposed ? SIMDCONV_WEIGHTS_IOHW : SIMDCONV_WEIGHTS_OHWI) ||
       (unsigned)d->padding > SIMDCONV_PADDING_SAME ||
       (unsigned)d->padding_mode > SIMDCONV_PAD_CIRCULAR ||
       (unsigned)d->activation >= SIMDCONV_ACT_COUNT)
@@ -45,12 +48,24 @@ static simdconv_status sc_check_enums(const simdconv_desc *d) {
   return SIMDCONV_OK;
 }
 
-static simdconv_status sc_check_activation(const simdconv_desc *d) {
+/* Not inlined: sc_check_activation() guards it. */
+static __attribute__((noinline)) simdconv_status
+sc_check_clamp(const simdconv_desc *d) {
   if (d->activation != SIMDCONV_ACT_CLAMP)
     return SIMDCONV_OK;
   if (isnan(d->act_min) || isnan(d->act_max) || d->act_min > d->act_max)
     return SIMDCONV_ERR_INVALID_ACTIVATION;
   return SIMDCONV_OK;
+}
+
+/* Under the caller's DAZ a subnormal act_min compares as zero: the bounds
+ * are compared in the canonical environment. */
+static simdconv_status sc_check_activation(const simdconv_desc *d) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = sc_check_clamp(d);
+  sc_fpenv_leave(&env);
+  return st;
 }
 
 /* 'same': total = dilation*(kernel-1), begin = total/2, the odd one at the
@@ -75,6 +90,8 @@ static simdconv_status sc_resolve_padding(const simdconv_desc *d,
     p->pad_top = p->pad_bottom = p->pad_left = p->pad_right = 0;
     return SIMDCONV_OK;
   case SIMDCONV_PADDING_SAME:
+    if (d->transposed)
+      return sc_transposed_same_padding(d, p);
     if (d->stride_h != 1 || d->stride_w != 1)
       return SIMDCONV_ERR_SAME_PADDING_STRIDE;
     /* dilation and kernel are <= 2^31-1, so the product fits in size_t. */
@@ -95,6 +112,8 @@ simdconv_status sc_problem_init(const simdconv_desc *d, sc_problem *p) {
     return st;
   if (d->in_channels % d->groups != 0 || d->out_channels % d->groups != 0)
     return SIMDCONV_ERR_INVALID_GROUPS;
+  if ((st = sc_transposed_check(d)) != SIMDCONV_OK)
+    return st;
   *p = (sc_problem){
       .layout = d->layout,
       .C = d->in_channels,
@@ -112,6 +131,9 @@ simdconv_status sc_problem_init(const simdconv_desc *d, sc_problem *p) {
       .activation = d->activation,
       .act_min = d->activation == SIMDCONV_ACT_CLAMP ? d->act_min : -INFINITY,
       .act_max = d->activation == SIMDCONV_ACT_CLAMP ? d->act_max : INFINITY,
+      .transposed = d->transposed != 0,
+      .out_pad_h = d->output_padding_h,
+      .out_pad_w = d->output_padding_w,
   };
   return sc_resolve_padding(d, p);
 }
@@ -154,6 +176,12 @@ simdconv_status sc_shape_init(const sc_problem *p, size_t batch, size_t in_h,
       .OW = sc_out_size(in_w, p->pad_left, p->pad_right, p->dil_w, p->S,
                         p->stride_w),
   };
+  if (p->transposed) {
+    s->OH = sc_transposed_out_size(in_h, p->pad_top, p->pad_bottom, p->dil_h,
+                                   p->R, p->stride_h, p->out_pad_h);
+    s->OW = sc_transposed_out_size(in_w, p->pad_left, p->pad_right, p->dil_w,
+                                   p->S, p->stride_w, p->out_pad_w);
+  }
   if (s->OH == 0 || s->OW == 0)
     return SIMDCONV_ERR_EMPTY_OUTPUT;
   size_t in_elems, out_elems;

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "fpenv.h"
 #include "problem.h"
 #include "q8.h"
 
@@ -120,11 +121,18 @@ static bool q8_length_ok(const sc_problem *p) {
          n <= (size_t)INT32_MAX / (SC_Q8_MAX_XDIFF * SC_Q8_MAX_W);
 }
 
-simdconv_status sc_q8_problem_init(const simdconv_desc *d,
-                                   const simdconv_qparams *q, sc_problem *p,
-                                   float *mult) {
+/* Not inlined: sc_q8_problem_init() guards it (the multipliers and the
+ * clamp bounds are computed in double, the scales compared: a caller's
+ * rounding mode or DAZ would change them). */
+static __attribute__((noinline)) simdconv_status
+q8_problem_init(const simdconv_desc *d, const simdconv_qparams *q,
+                sc_problem *p, float *mult) {
   if (q == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  /* Forward only: checked first, so a transposed descriptor gets this one
+   * status whatever else it holds. */
+  if (d != NULL && d->transposed)
+    return SIMDCONV_ERR_TRANSPOSED_INT8;
   simdconv_status st = sc_problem_init(d, p);
   if (st != SIMDCONV_OK)
     return st;
@@ -133,6 +141,8 @@ simdconv_status sc_q8_problem_init(const simdconv_desc *d,
     return SIMDCONV_ERR_UNSUPPORTED_ACTIVATION;
   if (q->weight_scales == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  if ((uintptr_t)q->weight_scales % _Alignof(float) != 0)
+    return SIMDCONV_ERR_MISALIGNED;
   int32_t lo, hi;
   if ((st = q8_check_params(q, p->K)) != SIMDCONV_OK)
     return st;
@@ -146,6 +156,16 @@ simdconv_status sc_q8_problem_init(const simdconv_desc *d,
   /* The float clamp of the fp32 path does not apply: the range does. */
   p->activation = SIMDCONV_ACT_NONE;
   return SIMDCONV_OK;
+}
+
+simdconv_status sc_q8_problem_init(const simdconv_desc *d,
+                                   const simdconv_qparams *q, sc_problem *p,
+                                   float *mult) {
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = q8_problem_init(d, q, p, mult);
+  sc_fpenv_leave(&env);
+  return st;
 }
 
 bool sc_q8_sums_fit(const sc_problem *p, const int8_t *w_krsc,
@@ -191,13 +211,12 @@ simdconv_status simdconv_desc_validate_q8(const simdconv_desc *desc,
   return sc_q8_problem_init(desc, qparams, &p, NULL);
 }
 
-simdconv_status simdconv_quantize_bias(const float *bias, size_t out_channels,
-                                       float input_scale,
-                                       const float *weight_scales,
-                                       size_t weight_scale_count,
-                                       int32_t *out) {
-  if (bias == NULL || weight_scales == NULL || out == NULL)
-    return SIMDCONV_ERR_NULL_POINTER;
+/* Not inlined: simdconv_quantize_bias() guards it (double arithmetic and
+ * comparisons of the caller's floats). */
+static __attribute__((noinline)) simdconv_status
+q8_quantize_bias(const float *bias, size_t out_channels, float input_scale,
+                 const float *weight_scales, size_t weight_scale_count,
+                 int32_t *out) {
   if (!q8_scale_ok(input_scale) ||
       (weight_scale_count != 1 && weight_scale_count != out_channels))
     return SIMDCONV_ERR_INVALID_QPARAMS;
@@ -216,4 +235,23 @@ simdconv_status simdconv_quantize_bias(const float *bias, size_t out_channels,
     out[k] = r < INT32_MIN ? INT32_MIN : r > INT32_MAX ? INT32_MAX : (int32_t)r;
   }
   return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_quantize_bias(const float *bias, size_t out_channels,
+                                       float input_scale,
+                                       const float *weight_scales,
+                                       size_t weight_scale_count,
+                                       int32_t *out) {
+  if (bias == NULL || weight_scales == NULL || out == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  if ((uintptr_t)bias % _Alignof(float) != 0 ||
+      (uintptr_t)weight_scales % _Alignof(float) != 0 ||
+      (uintptr_t)out % _Alignof(int32_t) != 0)
+    return SIMDCONV_ERR_MISALIGNED;
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = q8_quantize_bias(
+      bias, out_channels, input_scale, weight_scales, weight_scale_count, out);
+  sc_fpenv_leave(&env);
+  return st;
 }

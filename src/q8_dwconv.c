@@ -18,7 +18,7 @@ static const sc_q8_dw_config *q8dw_cfg(const sc_conv_kernel *k) {
 
 bool sc_q8_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
-  return p->dtype == SC_DTYPE_Q8 && p->groups == p->C && p->Cg == 1 &&
+  return p->dtype == SC_DTYPE_Q8 && !p->transposed && p->groups == p->C && p->Cg == 1 &&
          p->Kg == 1 && p->R <= SC_Q8_DW_MAX_R;
 }
 
@@ -159,7 +159,7 @@ static void q8dw_nhwc(q8dw_task *t, size_t nimg, pthreadpool_t pool) {
     tile_k = sc_round_up(sc_div_up(K, sc_div_up(want, rows)), SC_Q8_DW_KPAD);
     tile_k = tile_k > K ? K : tile_k;
   }
-  pthreadpool_parallelize_3d_tile_2d(pool, q8dw_row_task, t, nimg, t->s->OH,
+  sc_parallelize_3d_tile_2d(pool, q8dw_row_task, t, nimg, t->s->OH,
                                      K, 1, tile_k, SC_POOL_FINAL);
 }
 
@@ -182,7 +182,7 @@ static void q8dw_transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
 static void q8dw_transpose_run(const uint8_t *src, size_t rows, size_t cols,
                                uint8_t *dst, pthreadpool_t pool) {
   q8dw_transpose t = {src, dst, rows, cols};
-  pthreadpool_parallelize_2d_tile_2d(pool, q8dw_transpose_task, &t, rows,
+  sc_parallelize_2d_tile_2d(pool, q8dw_transpose_task, &t, rows,
                                      cols, 64, 64, SC_POOL_PHASE);
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "padding.h"
 #include "problem.h"
 #include "q8_igemm.h"
@@ -23,7 +24,8 @@ static const sc_q8_igemm_config *q8_cfg(const sc_conv_kernel *k) {
 
 bool sc_q8_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_q8_igemm_config *cfg = q8_cfg(k);
-  return p->dtype == SC_DTYPE_Q8 && (cfg->max_k == 0 || p->Kg <= cfg->max_k) &&
+  return p->dtype == SC_DTYPE_Q8 && !p->transposed &&
+         (cfg->max_k == 0 || p->Kg <= cfg->max_k) &&
          (cfg->pad_vs_nr == 0 || sc_round_up(p->Kg, cfg->nr) <=
                                      sc_round_up(p->Kg, cfg->pad_vs_nr));
 }
@@ -62,7 +64,8 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
  * of 4, as 3-channel stems): the image is copied with its padding
  * materialised, so the S taps of a kernel row are S*Cg consecutive
  * elements, one tap of kc = round_up(S*Cg, 4) instead of S taps of
- * round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not 49 of 4). The canonical
+ * round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not 49 of 4); pads of at most
+ * SC_Q8_MERGED_MAX_PAD keep that copy within the workspace bound. The canonical
  * weights w[K][R][S][Cg] are then w[K][R][S*Cg]: the same bytes. */
 typedef struct q8_red {
   bool merged;
@@ -70,8 +73,9 @@ typedef struct q8_red {
 } q8_red;
 
 static q8_red q8_red_get(const sc_problem *p) {
-  const bool merged = p->groups == 1 && p->dil_w == 1 && p->S > 1 &&
-                      p->Cg % SC_Q8_KC_ALIGN != 0 && p->Cg <= 16;
+  /* The rule the workspace bound (src/bounds.c) accounts for. */
+  _Static_assert(SC_Q8_KC_ALIGN == 4, "sc_q8_merged_plan pads to 4");
+  const bool merged = sc_q8_merged_plan(p);
   const size_t cg = merged ? p->S * p->Cg : p->Cg;
   return (q8_red){merged, merged ? p->R : p->R * p->S, cg,
                   sc_round_up(cg, SC_Q8_KC_ALIGN)};
@@ -534,7 +538,7 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
     else
       sc_split_tasks(want, outer, tiles, &pt, c->nblocks, &kt);
   }
-  pthreadpool_parallelize_4d_tile_2d(pool, q8_task, c, n, c->p->groups,
+  sc_parallelize_4d_tile_2d(pool, q8_task, c, n, c->p->groups,
                                      c->p->Kg, c->pixels, kt * nr, pt * mr,
                                      SC_POOL_FINAL);
 }
@@ -564,7 +568,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     q8_tables(p, s, &pl, rowtab, coltab);
     q8_indir_ctx ic = {p,       s,        cfg->mr, pl.taps, pl.tcols, pixels,
                        rowtab,  coltab,   base,    zero,    indir};
-    pthreadpool_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
+    sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
                                        pl.tiles, 32, SC_POOL_PHASE);
   }
   q8_ctx c = {
@@ -601,10 +605,10 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     q8_copy_ctx cc = {p,     HW,  pl.kc, args->q8_input + n * HW * p->C,
                       xcopy, pl.xbytes == 2, s, &pl};
     if (pl.merged)
-      pthreadpool_parallelize_1d(args->pool, q8_merged_row, &cc, pl.Hp,
+      sc_parallelize_1d(args->pool, q8_merged_row, &cc, pl.Hp,
                                  SC_POOL_PHASE);
     else
-      pthreadpool_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW,
+      sc_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW,
                                          256, SC_POOL_PHASE);
     c.y = args->q8_output + n * c.image_out;
     q8_compute(&c, 1, args->pool);

@@ -2,11 +2,14 @@
  * simdconv_reference(): the fp64 oracle.
  *
  * Written straight from PyTorch's definition of F.conv2d and shares no code
- * with the core or the kernels: it does its own validation, resolves the
- * padding itself, pads each input plane explicitly in double (as
- * torch.nn.functional.pad does) and sums the taps in double. Products of two
- * floats are exact in double; the sum's own error is far inside the slack of
- * the fp32 bound (docs/numerics.md, "The oracle").
+ * with the core or the kernels: it does its own validation (the same rules
+ * as simdconv_create() + simdconv_run(), written again from the
+ * documentation), resolves the padding itself, reads each tap of the padded
+ * input through the map torch.nn.functional.pad applies (without making the
+ * padded copy, whose size would grow with the padding alone) and sums the
+ * taps in double. It allocates nothing. Products of two floats are exact in
+ * double; the sum's own error is far inside the slack of the fp32 bound
+ * (docs/numerics.md, "The oracle").
  *
  * While summing, ref[] holds s (bias + sum of x*w) and bound[] holds the
  * scale (|b| + sum |x*w| over finite terms); a final pass turns each pair
@@ -16,8 +19,9 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 
+#include "fpenv.h"
+#include "reference_transposed.h"
 #include "simdconv.h"
 
 /* Unit roundoff of fp32. */
@@ -34,7 +38,8 @@ typedef struct ref_geom {
   size_t N, C, K, H, W, R, S, Cg, Kg;
   size_t sh, sw, dh, dw;
   size_t pt, pb, pl, pr;
-  size_t Hp, Wp, OH, OW;
+  size_t OH, OW;
+  size_t xs[4]; /* input strides of n, c, h and w in the layout */
   simdconv_padding_mode mode;
   simdconv_layout layout;
   simdconv_weight_layout wlayout;
@@ -47,17 +52,18 @@ typedef struct ref_geom {
 /* Validation                                                              */
 /* ---------------------------------------------------------------------- */
 
-static bool ref_mul(size_t a, size_t b, size_t *out) {
-  if (a != 0 && b > SIZE_MAX / a)
+/* The product of n factors times `scale`, plus `add`; false on overflow. */
+static bool ref_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                      size_t *out) {
+  size_t v = scale;
+  for (size_t i = 0; i < n; i++) {
+    if (f[i] != 0 && v > SIZE_MAX / f[i])
+      return false;
+    v *= f[i];
+  }
+  if (add > SIZE_MAX - v)
     return false;
-  *out = a * b;
-  return true;
-}
-
-static bool ref_add(size_t a, size_t b, size_t *out) {
-  if (b > SIZE_MAX - a)
-    return false;
-  *out = a + b;
+  *out = v + add;
   return true;
 }
 
@@ -100,6 +106,8 @@ static simdconv_status ref_check_desc(const simdconv_desc *d) {
     return SIMDCONV_ERR_INVALID_ACTIVATION;
   if (d->in_channels % d->groups != 0 || d->out_channels % d->groups != 0)
     return SIMDCONV_ERR_INVALID_GROUPS;
+  if (d->output_padding_h != 0 || d->output_padding_w != 0)
+    return SIMDCONV_ERR_OUTPUT_PADDING; /* transposed convolutions only */
   if (d->padding == SIMDCONV_PADDING_SAME &&
       (d->stride_h != 1 || d->stride_w != 1))
     return SIMDCONV_ERR_SAME_PADDING_STRIDE;
@@ -107,7 +115,7 @@ static simdconv_status ref_check_desc(const simdconv_desc *d) {
 }
 
 /* The padding before and after on one axis. */
-static simdconv_status ref_axis_pads(const simdconv_desc *d, size_t kernel,
+static void ref_axis_pads(const simdconv_desc *d, size_t kernel,
                                      size_t dil, size_t explicit_a,
                                      size_t explicit_b, size_t *a, size_t *b) {
   if (d->padding == SIMDCONV_PADDING_EXPLICIT) {
@@ -117,13 +125,10 @@ static simdconv_status ref_axis_pads(const simdconv_desc *d, size_t kernel,
     *a = 0;
     *b = 0;
   } else {
-    size_t total;
-    if (!ref_mul(dil, kernel - 1, &total))
-      return SIMDCONV_ERR_SIZE_OVERFLOW;
+    const size_t total = dil * (kernel - 1); /* both < 2^31: fits */
     *a = total / 2;
     *b = total - *a;
   }
-  return SIMDCONV_OK;
 }
 
 /* PyTorch's F.pad: reflect needs pad < size, circular pad <= size. */
@@ -136,52 +141,59 @@ static bool ref_pads_fit(size_t size, size_t pa, size_t pb,
   return true;
 }
 
-/* Padded size and output size of one axis. */
+/* Output size of one axis. Every operand is at most 2^31 - 1, so the
+ * padded size and the dilated extent fit in size_t. */
 static simdconv_status ref_axis_size(size_t size, size_t pa, size_t pb,
                                      size_t kernel, size_t dil, size_t stride,
-                                     size_t *padded, size_t *out) {
-  size_t p, extent;
-  if (!ref_add(size, pa, &p) || !ref_add(p, pb, &p))
-    return SIMDCONV_ERR_SIZE_OVERFLOW;
-  /* An extent that overflows is larger than any padded size. */
-  if (!ref_mul(dil, kernel - 1, &extent) || !ref_add(extent, 1, &extent) ||
-      extent > p)
+                                     size_t *out) {
+  const size_t padded = size + pa + pb, extent = dil * (kernel - 1) + 1;
+  if (extent > padded)
     return SIMDCONV_ERR_EMPTY_OUTPUT;
-  *padded = p;
-  *out = (p - extent) / stride + 1;
+  *out = (padded - extent) / stride + 1;
   return SIMDCONV_OK;
 }
 
 static simdconv_status ref_shape(const simdconv_desc *d, ref_geom *g) {
-  simdconv_status st = ref_axis_pads(d, d->kernel_h, d->dilation_h,
-                                     d->pad_top, d->pad_bottom, &g->pt, &g->pb);
-  if (st == SIMDCONV_OK)
-    st = ref_axis_pads(d, d->kernel_w, d->dilation_w, d->pad_left,
-                       d->pad_right, &g->pl, &g->pr);
-  if (st != SIMDCONV_OK)
-    return st;
+  ref_axis_pads(d, d->kernel_h, d->dilation_h, d->pad_top, d->pad_bottom,
+                &g->pt, &g->pb);
+  ref_axis_pads(d, d->kernel_w, d->dilation_w, d->pad_left, d->pad_right,
+                &g->pl, &g->pr);
   if (!ref_pads_fit(g->H, g->pt, g->pb, g->mode) ||
       !ref_pads_fit(g->W, g->pl, g->pr, g->mode))
     return SIMDCONV_ERR_PADDING_TOO_LARGE;
-  st = ref_axis_size(g->H, g->pt, g->pb, g->R, g->dh, g->sh, &g->Hp, &g->OH);
+  simdconv_status st =
+      ref_axis_size(g->H, g->pt, g->pb, g->R, g->dh, g->sh, &g->OH);
   if (st == SIMDCONV_OK)
-    st = ref_axis_size(g->W, g->pl, g->pr, g->S, g->dw, g->sw, &g->Wp, &g->OW);
+    st = ref_axis_size(g->W, g->pl, g->pr, g->S, g->dw, g->sw, &g->OW);
   return st;
 }
 
-/* Every element count (and its byte size) the oracle indexes must fit. */
-static bool ref_products_ok(const ref_geom *g) {
-  const size_t dims[4][4] = {{g->N, g->C, g->H, g->W},
-                             {g->K, g->Cg, g->R, g->S},
-                             {g->N, g->K, g->OH, g->OW},
-                             {g->Hp, g->Wp, 1, 1}};
-  for (size_t i = 0; i < 4; i++) {
-    size_t p = sizeof(double);
-    for (size_t j = 0; j < 4; j++)
-      if (!ref_mul(p, dims[i][j], &p))
-        return false;
-  }
-  return true;
+/* simdconv_create()'s size rule: the bound of the packed weights,
+ * 4 (K + 64 groups) (C/groups R S + 2) bytes, fits in size_t. */
+static bool ref_create_sizes_ok(const simdconv_desc *d) {
+  const size_t cg = d->in_channels / d->groups;
+  size_t channels, taps, bytes;
+  const size_t g64[] = {d->groups}, kernel[] = {cg, d->kernel_h, d->kernel_w};
+  if (!ref_bytes(64, g64, 1, d->out_channels, &channels) ||
+      !ref_bytes(1, kernel, 3, 2, &taps))
+    return false;
+  const size_t packed[] = {channels, taps};
+  return ref_bytes(4, packed, 2, 0, &bytes);
+}
+
+/* simdconv_run()'s size rules: the input and the output bytes, and the
+ * workspace bound 16 N C H W + 24 (OH OW + 16) R S + 4 C/groups S + 1024,
+ * fit in size_t. */
+static bool ref_run_sizes_ok(const ref_geom *g) {
+  const size_t in[] = {g->N, g->C, g->H, g->W};
+  const size_t out[] = {g->N, g->K, g->OH, g->OW};
+  const size_t pixels[] = {g->OH, g->OW}, zero_row[] = {g->Cg, g->S};
+  size_t b, px, row, tabs;
+  if (!ref_bytes(4, in, 4, 0, &b) || !ref_bytes(4, out, 4, 0, &b) ||
+      !ref_bytes(1, pixels, 2, 16, &px) || !ref_bytes(4, zero_row, 2, 1024, &row))
+    return false;
+  const size_t tables[] = {px, g->R, g->S};
+  return ref_bytes(24, tables, 3, row, &tabs) && ref_bytes(16, in, 4, tabs, &b);
 }
 
 static void ref_fill_geom(const simdconv_desc *d, size_t batch, size_t in_h,
@@ -201,6 +213,11 @@ static void ref_fill_geom(const simdconv_desc *d, size_t batch, size_t in_h,
   g->dw = d->dilation_w;
   g->mode = d->padding_mode;
   g->layout = d->layout;
+  const bool nchw = d->layout == SIMDCONV_LAYOUT_NCHW;
+  g->xs[0] = g->C * g->H * g->W;
+  g->xs[1] = nchw ? g->H * g->W : 1;
+  g->xs[2] = nchw ? g->W : g->W * g->C;
+  g->xs[3] = nchw ? 1 : g->C;
   g->wlayout = d->weight_layout;
   g->flip = d->flip_kernel != 0;
   g->act = d->activation;
@@ -208,18 +225,21 @@ static void ref_fill_geom(const simdconv_desc *d, size_t batch, size_t in_h,
   g->hi = (double)d->act_max;
 }
 
+/* The checks of simdconv_conv2d() (create, then run), in its order. */
 static simdconv_status ref_setup(const simdconv_desc *d, size_t batch,
                                  size_t in_h, size_t in_w, ref_geom *g) {
   simdconv_status st = ref_check_desc(d);
   if (st != SIMDCONV_OK)
     return st;
+  if (!ref_create_sizes_ok(d))
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
   if (!ref_size_ok(batch) || !ref_size_ok(in_h) || !ref_size_ok(in_w))
     return SIMDCONV_ERR_INVALID_SIZE;
   ref_fill_geom(d, batch, in_h, in_w, g);
   st = ref_shape(d, g);
   if (st != SIMDCONV_OK)
     return st;
-  return ref_products_ok(g) ? SIMDCONV_OK : SIMDCONV_ERR_SIZE_OVERFLOW;
+  return ref_run_sizes_ok(g) ? SIMDCONV_OK : SIMDCONV_ERR_SIZE_OVERFLOW;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -243,26 +263,6 @@ static size_t ref_src(size_t p, size_t before, size_t size,
   case SIMDCONV_PAD_ZEROS:
   default:
     return SIZE_MAX;
-  }
-}
-
-static double ref_input(const ref_geom *g, const float *x, size_t n, size_t c,
-                        size_t h, size_t w) {
-  if (g->layout == SIMDCONV_LAYOUT_NCHW)
-    return (double)x[((n * g->C + c) * g->H + h) * g->W + w];
-  return (double)x[((n * g->H + h) * g->W + w) * g->C + c];
-}
-
-/* Pads plane (n, c) into plane[Hp][Wp]. */
-static void ref_pad_plane(const ref_geom *g, const float *x, size_t n,
-                          size_t c, double *plane) {
-  for (size_t ph = 0; ph < g->Hp; ph++) {
-    const size_t h = ref_src(ph, g->pt, g->H, g->mode);
-    for (size_t pw = 0; pw < g->Wp; pw++) {
-      const size_t w = ref_src(pw, g->pl, g->W, g->mode);
-      plane[ph * g->Wp + pw] =
-          (h == SIZE_MAX || w == SIZE_MAX) ? 0.0 : ref_input(g, x, n, c, h, w);
-    }
   }
 }
 
@@ -301,49 +301,88 @@ static void ref_init_image(const ref_geom *g, const float *bias, size_t n,
   }
 }
 
-/* Adds tap (r, s) of input channel ci, weight wv, to output channel k. */
-static void ref_add_tap(const ref_geom *g, const double *plane, size_t n,
-                        size_t k, size_t r, size_t s, double wv, double *sum,
+/* The first output o < n whose tap position o * stride + off is at least
+ * pos (n if none). */
+static size_t ref_first_from(size_t pos, size_t off, size_t stride, size_t n) {
+  if (off >= pos)
+    return 0;
+  const size_t o = (pos - off - 1) / stride + 1;
+  return o < n ? o : n;
+}
+
+/* Adds p to output i (the sum) and |p| to its scale when finite. */
+static void ref_accumulate(double p, size_t i, double *sum, double *scale) {
+  sum[i] += p;
+  if (scale && isfinite(p))
+    scale[i] += fabs(p);
+}
+
+/* Adds src[j * src_step] * wv (0.0 * wv when src is NULL: zero padding) to
+ * outputs i + j * step, j < n. Products of two floats are exact in double. */
+static void ref_add_run(const float *src, size_t src_step, size_t n,
+                        double wv, size_t i, size_t step, double *sum,
                         double *scale) {
-  for (size_t oh = 0; oh < g->OH; oh++) {
-    const double *row = plane + (oh * g->sh + r * g->dh) * g->Wp + s * g->dw;
-    for (size_t ow = 0; ow < g->OW; ow++) {
-      const double p = row[ow * g->sw] * wv; /* exact: 24x24 bits */
-      const size_t i = ref_out_index(g, n, k, oh, ow);
-      sum[i] += p;
-      if (scale && isfinite(p))
-        scale[i] += fabs(p);
-    }
+  for (size_t j = 0; j < n; j++)
+    ref_accumulate((src ? (double)src[j * src_step] : 0.0) * wv, i + j * step,
+                   sum, scale);
+}
+
+/* The padded columns ow in [ow0, ow1) of an input row (NULL: a padding row),
+ * mapped one by one. */
+static void ref_add_edge(const ref_geom *g, const float *row, size_t ow0,
+                         size_t ow1, size_t off, double wv, size_t i0,
+                         size_t step, double *sum, double *scale) {
+  for (size_t ow = ow0; ow < ow1; ow++) {
+    const size_t w = ref_src(ow * g->sw + off, g->pl, g->W, g->mode);
+    const float *src = row && w != SIZE_MAX ? row + w * g->xs[3] : NULL;
+    ref_add_run(src, 0, 1, wv, i0 + ow * step, step, sum, scale);
   }
 }
 
-/* Adds the contribution of padded plane (n, c) to all its outputs. */
-static void ref_add_plane(const ref_geom *g, const double *plane,
-                          const float *wt, size_t n, size_t c, double *sum,
-                          double *scale) {
+/* Adds tap (r, s) of input channel c, weight wv, to output channel k:
+ * output (oh, ow) reads position (oh sh + r dh, ow sw + s dw) of the padded
+ * plane, which is the input element torch.nn.functional.pad puts there, or
+ * 0.0 for zero padding. Columns [lo, hi) read the input row itself. */
+static void ref_add_tap(const ref_geom *g, const float *x, size_t n, size_t c,
+                        size_t k, size_t r, size_t s, double wv, double *sum,
+                        double *scale) {
+  const size_t step = g->layout == SIMDCONV_LAYOUT_NCHW ? 1 : g->K;
+  const size_t off = s * g->dw;
+  const size_t lo = ref_first_from(g->pl, off, g->sw, g->OW);
+  const size_t hi = ref_first_from(g->pl + g->W, off, g->sw, g->OW);
+  for (size_t oh = 0; oh < g->OH; oh++) {
+    const size_t h = ref_src(oh * g->sh + r * g->dh, g->pt, g->H, g->mode);
+    const float *row =
+        h == SIZE_MAX ? NULL : x + n * g->xs[0] + c * g->xs[1] + h * g->xs[2];
+    const size_t i0 = ref_out_index(g, n, k, oh, 0);
+    ref_add_edge(g, row, 0, lo, off, wv, i0, step, sum, scale);
+    if (hi > lo)
+      ref_add_run(row ? row + (lo * g->sw + off - g->pl) * g->xs[3] : NULL,
+                  g->sw * g->xs[3], hi - lo, wv, i0 + lo * step, step, sum,
+                  scale);
+    ref_add_edge(g, row, hi, g->OW, off, wv, i0, step, sum, scale);
+  }
+}
+
+/* Adds the contribution of input channel c of image n to all its outputs. */
+static void ref_add_channel(const ref_geom *g, const float *x,
+                            const float *wt, size_t n, size_t c, double *sum,
+                            double *scale) {
   const size_t grp = c / g->Cg, ci = c % g->Cg;
   for (size_t k = grp * g->Kg; k < (grp + 1) * g->Kg; k++)
     for (size_t r = 0; r < g->R; r++)
       for (size_t s = 0; s < g->S; s++)
-        ref_add_tap(g, plane, n, k, r, s, ref_weight(g, wt, k, ci, r, s), sum,
+        ref_add_tap(g, x, n, c, k, r, s, ref_weight(g, wt, k, ci, r, s), sum,
                     scale);
 }
 
-static simdconv_status ref_sum(const ref_geom *g, const float *x,
-                               const float *wt, const float *bias, double *sum,
-                               double *scale) {
-  double *plane = malloc(g->Hp * g->Wp * sizeof(double));
-  if (!plane)
-    return SIMDCONV_ERR_OUT_OF_MEMORY;
+static void ref_sum(const ref_geom *g, const float *x, const float *wt,
+                    const float *bias, double *sum, double *scale) {
   for (size_t n = 0; n < g->N; n++) {
     ref_init_image(g, bias, n, sum, scale);
-    for (size_t c = 0; c < g->C; c++) {
-      ref_pad_plane(g, x, n, c, plane);
-      ref_add_plane(g, plane, wt, n, c, sum, scale);
-    }
+    for (size_t c = 0; c < g->C; c++)
+      ref_add_channel(g, x, wt, n, c, sum, scale);
   }
-  free(plane);
-  return SIMDCONV_OK;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -486,13 +525,26 @@ static double ref_residual_bound(double *s, double d0, double ar) {
 }
 
 /* The bound of act(v) where the fp32 value v (before the activation) is
- * within d0 of s. */
+ * within d0 of s. d0 == 0 with a finite s still takes the activation's own
+ * rounding: a transposed output without taps is bias + 0.0f, exact. */
 static double ref_bound(const ref_geom *g, double s, double d0) {
-  if (d0 == 0.0 || isinf(d0) || !isfinite(s))
+  if (isinf(d0) || !isfinite(s))
     return d0;
   if (g->act == SIMDCONV_ACT_NONE || g->act == SIMDCONV_ACT_CLAMP)
     return d0; /* clamp is exact and 1-Lipschitz */
   return ref_act_bound(g->act, s, d0);
+}
+
+/* One output: g(s + alpha * r) from its exact sum s; *bound (NULL: none)
+ * goes from the sum's scale to the output's bound; r NULL: no residual. */
+static double ref_finish_one(const ref_geom *g, double s, double *bound,
+                             const float *r, float alpha) {
+  double d0 = bound ? ref_sum_bound(g, s, *bound) : 0.0;
+  if (r)
+    d0 = ref_residual_bound(&s, d0, (double)alpha * (double)*r);
+  if (bound)
+    *bound = ref_bound(g, s, d0);
+  return ref_act(g->act, g->lo, g->hi, s);
 }
 
 /* Turns (s, scale) into (g(s + alpha * r), bound) in place; residual may
@@ -500,15 +552,31 @@ static double ref_bound(const ref_geom *g, double s, double d0) {
 static void ref_finish(const ref_geom *g, const float *residual, float alpha,
                        double *ref, double *bound) {
   size_t total = g->N * g->K * g->OH * g->OW;
-  for (size_t i = 0; i < total; i++) {
-    double s = ref[i];
-    double d0 = bound ? ref_sum_bound(g, s, bound[i]) : 0.0;
-    if (residual)
-      d0 = ref_residual_bound(&s, d0, (double)alpha * (double)residual[i]);
-    ref[i] = ref_act(g->act, g->lo, g->hi, s);
-    if (bound)
-      bound[i] = ref_bound(g, s, d0);
-  }
+  for (size_t i = 0; i < total; i++)
+    ref[i] = ref_finish_one(g, ref[i], bound ? &bound[i] : NULL,
+                            residual ? &residual[i] : NULL, alpha);
+}
+
+/* Pointers must be aligned for their type (NULL is). */
+static bool ref_aligned(const void *p, size_t alignment) {
+  return (uintptr_t)p % alignment == 0;
+}
+
+/* Not inlined: the FP environment guard must surround opaque code. */
+static __attribute__((noinline)) simdconv_status
+ref_compute(const simdconv_desc *desc, size_t batch, size_t in_h, size_t in_w,
+            const float *input, const float *weights, const float *bias,
+            const float *residual, float alpha, double *ref, double *bound) {
+  if (desc->transposed) /* its own definition: src/reference_transposed.c */
+    return sc_reference_transposed(desc, batch, in_h, in_w, input, weights,
+                                   bias, residual, alpha, ref, bound);
+  ref_geom g;
+  simdconv_status st = ref_setup(desc, batch, in_h, in_w, &g);
+  if (st != SIMDCONV_OK)
+    return st;
+  ref_sum(&g, input, weights, bias, ref, bound);
+  ref_finish(&g, residual, alpha, ref, bound);
+  return SIMDCONV_OK;
 }
 
 SIMDCONV_API simdconv_status simdconv_reference_residual(
@@ -517,15 +585,23 @@ SIMDCONV_API simdconv_status simdconv_reference_residual(
     const float *residual, float alpha, double *ref, double *bound) {
   if (!desc || !input || !weights || !ref)
     return SIMDCONV_ERR_NULL_POINTER;
-  ref_geom g;
-  simdconv_status st = ref_setup(desc, batch, in_h, in_w, &g);
-  if (st != SIMDCONV_OK)
-    return st;
-  st = ref_sum(&g, input, weights, bias, ref, bound);
-  if (st != SIMDCONV_OK)
-    return st;
-  ref_finish(&g, residual, alpha, ref, bound);
-  return SIMDCONV_OK;
+  if (!ref_aligned(input, _Alignof(float)) ||
+      !ref_aligned(weights, _Alignof(float)) ||
+      !ref_aligned(bias, _Alignof(float)) ||
+      !ref_aligned(residual, _Alignof(float)) ||
+      !ref_aligned(ref, _Alignof(double)) ||
+      !ref_aligned(bound, _Alignof(double)))
+    return SIMDCONV_ERR_MISALIGNED;
+  /* A directed rounding mode changes double results as much as float ones
+   * (and DAZ would drop subnormal inputs): the oracle computes in the
+   * canonical environment too. */
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = ref_compute(desc, batch, in_h, in_w, input,
+                                         weights, bias, residual, alpha, ref,
+                                         bound);
+  sc_fpenv_leave(&env);
+  return st;
 }
 
 SIMDCONV_API simdconv_status simdconv_reference(
@@ -534,4 +610,22 @@ SIMDCONV_API simdconv_status simdconv_reference(
     double *bound) {
   return simdconv_reference_residual(desc, batch, in_h, in_w, input, weights,
                                      bias, NULL, 1.0f, ref, bound);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Shared with the transposed oracle (reference_transposed.c)              */
+/* ---------------------------------------------------------------------- */
+
+double sc_ref_output(simdconv_activation act, double lo, double hi,
+                     double taps, double s, double *bound, const float *r,
+                     float alpha) {
+  /* ref_sum_bound reads the tap count as Cg * R * S. */
+  const ref_geom g = {.Cg = (size_t)taps, .R = 1, .S = 1, .act = act,
+                      .lo = lo, .hi = hi};
+  return ref_finish_one(&g, s, bound, r, alpha);
+}
+
+bool sc_ref_bytes(size_t scale, const size_t *f, size_t n, size_t add,
+                  size_t *out) {
+  return ref_bytes(scale, f, n, add, out);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fpenv.h"
 #include "problem.h"
 #include "q8.h"
 
@@ -115,15 +116,13 @@ static bool ref_q8_sums_fit(const ref_q8 *r) {
   return true;
 }
 
-simdconv_status simdconv_reference_q8(const simdconv_desc *desc,
-                                      const simdconv_qparams *qparams,
-                                      size_t batch, size_t in_h, size_t in_w,
-                                      const void *input,
-                                      const int8_t *weights,
-                                      const int32_t *bias, void *output,
-                                      int64_t *acc) {
-  if (desc == NULL || input == NULL || weights == NULL || output == NULL)
-    return SIMDCONV_ERR_NULL_POINTER;
+/* Not inlined: simdconv_reference_q8() guards it ((float)acc * m rounds
+ * as the definition says only in the canonical environment). */
+static __attribute__((noinline)) simdconv_status
+ref_q8_compute(const simdconv_desc *desc, const simdconv_qparams *qparams,
+               size_t batch, size_t in_h, size_t in_w, const void *input,
+               const int8_t *weights, const int32_t *bias, void *output,
+               int64_t *acc) {
   ref_q8 r = {.d = desc, .q = qparams, .x = input, .w = weights, .b = bias};
   simdconv_status st = sc_q8_problem_init(desc, qparams, &r.p, NULL);
   if (st == SIMDCONV_OK)
@@ -147,4 +146,24 @@ simdconv_status simdconv_reference_q8(const simdconv_desc *desc,
             acc[i] = a;
         }
   return SIMDCONV_OK;
+}
+
+simdconv_status simdconv_reference_q8(const simdconv_desc *desc,
+                                      const simdconv_qparams *qparams,
+                                      size_t batch, size_t in_h, size_t in_w,
+                                      const void *input,
+                                      const int8_t *weights,
+                                      const int32_t *bias, void *output,
+                                      int64_t *acc) {
+  if (desc == NULL || input == NULL || weights == NULL || output == NULL)
+    return SIMDCONV_ERR_NULL_POINTER;
+  if ((uintptr_t)bias % _Alignof(int32_t) != 0 ||
+      (uintptr_t)acc % _Alignof(int64_t) != 0)
+    return SIMDCONV_ERR_MISALIGNED;
+  sc_fpenv env;
+  sc_fpenv_enter(&env);
+  const simdconv_status st = ref_q8_compute(desc, qparams, batch, in_h, in_w,
+                                            input, weights, bias, output, acc);
+  sc_fpenv_leave(&env);
+  return st;
 }

@@ -534,16 +534,17 @@ Test(errors, size_overflow, .init = init_data) {
       {M, M, 2},  /* ~2^63 elements: fits, but the bytes do not */
       {4, M, M},  /* ~2^64 elements */
       {M, 4, M},
+      /* ~2^61 elements: input and output bytes fit, the workspace bound
+       * (16 bytes per input element) does not, on every ISA */
+      {1, M, (size_t)1 << 30},
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
     const size_t N = shapes[i][0], H = shapes[i][1], W = shapes[i][2];
     char what[96];
     snprintf(what, sizeof what, "N=%zu H=%zu W=%zu", N, H, W);
     size_t bytes = 0;
-    const simdconv_status ws = simdconv_workspace_size(conv, N, H, W, &bytes);
-    cr_assert(ws == SIMDCONV_ERR_SIZE_OVERFLOW || ws == SIMDCONV_OK,
-              "workspace_size(%s): got %d (%s)", what, (int)ws,
-              simdconv_status_string(ws));
+    EXPECT(simdconv_workspace_size(conv, N, H, W, &bytes),
+           SIMDCONV_ERR_SIZE_OVERFLOW);
     run_expect(conv, N, H, W, NULL, 0, NULL, SIMDCONV_ERR_SIZE_OVERFLOW,
                what);
     oneshot_expect(&d, N, H, W, SIMDCONV_ERR_SIZE_OVERFLOW, what);
@@ -707,6 +708,7 @@ ParameterizedTest(simdconv_isa *isa, errors, workspace_too_small) {
 /* A tracking allocator that can fail from a given allocation on. */
 typedef struct tracker {
   long fail_from; /* index of the first failing allocation; -1: never */
+  bool fail_one;  /* only allocation fail_from fails, the later ones not */
   long allocs;    /* allocation calls */
   long frees;     /* free calls with a non-NULL pointer */
   size_t live;
@@ -726,7 +728,8 @@ static void *tr_alloc(void *ctx, size_t size, size_t alignment) {
   }
   if (alignment > t->max_alignment)
     t->max_alignment = alignment;
-  if (t->fail_from >= 0 && idx >= t->fail_from)
+  if (t->fail_from >= 0 &&
+      (t->fail_one ? idx == t->fail_from : idx >= t->fail_from))
     return NULL;
   if (t->max_size != 0 && size > t->max_size)
     return NULL;
@@ -794,11 +797,12 @@ Test(errors, incomplete_allocator, .init = init_data) {
   tracker_check(&t, "complete allocator");
 }
 
-/* (2^31-1)^2 floats of weights are 2^64 - 2^34 + 4 bytes: no size_t
- * overflow, so the allocator is asked and says no. (Through a capped
- * allocator: a sanitizer's malloc would abort on such a request.) */
+/* 2^60 floats of weights are 4 EiB, and the packed bound
+ * 4 (2^30 + 64) (2^30 + 2) bytes fits in size_t: no overflow, so the
+ * allocator is asked and says no. (Through a capped allocator: a sanitizer's
+ * malloc would abort on such a request.) */
 Test(errors, huge_allocation, .init = init_data) {
-  const size_t M = SIMDCONV_MAX_DIM;
+  const size_t M = (size_t)1 << 30;
   tracker t;
   memset(&t, 0, sizeof t);
   t.fail_from = -1;
@@ -808,9 +812,43 @@ Test(errors, huge_allocation, .init = init_data) {
   const simdconv_options o = {.isa = SIMDCONV_ISA_AUTO, .allocator = &a};
   simdconv_desc d;
   simdconv_desc_init(&d, M, M, 1, 1);
-  create_expect(&d, &o, SIMDCONV_ERR_OUT_OF_MEMORY, "16 EiB of weights");
+  create_expect(&d, &o, SIMDCONV_ERR_OUT_OF_MEMORY, "4 EiB of weights");
   cr_assert(t.live == 0, "failed create leaked %zu blocks", t.live);
   tracker_check(&t, "huge allocation");
+}
+
+/* Creates c's object with allocation n failing (alone when fail_one, else
+ * with every later one) for n = 0, 1, ... until create succeeds; each
+ * failure must be OUT_OF_MEMORY with *conv NULL and nothing leaked. */
+static simdconv_conv *create_failing_each(const tu_case *c,
+                                          const simdconv_options *o,
+                                          tracker *t, bool fail_one,
+                                          const char *what) {
+  for (long n = 0;; n++) {
+    cr_assert(n < 64, "create keeps allocating: %s", what);
+    t->fail_from = n;
+    t->fail_one = fail_one;
+    t->allocs = 0;
+    simdconv_conv *conv = (simdconv_conv *)&conv;
+    const simdconv_status st =
+        simdconv_create(&c->spec.desc, c->w, c->b, o, &conv);
+    tracker_check(t, what);
+    if (st == SIMDCONV_OK) {
+      cr_assert(n >= 1 && conv != NULL,
+                "create made no allocation through the custom allocator: %s",
+                what);
+      return conv;
+    }
+    cr_assert(st == SIMDCONV_ERR_OUT_OF_MEMORY,
+              "create with allocation %ld failing%s: got %d (%s), expected "
+              "OUT_OF_MEMORY: %s",
+              n, fail_one ? " alone" : " and the later ones", (int)st,
+              simdconv_status_string(st), what);
+    cr_assert(conv == NULL, "failed create left *conv set: %s", what);
+    cr_assert(t->live == 0,
+              "create with allocation %ld failing leaked %zu blocks: %s", n,
+              t->live, what);
+  }
 }
 
 TU_ISA_PARAMS(errors, failing_allocator)
@@ -832,31 +870,11 @@ ParameterizedTest(simdconv_isa *isa, errors, failing_allocator) {
       a->ctx = &t;
       const simdconv_options o = {.isa = *isa, .allocator = a};
 
-      /* Fail at every allocation of create in turn. */
-      simdconv_conv *conv = NULL;
-      long n = 0;
-      for (;; n++) {
-        cr_assert(n < 64, "create keeps allocating: %s", what);
-        t.fail_from = n;
-        t.allocs = 0;
-        conv = (simdconv_conv *)&conv;
-        const simdconv_status st = simdconv_create(&s->desc, c.w, c.b, &o,
-                                                   &conv);
-        tracker_check(&t, what);
-        if (st == SIMDCONV_OK)
-          break;
-        cr_assert(st == SIMDCONV_ERR_OUT_OF_MEMORY,
-                  "create with allocation %ld failing: got %d (%s), "
-                  "expected OUT_OF_MEMORY: %s",
-                  n, (int)st, simdconv_status_string(st), what);
-        cr_assert(conv == NULL, "failed create left *conv set: %s", what);
-        cr_assert(t.live == 0,
-                  "create with allocation %ld failing leaked %zu blocks: %s",
-                  n, t.live, what);
-      }
-      cr_assert(n >= 1 && conv != NULL,
-                "create made no allocation through the custom allocator: %s",
-                what);
+      /* Fail at every allocation of create in turn: that one alone, then
+       * that one and every later one. */
+      simdconv_destroy(create_failing_each(&c, &o, &t, true, what));
+      cr_assert(t.live == 0, "destroy leaked %zu blocks: %s", t.live, what);
+      simdconv_conv *conv = create_failing_each(&c, &o, &t, false, what);
       const size_t live_after_create = t.live;
 
       /* The object keeps a copy of the allocator. */
@@ -960,42 +978,47 @@ Test(errors, isa_availability, .init = init_data) {
 }
 
 Test(errors, status_strings) {
-  static const char *const names[] = {
-      "SIMDCONV_OK",
-      "SIMDCONV_ERR_NULL_POINTER",
-      "SIMDCONV_ERR_INVALID_SIZE",
-      "SIMDCONV_ERR_INVALID_GROUPS",
-      "SIMDCONV_ERR_INVALID_ENUM",
-      "SIMDCONV_ERR_SAME_PADDING_STRIDE",
-      "SIMDCONV_ERR_PADDING_TOO_LARGE",
-      "SIMDCONV_ERR_EMPTY_OUTPUT",
-      "SIMDCONV_ERR_INVALID_ACTIVATION",
-      "SIMDCONV_ERR_SIZE_OVERFLOW",
-      "SIMDCONV_ERR_OUT_OF_MEMORY",
-      "SIMDCONV_ERR_WORKSPACE_TOO_SMALL",
-      "SIMDCONV_ERR_BUFFER_OVERLAP",
-      "SIMDCONV_ERR_ISA_NOT_BUILT",
-      "SIMDCONV_ERR_ISA_NOT_SUPPORTED",
-      "SIMDCONV_ERR_ISA_DISABLED",
-      "SIMDCONV_ERR_INVALID_ALLOCATOR",
+  static const struct {
+    int code;
+    const char *name;
+  } codes[] = {
+      {0, "SIMDCONV_OK"},
+      {1, "SIMDCONV_ERR_NULL_POINTER"},
+      {2, "SIMDCONV_ERR_INVALID_SIZE"},
+      {3, "SIMDCONV_ERR_INVALID_GROUPS"},
+      {4, "SIMDCONV_ERR_INVALID_ENUM"},
+      {5, "SIMDCONV_ERR_SAME_PADDING_STRIDE"},
+      {6, "SIMDCONV_ERR_PADDING_TOO_LARGE"},
+      {7, "SIMDCONV_ERR_EMPTY_OUTPUT"},
+      {8, "SIMDCONV_ERR_INVALID_ACTIVATION"},
+      {9, "SIMDCONV_ERR_SIZE_OVERFLOW"},
+      {10, "SIMDCONV_ERR_OUT_OF_MEMORY"},
+      {11, "SIMDCONV_ERR_WORKSPACE_TOO_SMALL"},
+      {12, "SIMDCONV_ERR_BUFFER_OVERLAP"},
+      {13, "SIMDCONV_ERR_ISA_NOT_BUILT"},
+      {14, "SIMDCONV_ERR_ISA_NOT_SUPPORTED"},
+      {15, "SIMDCONV_ERR_ISA_DISABLED"},
+      {16, "SIMDCONV_ERR_INVALID_ALLOCATOR"},
+      {32, "SIMDCONV_ERR_MISALIGNED"},
   };
-  const size_t n = sizeof names / sizeof names[0];
-  cr_assert(SIMDCONV_ERR_INVALID_ALLOCATOR == 16 && n == 17);
-  const char *got[17];
+  const size_t n = sizeof codes / sizeof codes[0];
+  cr_assert(SIMDCONV_ERR_INVALID_ALLOCATOR == 16 &&
+            SIMDCONV_ERR_MISALIGNED == 32);
+  const char *got[sizeof codes / sizeof codes[0]];
   for (size_t i = 0; i < n; i++) {
-    got[i] = simdconv_status_string((simdconv_status)i);
+    got[i] = simdconv_status_string((simdconv_status)codes[i].code);
     cr_assert(got[i] != NULL && got[i][0] != '\0',
-              "status_string(%zu) is empty", i);
-    cr_assert(strncmp(got[i], names[i], strlen(names[i])) == 0,
-              "status_string(%zu) = \"%s\" does not start with %s", i, got[i],
-              names[i]);
+              "status_string(%d) is empty", codes[i].code);
+    cr_assert(strncmp(got[i], codes[i].name, strlen(codes[i].name)) == 0,
+              "status_string(%d) = \"%s\" does not start with %s",
+              codes[i].code, got[i], codes[i].name);
     for (size_t j = 0; j < i; j++)
       cr_assert(strcmp(got[i], got[j]) != 0,
-                "status_string(%zu) == status_string(%zu) = \"%s\"", i, j,
-                got[i]);
+                "status_string(%d) == status_string(%d) = \"%s\"",
+                codes[i].code, codes[j].code, got[i]);
   }
-  static const int unknown[] = {17, 99, -1, 1000};
-  for (size_t i = 0; i < 4; i++) {
+  static const int unknown[] = {17, 31, 33, 99, -1, 1000};
+  for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
     const char *s = simdconv_status_string((simdconv_status)unknown[i]);
     cr_assert(s != NULL && s[0] != '\0', "status_string(%d) is empty",
               unknown[i]);

@@ -30,17 +30,18 @@
  * (per-group GEMMs and the grouped micro-kernel, C/g == 4), depthwise
  * (multiplier 1 and 2, 3x3 s1/s2, 5x5, 7x7), batch 1 and 2 -- each on every
  * ISA of tu_isas(), NCHW/NHWC, OIHW/OHWI, with pool NULL and the 2-thread
- * pool of tu_pool().
+ * pool of tu_pool(); and transposed convolutions (transposed_shapes()).
  *
  * guard::global_state checks the other side of "touches nothing it was not
  * given": create/run/destroy (ok and error paths, every ISA, pool NULL and
- * 2 threads) leave the FP control state (MXCSR control bits / FPCR, also
- * when the caller set a non-default one), every signal disposition, the
- * signal mask and the environment as they were, and write nothing to
- * stdout or stderr; and SIMDCONV_ISA set after load changes nothing.
+ * 2 threads), in the default FP environment and in every caller mode of
+ * fp_modes.h, leave the FP control state (x87 control word and MXCSR
+ * control bits / FPCR), every signal disposition, the signal mask and the
+ * environment as they were, write nothing to stdout or stderr, and give the
+ * default environment's outputs bit for bit; and SIMDCONV_ISA set after
+ * load changes nothing.
  */
 #define _DEFAULT_SOURCE
-#include <fenv.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,14 +51,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#include <xmmintrin.h>
-#endif
-
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
 #include <criterion/parameterized.h>
 
+#include "fp_modes.h"
 #include "test_util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -229,6 +227,54 @@ static void add(tu_tcfg t) {
   g_shapes[g_nshapes++] = t;
 }
 
+/* Transposed convolutions (src/deconv.c): every NR remainder, phases off
+ * the MR tiles, NCHW rows over several stack segments, phases without taps
+ * (bias only), output padding, crops, groups, depthwise, K = 1. */
+static void transposed_shapes(void) {
+  for (size_t i = 0; i < 8; i++)
+    add((tu_tcfg){.name = "transposed 4x4 s2 K sweep", .N = 1 + i % 2,
+                  .C = g_cs[(i * 3) % NCS], .K = g_ks[(i * 3 + 1) % NKS],
+                  .H = 1 + i % 4, .W = 2 + (i * 5) % 11, .R = 4, .S = 4,
+                  .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                  .act = (tu_act)(i % TU_ACT_VARIANTS), .bias = i % 3 != 0,
+                  .transposed = true});
+  add((tu_tcfg){.name = "transposed 3x3 s2 op 1", .C = 16, .K = 33, .H = 5,
+                .W = 7, .R = 3, .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1,
+                .pl = 1, .pr = 1, .oph = 1, .opw = 1, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 2x2 s2 wide (NCHW segments)", .C = 5,
+                .K = 65, .H = 2, .W = 150, .R = 2, .S = 2, .sh = 2, .sw = 2,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed s3 d2 op 2 (bias-only phases)", .N = 2,
+                .C = 3, .K = 17, .H = 4, .W = 5, .R = 3, .S = 2, .sh = 3,
+                .sw = 2, .dh = 2, .dw = 2, .pt = 2, .pb = 0, .pl = 0, .pr = 1,
+                .oph = 2, .opw = 1, .bias = true, .transposed = true});
+  add((tu_tcfg){.name = "transposed s4 kernel 3", .C = 4, .K = 8, .H = 3,
+                .W = 3, .R = 3, .S = 3, .sh = 4, .sw = 4, .oph = 3, .opw = 3,
+                .act = TU_ACT_SIGMOID, .bias = true, .transposed = true});
+  add((tu_tcfg){.name = "transposed groups 2", .C = 8, .K = 6, .H = 4,
+                .W = 6, .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 2,
+                .pt = 1, .pb = 1, .pl = 1, .pr = 1, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise", .C = 13, .K = 13, .H = 5,
+                .W = 7, .R = 4, .S = 4, .sh = 2, .sw = 2, .groups = 13,
+                .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise x2 crops", .N = 2, .C = 7,
+                .K = 14, .H = 4, .W = 9, .R = 3, .S = 3, .sh = 2, .sw = 2,
+                .groups = 7, .pt = 3, .pb = 1, .pl = 4, .pr = 0, .oph = 1,
+                .act = TU_ACT_SILU, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise s3 d2", .C = 33, .K = 33,
+                .H = 3, .W = 6, .R = 3, .S = 2, .sh = 3, .sw = 3, .dh = 2,
+                .dw = 2, .groups = 33, .oph = 2, .opw = 2, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 9x9 s3 K=1", .C = 7, .K = 1, .H = 4,
+                .W = 6, .R = 9, .S = 9, .sh = 3, .sw = 3, .pt = 4, .pb = 4,
+                .pl = 4, .pr = 4, .oph = 2, .opw = 2, .bias = true,
+                .transposed = true});
+  add((tu_tcfg){.name = "transposed 1x1 input", .C = 17, .K = 31, .H = 1,
+                .W = 1, .R = 4, .S = 4, .transposed = true});
+}
+
 /* Deterministic; called in every process that needs the list. */
 static void guard_shapes(void) {
   if (g_nshapes != 0)
@@ -355,6 +401,7 @@ static void guard_shapes(void) {
   add((tu_tcfg){.name = "depthwise dilation 2", .C = 8, .K = 16, .H = 7,
                 .W = 14, .R = 3, .S = 3, .dh = 2, .dw = 2, .groups = 8,
                 .pt = 2, .pb = 2, .pl = 2, .pr = 2, .mode = CIRCULAR});
+  transposed_shapes();
 }
 
 #undef ZEROS
@@ -582,34 +629,6 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
 
 extern char **environ;
 
-/* The FP control state: rounding mode plus MXCSR's control bits (status
- * flags 0-5 excluded: computing sets them) or the whole FPCR. */
-static uint64_t fp_control(void) {
-  uint64_t v = (uint64_t)(unsigned)fegetround() << 32;
-#if defined(__x86_64__)
-  v |= _mm_getcsr() & ~0x3fu;
-#elif defined(__aarch64__)
-  uint64_t fpcr;
-  __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
-  v ^= fpcr;
-#endif
-  return v;
-}
-
-/* A non-default state: round toward zero, and flush-to-zero (x86: FTZ and
- * DAZ; AArch64: FZ). */
-static void fp_set_unusual(void) {
-  fesetround(FE_TOWARDZERO);
-#if defined(__x86_64__)
-  _mm_setcsr(_mm_getcsr() | 0x8040u);
-#elif defined(__aarch64__)
-  uint64_t fpcr;
-  __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
-  fpcr |= (uint64_t)1 << 24;
-  __asm__ volatile("msr fpcr, %0" : : "r"(fpcr));
-#endif
-}
-
 #define NSIGS 65
 typedef struct gstate {
   uint64_t fp;
@@ -623,7 +642,7 @@ typedef struct gstate {
 
 static void gstate_get(gstate *g) {
   memset(g, 0, sizeof *g);
-  g->fp = fp_control();
+  g->fp = fpm_state();
   for (int sig = 1; sig < NSIGS; sig++) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -660,9 +679,55 @@ static void gstate_check(const gstate *a, const gstate *b, const char *when) {
             "%s: the environment changed", when);
 }
 
+/* The outputs of the runs of one pass, as hashes, to compare the passes. */
+#define MAX_OUTPUTS 1024
+typedef struct outputs {
+  uint64_t hash[MAX_OUTPUTS];
+  size_t n;
+} outputs;
+
+/* FNV-1a over n bytes. */
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h) {
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ ((const unsigned char *)p)[i]) * 0x100000001b3u;
+  return h;
+}
+
+/* The hash of y, every NaN hashed alike, or of `bytes` bytes at raw. */
+static void note_output(outputs *o, const float *y, size_t n,
+                        const void *raw, size_t bytes) {
+  uint64_t h = fnv1a(raw, bytes, 0xcbf29ce484222325u);
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t b = y[i] != y[i] ? 0x7fc00000u : tu_bits(y[i]);
+    h = fnv1a(&b, sizeof b, h);
+  }
+  if (o->n < MAX_OUTPUTS)
+    o->hash[o->n++] = h;
+}
+
+/* The oracle and its comparison with y: their bits, as outputs. */
+static size_t exercise_oracle(const tu_case *c, const float *y,
+                              outputs *out) {
+  const tu_spec *s = &c->spec;
+  double *ref = tu_alloc(c->ny * sizeof(double));
+  double *bound = tu_alloc(c->ny * sizeof(double));
+  simdconv_compare_stats st;
+  memset(&st, 0, sizeof st);
+  const size_t bad =
+      (simdconv_reference(&s->desc, s->N, s->H, s->W, c->x, c->w, c->b, ref,
+                          bound) != SIMDCONV_OK) +
+      (simdconv_compare(y, ref, bound, c->ny, &st) != SIMDCONV_OK);
+  note_output(out, NULL, 0, ref, c->ny * sizeof(double));
+  note_output(out, NULL, 0, bound, c->ny * sizeof(double));
+  note_output(out, NULL, 0, &st, sizeof st);
+  free(ref);
+  free(bound);
+  return bad;
+}
+
 /* Library calls on one ISA (status failures are counted, not asserted, as
- * stdout and stderr are redirected). */
-static size_t exercise(simdconv_isa isa, size_t *calls) {
+ * stdout and stderr are redirected); the outputs go to out. */
+static size_t exercise(simdconv_isa isa, size_t *calls, outputs *out) {
   size_t bad = 0;
   guard_shapes();
   for (size_t i = 0; i < g_nshapes; i += 6) {
@@ -681,8 +746,11 @@ static size_t exercise(simdconv_isa isa, size_t *calls) {
       unsigned char *wsb = tu_alloc(ws + 1);
       bad += simdconv_run(conv, s.N, s.H, s.W, c.x, y, wsb, ws, NULL) !=
              SIMDCONV_OK;
+      note_output(out, y, c.ny, NULL, 0);
+      bad += exercise_oracle(&c, y, out);
       bad += simdconv_run(conv, s.N, s.H, s.W, c.x, y, NULL, 0, tu_pool()) !=
              SIMDCONV_OK;
+      note_output(out, y, c.ny, NULL, 0);
       /* error paths */
       bad += simdconv_run(conv, 0, s.H, s.W, c.x, y, NULL, 0, NULL) !=
              SIMDCONV_ERR_INVALID_SIZE;
@@ -698,8 +766,9 @@ static size_t exercise(simdconv_isa isa, size_t *calls) {
              SIMDCONV_ERR_INVALID_SIZE;
       bad += simdconv_conv2d(&s.desc, s.N, s.H, s.W, c.x, c.w, c.b, y,
                              tu_pool()) != SIMDCONV_OK;
+      note_output(out, y, c.ny, NULL, 0);
       simdconv_destroy(conv);
-      *calls += 8;
+      *calls += 10;
       free(wsb);
       free(y);
       tu_case_free(&c);
@@ -708,55 +777,78 @@ static size_t exercise(simdconv_isa isa, size_t *calls) {
   return bad;
 }
 
+/* Runs fn(arg) with stdout and stderr going to a temporary file; returns
+ * the number of bytes written to them. */
+static long silenced(void (*fn)(void *), void *arg) {
+  fflush(stdout);
+  fflush(stderr);
+  FILE *tmp = tmpfile();
+  cr_assert(tmp != NULL, "tmpfile failed");
+  const int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO);
+  cr_assert(out >= 0 && err >= 0);
+  dup2(fileno(tmp), STDOUT_FILENO);
+  dup2(fileno(tmp), STDERR_FILENO);
+  fn(arg);
+  fflush(stdout);
+  fflush(stderr);
+  dup2(out, STDOUT_FILENO);
+  dup2(err, STDERR_FILENO);
+  close(out);
+  close(err);
+  struct stat st;
+  const long printed = fstat(fileno(tmp), &st) == 0 ? (long)st.st_size : -1;
+  fclose(tmp);
+  return printed;
+}
+
+typedef struct pass {
+  fpm_mode mode;
+  size_t bad, calls;
+  outputs out;
+  gstate before, after;
+} pass;
+
+/* One pass: every ISA in the caller's mode p->mode. */
+static void run_pass(void *arg) {
+  pass *p = arg;
+  simdconv_isa isas[SIMDCONV_ISA_COUNT];
+  const size_t nisa = tu_isas(isas);
+  fpm_set(p->mode);
+  gstate_get(&p->before);
+  for (size_t i = 0; i < nisa; i++)
+    p->bad += exercise(isas[i], &p->calls, &p->out);
+  gstate_get(&p->after);
+  fpm_set(FPM_DEFAULT);
+}
+
 Test(guard, global_state, .timeout = 600) {
   simdconv_isa isas[SIMDCONV_ISA_COUNT];
   const size_t nisa = tu_isas(isas);
   (void)tu_pool(); /* created outside the checked section */
+  fpm_mode modes[FPM_COUNT];
+  const size_t nmodes = fpm_modes(modes);
+  static pass passes[FPM_COUNT];
   size_t calls = 0;
-  for (int unusual = 0; unusual < 2; unusual++) {
-    const fenv_t *fe = NULL;
-    fenv_t saved;
-    if (unusual) {
-      fegetenv(&saved);
-      fe = &saved;
-      fp_set_unusual();
-    }
-    static gstate before, after;
-    gstate_get(&before);
-    /* stdout and stderr into a temporary file */
-    fflush(stdout);
-    fflush(stderr);
-    FILE *tmp = tmpfile();
-    cr_assert(tmp != NULL, "tmpfile failed");
-    const int out = dup(STDOUT_FILENO), err = dup(STDERR_FILENO);
-    cr_assert(out >= 0 && err >= 0);
-    dup2(fileno(tmp), STDOUT_FILENO);
-    dup2(fileno(tmp), STDERR_FILENO);
-    size_t bad = 0;
-    for (size_t i = 0; i < nisa; i++)
-      bad += exercise(isas[i], &calls);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(out, STDOUT_FILENO);
-    dup2(err, STDERR_FILENO);
-    close(out);
-    close(err);
-    struct stat st;
-    const long printed = fstat(fileno(tmp), &st) == 0 ? (long)st.st_size : -1;
-    fclose(tmp);
-    gstate_get(&after);
-    if (fe != NULL)
-      fesetenv(fe);
-    const char *when = unusual ? "with a non-default FP state"
-                               : "with the default FP state";
-    cr_assert(bad == 0, "%s: %zu library calls returned an unexpected "
-              "status", when, bad);
+  for (size_t m = 0; m < nmodes; m++) {
+    pass *p = &passes[m];
+    p->mode = modes[m];
+    const long printed = silenced(run_pass, p);
+    char when[128];
+    snprintf(when, sizeof when, "in the caller's FP mode '%s'",
+             fpm_name(p->mode));
+    cr_assert(p->bad == 0, "%s: %zu library calls returned an unexpected "
+              "status", when, p->bad);
     cr_assert(printed == 0, "%s: the library wrote %ld bytes to stdout or "
               "stderr", when, printed);
-    gstate_check(&before, &after, when);
+    gstate_check(&p->before, &p->after, when);
+    cr_assert(p->out.n == passes[0].out.n &&
+                  memcmp(p->out.hash, passes[0].out.hash,
+                         p->out.n * sizeof *p->out.hash) == 0,
+              "%s: the outputs differ from the default mode's", when);
+    calls += p->calls;
   }
 
-  /* SIMDCONV_ISA is read once, at load time. */
+/* SIMDCONV_ISA is read once, at load time. */
   const simdconv_isa cap = simdconv_isa_cap(), active = simdconv_active_isa();
   const char *old = getenv("SIMDCONV_ISA");
   char *saved = old ? strdup(old) : NULL;
@@ -774,7 +866,8 @@ Test(guard, global_state, .timeout = 600) {
   free(saved);
   fprintf(stderr,
           "[simdconv-tests] guard::global_state: %zu library calls on %zu "
-          "ISAs, default and non-default FP state: FP control, signal "
-          "dispositions and mask, environment unchanged, nothing printed\n",
-          calls, nisa);
+          "ISAs in %zu caller FP modes: FP control, signal dispositions and "
+          "mask, environment unchanged, nothing printed, %zu outputs equal "
+          "to the default mode's\n",
+          calls, nisa, nmodes, passes[0].out.n);
 }

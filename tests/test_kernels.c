@@ -10,7 +10,11 @@
  * unmerged 3x3 plans, strides, dilation, padding modes, batches, grouped
  * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
  * depthwise kernels every specialised shape at narrow, medium and wide rows
- * with channel counts around the vector width and multipliers 1 and 2; in
+ * with channel counts around the vector width and multipliers 1 and 2; for
+ * the transposed families (deconv_igemm, deconv_dwconv) strides 1 to 4
+ * with output phases of 1, MR-1, MR, MR+1, 2MR+1 pixels (row widths for
+ * depthwise) times the same channel edges, then bias-only phases, dilation
+ * with stride, output padding, crops and groups; in
  * both layouts where the kernel computes both, with the epilogues, weight
  * layouts, kernel flip and run variants (workspace, threads, misaligned
  * buffers) rotating over the cases. A case the kernel's constraints exclude
@@ -117,6 +121,10 @@ static bool run_f32(kctx *x, const tu_spec *s, size_t n,
  * scale kinds, clamps; activations other than clamp become none): every
  * output byte equal to the exact oracle's, hence to the scalar kernel's. */
 static bool run_q8(kctx *x, const tu_spec *s, const tu_run_opts *o) {
+  /* The int8 path is forward only (TRANSPOSED_INT8, tested in test_q8.c):
+   * the transposed generators' cases are skips for the q8_ kernels. */
+  if (s->desc.transposed)
+    return false;
   tq_spec qs;
   memset(&qs, 0, sizeof qs);
   qs.geo = *s;
@@ -140,9 +148,11 @@ static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
   const size_t n = x->cases + x->skipped;
   t.act = (tu_act)(x->cases % TU_ACT_VARIANTS);
   t.bias = n % 7 != 3;
+  /* Transposed cases rotate over IOHW (PyTorch's) as well. */
+  static const simdconv_weight_layout wl[] = {
+      SIMDCONV_WEIGHTS_OIHW, SIMDCONV_WEIGHTS_OHWI, SIMDCONV_WEIGHTS_IOHW};
   tu_spec s;
-  tu_spec_from_tcfg(&s, &t, layout,
-                    n % 2 ? SIMDCONV_WEIGHTS_OHWI : SIMDCONV_WEIGHTS_OIHW,
+  tu_spec_from_tcfg(&s, &t, layout, wl[n % (t.transposed ? 3 : 2)],
                     n % 5 == 4, tu_base_seed(0x6b65726e) + n * 7919);
   /* Threaded runs are rationed (see tu_variants); one case in six. */
   const tu_run_opts *o = &tu_variants[n % 6 == 5 ? 2 : n % 2];
@@ -309,23 +319,117 @@ static void dwconv_cases(kctx *x) {
                     x->pixels[w], x->channels[c]);
 }
 
+/* ---- transposed: output phases on igemm and depthwise tiles ------------- */
+
+/* A transposed case with stride st and a kernel of st taps on each axis,
+ * no crop: every output phase has exactly P pixels per row (OW = W * st)
+ * and one tap per axis. */
+static tu_tcfg phase_cfg(size_t P, size_t C, size_t K, size_t st, size_t i) {
+  return (tu_tcfg){.name = "phases", .C = C, .K = K, .H = 1 + i % 2, .W = P,
+                   .R = st, .S = st, .sh = st, .sw = st, .transposed = true};
+}
+
+/* Geometry that every transposed kernel meets: kernels not divisible by
+ * the stride and smaller than it (bias-only phases), dilation with stride
+ * (gcd 1 and 2), output padding on each axis, crops past the kernel,
+ * asymmetric strides, batches; K per group = kg. */
+static void deconv_geometry(kctx *x, size_t C, size_t kg, size_t groups) {
+  const tu_tcfg geo[] = {
+      {.name = "s2 4x4 pad 1", .C = C, .K = kg, .H = 3, .W = 5, .R = 4,
+       .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "s3 5x5 op 2,1", .N = 2, .C = C, .K = kg, .H = 3, .W = 4,
+       .R = 5, .S = 5, .sh = 3, .sw = 3, .pt = 2, .pb = 2, .pl = 2,
+       .pr = 2, .oph = 2, .opw = 1},
+      {.name = "s4 3x3 (bias-only phases)", .C = C, .K = kg, .H = 2, .W = 3,
+       .R = 3, .S = 3, .sh = 4, .sw = 4, .oph = 3, .opw = 2},
+      {.name = "s2 d2 (gcd 2)", .C = C, .K = kg, .H = 3, .W = 4, .R = 3,
+       .S = 3, .sh = 2, .sw = 2, .dh = 2, .dw = 2, .pt = 1, .pr = 1},
+      {.name = "s2x3 d3x2 asymmetric crop", .C = C, .K = kg, .H = 4, .W = 3,
+       .R = 3, .S = 4, .sh = 2, .sw = 3, .dh = 3, .dw = 2, .pt = 3, .pb = 1,
+       .pl = 0, .pr = 4, .opw = 1},
+      {.name = "s1 3x3 pad 1", .C = C, .K = kg, .H = 3, .W = 4, .R = 3,
+       .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+  };
+  for (size_t j = 0; j < sizeof geo / sizeof *geo; j++) {
+    tu_tcfg t = geo[j];
+    t.C *= groups;
+    t.K *= groups;
+    t.groups = groups;
+    t.transposed = true;
+    run_layouts(x, t, 0, groups == 1 ? kg : 0);
+  }
+}
+
+static void deconv_igemm_cases(kctx *x) {
+  const size_t MR = x->k.tile_m, NR = x->k.tile_n;
+  const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR + 1};
+  const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
+  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
+    edge_add(x->channels, &x->nchannels, kout[i]);
+  /* Pixels per phase x output channels, strides 1 to 4 in turn. */
+  static const size_t cin[] = {1, 3, 8, 17};
+  size_t i = 0;
+  for (size_t p = 0; p < x->npixels; p++)
+    for (size_t k = 0; k < x->nchannels; k++, i++)
+      run_layouts(x,
+                  phase_cfg(x->pixels[p], cin[i % 4], x->channels[k],
+                            1 + i % 4, i),
+                  x->pixels[p], x->channels[k]);
+  deconv_geometry(x, 5, NR - 1, 1);
+  deconv_geometry(x, 3, NR + 1, 1);
+  deconv_geometry(x, 2, 3, 2); /* groups: one sub-GEMM per group */
+}
+
+static void deconv_dwconv_cases(kctx *x) {
+  const size_t VW = x->k.tile_n;
+  const size_t pix[] = {1, 2, 2 * VW + 3};
+  const size_t chans[] = {1, VW - 1, VW, VW + 1, 2 * VW + 1};
+  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < sizeof chans / sizeof *chans; i++)
+    edge_add(x->channels, &x->nchannels, chans[i]);
+  size_t i = 0;
+  for (size_t p = 0; p < x->npixels; p++)
+    for (size_t c = 0; c < x->nchannels; c++, i++) {
+      const size_t C = x->channels[c], kg = 1 + i % 2;
+      tu_tcfg t = phase_cfg(x->pixels[p], C, C * kg, 1 + i % 4, i);
+      t.groups = C;
+      run_layouts(x, t, x->pixels[p], C);
+    }
+  for (size_t kg = 1; kg <= 2; kg++)
+    for (size_t c = 1; c < 3; c++)
+      deconv_geometry(x, 1, kg, x->channels[c]);
+}
+
 /* ---- direct: random layers ----------------------------------------------- */
 
+/* The table form of a random spec. */
+static tu_tcfg random_cfg(const tu_spec *s) {
+  const simdconv_desc *d = &s->desc;
+  return (tu_tcfg){
+      .name = "random", .N = s->N, .C = d->in_channels,
+      .K = d->out_channels, .H = s->H, .W = s->W, .R = d->kernel_h,
+      .S = d->kernel_w, .sh = d->stride_h, .sw = d->stride_w,
+      .dh = d->dilation_h, .dw = d->dilation_w, .groups = d->groups,
+      .padding = d->padding, .pt = d->pad_top, .pb = d->pad_bottom,
+      .pl = d->pad_left, .pr = d->pad_right, .mode = d->padding_mode,
+      .transposed = d->transposed != 0, .oph = d->output_padding_h,
+      .opw = d->output_padding_w};
+}
+
+/* 40 forward and 20 transposed random layers. */
 static void direct_cases(kctx *x) {
   tu_rng r;
   tu_rng_seed(&r, tu_base_seed(0x64697265));
-  for (size_t i = 0; i < 40; i++) {
+  for (size_t i = 0; i < 60; i++) {
     tu_spec s;
-    tu_random_spec(&r, &tu_small_limits, &s);
-    const simdconv_desc *d = &s.desc;
-    const tu_tcfg t = {
-        .name = "random", .N = s.N, .C = d->in_channels,
-        .K = d->out_channels, .H = s.H, .W = s.W, .R = d->kernel_h,
-        .S = d->kernel_w, .sh = d->stride_h, .sw = d->stride_w,
-        .dh = d->dilation_h, .dw = d->dilation_w, .groups = d->groups,
-        .padding = d->padding, .pt = d->pad_top, .pb = d->pad_bottom,
-        .pl = d->pad_left, .pr = d->pad_right, .mode = d->padding_mode};
-    run_case(x, t, d->layout, 0, 0);
+    if (i < 40)
+      tu_random_spec(&r, &tu_small_limits, &s);
+    else
+      tu_random_transposed_spec(&r, &tu_small_limits, &s);
+    run_case(x, random_cfg(&s), s.desc.layout, 0, 0);
   }
 }
 
@@ -372,6 +476,10 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
     gemm_nchw_cases(&x);
   else if (strcmp(family, "dwconv") == 0)
     dwconv_cases(&x);
+  else if (strcmp(family, "deconv_igemm") == 0)
+    deconv_igemm_cases(&x);
+  else if (strcmp(family, "deconv_dwconv") == 0)
+    deconv_dwconv_cases(&x);
   else if (strcmp(family, "direct") == 0)
     direct_cases(&x);
   else
@@ -453,7 +561,9 @@ Test(registry, metadata) {
     size_t found;
     cr_assert(simdconv_kernel_find(k.name, &found) == SIMDCONV_OK &&
               found == i);
-    if (strcmp(k.family, "igemm") == 0 || strcmp(k.family, "gemm_nchw") == 0 ||
+    if (strcmp(k.family, "igemm") == 0 ||
+        strcmp(k.family, "gemm_nchw") == 0 ||
+        strcmp(k.family, "deconv_igemm") == 0 ||
         strcmp(k.family, "q8_igemm") == 0)
       check_name_tile(&k);
     fprintf(stderr, "[simdconv-tests] %-30s %-6s %-9s %zux%zu layouts 0x%x "
@@ -472,15 +582,22 @@ Test(registry, metadata) {
             SIMDCONV_ERR_NULL_POINTER);
 }
 
-/* A small case for the status tests. */
-static void small_case(tu_case *c, size_t C, size_t K, size_t groups,
-                       simdconv_layout layout) {
+/* A small case for the status tests; transposed: stride 2. */
+static void small_case_of(tu_case *c, size_t C, size_t K, size_t groups,
+                          simdconv_layout layout, bool transposed) {
   const tu_tcfg t = {.name = "status", .C = C, .K = K, .H = 5, .W = 6,
-                     .R = 3, .S = 3, .groups = groups, .pt = 1, .pb = 1,
-                     .pl = 1, .pr = 1, .bias = true};
+                     .R = 3, .S = 3, .sh = transposed ? 2 : 1,
+                     .sw = transposed ? 2 : 1, .groups = groups, .pt = 1,
+                     .pb = 1, .pl = 1, .pr = 1, .bias = true,
+                     .transposed = transposed};
   tu_spec s;
   tu_spec_from_tcfg(&s, &t, layout, SIMDCONV_WEIGHTS_OIHW, 0, 42);
   tu_case_init(c, &s);
+}
+
+static void small_case(tu_case *c, size_t C, size_t K, size_t groups,
+                       simdconv_layout layout) {
+  small_case_of(c, C, K, groups, layout, false);
 }
 
 Test(registry, forced_kernel_statuses) {
@@ -508,12 +625,16 @@ Test(registry, forced_kernel_statuses) {
               tu_isa_str(isas[i]));
     simdconv_destroy(conv);
   }
-  /* Every usable kernel on a dense NHWC layer and a depthwise NCHW one:
-   * depthwise kernels take only depthwise layers of their layout, the NCHW
-   * GEMM no NHWC layer, igemm kernels no depthwise layer (and dense ones
-   * within their K range), the direct kernel everything. */
+  /* Every usable kernel on a dense NHWC layer, a depthwise NCHW one and a
+   * transposed NHWC one: depthwise kernels take only depthwise layers of
+   * their layout, the NCHW GEMM no NHWC layer, igemm kernels no depthwise
+   * layer (and dense ones within their K range), forward families no
+   * transposed layer and the deconv families no forward one, the direct
+   * kernel everything. */
   tu_case dw;
   small_case(&dw, 8, 8, 8, SIMDCONV_LAYOUT_NCHW);
+  tu_case tr;
+  small_case_of(&tr, 4, 8, 1, SIMDCONV_LAYOUT_NHWC, true);
   size_t idx[64];
   const size_t nk = usable_kernels(idx, 64);
   for (size_t i = 0; i < nk; i++) {
@@ -537,7 +658,18 @@ Test(registry, forced_kernel_statuses) {
                                   : SIMDCONV_ERR_KERNEL_UNSUITABLE),
               "kernel %s on a depthwise NCHW layer: %d", k.name,
               (int)depthwise);
+    /* A transposed dense layer: never a forward family's. */
+    const simdconv_status transposed = tu_try_create(&tr, &o, &conv);
+    simdconv_destroy(conv);
+    cr_assert(direct ? transposed == SIMDCONV_OK
+              : strcmp(k.family, "deconv_igemm") == 0
+                  ? transposed == SIMDCONV_OK ||
+                        transposed == SIMDCONV_ERR_KERNEL_UNSUITABLE
+                  : transposed == SIMDCONV_ERR_KERNEL_UNSUITABLE,
+              "kernel %s on a transposed NHWC layer: %d", k.name,
+              (int)transposed);
   }
+  tu_case_free(&tr);
   tu_case_free(&dw);
   tu_case_free(&c);
 }

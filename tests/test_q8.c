@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include "fp_modes.h"
 #include "test_util_q8.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -281,6 +282,164 @@ Test(q8, activation_overflow_and_dtype) {
             SIMDCONV_ERR_NULL_POINTER);
   cr_assert(simdconv_run_q8(NULL, 1, 5, 5, c.x, by, NULL, 0, NULL) ==
             SIMDCONV_ERR_NULL_POINTER);
+  tq_case_free(&c);
+}
+
+/* The int8 convolution is forward only: a transposed descriptor gets
+ * TRANSPOSED_INT8 from create, validate and the oracle, whatever else it
+ * holds (a padding mode or output padding the transposed rules reject);
+ * an output padding on a forward one is OUTPUT_PADDING as in fp32. The
+ * residual add is fp32 only, with or without a residual. */
+Test(q8, transposed) {
+  tq_case c;
+  status_case(&c);
+  simdconv_desc *d = &c.spec.geo.desc;
+  const simdconv_desc forward = *d;
+  d->transposed = 1;
+  expect_qparams_status(&c, SIMDCONV_ERR_TRANSPOSED_INT8, "transposed");
+  d->padding_mode = SIMDCONV_PAD_REFLECT;
+  d->output_padding_h = 7;
+  expect_qparams_status(&c, SIMDCONV_ERR_TRANSPOSED_INT8,
+                        "transposed, reflect, output padding 7");
+  d->weight_layout = SIMDCONV_WEIGHTS_IOHW;
+  expect_qparams_status(&c, SIMDCONV_ERR_TRANSPOSED_INT8, "transposed iohw");
+  *d = forward;
+  d->output_padding_w = 1;
+  expect_qparams_status(&c, SIMDCONV_ERR_OUTPUT_PADDING,
+                        "forward with output padding");
+  *d = forward;
+  simdconv_conv *q8 = tq_create(&c, SIMDCONV_ISA_AUTO);
+  float fx[100] = {0}, fy[200] = {0}, fr[200] = {0};
+  cr_assert(simdconv_run_residual(q8, 1, 5, 5, fx, fr, 1.0f, fy, NULL, 0,
+                                  NULL) == SIMDCONV_ERR_DTYPE_MISMATCH);
+  cr_assert(simdconv_run_residual(q8, 1, 5, 5, fx, fy, 0.5f, fy, NULL, 0,
+                                  NULL) == SIMDCONV_ERR_DTYPE_MISMATCH);
+  /* The type is checked before the float alignment. */
+  cr_assert(simdconv_run(q8, 1, 5, 5,
+                         (const float *)(const void *)((char *)fx + 1), fy,
+                         NULL, 0, NULL) == SIMDCONV_ERR_DTYPE_MISMATCH);
+  simdconv_destroy(q8);
+  tq_case_free(&c);
+}
+
+/* Pointers to int32 (bias, quantize_bias's out), int64 (the oracle's
+ * sums) and float (weight scales, quantize_bias's bias) must be aligned
+ * for their type: MISALIGNED, nothing written. Byte tensors may lie
+ * anywhere (tq_check runs them misaligned too). */
+Test(q8, misaligned) {
+  tq_case c;
+  status_case(&c);
+  const simdconv_desc *d = &c.spec.geo.desc;
+  const tu_spec *g = &c.spec.geo;
+  int32_t b32[8];
+  int64_t acc[6 * 25 + 1];
+  float ws[8];
+  memcpy(b32, c.b, 6 * sizeof *b32);
+  memcpy(ws, c.w_scales, 6 * sizeof *ws);
+  size_t checks = 0;
+  for (size_t off = 1; off < 8; off++) {
+    const int32_t *bias = (const int32_t *)(const void *)((char *)b32 + off);
+    int64_t *a = (int64_t *)(void *)((char *)acc + off);
+    simdconv_conv *conv = (simdconv_conv *)&conv;
+    if (off < 4) {
+      cr_assert(simdconv_create_q8(d, &c.q, c.w, bias, NULL, &conv) ==
+                    SIMDCONV_ERR_MISALIGNED && conv == NULL,
+                "create_q8 bias %zu off", off);
+      cr_assert(simdconv_reference_q8(d, &c.q, g->N, g->H, g->W, c.x, c.w,
+                                      bias, c.ref, NULL) ==
+                    SIMDCONV_ERR_MISALIGNED,
+                "reference_q8 bias %zu off", off);
+      simdconv_qparams q = c.q;
+      q.weight_scales = (const float *)(const void *)((char *)ws + off);
+      cr_assert(simdconv_desc_validate_q8(d, &q) == SIMDCONV_ERR_MISALIGNED);
+      cr_assert(simdconv_create_q8(d, &q, c.w, c.b, NULL, &conv) ==
+                SIMDCONV_ERR_MISALIGNED);
+      cr_assert(simdconv_reference_q8(d, &q, g->N, g->H, g->W, c.x, c.w,
+                                      c.b, c.ref, NULL) ==
+                SIMDCONV_ERR_MISALIGNED);
+      const float fb[2] = {1.0f, 2.0f};
+      int32_t out[3] = {7, 7, 7};
+      cr_assert(simdconv_quantize_bias(
+                    (const float *)(const void *)((const char *)fb + off), 1,
+                    1.0f, ws, 1, out) == SIMDCONV_ERR_MISALIGNED);
+      cr_assert(simdconv_quantize_bias(fb, 1, 1.0f, q.weight_scales, 1,
+                                       out) == SIMDCONV_ERR_MISALIGNED);
+      cr_assert(simdconv_quantize_bias(
+                    fb, 1, 1.0f, ws, 1,
+                    (int32_t *)(void *)((char *)out + off)) ==
+                SIMDCONV_ERR_MISALIGNED);
+      cr_assert(out[0] == 7 && out[1] == 7 && out[2] == 7);
+      checks += 8;
+    }
+    cr_assert(simdconv_reference_q8(d, &c.q, g->N, g->H, g->W, c.x, c.w, c.b,
+                                    c.ref, a) == SIMDCONV_ERR_MISALIGNED,
+              "reference_q8 acc %zu off", off);
+    checks++;
+  }
+  tq_case_free(&c);
+  fprintf(stderr, "[simdconv-tests] q8::misaligned: %zu misaligned pointers, "
+          "each MISALIGNED\n", checks);
+}
+
+/* The caller's floating-point environment changes nothing: creation (the
+ * multipliers, computed in double), the run on 1 and 2 threads, the oracle
+ * and quantize_bias give the default environment's bytes in every mode,
+ * and every thread's control state is left as it was. */
+Test(q8, fp_environment, .timeout = 600) {
+  tq_case c;
+  tq_spec s;
+  memset(&s, 0, sizeof s);
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x66706571));
+  tq_random_spec(&r, &tu_small_limits, &s);
+  s.per_channel = true;
+  tq_case_init(&c, &s);
+  const tu_spec *g = &c.spec.geo;
+  const float fb[3] = {0.3f, -1.7e-3f, 2.5e4f};
+  int32_t qb0[3];
+  cr_assert(simdconv_quantize_bias(fb, 3, 0.37f, c.w_scales, 1, qb0) ==
+            SIMDCONV_OK);
+  fpm_mode modes[FPM_COUNT];
+  const size_t nm = fpm_modes(modes);
+  uint8_t *y = tu_alloc(c.ny);
+  uint64_t after[4];
+  for (size_t i = 0; i < nm; i++) {
+    for (int threaded = 0; threaded < 2; threaded++) {
+      pthreadpool_t pool = threaded ? tu_pool() : NULL;
+      (void)fpm_pool_exchange(pool, modes[i], NULL, 0);
+      const uint64_t mine = fpm_state(); /* the caller's, in mode i */
+      simdconv_conv *conv = NULL;
+      const simdconv_status st = simdconv_create_q8(
+          &g->desc, &c.q, c.w, c.b, NULL, &conv);
+      memset(y, 0xa5, c.ny);
+      const simdconv_status rs =
+          st == SIMDCONV_OK ? simdconv_run_q8(conv, g->N, g->H, g->W, c.x, y,
+                                              NULL, 0, pool)
+                            : st;
+      simdconv_destroy(conv);
+      uint8_t *yr = tu_alloc(c.ny);
+      const simdconv_status ro = simdconv_reference_q8(
+          &g->desc, &c.q, g->N, g->H, g->W, c.x, c.w, c.b, yr, NULL);
+      int32_t qb[3];
+      const simdconv_status qs =
+          simdconv_quantize_bias(fb, 3, 0.37f, c.w_scales, 1, qb);
+      const size_t m = fpm_pool_exchange(pool, FPM_DEFAULT, after, 4);
+      cr_assert(st == SIMDCONV_OK && rs == SIMDCONV_OK && ro == SIMDCONV_OK &&
+                    qs == SIMDCONV_OK,
+                "%s: statuses %d %d %d %d", fpm_name(modes[i]), (int)st,
+                (int)rs, (int)ro, (int)qs);
+      cr_assert(memcmp(y, c.ref, c.ny) == 0 && memcmp(yr, c.ref, c.ny) == 0,
+                "%s, %d threads: the bytes differ from the default "
+                "environment's for %s", fpm_name(modes[i]), threaded + 1,
+                c.name);
+      cr_assert(memcmp(qb, qb0, sizeof qb) == 0, "%s: quantize_bias",
+                fpm_name(modes[i]));
+      cr_assert(m >= 1 && after[0] == mine,
+                "%s: the caller's FP state changed", fpm_name(modes[i]));
+      free(yr);
+    }
+  }
+  free(y);
   tq_case_free(&c);
 }
 

@@ -23,17 +23,21 @@
 #include "test_util.h"
 
 /* A small layer of the kernel's family: dense 3x3, or depthwise for the
- * depthwise kernels; in the kernel's first layout. */
+ * depthwise kernels, transposed 4x4 stride 2 (DCGAN's) for the deconv
+ * families; in the kernel's first layout. */
 static void kernel_case(tu_case *c, const simdconv_kernel_info *k,
                         tu_act act, uint64_t seed) {
-  const bool dw = strcmp(k->family, "dwconv") == 0;
+  const bool tr = strncmp(k->family, "deconv_", 7) == 0;
+  const bool dw = strcmp(k->family + (tr ? 7 : 0), "dwconv") == 0;
   const bool nchw_1x1 = strcmp(k->family, "gemm_nchw") == 0;
+  const size_t R = nchw_1x1 ? 1 : tr ? 4 : 3;
   const tu_tcfg t = {.name = "residual", .N = 2, .C = dw ? 20 : 12,
                      .K = dw ? 20 : k->tile_n > 1 ? k->tile_n - 1 : 5,
-                     .H = 5, .W = 9, .R = nchw_1x1 ? 1 : 3,
-                     .S = nchw_1x1 ? 1 : 3, .groups = dw ? 20 : 1,
+                     .H = 5, .W = 9, .R = R, .S = R, .sh = tr ? 2 : 1,
+                     .sw = tr ? 2 : 1, .groups = dw ? 20 : 1,
                      .pt = !nchw_1x1, .pb = !nchw_1x1, .pl = !nchw_1x1,
-                     .pr = !nchw_1x1, .act = act, .bias = true};
+                     .pr = !nchw_1x1, .act = act, .bias = true,
+                     .transposed = tr};
   const simdconv_layout l = k->layouts & (1u << SIMDCONV_LAYOUT_NHWC)
                                 ? SIMDCONV_LAYOUT_NHWC
                                 : SIMDCONV_LAYOUT_NCHW;

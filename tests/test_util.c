@@ -189,6 +189,7 @@ const char *tu_layout_str(simdconv_layout l) {
 const char *tu_wlayout_str(simdconv_weight_layout l) {
   return l == SIMDCONV_WEIGHTS_OIHW   ? "OIHW"
          : l == SIMDCONV_WEIGHTS_OHWI ? "OHWI"
+         : l == SIMDCONV_WEIGHTS_IOHW ? "IOHW"
                                       : "?";
 }
 
@@ -224,6 +225,8 @@ const char *tu_activation_str(simdconv_activation a) {
 
 simdconv_status tu_expected_shape(const simdconv_desc *d, size_t H, size_t W,
                                   size_t pads[4], size_t *OH, size_t *OW) {
+  if (d->transposed)
+    return tu_expected_shape_transposed(d, H, W, pads, OH, OW);
   size_t p[4] = {0, 0, 0, 0};
   if (d->padding == SIMDCONV_PADDING_EXPLICIT) {
     p[0] = d->pad_top;
@@ -265,6 +268,11 @@ size_t tu_widx(const simdconv_desc *d, size_t k, size_t c, size_t r,
   const size_t Cg = d->in_channels / d->groups;
   if (d->weight_layout == SIMDCONV_WEIGHTS_OHWI)
     return ((k * d->kernel_h + r) * d->kernel_w + s) * Cg + c;
+  if (d->weight_layout == SIMDCONV_WEIGHTS_IOHW) { /* C x K/g x R x S */
+    const size_t Kg = d->out_channels / d->groups;
+    return (((k / Kg) * Cg + c) * Kg + k % Kg) * d->kernel_h * d->kernel_w +
+           r * d->kernel_w + s;
+  }
   return ((k * Cg + c) * d->kernel_h + r) * d->kernel_w + s;
 }
 
@@ -544,6 +552,9 @@ void tu_spec_from_tcfg(tu_spec *s, const tu_tcfg *t, simdconv_layout layout,
   d->weight_layout = wlayout;
   d->flip_kernel = flip;
   tu_set_act(d, t->act);
+  d->transposed = t->transposed;
+  d->output_padding_h = t->oph;
+  d->output_padding_w = t->opw;
   s->N = tu_one(t->N);
   s->H = t->H;
   s->W = t->W;
@@ -616,20 +627,25 @@ void tu_random_spec(tu_rng *r, const tu_limits *lim, tu_spec *s) {
     d->layout = (simdconv_layout)tu_rng_below(r, 2);
     d->weight_layout = (simdconv_weight_layout)tu_rng_below(r, 2);
     d->flip_kernel = tu_rng_chance(r, 30);
-    tu_act act;
-    do {
-      act = (tu_act)tu_rng_below(r, TU_ACT_VARIANTS);
-    } while (!(lim->acts & (1u << act)));
-    tu_set_act(d, act);
-    s->N = tu_rng_range(r, 1, lim->max_n);
-    s->H = tu_rng_range(r, 1, lim->max_hw);
-    s->W = tu_rng_range(r, 1, lim->max_hw);
-    s->bias = tu_rng_chance(r, 60);
-    s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
-    s->seed = tu_rng_u64(r);
-    if (tu_expected_shape(d, s->H, s->W, NULL, NULL, NULL) == SIMDCONV_OK)
+    if (tu_random_run_fields(r, lim, s))
       return;
   }
+}
+
+bool tu_random_run_fields(tu_rng *r, const tu_limits *lim, tu_spec *s) {
+  simdconv_desc *d = &s->desc;
+  tu_act act;
+  do {
+    act = (tu_act)tu_rng_below(r, TU_ACT_VARIANTS);
+  } while (!(lim->acts & (1u << act)));
+  tu_set_act(d, act);
+  s->N = tu_rng_range(r, 1, lim->max_n);
+  s->H = tu_rng_range(r, 1, lim->max_hw);
+  s->W = tu_rng_range(r, 1, lim->max_hw);
+  s->bias = tu_rng_chance(r, 60);
+  s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
+  s->seed = tu_rng_u64(r);
+  return tu_expected_shape(d, s->H, s->W, NULL, NULL, NULL) == SIMDCONV_OK;
 }
 
 void tu_spec_str(const tu_spec *s, char *buf, size_t size) {
@@ -648,6 +664,10 @@ void tu_spec_str(const tu_spec *s, char *buf, size_t size) {
            tu_activation_str(d->activation), (double)d->act_min,
            (double)d->act_max, (int)s->bias, tu_data_name(s->xdata),
            tu_data_name(s->wdata), tu_data_name(s->bdata), s->seed);
+  const size_t len = strlen(buf);
+  if (d->transposed && len < size)
+    snprintf(buf + len, size - len, " transposed output_padding=%zux%zu",
+             d->output_padding_h, d->output_padding_w);
 }
 
 /* ------------------------------------------------------------------------ */

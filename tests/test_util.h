@@ -148,6 +148,9 @@ typedef struct tu_tcfg {
   simdconv_padding_mode mode;
   tu_act act;
   bool bias;
+  /* A transposed convolution with this output padding (else 0). */
+  bool transposed;
+  size_t oph, opw;
 } tu_tcfg;
 
 /* The shared table of hand-written configurations. */
@@ -172,6 +175,26 @@ extern const tu_limits tu_small_limits;
 /* Draws a random valid configuration (the shape is checked with
  * tu_expected_shape()) with uniform data. */
 void tu_random_spec(tu_rng *r, const tu_limits *lim, tu_spec *s);
+/* The draws after the descriptor's geometry: activation, batch, input size,
+ * bias, data, seed; returns whether the spec is valid. */
+bool tu_random_run_fields(tu_rng *r, const tu_limits *lim, tu_spec *s);
+
+/* ------------------------------------------------------------------------ */
+/* Transposed convolutions (test_util_transposed.c)                         */
+/* ------------------------------------------------------------------------ */
+
+/* tu_expected_shape() of a transposed descriptor, from PyTorch's formula
+ * OH = (H-1)*sh - pt - pb + dh*(R-1) + oph + 1 ('same': ONNX's SAME_UPPER,
+ * 'valid': no padding). Also _OUTPUT_SHAPE ('same' that would need negative
+ * padding). */
+simdconv_status tu_expected_shape_transposed(const simdconv_desc *d, size_t H,
+                                             size_t W, size_t pads[4],
+                                             size_t *OH, size_t *OW);
+
+/* Draws a random valid transposed configuration (zero padding, output
+ * padding below max(stride, dilation), any weight layout) from lim; the
+ * stride is up to lim->max_stride + 1. */
+void tu_random_transposed_spec(tu_rng *r, const tu_limits *lim, tu_spec *s);
 
 void tu_spec_str(const tu_spec *s, char *buf, size_t size);
 

@@ -40,6 +40,8 @@ void cli_parse_positive(const char *flag, const char *text, void *dst);
 void cli_parse_u64(const char *flag, const char *text, void *dst);
 /* size_t[2]: "A" (both A) or "A,B" (h,w), each positive. */
 void cli_parse_pair(const char *flag, const char *text, void *dst);
+/* size_t[2]: "A" (both A) or "A,B" (h,w), each non-negative. */
+void cli_parse_pair0(const char *flag, const char *text, void *dst);
 /* size_t[2]: "A" (both A) or "AxB", each positive. */
 void cli_parse_dims(const char *flag, const char *text, void *dst);
 /* cli_padding: "P", "H,W", "T,B,L,R", "same" or "valid". */
@@ -48,11 +50,13 @@ void cli_parse_padding(const char *flag, const char *text, void *dst);
 void cli_parse_padding_mode(const char *flag, const char *text, void *dst);
 /* simdconv_layout: nchw|nhwc. */
 void cli_parse_layout(const char *flag, const char *text, void *dst);
-/* simdconv_weight_layout: oihw|ohwi. */
+/* simdconv_weight_layout: oihw|ohwi|iohw. */
 void cli_parse_weight_layout(const char *flag, const char *text, void *dst);
 /* cli_activation: none|relu|relu6|clamp:MIN:MAX|sigmoid|tanh|silu|gelu_erf
  * (or gelu)|gelu_tanh: the library's names and PyTorch's presets. */
 void cli_parse_activation(const char *flag, const char *text, void *dst);
+/* cli_optional_float: a finite decimal number ("0.5", "-1", "1e-3"). */
+void cli_parse_optional_float(const char *flag, const char *text, void *dst);
 /* const char *: the name of a registered kernel (simdconv_kernel_find). */
 void cli_parse_kernel_name(const char *flag, const char *text, void *dst);
 /* uint32_t ISA mask (bit 1u << isa): a comma-separated list of ISA names;
@@ -72,6 +76,12 @@ typedef struct cli_activation {
   simdconv_activation kind;
   float min, max; /* SIMDCONV_ACT_CLAMP only */
 } cli_activation;
+
+/* A float flag that may be absent. */
+typedef struct cli_optional_float {
+  bool given;
+  float value;
+} cli_optional_float;
 
 typedef enum cli_data_kind { CLI_DATA_RANDOM = 0, CLI_DATA_INT = 1 } cli_data_kind;
 
@@ -138,7 +148,9 @@ void check_config(simdconv_status st);
 void check_call(simdconv_status st, const char *call, simdconv_isa isa);
 
 /* One run of an object on a fixed input (cli_timing.c): run calls
- * simdconv_run or simdconv_run_q8 (named call) into out. */
+ * simdconv_run_residual or simdconv_run_q8 (named call) into out; prepare,
+ * if not NULL, readies out before each run, outside the clock (--in-place
+ * copies the residual there). ctx: the runner's own data. */
 typedef struct cli_runner {
   simdconv_status (*run)(const struct cli_runner *r, void *out, void *ws,
                          size_t ws_bytes);
@@ -147,6 +159,8 @@ typedef struct cli_runner {
   size_t N, H, W;
   const void *input;
   pthreadpool_t pool;
+  void (*prepare)(const struct cli_runner *r, void *out);
+  const void *ctx;
 } cli_runner;
 
 /* The object's info and workspace size and its run times in seconds. */

@@ -92,6 +92,16 @@ void cli_parse_pair(const char *flag, const char *text, void *dst) {
                       (size_t *)dst, 2);
 }
 
+void cli_parse_pair0(const char *flag, const char *text, void *dst) {
+  uint64_t v[2];
+  const size_t n = parse_uint_list(text, ',', SIZE_MAX, v, 2);
+  if (n == 0)
+    cli_usage_error("%s: expected a non-negative integer or H,W, got '%s'",
+                    flag, text);
+  ((size_t *)dst)[0] = (size_t)v[0];
+  ((size_t *)dst)[1] = (size_t)v[n - 1];
+}
+
 void cli_parse_dims(const char *flag, const char *text, void *dst) {
   parse_positive_list(flag, text, 'x', "a positive integer or HxW",
                       (size_t *)dst, 2);
@@ -159,6 +169,7 @@ static const choice layouts[] = {
 static const choice weight_layouts[] = {
     {"oihw", SIMDCONV_WEIGHTS_OIHW},
     {"ohwi", SIMDCONV_WEIGHTS_OHWI},
+    {"iohw", SIMDCONV_WEIGHTS_IOHW},
 };
 static const choice data_kinds[] = {
     {"random", CLI_DATA_RANDOM},
@@ -266,6 +277,15 @@ void cli_activation_format(const cli_activation *act, char *buf,
              (double)act->max);
   else
     snprintf(buf, size, "%s", simdconv_activation_name(act->kind));
+}
+
+void cli_parse_optional_float(const char *flag, const char *text,
+                              void *dst) {
+  cli_optional_float *f = dst;
+  const char *end;
+  if (!parse_float_until(text, '\0', &f->value, &end) || !isfinite(f->value))
+    cli_usage_error("%s: expected a finite number, got '%s'", flag, text);
+  f->given = true;
 }
 
 void cli_parse_kernel_name(const char *flag, const char *text, void *dst) {

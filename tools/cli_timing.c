@@ -16,9 +16,13 @@ cli_timing cli_time_runs(const cli_runner *r, simdconv_isa isa,
   check_call(simdconv_workspace_size(r->conv, r->N, r->H, r->W, &t.ws_bytes),
              "simdconv_workspace_size", isa);
   void *ws = t.ws_bytes ? xmalloc(t.ws_bytes, 1, "the workspace") : NULL;
+  if (r->prepare != NULL)
+    r->prepare(r, warm);
   check_call(r->run(r, warm, ws, t.ws_bytes), r->call, isa);
   double *times = xmalloc(repeat, sizeof *times, "timings");
   for (size_t i = 0; i < repeat; i++) {
+    if (r->prepare != NULL)
+      r->prepare(r, out);
     const double t0 = now_seconds();
     const simdconv_status st = r->run(r, out, ws, t.ws_bytes);
     times[i] = now_seconds() - t0;

@@ -98,7 +98,7 @@ static const char *layouts_name(uint32_t layouts) {
  * tile, layouts, the CPU features it needs beyond its ISA's, whether this
  * CPU runs it, its constraints. */
 static void print_kernel_catalogue(void) {
-  printf("%-30s %-7s %-10s %-6s %-10s %-11s %-6s %s\n", "kernel", "isa",
+  printf("%-30s %-7s %-13s %-6s %-10s %-11s %-6s %s\n", "kernel", "isa",
          "family", "tile", "layouts", "cpu", "usable", "constraints");
   for (size_t i = 0; i < simdconv_kernel_count(); i++) {
     simdconv_kernel_info k;
@@ -106,7 +106,7 @@ static void print_kernel_catalogue(void) {
       cli_fatal("simdconv_kernel_get(%zu) failed", i);
     char tile[24];
     snprintf(tile, sizeof tile, "%zux%zu", k.tile_m, k.tile_n);
-    printf("%-30s %-7s %-10s %-6s %-10s %-11s %-6s %s\n", k.name,
+    printf("%-30s %-7s %-13s %-6s %-10s %-11s %-6s %s\n", k.name,
            simdconv_isa_name(k.isa), k.family, tile, layouts_name(k.layouts),
            k.cpu_features[0] ? k.cpu_features : "-", k.usable ? "yes" : "no",
            k.constraints);

@@ -27,6 +27,8 @@ typedef struct run_options {
   simdconv_layout layout;
   simdconv_weight_layout weight_layout;
   bool flip, no_bias;
+  bool transposed;
+  size_t output_padding[2];
   cli_activation activation;
   size_t batch;
   size_t input[2]; /* H, W */
@@ -34,6 +36,8 @@ typedef struct run_options {
   uint64_t seed;
   uint32_t isas; /* mask; 0: every usable ISA */
   const char *ukernel; /* also run this registered kernel, or NULL */
+  cli_optional_float residual; /* fused residual add with this alpha */
+  bool in_place;               /* the output buffer holds the residual */
   cli_data_kind data;
   bool check;
   /* --int8: simdconv_create_q8 / simdconv_run_q8 (cmd_run_q8.c). */
@@ -63,7 +67,15 @@ static const cli_flag run_flags[] = {
     {"--layout", NULL, cli_parse_layout, OPT(layout), false, "nchw|nhwc",
      "input and output layout (default nchw)"},
     {"--weights", NULL, cli_parse_weight_layout, OPT(weight_layout), false,
-     "oihw|ohwi", "weight layout (default oihw)"},
+     "oihw|ohwi|iohw",
+     "weight layout (default oihw; iohw is ConvTranspose2d's, transposed "
+     "only)"},
+    {"--transposed", NULL, NULL, OPT(transposed), true, NULL,
+     "transposed convolution (F.conv_transpose2d): --padding crops the "
+     "output"},
+    {"--output-padding", NULL, cli_parse_pair0, OPT(output_padding), false,
+     "H[,W]", "transposed: rows/columns added at the bottom/right (default "
+     "0)"},
     {"--flip", NULL, NULL, OPT(flip), true, NULL,
      "flip the kernel: true convolution (scipy.signal.convolve2d)"},
     {"--no-bias", NULL, NULL, OPT(no_bias), true, NULL, "no bias"},
@@ -85,6 +97,12 @@ static const cli_flag run_flags[] = {
      "auto|scalar|avx2|avx512|neon (default: every usable ISA)"},
     {"--ukernel", NULL, cli_parse_kernel_name, OPT(ukernel), false, "NAME",
      "also run this kernel alone ('" CLI_NAME " info --kernels' lists them)"},
+    {"--residual", NULL, cli_parse_optional_float, OPT(residual), false,
+     "ALPHA",
+     "add ALPHA times a random residual of the output's shape before the "
+     "activation (simdconv_run_residual)"},
+    {"--in-place", NULL, NULL, OPT(in_place), true, NULL,
+     "with --residual: the output buffer holds the residual (accumulate)"},
     {"--repeat", NULL, cli_parse_positive, OPT(repeat), false, "N",
      "timed runs, the median is reported (default 5)"},
     {"--seed", NULL, cli_parse_u64, OPT(seed), false, "S",
@@ -110,9 +128,10 @@ static const cli_flag run_flags[] = {
 
 static void print_run_usage(void) {
   printf("usage: " CLI_NAME " run -C C -K K --kernel R[xS] [options]\n\n"
-         "Runs F.conv2d on random data on every usable ISA (or those given "
-         "with --isa),\ntimes it, checks it against the fp64 oracle and "
-         "checks that all ISAs agree\nbit for bit. Exit status: 0 all good, 1 "
+         "Runs F.conv2d (F.conv_transpose2d with --transposed) on random data "
+         "on every\nusable ISA (or those given with --isa), times it, checks "
+         "it against the fp64\noracle and checks that all ISAs agree bit for "
+         "bit. Exit status: 0 all good, 1 "
          "a check failed, 2 bad arguments.\n\noptions:\n");
   cli_print_flags(run_flags, RUN_FLAG_COUNT);
 }
@@ -237,6 +256,9 @@ static void build_desc(const run_options *o, simdconv_desc *d) {
   d->layout = o->layout;
   d->weight_layout = o->weight_layout;
   d->flip_kernel = o->flip;
+  d->transposed = o->transposed;
+  d->output_padding_h = o->output_padding[0];
+  d->output_padding_w = o->output_padding[1];
   d->activation = o->activation.kind;
   if (o->activation.kind == SIMDCONV_ACT_CLAMP) {
     d->act_min = o->activation.min;
@@ -270,6 +292,14 @@ static void setup_problem(const run_options *o, problem *p) {
   if (!o->in_channels) cli_usage_error("--in-channels (-C) is required");
   if (!o->out_channels) cli_usage_error("--out-channels (-K) is required");
   if (!o->kernel[0]) cli_usage_error("--kernel is required");
+  if (o->in_place && !o->residual.given)
+    cli_usage_error("--in-place needs --residual");
+  /* The int8 path is forward only and has no residual add (the library
+   * answers TRANSPOSED_INT8 and DTYPE_MISMATCH). */
+  if (o->int8 && o->residual.given)
+    cli_usage_error("--residual is an fp32 option, not for --int8");
+  if (o->int8 && o->transposed)
+    cli_usage_error("--int8 convolutions are forward only (no --transposed)");
   build_desc(o, &p->desc);
   check_config(simdconv_desc_validate(&p->desc));
   p->N = o->batch;
@@ -286,6 +316,9 @@ static void setup_problem(const run_options *o, problem *p) {
   p->w_elems = mul(d->out_channels, taps);
   p->out_elems = mul(mul(p->N, d->out_channels), mul(p->OH, p->OW));
   p->flops = 2.0 * (double)p->out_elems * (double)taps;
+  if (d->transposed) /* every input pixel through every tap: oneDNN's count */
+    p->flops = 2.0 * (double)p->in_elems * (double)(d->out_channels /
+               d->groups) * (double)d->kernel_h * (double)d->kernel_w;
 
   p->pool = NULL;
   if (o->threads > 1) {
@@ -311,9 +344,11 @@ static void print_problem(const run_options *o, const problem *p) {
   printf("input:   %zu x %zu x %zu x %zu (%s)\n",
          SHAPE4(p->N, d->in_channels, p->H, p->W, nhwc),
          cli_layout_name(d->layout));
+  const bool iohw = d->weight_layout == SIMDCONV_WEIGHTS_IOHW;
   printf("weights: %zu x %zu x %zu x %zu (%s)%s%s\n",
-         SHAPE4(d->out_channels, d->in_channels / d->groups, d->kernel_h,
-                d->kernel_w, ohwi),
+         SHAPE4(iohw ? d->in_channels : d->out_channels,
+                (iohw ? d->out_channels : d->in_channels) / d->groups,
+                d->kernel_h, d->kernel_w, ohwi),
          cli_weight_layout_name(d->weight_layout),
          d->flip_kernel ? ", flipped" : "", o->no_bias ? ", no bias" : ", bias");
   printf("output:  %zu x %zu x %zu x %zu (%s)\n",
@@ -328,11 +363,21 @@ static void print_problem(const run_options *o, const problem *p) {
                                                 : "",
          pads[0], pads[1], pads[2], pads[3],
          cli_padding_mode_name(d->padding_mode), act);
+  if (d->transposed)
+    printf("         transposed (the padding crops the output), output "
+           "padding %zu,%zu\n",
+           d->output_padding_h, d->output_padding_w);
   printf("run:     data %s, seed %llu, threads %zu, repeat %zu, %.4g GFLOP "
          "per run, ISAs %s\n",
          cli_data_kind_name(o->data), (unsigned long long)o->seed,
          p->pool ? pthreadpool_get_threads_count(p->pool) : 1, o->repeat,
          p->flops * 1e-9, isas);
+  if (o->residual.given)
+    printf("residual: y = act(conv + %.9g r), r random of the output's "
+           "shape, %s\n",
+           (double)o->residual.value,
+           o->in_place ? "in place (the output buffer holds r)"
+                       : "in its own buffer");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -341,14 +386,34 @@ static void print_problem(const run_options *o, const problem *p) {
 
 typedef struct tensors {
   float *input, *weights, *bias; /* bias NULL with --no-bias */
+  float *residual;               /* NULL without --residual */
   double *ref, *bound;           /* NULL without --check */
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
 
+/* What an fp32 run reads besides the object: the options and tensors. */
+typedef struct f32_job {
+  const run_options *o;
+  const problem *p;
+  const tensors *t;
+} f32_job;
+
+/* With --in-place, out first receives the residual (before the clock
+ * starts) and the run reads it from there. */
+static void f32_prepare(const cli_runner *r, void *out) {
+  const f32_job *j = r->ctx;
+  if (j->o->in_place)
+    memcpy(out, j->t->residual, j->p->out_elems * sizeof(float));
+}
+
+/* simdconv_run_residual: a NULL residual without --residual. */
 static simdconv_status f32_run(const cli_runner *r, void *out, void *ws,
                                size_t ws_bytes) {
-  return simdconv_run(r->conv, r->N, r->H, r->W, r->input, out, ws, ws_bytes,
-                      r->pool);
+  const f32_job *j = r->ctx;
+  const float *res = j->o->in_place ? out : j->t->residual;
+  return simdconv_run_residual(r->conv, r->N, r->H, r->W, r->input, res,
+                               j->o->residual.value, out, ws, ws_bytes,
+                               r->pool);
 }
 
 /* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
@@ -367,8 +432,17 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
     check_config(st);
   check_call(st, "simdconv_create", isa);
 
-  const cli_runner runner = {f32_run, "simdconv_run", conv, p->N, p->H,
-                             p->W, t->input, p->pool};
+  const f32_job job = {o, p, t};
+  const cli_runner runner = {.run = f32_run,
+                             .call = "simdconv_run_residual",
+                             .conv = conv,
+                             .N = p->N,
+                             .H = p->H,
+                             .W = p->W,
+                             .input = t->input,
+                             .pool = p->pool,
+                             .prepare = f32_prepare,
+                             .ctx = &job};
   const cli_timing tm = cli_time_runs(&runner, isa, o->repeat, t->warm,
                                       t->out);
   const simdconv_conv_info info = tm.info;
@@ -482,7 +556,7 @@ int cli_cmd_run(int argc, char **argv) {
   if (o.int8)
     return run_int8(&o, &p);
 
-  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+  tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   uint64_t rng = o.seed;
   t.input = xmalloc(p.in_elems, sizeof(float), "the input");
   t.weights = xmalloc(p.w_elems, sizeof(float), "the weights");
@@ -492,6 +566,10 @@ int cli_cmd_run(int argc, char **argv) {
     t.bias = xmalloc(p.desc.out_channels, sizeof(float), "the bias");
     fill(t.bias, p.desc.out_channels, o.data, &rng);
   }
+  if (o.residual.given) {
+    t.residual = xmalloc(p.out_elems, sizeof(float), "the residual");
+    fill(t.residual, p.out_elems, o.data, &rng);
+  }
   t.warm = xmalloc(p.out_elems, sizeof(float), "the output");
   t.out = xmalloc(p.out_elems, sizeof(float), "the output");
   agreement agree = {.first_out = xmalloc(p.out_elems, sizeof(float),
@@ -499,9 +577,10 @@ int cli_cmd_run(int argc, char **argv) {
   if (o.check) {
     t.ref = xmalloc(p.out_elems, sizeof(double), "the oracle's output");
     t.bound = xmalloc(p.out_elems, sizeof(double), "the oracle's bounds");
-    check_call(simdconv_reference(&p.desc, p.N, p.H, p.W, t.input, t.weights,
-                                  t.bias, t.ref, t.bound),
-               "simdconv_reference", SIMDCONV_ISA_AUTO);
+    check_call(simdconv_reference_residual(&p.desc, p.N, p.H, p.W, t.input,
+                                           t.weights, t.bias, t.residual,
+                                           o.residual.value, t.ref, t.bound),
+               "simdconv_reference_residual", SIMDCONV_ISA_AUTO);
   }
 
   bool ok = true;
@@ -533,6 +612,7 @@ int cli_cmd_run(int argc, char **argv) {
   free(t.input);
   free(t.weights);
   free(t.bias);
+  free(t.residual);
   free(t.warm);
   free(t.out);
   free(agree.first_out);

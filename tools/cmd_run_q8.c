@@ -90,8 +90,14 @@ static bool q8_run_isa(const cli_q8_job *j, simdconv_isa isa,
   if (st != SIMDCONV_OK && st != SIMDCONV_ERR_OUT_OF_MEMORY)
     check_config(st);
   check_call(st, "simdconv_create_q8", isa);
-  const cli_runner runner = {q8_run, "simdconv_run_q8", conv, j->N, j->H,
-                             j->W, t->x, j->pool};
+  const cli_runner runner = {.run = q8_run,
+                             .call = "simdconv_run_q8",
+                             .conv = conv,
+                             .N = j->N,
+                             .H = j->H,
+                             .W = j->W,
+                             .input = t->x,
+                             .pool = j->pool};
   const cli_timing tm = cli_time_runs(&runner, isa, j->repeat, t->warm,
                                       t->out);
   const simdconv_conv_info info = tm.info;

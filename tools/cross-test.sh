@@ -167,6 +167,9 @@ cli_configs=(
   "-C 16 -K 40 --kernel 3x5 --padding same --layout nhwc --int8 --input-type s8 --activation relu"
   "-C 12 -K 12 --kernel 3 --stride 2 --padding 1 --groups 12 --int8 --output-type s8 --per-tensor"
   "-C 8 -K 8 --kernel 3 --padding 1 --groups 8 --layout nhwc --padding-mode reflect --int8 --threads 2"
+  "--transposed -C 9 -K 17 --kernel 4 --stride 2 --padding 1 --activation relu"
+  "--transposed -C 6 -K 12 --groups 6 --kernel 3 --stride 2 --padding 1 --output-padding 1 --layout nhwc --weights iohw"
+  "--transposed -C 5 -K 3 --kernel 3 --stride 3 --dilation 2 --output-padding 2 --threads 2 --activation silu"
 )
 
 # usage: run_cli LABEL PREFIX... : runs every configuration through PREFIX
@@ -261,11 +264,12 @@ run_x86() {
   local ident="$build_x86/tests/qemu/test_identity_qemu.$qx86"
   local errs="$build_x86/tests/qemu/test_errors_qemu.$qx86"
   local q8="$build_x86/tests/qemu/test_q8_qemu.$qx86"
+  local api="$build_x86/tests/qemu/test_api_qemu.$qx86"
   local nat="$build_x86/tests/test_dispatch"
   cli="$build_x86/tools/simdconv"
   if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$q8" ] ||
-     [ ! -x "$nat" ]; then
-    fail "x86 dispatch tests not built ($emu, $ident, $errs, $q8, $nat)"
+     [ ! -x "$api" ] || [ ! -x "$nat" ]; then
+    fail "x86 dispatch tests not built ($emu, $ident, $errs, $q8, $api, $nat)"
     return 0
   fi
 
@@ -288,6 +292,8 @@ run_x86() {
   run_criterion x86-qemu-haswell-q8 "$q8" QEMU_CPU="$haswell" -- -j2
   run_criterion x86-qemu-nehalem-q8 "$q8" QEMU_CPU=Nehalem -- -j2
   run_criterion x86-qemu-nehalem-errors "$errs" QEMU_CPU=Nehalem -- -j2
+  run_criterion x86-qemu-haswell-api "$api" QEMU_CPU="$haswell" -- -j2
+  run_criterion x86-qemu-nehalem-api "$api" QEMU_CPU=Nehalem -- -j2
   run_cli x86-qemu-haswell-cli qemu-x86_64 -cpu "$haswell"
   run_cli x86-qemu-nehalem-cli qemu-x86_64 -cpu Nehalem
 

@@ -119,11 +119,82 @@ class Tensor4:
         return (out[0] if self.unbatched else out), ptr
 
 
-def weights(w, dtypes=("float32",)):
+def _in_layout(a, torch, layout):
+    """Whether the memory of a 4-D array or tensor is in `layout`."""
+    if torch is not None:
+        if layout == NHWC:
+            return a.is_contiguous(memory_format=torch.channels_last)
+        return a.is_contiguous()
+    if layout == NHWC:
+        return a.transpose(0, 2, 3, 1).flags.c_contiguous
+    return a.flags.c_contiguous
+
+
+def _copy_to_layout(a, torch, layout):
+    if torch is not None:
+        return a.contiguous(memory_format=torch.channels_last
+                            if layout == NHWC else torch.contiguous_format)
+    if layout == NHWC:
+        return np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(
+            0, 3, 1, 2)
+    return np.ascontiguousarray(a)
+
+
+def like_output(a, name, x, shape, writable=False):
+    """A residual (read) or out= (written) operand of an output of `shape`
+    (N, K, OH, OW) for input x: (the 4-D array or tensor whose memory the
+    library gets, its address).
+
+    Either type (numpy or torch) whatever the input's, float32, on the CPU,
+    of the output's logical shape (K x OH x OW for an unbatched input). The
+    library reads and writes the output's memory layout (the input's): a
+    residual in another memory order is copied once; out= must already be
+    in it (it is written where it is) and writable."""
+    torch = _torch_of(a)
+    if torch is not None:
+        _check_float32(a.dtype, name, torch.float32)
+        if not a.is_cpu:
+            raise ValueError("simdconv: %s is on %s; simdconv runs on the "
+                             "CPU" % (name, a.device))
+    elif isinstance(a, np.ndarray):
+        _check_float32(a.dtype, name, np.float32)
+    else:
+        raise TypeError("simdconv: %s must be None, a numpy.ndarray or a "
+                        "torch.Tensor, got %s" % (name, type(a).__name__))
+    want = tuple(shape[1:]) if x.unbatched else tuple(shape)
+    if tuple(a.shape) != want:
+        raise ValueError("simdconv: %s must have the output's shape %s, got "
+                         "%s" % (name, want, tuple(a.shape)))
+    if x.unbatched:
+        a = a.unsqueeze(0) if torch is not None else a[None]
+    if writable:
+        if torch is not None and a.requires_grad and torch.is_grad_enabled():
+            raise ValueError("simdconv: %s requires grad; simdconv writes it "
+                             "without autograd (use torch.no_grad())" % name)
+        if torch is None and not a.flags.writeable:
+            raise ValueError("simdconv: %s is read-only" % name)
+        if not _in_layout(a, torch, x.layout):
+            raise ValueError(
+                "simdconv: %s must be in the output's memory layout, %s (the "
+                "input's), as %s" % (name, x.layout, (
+                    "a channels_last tensor" if torch is not None else
+                    "an NHWC array seen through .transpose(0, 3, 1, 2)")
+                    if x.layout == NHWC else "a contiguous " + (
+                        "tensor" if torch is not None else "array")))
+    elif not _in_layout(a, torch, x.layout):
+        a = _copy_to_layout(a, torch, x.layout)
+    return a, (a.data_ptr() if torch is not None else a.ctypes.data)
+
+
+def weights(w, transposed=False, dtypes=("float32",)):
     """(numpy array in OIHW or OHWI memory order, its layout name, logical
-    K x C/groups x R x S shape) of a weight array or tensor."""
+    K x C/groups x R x S shape) of a weight array or tensor of one of
+    `dtypes`; transposed: (IOHW memory, "iohw", C x K/groups x R x S),
+    channels_last memory copied (the library has no IHWO layout)."""
     t = Tensor4(w, "weight", dtypes=dtypes)
     mem = t.array.detach().numpy() if t.torch is not None else t.array
+    if transposed:
+        return np.ascontiguousarray(mem), "iohw", t.shape
     if t.layout == NHWC:
         return np.ascontiguousarray(mem.transpose(0, 2, 3, 1)), "ohwi", t.shape
     return mem, "oihw", t.shape

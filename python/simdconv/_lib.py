@@ -6,6 +6,7 @@ Struct mirrors list their fields in header order; a new C field is one line
 in the matching _fields_ (tests/python/test_abi.py compares every offset and
 size with the C compiler's).
 """
+import collections
 import ctypes
 import ctypes.util
 import os
@@ -14,14 +15,13 @@ c_size_t, c_int, c_float, c_double = (ctypes.c_size_t, ctypes.c_int,
                                       ctypes.c_float, ctypes.c_double)
 c_void_p, c_char_p = ctypes.c_void_p, ctypes.c_char_p
 
-# Enums of simdconv.h that the library cannot name for us (statuses and ISAs
-# it can: see status_name() and isa_names()). C enums are int-sized.
+# Enums of simdconv.h that the library cannot name for us (statuses, ISAs
+# and activations it can: see status_name(), isa_names() and
+# activation_value()). C enums are int-sized.
 PADDING = {"explicit": 0, "valid": 1, "same": 2}
 PADDING_MODE = {"zeros": 0, "reflect": 1, "replicate": 2, "circular": 3}
 LAYOUT = {"nchw": 0, "nhwc": 1}
-WEIGHT_LAYOUT = {"oihw": 0, "ohwi": 1}
-ACTIVATION = {"none": 0, "clamp": 1, "sigmoid": 2, "tanh": 3, "silu": 4,
-              "gelu": 5, "gelu_tanh": 6}
+WEIGHT_LAYOUT = {"oihw": 0, "ohwi": 1, "iohw": 2}
 OK = 0
 
 
@@ -39,6 +39,8 @@ class Desc(ctypes.Structure):
         ("padding_mode", c_int), ("layout", c_int), ("weight_layout", c_int),
         ("flip_kernel", c_int), ("activation", c_int),
         ("act_min", c_float), ("act_max", c_float),
+        ("transposed", c_int),
+        ("output_padding_h", c_size_t), ("output_padding_w", c_size_t),
     ]
 
 
@@ -61,6 +63,15 @@ class ConvInfo(ctypes.Structure):
     """simdconv_conv_info."""
     _fields_ = [("isa", c_int), ("kernel", c_char_p),
                 ("packed_bytes", c_size_t)]
+
+
+class KernelInfo(ctypes.Structure):
+    """simdconv_kernel_info."""
+    _fields_ = [("name", c_char_p), ("isa", c_int), ("family", c_char_p),
+                ("tile_m", c_size_t), ("tile_n", c_size_t),
+                ("layouts", ctypes.c_uint32), ("constraints", c_char_p),
+                ("rank", c_size_t), ("cpu_features", c_char_p),
+                ("usable", c_int)]
 
 
 class CompareStats(ctypes.Structure):
@@ -89,11 +100,11 @@ class QParams(ctypes.Structure):
 # Every struct mirror under its C name, for the ABI test.
 STRUCTS = {"simdconv_desc": Desc, "simdconv_allocator": Allocator,
            "simdconv_options": Options, "simdconv_conv_info": ConvInfo,
+           "simdconv_kernel_info": KernelInfo,
            "simdconv_compare_stats": CompareStats,
            "simdconv_qparams": QParams}
 
 P = ctypes.POINTER
-KERNEL_FN = ctypes.CFUNCTYPE(None, c_char_p, c_int, c_void_p)
 # Buffers are passed as c_void_p: callers hand over integer addresses (numpy's
 # .ctypes.data, torch's .data_ptr()) without building typed pointers.
 PROTOTYPES = {
@@ -106,6 +117,8 @@ PROTOTYPES = {
     "simdconv_isa_cap": (c_int, []),
     "simdconv_active_isa": (c_int, []),
     "simdconv_isa_check": (c_int, [c_int]),
+    "simdconv_activation_name": (c_char_p, [c_int]),
+    "simdconv_activation_from_name": (c_int, [c_char_p, P(c_int)]),
     "simdconv_desc_init": (None, [P(Desc), c_size_t, c_size_t, c_size_t,
                                   c_size_t]),
     "simdconv_desc_validate": (c_int, [P(Desc)]),
@@ -119,14 +132,24 @@ PROTOTYPES = {
                                         c_size_t, P(c_size_t)]),
     "simdconv_run": (c_int, [c_void_p, c_size_t, c_size_t, c_size_t, c_void_p,
                              c_void_p, c_void_p, c_size_t, c_void_p]),
+    "simdconv_run_residual": (c_int, [c_void_p, c_size_t, c_size_t, c_size_t,
+                                      c_void_p, c_void_p, c_float, c_void_p,
+                                      c_void_p, c_size_t, c_void_p]),
     "simdconv_get_info": (c_int, [c_void_p, P(ConvInfo)]),
     "simdconv_conv2d": (c_int, [P(Desc), c_size_t, c_size_t, c_size_t,
                                 c_void_p, c_void_p, c_void_p, c_void_p,
                                 c_void_p]),
-    "simdconv_list_kernels": (None, [KERNEL_FN, c_void_p]),
+    "simdconv_kernel_count": (c_size_t, []),
+    "simdconv_kernel_get": (c_int, [c_size_t, P(KernelInfo)]),
+    "simdconv_kernel_find": (c_int, [c_char_p, P(c_size_t)]),
+    "simdconv_registry_check": (c_char_p, []),
     "simdconv_reference": (c_int, [P(Desc), c_size_t, c_size_t, c_size_t,
                                    c_void_p, c_void_p, c_void_p, c_void_p,
                                    c_void_p]),
+    "simdconv_reference_residual": (c_int, [P(Desc), c_size_t, c_size_t,
+                                            c_size_t, c_void_p, c_void_p,
+                                            c_void_p, c_void_p, c_float,
+                                            c_void_p, c_void_p]),
     "simdconv_compare": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t,
                                  P(CompareStats)]),
     "simdconv_desc_validate_q8": (c_int, [P(Desc), P(QParams)]),
@@ -246,25 +269,27 @@ def isa_value(name):
 allocator = None
 
 
-def _create(function, isa, *args):
+def _create(function, isa, kernel, *args):
     """An object handle (an int) from simdconv_create or _create_q8 with
-    args, the options and the handle's address; or SimdconvError."""
-    opts = Options(isa, ctypes.pointer(allocator) if allocator else None)
+    args, the options and the handle's address; or SimdconvError. kernel:
+    None (the planner's choice) or the name of a registered kernel."""
+    opts = Options(isa, ctypes.pointer(allocator) if allocator else None,
+                   None if kernel is None else kernel.encode())
     handle = c_void_p()
     check(getattr(C, function)(*args, ctypes.byref(opts),
                                ctypes.byref(handle)), function)
     return handle.value
 
 
-def create(desc, weight_ptr, bias_ptr, isa):
-    """simdconv_create."""
-    return _create("simdconv_create", isa, ctypes.byref(desc), weight_ptr,
-                   bias_ptr)
+def create(desc, weight_ptr, bias_ptr, isa, kernel=None):
+    """simdconv_create: an object handle (an int), or SimdconvError."""
+    return _create("simdconv_create", isa, kernel, ctypes.byref(desc),
+                   weight_ptr, bias_ptr)
 
 
-def create_q8(desc, qparams, weight_ptr, bias_ptr, isa):
+def create_q8(desc, qparams, weight_ptr, bias_ptr, isa, kernel=None):
     """simdconv_create_q8 (qparams: a QParams)."""
-    return _create("simdconv_create_q8", isa, ctypes.byref(desc),
+    return _create("simdconv_create_q8", isa, kernel, ctypes.byref(desc),
                    ctypes.byref(qparams), weight_ptr, bias_ptr)
 
 
@@ -282,13 +307,89 @@ def output_shape(desc, height, width):
     return oh.value, ow.value
 
 
+def activation_names():
+    """{value: name} of every activation the library knows, as
+    simdconv_activation_name() spells them ("none", "clamp", ...)."""
+    names, i = {}, 0
+    while True:
+        name = C.simdconv_activation_name(i)
+        if name is None:
+            return names
+        names[i] = name.decode()
+        i += 1
+
+
+def activation_value(name):
+    """The simdconv_activation value of one of the library's names (see
+    activation_names()); ValueError for any other string."""
+    value = c_int(0)
+    if C.simdconv_activation_from_name(name.encode(),
+                                       ctypes.byref(value)) != OK:
+        raise ValueError("simdconv: unknown activation %r; the library knows "
+                         "%s" % (name, ", ".join(activation_names().values())))
+    return value.value
+
+
+def kernel_index(name):
+    """The registry index of a kernel name; SimdconvError
+    (SIMDCONV_ERR_UNKNOWN_KERNEL) for a name this build lacks, TypeError
+    for a non-string."""
+    if not isinstance(name, str):
+        raise TypeError("simdconv: kernel must be a kernel name (a string, "
+                        "see simdconv.kernels()) or None, got %r" % (name,))
+    index = c_size_t()
+    check(C.simdconv_kernel_find(name.encode(), ctypes.byref(index)),
+          "simdconv_kernel_find")
+    return index.value
+
+
+def kernel_info(index):
+    """simdconv_kernel_get: the KernelInfo struct of kernel `index`."""
+    k = KernelInfo()
+    check(C.simdconv_kernel_get(index, ctypes.byref(k)), "simdconv_kernel_get")
+    return k
+
+
+Kernel = collections.namedtuple("Kernel", [
+    "name", "isa", "family", "tile_m", "tile_n", "layouts", "constraints",
+    "rank", "usable", "cpu_features"])
+Kernel.__doc__ = """A registered kernel (simdconv_kernel_info): name
+("f32_igemm_7x32__avx512", "q8_igemm_vnni_7x32__avx512"), isa, family
+("direct", "igemm", "gemm_nchw", "dwconv", for transposed convolutions
+"deconv_igemm", "deconv_dwconv", for int8 "q8_direct", "q8_igemm",
+"q8_dwconv"), tile_m x tile_n (the micro-tile), layouts (the input layouts
+it computes: "nchw", "nhwc"), constraints (the layers it accepts, in
+words), rank (its position in its ISA's dispatch order), usable (whether
+this machine runs it: its ISA and its cpu_features, the CPU features it
+needs beyond its ISA's, e.g. "avx512vnni")."""
+Kernel.__module__ = "simdconv"
+
+
+def _layout_names(mask):
+    return tuple(n for n, v in LAYOUT.items() if mask & (1 << v))
+
+
 def kernels():
-    """[(kernel name, ISA name)] in dispatch order."""
-    names, out = isa_names(), []
-    cb = KERNEL_FN(lambda name, isa, ctx: out.append((name.decode(),
-                                                      names.get(isa, isa))))
-    C.simdconv_list_kernels(cb, None)
+    """Every registered kernel in dispatch order, as simdconv.Kernel tuples
+    (see simdconv.kernels())."""
+    isas, out = isa_names(), []
+    for i in range(C.simdconv_kernel_count()):
+        k = kernel_info(i)
+        out.append(Kernel(
+            name=k.name.decode(), isa=isas.get(k.isa, k.isa),
+            family=k.family.decode(), tile_m=k.tile_m, tile_n=k.tile_n,
+            layouts=_layout_names(k.layouts),
+            constraints=k.constraints.decode(), rank=k.rank,
+            usable=C.simdconv_isa_check(k.isa) == OK and bool(k.usable),
+            cpu_features=(k.cpu_features or b"").decode()))
     return out
+
+
+def registry_check():
+    """None when every kernel table keeps its family's rules, else the
+    library's description of the first violation (a bug in the build)."""
+    problem = C.simdconv_registry_check()
+    return None if problem is None else problem.decode()
 
 
 def _isa_set(mask):
@@ -308,4 +409,5 @@ def info():
         "usable_isas": [n for v, n in names.items()
                         if v and C.simdconv_isa_check(v) == OK],
         "kernels": kernels(),
+        "registry_check": registry_check(),
     }

@@ -1,6 +1,6 @@
 """conv2d_q8, QConv2d, reference_q8 and quantize_bias: the int8 convolution
 of simdconv_create_q8 / simdconv_run_q8 (ONNX QLinearConv with the
-requantization of docs/numerics.md, part III), the same bytes on every ISA
+requantization of docs/numerics.md, part IV), the same bytes on every ISA
 and thread count.
 
 Tensors are plain integer arrays (numpy or CPU torch): input uint8 or int8,
@@ -80,7 +80,7 @@ class _QLayer:
     simdconv_qparams, validated by the library."""
 
     def __init__(self, weight, bias, conv_args, quant):
-        self.weight, wlayout, wshape = _arrays.weights(weight, ("int8",))
+        self.weight, wlayout, wshape = _arrays.weights(weight, dtypes=("int8",))
         self.params = _Params(wshape, wlayout, **conv_args)
         k = self.params.out_channels
         self.bias = _bias(bias, k)
@@ -161,6 +161,7 @@ class QConv2d(Conv2d):
         _lib.check(_lib.C.simdconv_isa_check(self._isa), "simdconv_isa_check")
         self._threads = _pool.threads_arg(threads)
         self._conv_args, self._isa_name = conv_args, isa
+        self._kernel = None  # the planner chooses (Conv2d._create's kernel=)
 
     def _create(self, layout):
         layer = self._layer

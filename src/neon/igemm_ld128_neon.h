@@ -94,11 +94,7 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   /* Epilogue (src/ukernels/tile_epilogue.h): the residual, the activation,
    * then the mr x nc stores (NHWC rows, or transposed into NCHW planes in
    * 4x4 register blocks when params->cn_stride is set). */
-  if (params->residual != NULL)
-    SC_TILE_RESIDUAL(acc, SC_NUK_MR, SC_NUK_NV, mr, nc,
-                     sc_residual_at(params->residual, params->output, c),
-                     cm_stride, params->cn_stride, params->alpha);
-  SC_TILE_ACTIVATE(acc, SC_NUK_MR, SC_NUK_NV, &params->act);
+  SC_TILE_FINISH(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride, params);
 
   if (params->cn_stride != 0) {
     /* NCHW output: 4x4 blocks transposed in registers, each channel's

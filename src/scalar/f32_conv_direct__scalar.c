@@ -6,6 +6,8 @@
  *   for r in R, for s in S, for c in C/groups: acc = fmaf(x, w[k][r][s][c], acc)
  *   acc = fmaf(alpha, residual, acc)       (simdconv_run_residual only)
  *   y = activation(acc)
+ * Transposed problems take the taps on the stride lattice in ascending input
+ * position instead (direct_sum_transposed), with the same epilogue.
  * Packed form: bias[K] (zeros without bias) followed by the canonical
  * weights w[K][R][S][Cg].
  */
@@ -59,10 +61,66 @@ typedef struct direct_task {
   const sc_scalar_math *math;
 } direct_task;
 
+/* acc after the Cg fmas of one tap, in channel order; xt NULL is a
+ * zero-padding tap. It still takes part: skipping it is not exact, because
+ * an underflowing fma can leave acc at -0.0, which fmaf(0, w, acc) turns
+ * into +0.0 (and 0 * Inf is NaN). */
+static float direct_tap(float acc, const float *xt, size_t xc, const float *wk,
+                        size_t cg) {
+  for (size_t c = 0; c < cg; c++)
+    acc = fmaf(xt != NULL ? xt[c * xc] : 0.0f, wk[c], acc);
+  return acc;
+}
+
+/* Transposed: whether kernel index t of an axis reaches a point of the
+ * stride lattice from the output's full coordinate o (output index + pad),
+ * and which input index that point is (*in; outside [0, size) it is a
+ * zero-padding tap). Off-lattice points are not taps at all. */
+static bool direct_lattice(size_t o, size_t t, size_t dil, size_t stride,
+                           ptrdiff_t *in) {
+  const ptrdiff_t v = (ptrdiff_t)o - (ptrdiff_t)(t * dil);
+  const ptrdiff_t st = (ptrdiff_t)stride;
+  if ((v % st + st) % st != 0)
+    return false;
+  *in = v / st; /* exact */
+  return true;
+}
+
+/* The sum of one output of a transposed convolution in its canonical order
+ * (docs/numerics.md): taps in ascending input row, then input column (kernel
+ * row and column descending), input channels inside. */
+static float direct_sum_transposed(const direct_task *t, size_t n, size_t k,
+                                   size_t oh, size_t ow) {
+  const sc_problem *p = t->args->problem;
+  const sc_shape *s = t->args->shape;
+  const float *bias = t->args->packed;
+  const float *wk = bias + p->K + k * p->R * p->S * p->Cg;
+  const float *x = t->args->input + n * t->in.n + (k / p->Kg) * p->Cg * t->in.c;
+  float acc = bias[k] + 0.0f;
+  ptrdiff_t ih, iw;
+  for (size_t r = p->R; r-- > 0;) {
+    if (!direct_lattice(oh + p->pad_top, r, p->dil_h, p->stride_h, &ih))
+      continue;
+    for (size_t q = p->S; q-- > 0;) {
+      if (!direct_lattice(ow + p->pad_left, q, p->dil_w, p->stride_w, &iw))
+        continue;
+      const bool real = ih >= 0 && ih < (ptrdiff_t)s->H && iw >= 0 &&
+                        iw < (ptrdiff_t)s->W;
+      acc = direct_tap(acc,
+                       real ? x + (size_t)ih * t->in.h + (size_t)iw * t->in.w
+                            : NULL,
+                       t->in.c, wk + (r * p->S + q) * p->Cg, p->Cg);
+    }
+  }
+  return acc;
+}
+
 /* The canonical sum of one output element, before the epilogue. */
 static float direct_sum(const direct_task *t, size_t n, size_t k, size_t oh,
-                           size_t ow) {
+                        size_t ow) {
   const sc_problem *p = t->args->problem;
+  if (p->transposed)
+    return direct_sum_transposed(t, n, k, oh, ow);
   const sc_shape *s = t->args->shape;
   const float *bias = t->args->packed;
   const float *wk = bias + p->K + k * p->R * p->S * p->Cg;
@@ -76,17 +134,11 @@ static float direct_sum(const direct_task *t, size_t n, size_t k, size_t oh,
       const ptrdiff_t iw = sc_pad_map((ptrdiff_t)(ow * p->stride_w + q * p->dil_w) -
                                           (ptrdiff_t)p->pad_left,
                                       (ptrdiff_t)s->W, p->padding_mode);
-      if (ih < 0 || iw < 0) {
-        /* A zero-padding tap still takes part: skipping it is not exact,
-         * because an underflowing fma can leave acc at -0.0, which
-         * fmaf(0, w, acc) turns into +0.0 (and 0 * Inf is NaN). */
-        for (size_t c = 0; c < p->Cg; c++)
-          acc = fmaf(0.0f, wk[c], acc);
-        continue;
-      }
-      const float *xt = x + (size_t)ih * t->in.h + (size_t)iw * t->in.w;
-      for (size_t c = 0; c < p->Cg; c++)
-        acc = fmaf(xt[c * t->in.c], wk[c], acc);
+      acc = direct_tap(acc,
+                       ih < 0 || iw < 0
+                           ? NULL
+                           : x + (size_t)ih * t->in.h + (size_t)iw * t->in.w,
+                       t->in.c, wk, p->Cg);
     }
   }
   return acc;
@@ -125,8 +177,8 @@ static void direct_run(const sc_run_args *args) {
       .out = direct_layout_strides(p->layout, p->K, s->OH, s->OW),
       .math = sc_scalar_math_get(),
   };
-  pthreadpool_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
-                                     p->K, 1, 16, SC_POOL_FINAL);
+  sc_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
+                            p->K, 1, 16, SC_POOL_FINAL);
 }
 
 static void direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {

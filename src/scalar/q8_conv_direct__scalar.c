@@ -18,7 +18,7 @@
 
 static bool q8_direct_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
-  return p->dtype == SC_DTYPE_Q8; /* every int8 layer */
+  return p->dtype == SC_DTYPE_Q8 && !p->transposed; /* every int8 layer */
 }
 
 static size_t q8_direct_packed_size(const sc_conv_kernel *k,
@@ -121,7 +121,7 @@ static void q8_direct_run(const sc_run_args *args) {
       .out = q8_layout_strides(p->layout, p->K, s->OH, s->OW),
       .requant = sc_q8_out_get(&p->q8),
   };
-  pthreadpool_parallelize_2d_tile_2d(args->pool, q8_direct_row, &t,
+  sc_parallelize_2d_tile_2d(args->pool, q8_direct_row, &t,
                                      s->N * s->OH, p->K, 1, 16,
                                      SC_POOL_FINAL);
 }

@@ -82,11 +82,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
   } while (--ks != 0);
 
-  if (params->residual != NULL)
-    SC_TILE_RESIDUAL(acc, SC_UK_MR, SC_UK_NV, mr, nc,
-                     sc_residual_at(params->residual, params->output, c),
-                     cm_stride, params->cn_stride, params->alpha);
-  SC_TILE_ACTIVATE(acc, SC_UK_MR, SC_UK_NV, &params->act);
+  SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
 }

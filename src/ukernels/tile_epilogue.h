@@ -121,6 +121,17 @@
     sc_store_tile_transposed(t_, (NV) * SC_VL, mr, nc, c, cn);                 \
   } while (0)
 
+/* The igemm tiles' residual and activation (params: sc_igemm_params). */
+#define SC_TILE_FINISH(acc, MR, NV, mr, nc, c, cm, params)                     \
+  do {                                                                         \
+    if ((params)->residual != NULL)                                            \
+      SC_TILE_RESIDUAL(acc, MR, NV, mr, nc,                                    \
+                       sc_residual_at((params)->residual, (params)->output,    \
+                                      c),                                      \
+                       cm, (params)->cn_stride, (params)->alpha);              \
+    SC_TILE_ACTIVATE(acc, MR, NV, &(params)->act);                             \
+  } while (0)
+
 /* The igemm tiles' store: NHWC rows (cn == 0: row i at c + i * cm) or
  * transposed into NCHW planes cn floats apart. */
 #define SC_TILE_STORE(acc, MR, NV, mr, nc, c, cm, cn)                          \

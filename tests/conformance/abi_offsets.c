@@ -23,7 +23,8 @@ int main(void) {
   F(simdconv_desc, padding_mode); F(simdconv_desc, layout);
   F(simdconv_desc, weight_layout); F(simdconv_desc, flip_kernel);
   F(simdconv_desc, activation); F(simdconv_desc, act_min);
-  F(simdconv_desc, act_max);
+  F(simdconv_desc, act_max); F(simdconv_desc, transposed);
+  F(simdconv_desc, output_padding_h); F(simdconv_desc, output_padding_w);
   SIZE(simdconv_allocator);
   F(simdconv_allocator, alloc); F(simdconv_allocator, free);
   F(simdconv_allocator, ctx);
@@ -33,6 +34,12 @@ int main(void) {
   SIZE(simdconv_conv_info);
   F(simdconv_conv_info, isa); F(simdconv_conv_info, kernel);
   F(simdconv_conv_info, packed_bytes);
+  SIZE(simdconv_kernel_info);
+  F(simdconv_kernel_info, name); F(simdconv_kernel_info, isa);
+  F(simdconv_kernel_info, family); F(simdconv_kernel_info, tile_m);
+  F(simdconv_kernel_info, tile_n); F(simdconv_kernel_info, layouts);
+  F(simdconv_kernel_info, constraints); F(simdconv_kernel_info, rank);
+  F(simdconv_kernel_info, cpu_features); F(simdconv_kernel_info, usable);
   SIZE(simdconv_compare_stats);
   F(simdconv_compare_stats, count); F(simdconv_compare_stats, violations);
   F(simdconv_compare_stats, first_violation);

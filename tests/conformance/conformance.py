@@ -27,7 +27,17 @@ every activation, flip, odd sizes, special values), and for each one checks:
     buffers are deliberately misaligned;
   * flip: single-channel flipped cases also match scipy.signal.convolve2d on
     the (numpy-)padded input, with stride and dilation applied by slicing and
-    a dilated kernel.
+    a dilated kernel;
+  * the residual family (simdconv_run_residual), its own random valid
+    configurations with a residual r of the output's shape (the case's kind
+    of data, -s/alpha for the worst cancellation, or uniform at the
+    outputs' magnitude) and alpha 1, 0.5, -1 or random: every usable ISA
+    bit for bit, in place (the output holds r) and out of place (r left
+    untouched), with a thread pool; the oracle's simdconv_compare; torch's
+    float64 act(F.conv2d(x) + alpha r) within the bound of
+    simdconv_reference_residual, that bound recomputed from the rule in
+    include/simdconv.h; integer data exact. Counted in the summary with its
+    largest error/bound.
 
 Torch's own float64 error. T is not exact: its sum has error up to about
 n*2^-53*scale, and F.gelu in float64 computes 0.5*s*(1 + erf(s/sqrt 2)),
@@ -36,9 +46,10 @@ The comparison with T therefore allows bound + e_T with
 e_T = 2^-50 * (1.2 * n * scale + |s| [GELUs only]); e_T is reported.
 
 Usage:
-  /usr/bin/python3 tests/conformance/conformance.py --quick   # CI, ~500 cases
+  /usr/bin/python3 tests/conformance/conformance.py --quick   # CI, ~700 cases
   /usr/bin/python3 tests/conformance/conformance.py --long    # release
   ... --quick --case SEED      # re-run one case (its seed is printed)
+  ... --quick --residual-case SEED   # re-run one residual case
 Exit status 0 when every check passed, 1 otherwise.
 """
 import argparse
@@ -75,9 +86,11 @@ GELU_TANH_XMIN = -0.75246142207101626
 MODE_PARAMS = {
     # channels, big-channel chance, spatial, kernel choices, batch, count
     "quick": dict(cmax=10, cbig=40, hmax=13, kernels=[1, 2, 3, 3, 3, 4, 5],
-                  kbig=[7, 9], nmax=3, count=500, seed=20240611),
+                  kbig=[7, 9], nmax=3, count=500, residual_count=200,
+                  seed=20240611),
     "long": dict(cmax=40, cbig=256, hmax=36, kernels=[1, 2, 3, 3, 3, 4, 5, 7],
-                 kbig=[9, 11, 13], nmax=4, count=5000, seed=20240612),
+                 kbig=[9, 11, 13], nmax=4, count=5000, residual_count=2000,
+                 seed=20240612),
 }
 
 
@@ -220,6 +233,12 @@ def gen_tensor(rng, shape, kind, role):
 def make_case(seed, mode):
     rng = np.random.Generator(np.random.PCG64(seed))
     cfg = gen_config(rng, MODE_PARAMS[mode])
+    return (cfg,) + case_tensors(rng, cfg)
+
+
+def case_tensors(rng, cfg):
+    """(input, weights, bias) of a configuration, in the library's memory
+    layouts."""
     cg = cfg["C"] // cfg["groups"] if cfg["C"] % cfg["groups"] == 0 else 1
     x = gen_tensor(rng, (cfg["N"], cfg["C"], cfg["H"], cfg["W"]), cfg["data"],
                    "x")
@@ -231,7 +250,7 @@ def make_case(seed, mode):
                               "nhwc" else x)
     wm = np.ascontiguousarray(w.transpose(0, 2, 3, 1) if cfg["wlayout"] ==
                               "ohwi" else w)
-    return cfg, xm, wm, b
+    return xm, wm, b
 
 
 def cli_command(cfg):
@@ -257,6 +276,10 @@ def cli_command(cfg):
         parts.append("--no-bias")
     if cfg["data"] == "int":
         parts.append("--data int")
+    if "residual_alpha" in cfg:
+        parts.append("--residual %r" % cfg["residual_alpha"])
+        if cfg["in_place"]:
+            parts.append("--in-place")
     return " ".join(parts)
 
 
@@ -296,16 +319,7 @@ def torch_conv(cfg, xm, wm, b, absolute=False):
 
     absolute=True gives the scale sum |b| + sum |x*w| over finite terms.
     Raises whatever torch raises for an invalid configuration."""
-    X = torch.from_numpy(xm.astype(np.float64))
-    W = torch.from_numpy(wm.astype(np.float64))
-    B = None if b is None else torch.from_numpy(b.astype(np.float64))
-    if absolute:
-        X = torch.nan_to_num(X.abs(), nan=0.0, posinf=0.0)
-        W = torch.nan_to_num(W.abs(), nan=0.0, posinf=0.0)
-        B = None if B is None else torch.nan_to_num(B.abs(), nan=0.0,
-                                                    posinf=0.0)
-    if cfg["layout"] == "nhwc":
-        X = X.permute(0, 3, 1, 2)
+    X, W, B = sc.torch_operands(xm, wm, b, cfg["layout"], absolute)
     if cfg["wlayout"] == "ohwi":
         W = W.permute(0, 3, 1, 2)
     if cfg["flip"]:
@@ -322,11 +336,7 @@ def torch_conv(cfg, xm, wm, b, absolute=False):
                             stride=stride, padding=padding, dilation=dil,
                             groups=groups, bias=B is not None,
                             padding_mode=mode, dtype=torch.float64)
-        with torch.no_grad():
-            m.weight.copy_(W)
-            if B is not None:
-                m.bias.copy_(B)
-            Y = m(X)
+        Y = sc.torch_module_run(m, X, W, B)
     elif cfg["padding"] in ("same", "valid") and mode == "zeros":
         Y = F.conv2d(X, W, B, stride, cfg["padding"], dil, groups)
     else:
@@ -422,11 +432,28 @@ ACT_ERR = {
 }
 
 
-def my_bound(act, n, s, scale):
+def residual_bound(s0, d, ar):
+    """(s, bound) after the residual add fmaf(alpha, r, acc), acc within d
+    of the sum s0 and ar = alpha * r: one more rounding, relative 2^-24 or
+    absolute 2^-150 (the rule of simdconv_reference_residual in
+    include/simdconv.h; exact where the result is not finite)."""
+    s = s0 + ar
+    with np.errstate(all="ignore"):
+        out = d + U * (np.abs(s) + d) + 2.0 ** -150
+        out = np.where(np.abs(s) + out > FLT_MAX, np.inf, out)
+        out = np.where(np.isinf(s), np.where(
+            np.isinf(s0) | (np.abs(s0) + d <= FLT_MAX), 0.0, np.inf), out)
+        out = np.where(np.isinf(d) | np.isnan(s),
+                       np.where(np.isnan(s), 0.0, d), out)
+    return s, out
+
+
+def my_bound(act, n, s, scale, ar=None):
     """(bound, edge): the bound of docs/numerics.md from torch's float64 sum
-    s and scale, and a tolerance that is non-zero only where g's range
-    touches a power of two within 2^-40 (there ulp32() may fall in either
-    binade, given that s differs from the oracle's in the last bits)."""
+    s and scale (with the residual add of ar = alpha * r unless None), and a
+    tolerance that is non-zero only where g's range touches a power of two
+    within 2^-40 (there ulp32() may fall in either binade, given that s
+    differs from the oracle's in the last bits)."""
     edge = np.zeros(s.shape)
     if n * U >= 1.0:
         return np.full(s.shape, np.inf), edge
@@ -434,12 +461,23 @@ def my_bound(act, n, s, scale):
     with np.errstate(all="ignore"):
         d0 = gamma * scale + n * 2.0 ** -150
         overflow = scale * (1.0 + gamma) + d0 > FLT_MAX
+        # the sum's bound: exact where s is not finite, unless a finite
+        # partial sum could overflow
+        d = np.where(overflow, np.inf, np.where(np.isinf(s), 0.0, d0))
+        d = np.where(np.isnan(s), 0.0, d)
+        if ar is not None:
+            s, d = residual_bound(s, d, ar)
+        # the activation acts on finite values with a finite bound, also
+        # a zero one (a transposed output without taps: bias + 0.0f is
+        # exact, its activation still rounds)
+        live = np.isfinite(s) & np.isfinite(d)
         if act in ("none", "relu", "relu6", "clamp"):
-            bound = d0.copy()
+            bound = d.copy()
         else:
             rho, K, xmin, pref = ACT_ERR[act]
             sf = np.where(np.isfinite(s), s, 0.0)
-            delta = d0 + rho * U * (np.abs(sf) + d0)
+            dl = np.where(live, d, 0.0)
+            delta = dl + rho * U * (np.abs(sf) + dl)
             a, b = sf - delta, sf + delta
             ga, gb = np_act(act, a), np_act(act, b)
             glo, ghi = np.minimum(ga, gb), np.maximum(ga, gb)
@@ -450,17 +488,15 @@ def my_bound(act, n, s, scale):
             gs = np_act(act, sf)
             gmax = np.maximum(np.abs(glo), np.abs(ghi))
             m, _ = np.frexp(gmax)
-            edge = np.where((np.abs(m - 0.5) < 2.0 ** -41) |
-                            (np.abs(m - 1.0) < 2.0 ** -40),
+            edge = np.where(live & ((np.abs(m - 0.5) < 2.0 ** -41) |
+                                    (np.abs(m - 1.0) < 2.0 ** -40)),
                             1.01 * K * gmax * U, 0.0)
             bound = (np.maximum(ghi - gs, gs - glo) + K * ulp32(gmax)
                      + 2.0 ** -148 + 2.0 ** -40 * gmax)
             if pref:
                 bound = bound + np.where(a < 0, 2.0 ** -147 * np.minimum(
                     np.abs(a), 128.0), 0.0)
-        bound = np.where(overflow, np.inf, bound)
-        bound = np.where(np.isinf(s), np.where(overflow, np.inf, 0.0), bound)
-        bound = np.where(np.isnan(s), 0.0, bound)
+            bound = np.where(live, bound, d)
     return bound, edge
 
 
@@ -492,15 +528,101 @@ class Stats:
         self.failures = []
 
 
-def check_bits(name, a, b, errs):
-    """a and b must be identical bit for bit (NaN matches any NaN)."""
-    ai, bi = a.view(np.uint32), b.view(np.uint32)
-    diff = (ai != bi) & ~(np.isnan(a) & np.isnan(b))
-    if diff.any():
-        i = int(np.flatnonzero(diff)[0])
-        errs.append("%s: %d elements differ bitwise, first at %d: %r [%08x] "
-                    "vs %r [%08x]" % (name, int(diff.sum()), i, float(a[i]),
-                                      int(ai[i]), float(b[i]), int(bi[i])))
+check_bits = sc.check_bits
+
+
+def judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs):
+    """Checks the library's output y, its oracle ref and its bound against
+    torch's float64 sum s (plus ar = alpha * r for the residual family, or
+    None) with T = act(s + ar) by torch: the bound recomputed from
+    docs/numerics.md, |y - T| <= bound + e_T (torch's own error), the oracle
+    within 2^-20 of the bound of T. Appends to errs; returns what the
+    statistics need."""
+    mb, edge = my_bound(cfg["act"], n, s, scale, ar)
+    if ar is not None:
+        s = s + ar  # exact: alpha * r is a product of two floats
+    with np.errstate(all="ignore"):
+        same = (mb == bound) | (np.abs(mb - bound) <= 1e-6 * np.abs(bound))
+        if cfg["act"] in ACT_ERR and not same.all():
+            # torch's s and the oracle's differ in the last bits; where
+            # g(s +- delta) is within a rounding of a power of two, ulp32()
+            # of it may fall in either binade
+            edge = ~same & (np.abs(mb - bound) <= edge + 1e-6 * np.abs(bound))
+            st.bound_binade += int(edge.sum())
+            same |= edge
+    if not same.all():
+        i = int(np.flatnonzero(~same)[0])
+        errs.append("bound: library %r, recomputed %r at %d (s=%r, scale=%r)"
+                    % (bound[i], mb[i], i, s[i], scale[i]))
+    # Torch's own float64 error. Its sum is within e = 1.2 n 2^-50 scale of
+    # the exact one (recursive summation: (n-1) 2^-53 scale); pushed through
+    # the activation, plus 2^-48 |g| for torch's evaluation of g.
+    e = 2.0 ** -50 * 1.2 * n * np.nan_to_num(scale, posinf=0.0)
+    if ar is not None:  # and one rounding of + alpha r
+        e = e + 2.0 ** -52 * np.nan_to_num(np.abs(s), posinf=0.0)
+    sf = np.nan_to_num(s, nan=0.0, posinf=0.0, neginf=0.0)
+    if cfg["act"] in ("none", "relu", "relu6", "clamp"):
+        eT = e
+        Tp = T
+    else:
+        gs = np_act(cfg["act"], sf)
+        with np.errstate(all="ignore"):
+            eT = (np.maximum(np.abs(np_act(cfg["act"], sf + e) - gs),
+                             np.abs(np_act(cfg["act"], sf - e) - gs))
+                  + 2.0 ** -48 * np.abs(gs))
+        Tp = T
+        if cfg["act"] in ("gelu", "gelu_tanh"):
+            # F.gelu computes 0.5 s (1 + erf(s/sqrt 2)) (or with tanh), whose
+            # 1 + erf cancels for s < -6: its absolute error is up to about
+            # 0.5 |s| 2^-51. T' re-evaluates the activation accurately on
+            # torch's float64 sum; both are checked, statistics use T'.
+            Tp = np.where(np.isfinite(s), gs, T)
+            eG = eT + 0.5 * np.abs(sf) * 2.0 ** -50 + 2.0 ** -44 * np.abs(gs)
+            with np.errstate(all="ignore"):
+                gbad = (np.isfinite(T) & ~np.isinf(bound) &
+                        ~(np.abs(y - T) <= bound + eG))
+            if gbad.any():
+                i = int(np.flatnonzero(gbad)[0])
+                errs.append("torch F.gelu: %d elements outside the bound, "
+                            "first at %d: y=%r torch=%r bound=%r e_T=%r"
+                            % (int(gbad.sum()), i, float(y[i]), T[i],
+                               bound[i], eG[i]))
+            st.gelu_torch_weak += int((np.isfinite(T) & (eG > bound)).sum())
+    T = Tp
+    yd = y.astype(np.float64)
+    unb = np.isinf(bound)
+    tn, tinf = np.isnan(T), np.isinf(T)
+    fin = ~unb & ~tn & ~tinf
+    bad = ~unb & ((tn & ~np.isnan(yd)) | (tinf & (yd != T)))
+    with np.errstate(all="ignore"):
+        err = np.abs(yd - T)
+        bad |= fin & ~(err <= bound + eT)
+        # the oracle against torch: classes and values
+        obad = ~unb & ((tn != np.isnan(ref)) | (tinf & (ref != T)))
+        oerr = np.where(fin, np.abs(ref - T), 0.0)
+        obad |= fin & ~(oerr <= 2.0 ** -20 * bound + eT)
+        cond = np.abs(sf) >= scale / 16  # outputs without heavy cancellation
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        errs.append("torch: %d elements outside the bound, first at %d: "
+                    "y=%r torch=%r |err|=%r bound=%r e_T=%r oracle=%r"
+                    % (int(bad.sum()), i, float(y[i]), T[i], err[i], bound[i],
+                       eT[i], ref[i]))
+    if obad.any():
+        i = int(np.flatnonzero(obad)[0])
+        errs.append("oracle vs torch: %d elements differ, first at %d: "
+                    "ref=%r torch=%r bound=%r" % (int(obad.sum()), i, ref[i],
+                                                  T[i], bound[i]))
+    pos = fin & (bound > 0)
+    ratio = np.where(pos, err / np.where(pos, bound, 1.0), 0.0)
+    oratio = np.where(pos, oerr / np.where(pos, bound, 1.0), 0.0)
+    with np.errstate(all="ignore"):
+        ulps = np.where(fin, err / ulp32(np.abs(T.astype(np.float32)).astype(
+            np.float64)), 0.0)
+        et_ratio = np.where(pos, eT / np.where(pos, bound, 1.0), 0.0)
+    return dict(T=T, yd=yd, unb=unb, fin=fin, cond=cond, err=err, pos=pos,
+                ratio=ratio, oratio=oratio, ulps=ulps, et_ratio=et_ratio,
+                eT=eT)
 
 
 def run_case(lib, seed, mode, idx, st, verbose=False):
@@ -558,154 +680,28 @@ def run_case(lib, seed, mode, idx, st, verbose=False):
 
     # -- the library: one-shot, every ISA, threads, batch positions --------
     n_out = N * cfg["K"] * OH * OW
-    y = np.zeros(n_out, np.float32)
-    rc = lib.conv2d(d, N, H, W, xm, wm, b, y)
-    if rc != sc.OK:
-        errs.append("simdconv_conv2d: %s" % lib.status_string(rc))
+    y = sc.check_library(lib, d, (N, H, W), n_out, xm, wm, b, idx,
+                         st.kernels, errs)
+    if y is None:
         return cfg, errs
-    isas = lib.usable_isas
-    for j, isa in enumerate(isas):
-        rc, conv = lib.create(d, wm, b, isa)
-        if rc != sc.OK:
-            errs.append("simdconv_create(%s): %s" % (lib.isa_name(isa),
-                                                     lib.status_string(rc)))
-            continue
-        _, _, kname, _ = lib.info(conv)
-        st.kernels[kname] = st.kernels.get(kname, 0) + 1
-        _, wsz = lib.workspace_size(conv, N, H, W)
-        ws = np.zeros(wsz + 1, np.uint8)[1:] if wsz else None
-        xin = sc.aligned_f32(xm.size, 1 + (idx + j) % 3)
-        xin[:] = xm.reshape(-1)
-        yo = sc.aligned_f32(n_out, (idx + 2 * j) % 5)
-        rc = lib.run(conv, N, H, W, xin, yo, ws)
-        if rc != sc.OK:
-            errs.append("simdconv_run(%s): %s" % (lib.isa_name(isa),
-                                                  lib.status_string(rc)))
-        else:
-            check_bits("isa %s vs simdconv_conv2d" % lib.isa_name(isa), yo, y,
-                       errs)
-        if (idx + j) % len(isas) == 0:  # one ISA per case: threads, batch
-            threads = 3 if idx % 4 == 3 else 2
-            pool = lib.shared_pool(threads)
-            yt = np.zeros(n_out, np.float32)
-            rc = lib.run(conv, N, H, W, xm, yt, None, pool)
-            if rc == sc.OK:
-                check_bits("%s with %d threads" % (lib.isa_name(isa),
-                                                   threads), yt, y, errs)
-            else:
-                errs.append("run with pool: %s" % lib.status_string(rc))
-            if N > 1:
-                per_in, per_out = xm.size // N, n_out // N
-                for i in range(N):
-                    yi = np.zeros(per_out, np.float32)
-                    rc = lib.run(conv, 1, H, W,
-                                 np.ascontiguousarray(xm.reshape(N, -1)[i]),
-                                 yi)
-                    if rc == sc.OK:
-                        check_bits("%s image %d alone" % (lib.isa_name(isa),
-                                                          i), yi,
-                                   y[i * per_out:(i + 1) * per_out], errs)
-                assert per_in * N == xm.size
-        lib.destroy(conv)
 
     # -- the library's oracle ----------------------------------------------
-    ref = np.zeros(n_out)
-    bound = np.zeros(n_out)
-    rc = lib.reference(d, N, H, W, xm, wm, b, ref, bound)
-    if rc != sc.OK:
-        errs.append("simdconv_reference: %s" % lib.status_string(rc))
+    oracle = sc.check_oracle(lib, d, (N, H, W), xm, wm, b, y, errs)
+    if oracle is None:
         return cfg, errs
-    rc, cs = lib.compare(y, ref, bound)
-    if cs.violations:
-        i = cs.first_violation
-        errs.append("simdconv_compare: %d violations, first at %d: y=%r "
-                    "ref=%r bound=%r" % (cs.violations, i, float(y[i]),
-                                         ref[i], bound[i]))
+    ref, bound = oracle
 
     # -- torch float64 -----------------------------------------------------
     s = T_sum.numpy().reshape(-1)
     T = torch_activation(cfg, T_sum).numpy().reshape(-1)
     scale = torch_conv(cfg, xm, wm, b, absolute=True).numpy().reshape(-1)
     n = (cfg["C"] // cfg["groups"]) * cfg["R"] * cfg["S"]
-    mb, edge = my_bound(cfg["act"], n, s, scale)
-    with np.errstate(all="ignore"):
-        same = (mb == bound) | (np.abs(mb - bound) <= 1e-6 * np.abs(bound))
-        if cfg["act"] in ACT_ERR and not same.all():
-            # torch's s and the oracle's differ in the last bits; where
-            # g(s +- delta) is within a rounding of a power of two, ulp32()
-            # of it may fall in either binade
-            edge = ~same & (np.abs(mb - bound) <= edge + 1e-6 * np.abs(bound))
-            st.bound_binade += int(edge.sum())
-            same |= edge
-    if not same.all():
-        i = int(np.flatnonzero(~same)[0])
-        errs.append("bound: library %r, recomputed %r at %d (s=%r, scale=%r)"
-                    % (bound[i], mb[i], i, s[i], scale[i]))
-    # Torch's own float64 error. Its sum is within e = 1.2 n 2^-50 scale of
-    # the exact one (recursive summation: (n-1) 2^-53 scale); pushed through
-    # the activation, plus 2^-48 |g| for torch's evaluation of g.
-    e = 2.0 ** -50 * 1.2 * n * np.nan_to_num(scale, posinf=0.0)
-    sf = np.nan_to_num(s, nan=0.0, posinf=0.0, neginf=0.0)
-    if cfg["act"] in ("none", "relu", "relu6", "clamp"):
-        eT = e
-        Tp = T
-    else:
-        gs = np_act(cfg["act"], sf)
-        with np.errstate(all="ignore"):
-            eT = (np.maximum(np.abs(np_act(cfg["act"], sf + e) - gs),
-                             np.abs(np_act(cfg["act"], sf - e) - gs))
-                  + 2.0 ** -48 * np.abs(gs))
-        Tp = T
-        if cfg["act"] in ("gelu", "gelu_tanh"):
-            # F.gelu computes 0.5 s (1 + erf(s/sqrt 2)) (or with tanh), whose
-            # 1 + erf cancels for s < -6: its absolute error is up to about
-            # 0.5 |s| 2^-51. T' re-evaluates the activation accurately on
-            # torch's float64 sum; both are checked, statistics use T'.
-            Tp = np.where(np.isfinite(s), gs, T)
-            eG = eT + 0.5 * np.abs(sf) * 2.0 ** -50 + 2.0 ** -44 * np.abs(gs)
-            with np.errstate(all="ignore"):
-                gbad = (np.isfinite(T) & ~np.isinf(bound) &
-                        ~(np.abs(y - T) <= bound + eG))
-            if gbad.any():
-                i = int(np.flatnonzero(gbad)[0])
-                errs.append("torch F.gelu: %d elements outside the bound, "
-                            "first at %d: y=%r torch=%r bound=%r e_T=%r"
-                            % (int(gbad.sum()), i, float(y[i]), T[i],
-                               bound[i], eG[i]))
-            st.gelu_torch_weak += int((np.isfinite(T) & (eG > bound)).sum())
-    T = Tp
-    yd = y.astype(np.float64)
-    unb = np.isinf(bound)
+    j = judge_torch(cfg, n, s, None, scale, T, y, ref, bound, st, errs)
+    T, yd, unb, fin, cond, eT = (j[k] for k in ("T", "yd", "unb", "fin",
+                                                "cond", "eT"))
+    pos, ratio, oratio, ulps, et_ratio = (j[k] for k in (
+        "pos", "ratio", "oratio", "ulps", "et_ratio"))
     st.unbounded += int(unb.sum())
-    tn, tinf = np.isnan(T), np.isinf(T)
-    fin = ~unb & ~tn & ~tinf
-    bad = ~unb & ((tn & ~np.isnan(yd)) | (tinf & (yd != T)))
-    with np.errstate(all="ignore"):
-        err = np.abs(yd - T)
-        bad |= fin & ~(err <= bound + eT)
-        # the oracle against torch: classes and values
-        obad = ~unb & ((tn != np.isnan(ref)) | (tinf & (ref != T)))
-        oerr = np.where(fin, np.abs(ref - T), 0.0)
-        obad |= fin & ~(oerr <= 2.0 ** -20 * bound + eT)
-        cond = np.abs(sf) >= scale / 16  # outputs without heavy cancellation
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        errs.append("torch: %d elements outside the bound, first at %d: "
-                    "y=%r torch=%r |err|=%r bound=%r e_T=%r oracle=%r"
-                    % (int(bad.sum()), i, float(y[i]), T[i], err[i], bound[i],
-                       eT[i], ref[i]))
-    if obad.any():
-        i = int(np.flatnonzero(obad)[0])
-        errs.append("oracle vs torch: %d elements differ, first at %d: "
-                    "ref=%r torch=%r bound=%r" % (int(obad.sum()), i, ref[i],
-                                                  T[i], bound[i]))
-    pos = fin & (bound > 0)
-    ratio = np.where(pos, err / np.where(pos, bound, 1.0), 0.0)
-    oratio = np.where(pos, oerr / np.where(pos, bound, 1.0), 0.0)
-    with np.errstate(all="ignore"):
-        ulps = np.where(fin, err / ulp32(np.abs(T.astype(np.float32)).astype(
-            np.float64)), 0.0)
-        et_ratio = np.where(pos, eT / np.where(pos, bound, 1.0), 0.0)
     st.elements += n_out
     if pos.any():
         r = float(ratio.max())
@@ -789,6 +785,192 @@ def check_scipy(cfg, xm, wm, b, y, bound, eT, errs):
         errs.append("scipy.signal.convolve2d: %d elements outside the bound, "
                     "first at %d: y=%r scipy=%r bound=%r"
                     % (int((~ok).sum()), i, float(y[i]), Sx[i], bound[i]))
+
+
+# ---------------------------------------------------------------------------
+# The residual family: act(F.conv2d(x) + alpha * r), simdconv_run_residual
+# ---------------------------------------------------------------------------
+
+# alpha None: a random float32 of either sign with 0.1 <= |alpha| <= 2.
+RESIDUAL_ALPHAS = [1.0, 1.0, 0.5, -1.0, None]
+# data: drawn like the case's data (NaN and Inf included for 'special');
+# cancel: -s / alpha rounded to fp32, so s + alpha r is the rounding error
+# of s (the worst cancellation); scaled: uniform at the outputs' magnitude.
+RESIDUAL_KINDS = ["data", "data", "cancel", "scaled"]
+
+
+class ResidualStats:
+    def __init__(self):
+        self.cases = self.in_place = self.elements = self.exact_cases = 0
+        self.per_case_ratio = []
+        self.worst = (-1.0, None, None)
+        self.per_alpha, self.per_kind, self.per_act = {}, {}, {}
+        self.kernels = {}
+
+
+def make_residual_case(lib, seed, mode):
+    """A configuration the library accepts (redrawn until it does), its
+    tensors, the residual (the output's shape, in the library's layout),
+    alpha (a float32 value), the residual's kind and whether the run
+    accumulates in place."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    for _ in range(1000):
+        cfg = gen_config(rng, MODE_PARAMS[mode])
+        if cfg["C"] % cfg["groups"] or cfg["K"] % cfg["groups"]:
+            continue
+        d = lib.desc(cfg)
+        if lib.validate(d) != sc.OK:
+            continue
+        rc, OH, OW = lib.output_shape(d, cfg["H"], cfg["W"])
+        if rc == sc.OK:
+            break
+    else:
+        raise RuntimeError("no valid configuration drawn")
+    xm, wm, b = case_tensors(rng, cfg)
+    alpha = RESIDUAL_ALPHAS[int(rng.integers(len(RESIDUAL_ALPHAS)))]
+    if alpha is None:
+        alpha = float(np.float32(rng.choice([-1.0, 1.0]) *
+                                 rng.uniform(0.1, 2.0)))
+    kind = RESIDUAL_KINDS[int(rng.integers(len(RESIDUAL_KINDS)))]
+    in_place = bool(rng.random() < 0.5)
+    shape = ((cfg["N"], OH, OW, cfg["K"]) if cfg["layout"] == "nhwc"
+             else (cfg["N"], cfg["K"], OH, OW))
+    if kind == "data":
+        rm = gen_tensor(rng, shape, cfg["data"], "r")
+    else:
+        with np.errstate(all="ignore"):
+            s = torch_conv(cfg, xm, wm, b).numpy()
+            s = np.where(np.isfinite(s), s, 0.0)
+            if kind == "cancel":
+                rm = (-s / alpha).astype(np.float32)
+            else:
+                top = float(np.abs(s).max()) or 1.0
+                rm = (rng.uniform(-1.0, 1.0, shape) * top).astype(np.float32)
+    cfg = dict(cfg, residual_alpha=alpha, residual_kind=kind,
+               in_place=in_place)
+    return cfg, xm, wm, b, OH, OW, np.ascontiguousarray(rm, np.float32)
+
+
+def run_residual_case(lib, seed, mode, idx, st, rs):
+    """One residual case: every usable ISA (in place or out of place, as
+    drawn, and the other way with a thread pool on one ISA) bit for bit,
+    the residual left untouched when it is not the output, the oracle's
+    compare, and torch's float64 act(F.conv2d(x) + alpha r) within
+    simdconv_reference_residual's bound."""
+    cfg, xm, wm, b, OH, OW, rm = make_residual_case(lib, seed, mode)
+    errs = []
+    d = lib.desc(cfg)
+    N, H, W = cfg["N"], cfg["H"], cfg["W"]
+    alpha, in_place = cfg["residual_alpha"], cfg["in_place"]
+    n_out = rm.size
+    r_flat = rm.reshape(-1)
+
+    def run(conv, ws, xin, place, misalign, pool=None):
+        yo = sc.aligned_f32(n_out, misalign)
+        if place:
+            yo[:] = r_flat
+            rc = lib.run_residual(conv, N, H, W, xin, yo, alpha, yo, ws, pool)
+        else:
+            rin = sc.aligned_f32(n_out, (misalign + 1) % 5)
+            rin[:] = r_flat
+            rc = lib.run_residual(conv, N, H, W, xin, rin, alpha, yo, ws,
+                                  pool)
+            check_bits("residual left as it was", rin, r_flat, errs)
+        if rc != sc.OK:
+            errs.append("simdconv_run_residual: %s" % lib.status_string(rc))
+        return yo
+
+    y = None
+    isas = lib.usable_isas
+    for j, isa in enumerate(isas):
+        rc, conv = lib.create(d, wm, b, isa)
+        if rc != sc.OK:
+            errs.append("simdconv_create(%s): %s" % (lib.isa_name(isa),
+                                                     lib.status_string(rc)))
+            continue
+        kname = lib.info(conv)[2]
+        rs.kernels[kname] = rs.kernels.get(kname, 0) + 1
+        _, wsz = lib.workspace_size(conv, N, H, W)
+        ws = np.zeros(wsz + 1, np.uint8)[1:] if wsz else None
+        xin = sc.aligned_f32(xm.size, 1 + (idx + j) % 3)
+        xin[:] = xm.reshape(-1)
+        yo = run(conv, ws, xin, in_place, (idx + 2 * j) % 5)
+        name = "%s %s" % (lib.isa_name(isa),
+                          "in place" if in_place else "out of place")
+        if y is None:
+            y, first = yo, name
+        else:
+            check_bits("%s vs %s" % (name, first), yo, y, errs)
+        if (idx + j) % len(isas) == 0:  # one ISA per case: the other way
+            pool = lib.shared_pool(2)
+            yt = run(conv, None, xm, not in_place, 0, pool)
+            check_bits("%s, %s, 2 threads" % (lib.isa_name(isa), "out of "
+                       "place" if in_place else "in place"), yt, y, errs)
+        lib.destroy(conv)
+    if y is None:
+        return cfg, errs
+
+    oracle = sc.check_oracle(lib, d, (N, H, W), xm, wm, b, y, errs, rm,
+                             alpha)
+    if oracle is None:
+        return cfg, errs
+    ref, bound = oracle
+
+    s = torch_conv(cfg, xm, wm, b).numpy().reshape(-1)
+    ar = alpha * r_flat.astype(np.float64)  # exact: two floats' product
+    with np.errstate(all="ignore"):
+        T = torch_activation(cfg, torch.from_numpy(s + ar)).numpy()
+    scale = torch_conv(cfg, xm, wm, b, absolute=True).numpy().reshape(-1)
+    n = (cfg["C"] // cfg["groups"]) * cfg["R"] * cfg["S"]
+    j = judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs)
+
+    rs.cases += 1
+    rs.in_place += in_place
+    rs.elements += n_out
+    st.unbounded += int(j["unb"].sum())
+    r = float(j["ratio"].max()) if j["pos"].any() else 0.0
+    rs.per_case_ratio.append(r)
+    if r > rs.worst[0]:
+        i = int(np.argmax(j["ratio"]))
+        rs.worst = (r, seed, "n=%d, %s, alpha %r, %s residual, %s data, "
+                    "y=%r, torch=%r, bound=%r" % (
+                        n, cfg["act"], alpha, cfg["residual_kind"],
+                        cfg["data"], float(y[i]), j["T"][i], bound[i]))
+    a = alpha if alpha in (1.0, 0.5, -1.0) else "random"
+    for table, key in ((rs.per_alpha, a), (rs.per_kind, cfg["residual_kind"]),
+                       (rs.per_act, cfg["act"])):
+        table.setdefault(key, []).append(r)
+    # integer data, integer residual, alpha 1 / 0.5 / -1: every step exact
+    if (cfg["data"] == "int" and cfg["residual_kind"] == "data" and
+            alpha in (1.0, 0.5, -1.0) and
+            cfg["act"] in ("none", "relu", "relu6", "clamp") and
+            16 * n + 8 < 2 ** 22):
+        rs.exact_cases += 1
+        if not np.array_equal(j["yd"], j["T"]):
+            i = int(np.flatnonzero(j["yd"] != j["T"])[0])
+            errs.append("integer data not exact at %d: %r vs %r"
+                        % (i, float(y[i]), j["T"][i]))
+    return cfg, errs
+
+
+def residual_summary(rs):
+    """The residual family's lines of the report."""
+    lines = ["residual family: %d cases (%d in place), %d outputs compared, "
+             "%d exact integer-data cases" % (rs.cases, rs.in_place,
+                                             rs.elements, rs.exact_cases),
+             "  kernels exercised (cases x ISAs): " + ", ".join(
+                 "%s %d" % kv for kv in sorted(rs.kernels.items())),
+             "  " + dist_line("max error/bound per case (vs torch float64)",
+                              rs.per_case_ratio)]
+    if rs.worst[1] is not None:
+        lines.append("  largest error/bound %.6g: case seed %d (%s)"
+                     % rs.worst)
+    for name, table in (("alpha", rs.per_alpha), ("residual", rs.per_kind),
+                        ("activation", rs.per_act)):
+        lines.append("  by %s: " % name + ", ".join(
+            "%s %d cases max %.3g" % (k, len(v), max(v))
+            for k, v in sorted(table.items(), key=lambda kv: str(kv[0]))))
+    return lines
 
 
 # ---------------------------------------------------------------------------
@@ -910,8 +1092,10 @@ def run_scipy_fixed(lib, st, out):
 # Main
 # ---------------------------------------------------------------------------
 
-def case_seed(master, i):
-    return int(np.random.SeedSequence([master, i]).generate_state(
+def case_seed(master, i, family=0):
+    """The seed of case i of a family (0: the main one, 1: residual)."""
+    key = [master, i] if family == 0 else [master, i, family]
+    return int(np.random.SeedSequence(key).generate_state(
         1, np.uint64)[0] >> np.uint64(1))
 
 
@@ -934,8 +1118,13 @@ def main():
     g.add_argument("--long", action="store_true", help="release mode")
     ap.add_argument("--count", type=int, help="number of random cases")
     ap.add_argument("--seed", type=int, help="master seed")
+    ap.add_argument("--residual-count", type=int,
+                    help="number of random cases of the residual family")
     ap.add_argument("--case", type=int, action="append",
                     help="run only the case with this seed (repeatable)")
+    ap.add_argument("--residual-case", type=int, action="append",
+                    help="run only the residual case with this seed "
+                    "(repeatable)")
     ap.add_argument("--lib", help="path of libsimdconv.so")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
@@ -943,6 +1132,8 @@ def main():
     p = MODE_PARAMS[mode]
     master = p["seed"] if args.seed is None else args.seed
     count = p["count"] if args.count is None else args.count
+    rcount = (p["residual_count"] if args.residual_count is None
+              else args.residual_count)
 
     t0 = time.monotonic()
     lib = sc.Lib(sc.find_library(args.lib))
@@ -961,14 +1152,16 @@ def main():
         return 1
 
     notes = []
-    if not args.case:
+    rs = ResidualStats()
+    if not args.case and not args.residual_case:
         run_invalid_fixed(lib, st, notes)
         run_scipy_fixed(lib, st, notes)
         seeds = [case_seed(master, i) for i in range(count)]
-        print("mode %s: %d random cases from master seed %d" % (mode, count,
-                                                                 master))
+        rseeds = [case_seed(master, i, 1) for i in range(rcount)]
+        print("mode %s: %d random cases and %d residual cases from master "
+              "seed %d" % (mode, count, rcount, master))
     else:
-        seeds = args.case
+        seeds, rseeds = args.case or [], args.residual_case or []
     for i, seed in enumerate(seeds):
         try:
             cfg, errs = run_case(lib, seed, mode, i, st, args.verbose)
@@ -990,13 +1183,37 @@ def main():
             st.passed += 1
             if args.verbose or args.case:
                 print("ok case %d, seed %d: %s" % (i, seed, json.dumps(cfg)))
+    for i, seed in enumerate(rseeds):
+        try:
+            cfg, errs = run_residual_case(lib, seed, mode, i, st, rs)
+        except Exception as e:  # a crash of the harness is a failure too
+            cfg, errs = {"residual case": seed}, ["exception: %r" % (e,)]
+        st.cases += 1
+        if errs:
+            st.failed += 1
+            st.failures.append(seed)
+            print("FAIL residual case %d, seed %d (re-run: /usr/bin/python3 "
+                  "tests/conformance/conformance.py --%s --residual-case %d)"
+                  % (i, seed, mode, seed))
+            print("  config: " + json.dumps(cfg, sort_keys=True))
+            if "C" in cfg:
+                print("  CLI (same configuration, other data): " +
+                      cli_command(cfg))
+            for e in errs[:6]:
+                print("  " + e)
+        else:
+            st.passed += 1
+            if args.verbose or args.residual_case:
+                print("ok residual case %d, seed %d: %s"
+                      % (i, seed, json.dumps(cfg)))
     elapsed = time.monotonic() - t0
 
     for n_ in notes:
         print(n_)
     print("cases: %d (%d valid configurations, %d rejected as torch rejects "
-          "them), %d outputs compared" % (st.cases, st.valid, st.invalid,
-                                          st.elements))
+          "them, %d of the residual family), %d outputs compared (without "
+          "the residual family's)" % (st.cases, st.valid, st.invalid,
+                                      rs.cases, st.elements))
     print("rejections: " + ", ".join("%s %d" % kv for kv in sorted(
         st.invalid_reasons.items())))
     print("kernels exercised (cases x ISAs): " + ", ".join(
@@ -1028,6 +1245,8 @@ def main():
     print("oracle vs torch float64: max |ref - T|/bound %.3g; torch's own "
           "error allowance e_T/bound at most %.3g"
           % (st.max_oracle_vs_torch, st.max_eT_over_bound))
+    for line in residual_summary(rs):
+        print(line)
     print("F.gelu outputs where torch float64 is too inexact to judge "
           "(judged on T' = accurate GELU of torch's sum): %d; recomputed "
           "bounds one ulp32 binade apart from the library's: %d"

@@ -8,7 +8,7 @@ flip, uint8 / int8 inputs and outputs, per-tensor and per-channel weight
 scales, zero points at 0, 128, 255 and anywhere, a fused ReLU, a bias or
 none) and compares every output byte with:
 
-  * numpy, the definition (docs/numerics.md part II): the exact sum, the
+  * numpy, the definition (docs/numerics.md part IV): the exact sum, the
     multiplier (float)(x_scale * w_scale / y_scale) computed in double,
     (float)acc * m in fp32, round half to even, + y_zp, saturate. Required
     exactly, as simdconv_reference_q8() and every usable ISA (all of which
@@ -30,7 +30,7 @@ sum's domain, the zero point added in fp32 before rounding; qnnpack: the
 bias quantized by ATen, the multiplier
 fp32(fp32(w_scale * x_scale) * fp32(1 / y_scale)), the product in fp32),
 so that every difference is explained by the engine's arithmetic. The
-exact-match rates are printed per engine; docs/numerics.md part II
+exact-match rates are printed per engine; docs/numerics.md part IV
 explains them.
 
 Usage:

@@ -1,8 +1,10 @@
-"""What conformance.py and numerics_figures.py share, on top of the simdconv
-Python package (python/simdconv, loaded from this source tree): a library
-handle whose calls return raw status codes (the harness compares them with
-torch's errors), descriptors from configuration dicts, odd-aligned buffers,
-and the check that the package's ctypes structs match the C header.
+"""What conformance.py, conformance_transposed.py and numerics_figures.py
+share, on top of the simdconv Python package (python/simdconv, loaded from
+this source tree): a library handle whose calls return raw status codes
+(the harness compares them with torch's errors), descriptors from
+configuration dicts, odd-aligned buffers, the bit-identity checks of a
+case across ISAs, threads and batch positions, and the check that the
+package's ctypes structs match the C header.
 """
 import ctypes
 import os
@@ -93,12 +95,16 @@ class Lib:
         d.layout = api.LAYOUT[cfg["layout"]]
         d.weight_layout = api.WEIGHT_LAYOUT[cfg["wlayout"]]
         d.flip_kernel = 1 if cfg["flip"] else 0
+        d.transposed = 1 if cfg.get("transposed") else 0
+        d.output_padding_h, d.output_padding_w = cfg.get("output_padding",
+                                                         (0, 0))
         act = cfg["act"]
         if act in ("relu", "relu6", "clamp"):
-            d.activation = api.ACTIVATION["clamp"]
+            d.activation = api.activation_value("clamp")
             d.act_min, d.act_max = cfg["act_lo"], cfg["act_hi"]
-        else:
-            d.activation = api.ACTIVATION[act]
+        else:  # the package's names: "gelu" is the library's "gelu_erf"
+            d.activation = api.activation_value(
+                self.pkg._conv._activation(act)[0])
         return d
 
     def validate(self, d):
@@ -142,6 +148,19 @@ class Lib:
         return self.L.simdconv_run(conv, n, h, w, _addr(x), _addr(out),
                                    _addr(ws), wsz, pool)
 
+    def run_residual(self, conv, n, h, w, x, r, alpha, out, ws=None,
+                     pool=None):
+        wsz = ws.nbytes if ws is not None else 0
+        return self.L.simdconv_run_residual(conv, n, h, w, _addr(x),
+                                            _addr(r), alpha, _addr(out),
+                                            _addr(ws), wsz, pool)
+
+    def reference_residual(self, d, n, h, w, x, wt, b, r, alpha, ref,
+                           bound):
+        return self.L.simdconv_reference_residual(
+            ctypes.byref(d), n, h, w, _addr(x), _addr(wt), _addr(b),
+            _addr(r), alpha, _addr(ref), _addr(bound))
+
     def reference(self, d, n, h, w, x, wt, b, ref, bound):
         return self.L.simdconv_reference(ctypes.byref(d), n, h, w, _addr(x),
                                          _addr(wt), _addr(b), _addr(ref),
@@ -152,6 +171,126 @@ class Lib:
         st = self.L.simdconv_compare(_addr(y), _addr(ref), _addr(bound),
                                      y.size, ctypes.byref(s))
         return st, s
+
+
+def torch_operands(xm, w, b, layout, absolute=False):
+    """x, w and b (None stays None) as float64 torch tensors, x in NCHW
+    order whatever its memory layout; absolute: their magnitudes with
+    non-finite values as 0, whose sum of products is the scale |b| +
+    sum |x*w| over the finite terms."""
+    import torch
+    X, W, B = (None if a is None else torch.from_numpy(a.astype(np.float64))
+               for a in (xm, w, b))
+    if absolute:
+        X, W, B = (None if t is None else
+                   torch.nan_to_num(t.abs(), nan=0.0, posinf=0.0)
+                   for t in (X, W, B))
+    if layout == "nhwc":
+        X = X.permute(0, 3, 1, 2)
+    return X, W, B
+
+
+def torch_module_run(module, X, W, B):
+    """A float64 torch module (nn.Conv2d, nn.ConvTranspose2d) with weight W
+    and bias B, run on X."""
+    import torch
+    with torch.no_grad():
+        module.weight.copy_(W)
+        if B is not None:
+            module.bias.copy_(B)
+        return module(X)
+
+
+def check_bits(name, a, b, errs):
+    """a and b must be identical bit for bit (NaN matches any NaN)."""
+    ai, bi = a.view(np.uint32), b.view(np.uint32)
+    diff = (ai != bi) & ~(np.isnan(a) & np.isnan(b))
+    if diff.any():
+        i = int(np.flatnonzero(diff)[0])
+        errs.append("%s: %d elements differ bitwise, first at %d: %r [%08x] "
+                    "vs %r [%08x]" % (name, int(diff.sum()), i, float(a[i]),
+                                      int(ai[i]), float(b[i]), int(bi[i])))
+
+
+def _check_threads_and_images(lib, conv, isa, shape, xm, y, idx, errs):
+    """One ISA of a case: a pool of 2 or 3 threads, and each image of the
+    batch run alone, give the bits of y."""
+    N, H, W = shape
+    threads = 3 if idx % 4 == 3 else 2
+    yt = np.zeros(y.size, np.float32)
+    rc = lib.run(conv, N, H, W, xm, yt, None, lib.shared_pool(threads))
+    if rc == OK:
+        check_bits("%s with %d threads" % (lib.isa_name(isa), threads), yt, y,
+                   errs)
+    else:
+        errs.append("run with pool: %s" % lib.status_string(rc))
+    per = y.size // N
+    for i in range(N if N > 1 else 0):
+        yi = np.zeros(per, np.float32)
+        if lib.run(conv, 1, H, W, np.ascontiguousarray(xm.reshape(N, -1)[i]),
+                   yi) == OK:
+            check_bits("%s image %d alone" % (lib.isa_name(isa), i), yi,
+                       y[i * per:(i + 1) * per], errs)
+
+
+def check_library(lib, d, shape, n_out, xm, wm, b, idx, kernels, errs):
+    """The library's bits for one case: simdconv_conv2d, then every usable
+    ISA on misaligned buffers with a workspace (the same bits), and for one
+    ISA per case threads and each image alone. shape: (N, H, W); kernels
+    counts the kernels that ran. Returns conv2d's output, None when it
+    failed."""
+    N, H, W = shape
+    y = np.zeros(n_out, np.float32)
+    rc = lib.conv2d(d, N, H, W, xm, wm, b, y)
+    if rc != OK:
+        errs.append("simdconv_conv2d: %s" % lib.status_string(rc))
+        return None
+    isas = lib.usable_isas
+    for j, isa in enumerate(isas):
+        rc, conv = lib.create(d, wm, b, isa)
+        if rc != OK:
+            errs.append("simdconv_create(%s): %s" % (lib.isa_name(isa),
+                                                     lib.status_string(rc)))
+            continue
+        kname = lib.info(conv)[2]
+        kernels[kname] = kernels.get(kname, 0) + 1
+        _, wsz = lib.workspace_size(conv, N, H, W)
+        ws = np.zeros(wsz + 1, np.uint8)[1:] if wsz else None
+        xin = aligned_f32(xm.size, 1 + (idx + j) % 3)
+        xin[:] = xm.reshape(-1)
+        yo = aligned_f32(n_out, (idx + 2 * j) % 5)
+        rc = lib.run(conv, N, H, W, xin, yo, ws)
+        if rc != OK:
+            errs.append("simdconv_run(%s): %s" % (lib.isa_name(isa),
+                                                  lib.status_string(rc)))
+        else:
+            check_bits("isa %s vs simdconv_conv2d" % lib.isa_name(isa), yo, y,
+                       errs)
+        if (idx + j) % len(isas) == 0:  # one ISA per case: threads, batch
+            _check_threads_and_images(lib, conv, isa, shape, xm, y, idx,
+                                      errs)
+        lib.destroy(conv)
+    return y
+
+
+def check_oracle(lib, d, shape, xm, wm, b, y, errs, r=None, alpha=1.0):
+    """The library's oracle for one case (simdconv_reference_residual; r
+    None: no residual) and simdconv_compare of y against it. Returns
+    (ref, bound), None when the oracle failed."""
+    N, H, W = shape
+    ref, bound = np.zeros(y.size), np.zeros(y.size)
+    rc = lib.reference_residual(d, N, H, W, xm, wm, b, r, alpha, ref, bound)
+    if rc != OK:
+        errs.append("simdconv_reference_residual: %s"
+                    % lib.status_string(rc))
+        return None
+    _, cs = lib.compare(y, ref, bound)
+    if cs.violations:
+        i = cs.first_violation
+        errs.append("simdconv_compare: %d violations, first at %d: y=%r "
+                    "ref=%r bound=%r" % (cs.violations, i, float(y[i]),
+                                         ref[i], bound[i]))
+    return ref, bound
 
 
 def _desc_init_problems(lib):
@@ -169,7 +308,8 @@ def _desc_init_problems(lib):
                 stride_h=1, stride_w=1, dilation_h=1, dilation_w=1, groups=1,
                 padding=0, pad_top=0, pad_bottom=0, pad_left=0, pad_right=0,
                 padding_mode=0, layout=0, weight_layout=0, flip_kernel=0,
-                activation=0, act_min=float("-inf"), act_max=float("inf"))
+                activation=0, act_min=float("-inf"), act_max=float("inf"),
+                transposed=0, output_padding_h=0, output_padding_w=0)
     for k, v in want.items():
         if getattr(d, k) != v:
             problems.append("desc_init: field %s = %r, want %r"

@@ -43,9 +43,12 @@ def resolved_pads(padding, kernel, dilation):
 
 
 def torch_fp64(x, w, b=None, stride=1, padding=0, dilation=1, groups=1,
-               padding_mode="zeros", activation=None, flip=False):
+               padding_mode="zeros", activation=None, flip=False,
+               residual=None, alpha=1.0):
     """(sum before the activation, result) in float64 by torch: F.pad with
-    the padding mode, then F.conv2d without padding, as nn.Conv2d does."""
+    the padding mode, then F.conv2d without padding, as nn.Conv2d does;
+    with a residual, the sum is F.conv2d(...) + alpha * residual (alpha as
+    the float32 the library receives)."""
     X, W, B = as_torch64(x), as_torch64(w), as_torch64(b)
     if X.dim() == 3:
         X = X.unsqueeze(0)
@@ -55,6 +58,10 @@ def torch_fp64(x, w, b=None, stride=1, padding=0, dilation=1, groups=1,
     mode = "constant" if padding_mode == "zeros" else padding_mode
     s = F.conv2d(F.pad(X, (l, r, t, bo), mode=mode), W, B, pair(stride), 0,
                  pair(dilation), groups)
+    if residual is not None:
+        R = as_torch64(residual)
+        s = s + float(np.float32(alpha)) * (R.unsqueeze(0) if R.dim() == 3
+                                            else R)
     if isinstance(activation, tuple):
         y = torch.clamp(s, activation[1], activation[2])
     else:

@@ -16,7 +16,7 @@ F32, F64 = np.float32, np.float64
 
 
 def numpy_q8(x, w, b, stride, padding, groups, xs, xzp, ws, ys, yzp, lo, hi):
-    """docs/numerics.md part III in numpy: zero padding with the input's
+    """docs/numerics.md part IV in numpy: zero padding with the input's
     zero point, exact sums, m = fp32(xs * ws / ys in double), fp32 product,
     round half to even, + zero point, saturate."""
     n, c, h, wd = x.shape
@@ -180,3 +180,35 @@ def test_from_torch_agrees_up_to_torch_arithmetic():
     got = layer(x).astype(np.int64)
     assert np.abs(got - want).max() <= 1
     assert (got == want).mean() > 0.98
+
+
+def test_int8_beside_the_fp32_features():
+    """The int8 kernels are registry rows of their own families, which
+    fp32 layers refuse (and int8 layers the fp32 kernels); a fused
+    residual is fp32 only; fp32 residual and transposed layers work in
+    the same process as int8 ones."""
+    q8 = [k for k in simdconv.kernels() if k.family.startswith("q8_")]
+    assert {k.family for k in q8} == {"q8_direct", "q8_igemm", "q8_dwconv"}
+    assert all(k.name.startswith("q8_") for k in q8)
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (1, 4, 6, 6)).astype(F32)
+    w = rng.uniform(-1, 1, (6, 4, 3, 3)).astype(F32)
+    with pytest.raises(simdconv.SimdconvError) as e:
+        simdconv.conv2d(x, w, kernel="q8_conv_direct__scalar")
+    assert e.value.status == "SIMDCONV_ERR_KERNEL_UNSUITABLE"
+    x8 = rng.integers(0, 256, (1, 4, 6, 6), dtype=np.uint8)
+    w8 = rng.integers(-128, 128, (6, 4, 3, 3), dtype=np.int8)
+    quant = dict(input_scale=0.05, input_zero_point=128, weight_scale=0.01,
+                 output_scale=0.2, output_zero_point=128)
+    layer = simdconv.QConv2d(w8, None, padding=1, **quant)
+    with pytest.raises(TypeError):
+        layer(x8, residual=np.zeros((1, 6, 6, 6), F32))
+    y8 = layer(x8)
+    assert y8.dtype == np.uint8
+    np.testing.assert_array_equal(
+        y8, simdconv.reference_q8(x8, w8, None, padding=1, **quant))
+    y = simdconv.conv2d(x, w, padding=1)
+    r = simdconv.conv2d(x, w, padding=1, residual=y, alpha=-1.0)
+    assert np.all(r == 0)  # y - y, one rounding: exactly 0
+    t = simdconv.conv_transpose2d(x, w.transpose(1, 0, 2, 3).copy(), stride=2)
+    assert t.shape == (1, 6, 13, 13)

@@ -1,0 +1,620 @@
+/*
+ * The transposed-convolution driver (see src/deconv.h): phase classes, the
+ * packing of each class's sub-kernel in the igemm layout, the indirection
+ * buffer, and the run loop that hands tiles of one phase's output pixels to
+ * an ISA's igemm micro-kernel. Compiled without ISA flags; the vector code is
+ * reached through the config of the igemm kernel a deconv kernel wraps.
+ *
+ * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed). Each
+ * output is computed whole by one micro-kernel call, in canonical order, so
+ * results are the same for any thread count, tiling and layout.
+ *
+ * Tiles. A tile is MR consecutive output pixels of one row and one column
+ * phase (output columns sw apart), so the micro-kernel's NHWC store with a
+ * row stride of stride_w * K writes them in place. NCHW outputs go through a
+ * buffer on the stack: a segment of a row (every phase's tiles of it) is
+ * computed NHWC there, then transposed into the output rows with the ISA's
+ * transpose. NCHW inputs are transposed to NHWC in the workspace first, one
+ * image at a time, as in the forward driver.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "activation.h"
+#include "deconv.h"
+#include "deconv_phase.h"
+#include "igemm.h"
+#include "problem.h"
+#include "tasks.h"
+
+/* Floats of the stack buffer of an NCHW row segment (32 KiB). */
+#define DC_NCHW_BUF 8192
+
+/* ---- the wrapped igemm kernel ----------------------------------------------- */
+
+static const sc_conv_kernel *dc_inner(const sc_conv_kernel *k) {
+  const sc_deconv_config *c = k->config;
+  return c->inner;
+}
+
+static const sc_igemm_config *dc_cfg(const sc_conv_kernel *k) {
+  return dc_inner(k)->config;
+}
+
+/* The forward problem one group of one phase class computes: what the igemm
+ * kernel's fits() judges (its K limits apply to the group's channels). */
+static sc_problem dc_group_problem(const sc_problem *p, size_t th, size_t tw) {
+  sc_problem q = *p;
+  q.transposed = false;
+  q.out_pad_h = q.out_pad_w = 0;
+  q.layout = SIMDCONV_LAYOUT_NHWC;
+  q.C = p->Cg;
+  q.K = p->Kg;
+  q.groups = 1;
+  q.R = th;
+  q.S = tw;
+  q.stride_h = q.stride_w = 1;
+  q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 0;
+  return q;
+}
+
+bool sc_deconv_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_igemm_config *cfg = dc_cfg(k);
+  const sc_problem q = dc_group_problem(p, 1, 1);
+  if (p->dtype != SC_DTYPE_F32 || !p->transposed ||
+      !dc_inner(k)->fits(dc_inner(k), &q))
+    return false;
+  /* NCHW: one row segment of MR pixels of every column phase, NR channels
+   * wide, must fit the stack buffer. */
+  return p->layout == SIMDCONV_LAYOUT_NHWC ||
+         (p->stride_w <= DC_NCHW_BUF &&
+          cfg->mr * cfg->nr * p->stride_w <= DC_NCHW_BUF);
+}
+
+/* ---- packed weights ----------------------------------------------------------- */
+
+/* Packed: the dc_packed header (src/deconv_phase.h), the bias (bias + 0.0f,
+ * K floats), then per class (ch, cw) and group, the class's sub-kernel in
+ * the igemm layout (src/igemm.h): per block of NR output channels bias[NR]
+ * then w[tap][Cg][NR], taps (jh, jw) in canonical order, i.e. kernel row
+ * first(ch) - jh*step_h and column first(cw) - jw*step_w. */
+
+/* Floats of one packed NR block of a class with `taps` taps. */
+static size_t dc_block_floats(const sc_problem *p, size_t nr, size_t taps) {
+  return (taps * p->Cg + 1) * nr;
+}
+
+/* Floats of one class's packed sub-kernel: per group, its NR blocks. */
+static size_t dc_class_floats(const sc_conv_kernel *k, const sc_problem *p,
+                              size_t taps) {
+  const size_t nr = dc_cfg(k)->nr;
+  const size_t dims[] = {taps * p->Cg + 1, nr, sc_div_up(p->Kg, nr),
+                         p->groups};
+  size_t f;
+  return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
+}
+
+size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  size_t total;
+  return dc_packed_layout(k, p, dc_class_floats, NULL, &total) ? total
+                                                                : SIZE_MAX;
+}
+
+/* Packs class (ch, cw) of group g at out; returns the end. */
+static float *dc_pack_class(const sc_conv_kernel *k, const sc_problem *p,
+                            const float *w_krsc, const float *bias, size_t ch,
+                            size_t cw, size_t g, float *out) {
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const size_t nr = dc_cfg(k)->nr, th = dc_class_taps(&ah, ch),
+               tw = dc_class_taps(&aw, cw);
+  for (size_t b = 0; b < sc_div_up(p->Kg, nr); b++) {
+    const size_t k0 = g * p->Kg + b * nr;
+    const size_t nc = p->Kg - b * nr < nr ? p->Kg - b * nr : nr;
+    for (size_t j = 0; j < nr; j++)
+      *out++ = j < nc && bias != NULL ? bias[k0 + j] + 0.0f : 0.0f;
+    for (size_t jh = 0; jh < th; jh++)
+      for (size_t jw = 0; jw < tw; jw++) {
+        const size_t r = dc_class_first(&ah, ch) - jh * ah.step;
+        const size_t s = dc_class_first(&aw, cw) - jw * aw.step;
+        for (size_t c = 0; c < p->Cg; c++, out += nr)
+          for (size_t j = 0; j < nr; j++)
+            out[j] = j < nc ? w_krsc[(((k0 + j) * p->R + r) * p->S + s) *
+                                         p->Cg + c]
+                            : 0.0f;
+      }
+  }
+  return out;
+}
+
+/* Every group of class (ch, cw). */
+static void dc_pack_groups(const sc_conv_kernel *k, const sc_problem *p,
+                           const float *w_krsc, const float *bias, size_t ch,
+                           size_t cw, float *out) {
+  for (size_t g = 0; g < p->groups; g++)
+    out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
+}
+
+void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
+                    const float *w_krsc, const float *bias, void *packed) {
+  dc_pack_classes(k, p, w_krsc, bias, packed, dc_class_floats,
+                  dc_pack_groups);
+}
+
+/* ---- plan and workspace ------------------------------------------------------- */
+
+/* An output row: its taps and its first indirection entry. */
+typedef struct dc_row {
+  dc_taps t;
+  size_t indir;
+} dc_row;
+
+/* A column phase: output columns ow0, ow0 + stride_w, ... (npix of them, in
+ * ntiles tiles). Its taps are those of column ow0; the input column of tap j
+ * of its pixel i is t.base + i + j * ddil. unit: the indirection entries of
+ * the phases before it in a row, per tap of the row. */
+typedef struct dc_col {
+  dc_taps t;
+  size_t ow0, npix, ntiles, unit;
+} dc_col;
+
+/* Byte offsets of the workspace's parts, each SC_ALIGNMENT aligned. */
+typedef struct dc_layout {
+  size_t zero;  /* the zero row */
+  size_t rows;  /* OH dc_row */
+  size_t cols;  /* ncols dc_col */
+  size_t indir; /* the indirection: per row, phase, tile: taps x MR */
+  size_t xin;   /* NCHW: one NHWC image, H*W*C floats */
+  size_t total;
+  size_t ncols, entries, zero_floats;
+} dc_layout;
+
+/* Fills the column phases (when cols is not NULL); returns the indirection
+ * entries of one row per row tap, or SIZE_MAX on overflow. */
+static size_t dc_cols_build(const sc_problem *p, const sc_shape *s, size_t mr,
+                            dc_col *cols) {
+  const dc_axis aw = dc_axis_w(p);
+  const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  size_t unit = 0;
+  for (size_t f = 0; f < ncols; f++) {
+    dc_col c = {.t = dc_axis_taps(&aw, f), .ow0 = f, .unit = unit};
+    c.npix = sc_div_up(s->OW - f, p->stride_w);
+    c.ntiles = sc_div_up(c.npix, mr);
+    const size_t dims[] = {c.t.count, c.ntiles, mr};
+    size_t add;
+    if (!sc_product_ok(dims, 3, &add) ||
+        __builtin_add_overflow(unit, add, &unit))
+      return SIZE_MAX;
+    if (cols != NULL)
+      cols[f] = c;
+  }
+  return unit;
+}
+
+/* Fills the rows, each with its first indirection entry (the sizes were
+ * checked by dc_entries). */
+static void dc_rows_build(const sc_problem *p, const sc_shape *s, size_t unit,
+                          dc_row *rows) {
+  const dc_axis ah = dc_axis_h(p);
+  size_t entries = 0;
+  for (size_t oh = 0; oh < s->OH; oh++) {
+    rows[oh] = (dc_row){dc_axis_taps(&ah, oh), entries};
+    entries += rows[oh].t.count * unit;
+  }
+}
+
+/* The indirection entries of an image, phase by phase (rows of one phase
+ * have the same taps), without walking the rows: the workspace size of an
+ * absurd input size is then a quick SIZE_MAX, not a loop over ~2^62 rows.
+ * SIZE_MAX on overflow. */
+static size_t dc_entries(const sc_problem *p, const sc_shape *s, size_t unit) {
+  if (unit == SIZE_MAX)
+    return SIZE_MAX;
+  const dc_axis ah = dc_axis_h(p);
+  const size_t phases = p->stride_h < s->OH ? p->stride_h : s->OH;
+  size_t entries = 0;
+  for (size_t f = 0; f < phases; f++) {
+    const size_t dims[] = {dc_axis_taps(&ah, f).count,
+                           sc_div_up(s->OH - f, p->stride_h), unit};
+    size_t add;
+    if (!sc_product_ok(dims, 3, &add) ||
+        __builtin_add_overflow(entries, add, &entries))
+      return SIZE_MAX;
+  }
+  return entries;
+}
+
+static bool dc_layout_get(const sc_conv_kernel *k, const sc_problem *p,
+                          const sc_shape *s, dc_layout *l) {
+  const sc_igemm_config *cfg = dc_cfg(k);
+  l->ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  l->entries = dc_entries(p, s, dc_cols_build(p, s, cfg->mr, NULL));
+  l->zero_floats = sc_round_up(p->Cg > cfg->nr ? p->Cg : cfg->nr, 16);
+  const size_t xin[] = {s->H, s->W, p->C, sizeof(float)};
+  size_t parts[5] = {l->zero_floats * sizeof(float), 0,
+                     l->ncols * sizeof(dc_col), 0, 0};
+  if (l->entries == SIZE_MAX ||
+      !sc_mul_ok(s->OH, sizeof(dc_row), &parts[1]) ||
+      !sc_mul_ok(l->entries, sizeof(float *), &parts[3]) ||
+      (p->layout == SIMDCONV_LAYOUT_NCHW && !sc_product_ok(xin, 4, &parts[4])))
+    return false;
+  size_t *offs[5] = {&l->zero, &l->rows, &l->cols, &l->indir, &l->xin};
+  size_t at = 0;
+  for (size_t i = 0; i < 5; i++) {
+    *offs[i] = at;
+    if (parts[i] > SIZE_MAX - SC_ALIGNMENT - at)
+      return false;
+    at += sc_round_up(parts[i], SC_ALIGNMENT);
+  }
+  l->total = at;
+  return true;
+}
+
+size_t sc_deconv_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                                const sc_shape *s) {
+  dc_layout l;
+  return dc_layout_get(k, p, s, &l) ? l.total : SIZE_MAX;
+}
+
+/* ---- indirection -------------------------------------------------------------- */
+
+typedef struct dc_indir_ctx {
+  const sc_problem *p;
+  const sc_shape *s;
+  size_t mr, ddil_h, ddil_w, ncols;
+  const dc_row *rows;
+  const dc_col *cols;
+  const float *base; /* the NHWC image the pointers address (group 0) */
+  const float *zero;
+  const float **indir;
+} dc_indir_ctx;
+
+/* The entries of output row oh: per column phase and tile, per tap (jh, jw),
+ * MR pointers; zero-padding taps and pixels past the phase's end read the
+ * zero row. */
+static void dc_indir_row(void *arg, size_t oh) {
+  const dc_indir_ctx *c = arg;
+  const dc_row *row = &c->rows[oh];
+  const size_t H = c->s->H, W = c->s->W, C = c->p->C, mr = c->mr;
+  for (size_t f = 0; f < c->ncols && row->t.count != 0; f++) {
+    const dc_col *col = &c->cols[f];
+    const float **a = c->indir + row->indir + row->t.count * col->unit;
+    for (size_t t = 0; t < col->ntiles && col->t.count != 0; t++)
+      for (size_t jh = 0; jh < row->t.count; jh++) {
+        const ptrdiff_t ih = row->t.base + (ptrdiff_t)(jh * c->ddil_h);
+        for (size_t jw = 0; jw < col->t.count; jw++)
+          for (size_t i = 0, pix = t * mr; i < mr; i++, pix++) {
+            const ptrdiff_t iw =
+                col->t.base + (ptrdiff_t)(pix + jw * c->ddil_w);
+            const bool real = pix < col->npix && ih >= 0 &&
+                              ih < (ptrdiff_t)H && iw >= 0 &&
+                              iw < (ptrdiff_t)W;
+            *a++ = real ? c->base + ((size_t)ih * W + (size_t)iw) * C
+                        : c->zero;
+          }
+      }
+  }
+}
+
+/* ---- compute ------------------------------------------------------------------ */
+
+typedef struct dc_ctx {
+  const sc_igemm_config *cfg;
+  const sc_problem *p;
+  const sc_shape *s;
+  const float *packed;
+  const dc_packed *hdr;
+  const dc_row *rows;
+  const dc_col *cols;
+  size_t ncols;
+  const float *const *indir;
+  float *y;          /* the whole output */
+  const float *residual; /* the whole residual (as the output), or NULL */
+  size_t image_in;   /* floats between input images, 0 with one NHWC copy */
+  size_t image0;     /* the image of task index 0 (NCHW: one at a time) */
+  size_t nblocks;    /* NR blocks per group */
+  bool tiles_outer;  /* per row all blocks, or per block all rows */
+  const sc_scalar_math *math;
+  sc_igemm_params params;
+} dc_ctx;
+
+/* Where a row's pixels go: pixel ow at base + (ow - c0) * ps, channel j of
+ * the block at + j; params: the micro-kernels', whose residual, when there
+ * is one, lies at the same offsets from params->output as the pixels. */
+typedef struct dc_dst {
+  float *base;
+  size_t ps, c0;
+  const sc_igemm_params *params;
+} dc_dst;
+
+/* The packed block of output channels [k, k + NR) of group g, class
+ * (ch, cw). */
+static const float *dc_weights(const dc_ctx *c, const dc_taps *th,
+                               const dc_taps *tw, size_t g, size_t k) {
+  const size_t block =
+      dc_block_floats(c->p, c->cfg->nr, th->count * tw->count);
+  return c->packed + c->hdr->cls[th->cls * c->hdr->ncls_w + tw->cls] +
+         (g * c->nblocks + k / c->cfg->nr) * block;
+}
+
+/* Outputs without taps (their phase reaches no kernel index): bias + 0.0f
+ * through the epilogue (residual, activation), as every kernel gives them. */
+static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
+                         const dc_col *col, size_t t0, size_t t1,
+                         const dc_dst *d) {
+  const sc_problem *p = c->p;
+  const sc_igemm_params *ip = d->params;
+  const float *bias = c->packed + c->hdr->bias + k;
+  const size_t end = t1 * c->cfg->mr < col->npix ? t1 * c->cfg->mr : col->npix;
+  for (size_t i = t0 * c->cfg->mr; i < end; i++) {
+    float *px = d->base + (col->ow0 + i * p->stride_w - d->c0) * d->ps;
+    for (size_t j = 0; j < nc; j++)
+      px[j] = dc_bias_output(
+          c->math, p, bias[j],
+          ip->residual != NULL
+              ? sc_residual_at(ip->residual, ip->output, px + j)
+              : NULL,
+          ip->alpha);
+  }
+}
+
+/* Output channels [k, k + nc) (nc <= NR, k a multiple of NR within group
+ * g) of the tiles [t0, t1) of every column phase of output row oh of image
+ * n, into d. */
+static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                         size_t k, size_t nc, size_t t0, size_t t1,
+                         const dc_dst *d) {
+  const sc_problem *p = c->p;
+  const dc_row *row = &c->rows[oh];
+  const size_t mr = c->cfg->mr, sw = p->stride_w;
+  const size_t a_offset = n * c->image_in + g * p->Cg;
+  for (size_t f = 0; f < c->ncols; f++) {
+    const dc_col *col = &c->cols[f];
+    const size_t te = t1 < col->ntiles ? t1 : col->ntiles;
+    if (t0 >= te)
+      continue;
+    if (row->t.count == 0 || col->t.count == 0) {
+      dc_bias_only(c, g * p->Kg + k, nc, col, t0, te, d);
+      continue;
+    }
+    const size_t ks = row->t.count * col->t.count;
+    const float *w = dc_weights(c, &row->t, &col->t, g, k);
+    const float *const *a =
+        c->indir + row->indir + row->t.count * col->unit + t0 * ks * mr;
+    for (size_t t = t0; t < te; t++, a += ks * mr) {
+      const size_t pix = t * mr;
+      const size_t rows = col->npix - pix < mr ? col->npix - pix : mr;
+      const sc_igemm_ukernel_fn uk =
+          rows < mr && c->cfg->tails && c->cfg->tails[rows]
+              ? c->cfg->tails[rows]
+              : c->cfg->ukernel;
+      uk(rows, nc, p->Cg, ks, a, w,
+         d->base + (col->ow0 + pix * sw - d->c0) * d->ps, sw * d->ps,
+         a_offset, d->params);
+    }
+  }
+}
+
+/* NHWC: channels [k, k + nc) of output row oh, straight into the output. */
+static void dc_row_nhwc(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                        size_t k) {
+  const sc_problem *p = c->p;
+  const size_t nc = p->Kg - k < c->cfg->nr ? p->Kg - k : c->cfg->nr;
+  const dc_dst d = {
+      c->y + ((n * c->s->OH + oh) * c->s->OW) * p->K + g * p->Kg + k, p->K, 0,
+      &c->params};
+  dc_row_tiles(c, n, g, oh, k, nc, 0, SIZE_MAX, &d);
+}
+
+/* NCHW with a residual: the segment's residual, `width` columns of nc
+ * planes from r, transposed into the NHWC segment buf (nc floats a pixel),
+ * where the micro-kernels then add it in place before the activation. The
+ * residual is read before the output segment is written, so it may be the
+ * output itself. */
+static void dc_residual_segment(const dc_ctx *c, const float *r, size_t width,
+                                size_t nc, float *buf) {
+  const size_t plane = c->s->OH * c->s->OW;
+  for (size_t j = 0; j < nc; j += 8)
+    c->cfg->transpose(nc - j < 8 ? nc - j : 8, width, r + j * plane, plane,
+                      buf + j, nc);
+}
+
+/* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
+ * stack buffer: each segment holds whole tiles of every column phase (m
+ * tiles: m * MR * stride_w columns), computed NHWC and then transposed into
+ * the nc output rows. */
+static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                        size_t k) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const size_t nr = c->cfg->nr, mr = c->cfg->mr, sw = p->stride_w;
+  const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
+  const size_t m = DC_NCHW_BUF / (mr * sw * nr), span = m * mr * sw;
+  const size_t row = ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
+  float buf[DC_NCHW_BUF];
+  /* With a residual, the micro-kernels read it from buf (in place). */
+  sc_igemm_params params = c->params;
+  if (c->residual != NULL)
+    params.residual = params.output = buf;
+  for (size_t c0 = 0, t0 = 0; c0 < s->OW; c0 += span, t0 += m) {
+    const size_t c1 = s->OW - c0 < span ? s->OW : c0 + span;
+    if (c->residual != NULL)
+      dc_residual_segment(c, c->residual + row + c0, c1 - c0, nc, buf);
+    const dc_dst d = {buf, nc, c0, &params};
+    dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
+    /* 8 output planes at a time: each plane's row is then written in
+     * consecutive 8x8 blocks rather than 32 bytes into every one of nc
+     * planes in turn (LinkNet dec2: 0.66 -> 0.79 of NHWC). This second pass
+     * over the outputs costs about as much as the fmas of layers with few
+     * taps x channels per output (U-Net up4, 128: 0.6 of NHWC); storing
+     * the micro-kernels' transposed tiles phase-planar and interleaving
+     * the phases instead measured no better. */
+    float *y = c->y + row + c0;
+    for (size_t j = 0; j < nc; j += 8)
+      c->cfg->transpose(c1 - c0, nc - j < 8 ? nc - j : 8, buf + j, nc,
+                        y + j * s->OH * s->OW, s->OH * s->OW);
+  }
+}
+
+static void dc_row_run(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                       size_t k) {
+  if (c->p->layout == SIMDCONV_LAYOUT_NHWC)
+    dc_row_nhwc(c, n, g, oh, k);
+  else
+    dc_row_nchw(c, n, g, oh, k);
+}
+
+/* Image n, group g, output rows [oh0, oh0 + noh), output channels [k0, k0 +
+ * nk) of the group. Rows of one phase (stride_h apart) run together, so
+ * that one class's weights serve them all; per row all the blocks
+ * (tiles_outer: the task's weights stay in cache), or per block all the
+ * rows. */
+static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
+                    size_t noh, size_t nk) {
+  const dc_ctx *c = arg;
+  const size_t nr = c->cfg->nr, sh = c->p->stride_h;
+  const size_t phases = sh < noh ? sh : noh;
+  n += c->image0;
+  if (c->tiles_outer) {
+    for (size_t f = 0; f < phases; f++)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+        for (size_t k = k0; k < k0 + nk; k += nr)
+          dc_row_run(c, n, g, oh, k);
+    return;
+  }
+  for (size_t k = k0; k < k0 + nk; k += nr)
+    for (size_t f = 0; f < phases; f++)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+        dc_row_run(c, n, g, oh, k);
+}
+
+/* A task's weights up to which it runs row by row (all its blocks per row)
+ * rather than block by block, as in the forward driver. */
+#define DC_TILES_OUTER_BYTES ((size_t)64 << 10)
+
+/* Runs images [image0, image0 + nimg) over the pool. A task is rt output
+ * rows x kt NR blocks; with threads, the operand whose copies cost less is
+ * split first (every task re-reads its blocks' weights and its rows'
+ * input), as in the forward driver. */
+static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const size_t nr = c->cfg->nr;
+  /* Floats of one NR block over all classes: every tap of the kernel. */
+  const double block =
+      (double)dc_block_floats(p, nr, p->R * p->S);
+  size_t rt = s->OH, kt = c->nblocks;
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  if (threads > 1) {
+    const size_t want = 4 * threads, outer = nimg * p->groups;
+    const double weights = (double)c->nblocks * block;
+    const double input = (double)s->H * (double)s->W * (double)p->Cg;
+    if (weights >= input)
+      sc_split_tasks(want, outer, c->nblocks, &kt, s->OH, &rt);
+    else
+      sc_split_tasks(want, outer, s->OH, &rt, c->nblocks, &kt);
+  }
+  c->tiles_outer = (double)kt * block * sizeof(float) <=
+                   (double)DC_TILES_OUTER_BYTES;
+  sc_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
+                                     p->Kg, rt, kt * nr, SC_POOL_FINAL);
+}
+
+/* ---- run ---------------------------------------------------------------------- */
+
+void sc_deconv_run(const sc_run_args *args) {
+  const sc_igemm_config *cfg = dc_cfg(args->kernel);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  dc_layout l;
+  (void)dc_layout_get(args->kernel, p, s, &l); /* checked by workspace_size */
+  char *ws = args->workspace;
+  float *zero = (float *)(ws + l.zero);
+  dc_row *rows = (dc_row *)(ws + l.rows);
+  dc_col *cols = (dc_col *)(ws + l.cols);
+  const float **indir = (const float **)(ws + l.indir);
+  const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
+  memset(zero, 0, l.zero_floats * sizeof(float));
+  dc_rows_build(p, s, dc_cols_build(p, s, cfg->mr, cols), rows);
+
+  /* The images the pointers address: the input itself (NHWC, every image
+   * through a_offset) or the NHWC copy of the current image (NCHW). */
+  float *xin = (float *)(ws + l.xin);
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
+                     rows, cols, nchw ? xin : args->input, zero, indir};
+  sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH,
+                             SC_POOL_PHASE);
+
+  dc_ctx c = {
+      .cfg = cfg,
+      .p = p,
+      .s = s,
+      .packed = args->packed,
+      .hdr = args->packed,
+      .rows = rows,
+      .cols = cols,
+      .ncols = l.ncols,
+      .indir = indir,
+      .y = args->output,
+      .residual = args->residual,
+      .image_in = nchw ? 0 : s->H * s->W * p->C,
+      .nblocks = sc_div_up(p->Kg, cfg->nr),
+      .math = sc_scalar_math_get(),
+      .params = {.zero = zero,
+                 .kg = p->Kg,
+                 .act = sc_act_params_from_problem(p),
+                 /* NHWC tiles are stored in place (pixel stride
+                  * stride_w * K): the residual lies at the output's
+                  * offsets. NCHW segments set their own (dc_row_nchw). */
+                 .residual = args->residual,
+                 .output = args->output,
+                 .alpha = args->alpha},
+  };
+  if (!nchw) {
+    dc_compute(&c, s->N, args->pool);
+    return;
+  }
+  for (size_t n = 0; n < s->N; n++) {
+    sc_igemm_transpose(cfg, p->C, s->H * s->W,
+                       args->input + n * p->C * s->H * s->W, xin, args->pool);
+    c.image0 = n;
+    dc_compute(&c, 1, args->pool);
+  }
+}
+
+/* ---- the registry's view ------------------------------------------------ */
+
+void sc_deconv_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_deconv_config *c = k->config;
+  *d = (sc_kernel_desc){
+      .tile_m = dc_cfg(k)->mr,
+      .tile_n = dc_cfg(k)->nr,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = c->constraints,
+  };
+}
+
+const char *sc_deconv_check_inner(const sc_conv_kernel *k, sc_family family) {
+  const sc_deconv_config *c = k->config;
+  if (c == NULL || c->inner == NULL || c->constraints == NULL)
+    return "deconv config without inner kernel or constraints";
+  if (c->inner->family != family || c->inner->isa != k->isa)
+    return "deconv kernel wraps a kernel of another family or ISA";
+  return NULL;
+}
+
+const char *sc_deconv_check(const sc_conv_kernel *k) {
+  const char *why = sc_deconv_check_inner(k, SC_FAMILY_IGEMM);
+  if (why != NULL)
+    return why;
+  const char *inner = dc_inner(k)->name;
+  if (strncmp(k->name, "f32_deconv_", 11) != 0 ||
+      strncmp(inner, "f32_", 4) != 0 || strcmp(k->name + 11, inner + 4) != 0)
+    return "deconv igemm kernel not named f32_deconv_<its igemm kernel's "
+           "name without f32_>";
+  const sc_igemm_config *cfg = dc_cfg(k);
+  /* The NCHW row segment needs room for one MR x NR tile per phase. */
+  if (cfg->mr * cfg->nr > DC_NCHW_BUF || cfg->transpose == NULL)
+    return "deconv igemm needs MR x NR <= 8192 and the ISA's transpose";
+  return NULL;
+}

@@ -1,0 +1,119 @@
+/*
+ * Transposed convolution (ConvTranspose2d) on the forward convolution's
+ * micro-kernels: two portable drivers (src/deconv.c on the igemm
+ * micro-kernels, src/deconv_dw.c on the depthwise NHWC row micro-kernels;
+ * no ISA flags), each kernel of theirs wrapping one forward kernel of its
+ * ISA, and the scalar kernel (f32_conv_direct__scalar) as the fallback.
+ *
+ * The wrappers are registry citizens (docs/kernels.md): each is a row of its
+ * ISA's src/<isa>/kernels.def (f32_deconv_<igemm name without f32_>,
+ * f32_deconv_dwconv__<isa>), defined in its own source file with
+ * SC_DECONV_IGEMM_KERNEL or SC_DECONV_DW_KERNEL, so that the planner,
+ * forcing by name, simdconv info --kernels and the generated tests see them
+ * like any kernel. Forward kernels' fits() reject transposed problems and
+ * the wrappers' reject forward ones.
+ *
+ * Canonical order (docs/numerics.md, "Transposed convolution"): output
+ * (oh, ow) of channel k starts from bias[k] + 0.0f and takes one fmaf per
+ * (tap, input channel). Its taps are the kernel positions (r, s) whose input
+ * position ((oh + pad_top - r*dil_h) / stride_h, (ow + pad_left - s*dil_w) /
+ * stride_w) is a point of the stride lattice (both divisions exact), taken
+ * in ascending input row, then input column (r and s descending), the input
+ * channels of the group inside. A lattice point outside the input is a
+ * zero-padding tap: fmaf(+0, w, acc), as in the forward convolution. The
+ * points between lattice points (the zeros a zero-insertion would add) are
+ * not taps at all.
+ *
+ * Phases. On an axis with stride s and dilation d, g = gcd(s, d), the taps of
+ * an output depend only on its phase o mod s (o = output index + pad): the
+ * kernel indices r with r*d = o (mod s), that is c, c + s/g, c + 2s/g, ...
+ * below the kernel size, whose smallest, c < min(k, s/g), names the phase's
+ * class; none when g does not divide the phase. Consecutive taps are d/g
+ * input rows apart. All outputs of one phase are therefore an ordinary
+ * stride-1 forward convolution of the input with the class's sub-kernel
+ * (flipped, dilation d/g, zero padding where the lattice leaves the input):
+ * the igemm micro-kernels compute it in exactly the canonical order, one
+ * accumulator per output, and only the placement of the outputs is strided.
+ * No zero insertion, no scatter-add, no reduction split across threads.
+ *
+ * Known limits (measured on an AVX-512 Xeon, 2 shared cores, noisy):
+ * - Few output channels per group (FSRCNN's K = 1, a generator's K = 3) use
+ *   K of NR vector lanes (0.13 and 0.4 of oneDNN). Swapping the igemm
+ *   micro-kernel's operands (lanes over output pixels, the bias as a
+ *   leading pseudo-tap fmaf(bias, 1, +0)) is exact but copy-bound: the
+ *   micro-kernel streams its operand linearly, so every (tap, channel) run
+ *   of input must be copied per tile, one float per lane-fma (FSRCNN 4 ->
+ *   6.7 GFLOP/s only, K = 3 slower). It needs a micro-kernel that reads
+ *   input rows through a pointer per (tap, channel).
+ * - Zero-padding taps are evaluated (the canonical order): a 1x1 input
+ *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
+ *   per real one.
+ * - NCHW outputs take a second pass over the outputs (a transpose of each
+ *   row segment): about 0.6-0.75 of NHWC where an output has only ~128
+ *   taps x channels (U-Net up4), 0.9-1.0 on heavier layers.
+ */
+#ifndef SIMDCONV_DECONV_H
+#define SIMDCONV_DECONV_H
+
+#include "conv_internal.h"
+
+/* The config of a deconv kernel. */
+typedef struct sc_deconv_config {
+  /* The forward kernel of the same ISA whose micro-kernels it runs: an
+   * igemm kernel (deconv_igemm) or an NHWC depthwise one (deconv_dwconv). */
+  const sc_conv_kernel *inner;
+  /* deconv_dwconv: an igemm kernel of the same ISA whose transpose
+   * converts NCHW images, or NULL (NHWC only); deconv_igemm: NULL (the
+   * inner kernel's own). */
+  const sc_conv_kernel *transpose;
+  /* The layers fits() accepts, in words (the registry's description). */
+  const char *constraints;
+} sc_deconv_config;
+
+/* The phase-decomposed igemm driver (src/deconv.c). */
+bool sc_deconv_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
+                    const float *w_krsc, const float *bias, void *packed);
+size_t sc_deconv_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
+                                const sc_shape *s);
+void sc_deconv_run(const sc_run_args *args);
+void sc_deconv_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_deconv_check(const sc_conv_kernel *k);
+
+/* The depthwise driver (src/deconv_dw.c). */
+bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p);
+size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p);
+void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                       const float *w_krsc, const float *bias, void *packed);
+size_t sc_deconv_dw_workspace_size(const sc_conv_kernel *k,
+                                   const sc_problem *p, const sc_shape *s);
+void sc_deconv_dw_run(const sc_run_args *args);
+void sc_deconv_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
+const char *sc_deconv_dw_check(const sc_conv_kernel *k);
+
+/* sc_conv_kernel initialisers for the two families, config cfg an
+ * sc_deconv_config. */
+#define SC_DECONV_IGEMM_KERNEL(kname, kisa, cfg)                               \
+  {                                                                            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DECONV_IGEMM,              \
+    .config = &(cfg), .fits = sc_deconv_fits,                                  \
+    .packed_size = sc_deconv_packed_size, .pack = sc_deconv_pack,              \
+    .workspace_size = sc_deconv_workspace_size, .run = sc_deconv_run,          \
+    .describe = sc_deconv_describe, .check = sc_deconv_check,                  \
+  }
+
+#define SC_DECONV_DW_KERNEL(kname, kisa, cfg)                                  \
+  {                                                                            \
+    .name = kname, .isa = kisa, .family = SC_FAMILY_DECONV_DWCONV,             \
+    .config = &(cfg), .fits = sc_deconv_dw_fits,                               \
+    .packed_size = sc_deconv_dw_packed_size, .pack = sc_deconv_dw_pack,        \
+    .workspace_size = sc_deconv_dw_workspace_size, .run = sc_deconv_dw_run,    \
+    .describe = sc_deconv_dw_describe, .check = sc_deconv_dw_check,            \
+  }
+
+/* NULL when a deconv kernel's config is complete and names an inner kernel
+ * of the given family and of the wrapper's ISA, else what is wrong. */
+const char *sc_deconv_check_inner(const sc_conv_kernel *k, sc_family family);
+
+#endif /* SIMDCONV_DECONV_H */

@@ -1,0 +1,308 @@
+/*
+ * Depthwise transposed convolutions (groups == C, one input channel per
+ * group, any channel multiplier) on the depthwise NHWC row micro-kernels
+ * (src/dwconv.h), in the canonical order of src/deconv.h.
+ *
+ * Each output phase is a stride-1 depthwise convolution of the input with
+ * its class's flipped sub-kernel (dilation d/gcd), and the row micro-kernels
+ * compute each output in (kernel row, kernel column) order from bias + 0.0f,
+ * zero-padding taps as fma(0, w, acc): exactly the canonical order. They
+ * address outputs as out + pixel * K + channel, K being only a stride, so a
+ * phase row is written in place into an NHWC output with K = stride_w * K.
+ * NCHW images are transposed to NHWC in the workspace, computed there and
+ * transposed back, with the transpose of an igemm kernel of the same ISA.
+ *
+ * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "deconv_phase.h"
+#include "dwconv.h"
+#include "igemm.h"
+
+static const sc_dw_config *dcw_dw(const sc_conv_kernel *k) {
+  const sc_deconv_config *c = k->config;
+  return c->inner->config;
+}
+
+/* The igemm config whose transpose converts NCHW images, or NULL. */
+static const sc_igemm_config *dcw_transpose(const sc_conv_kernel *k) {
+  const sc_deconv_config *c = k->config;
+  return c->transpose != NULL ? c->transpose->config : NULL;
+}
+
+/* Channels padded as the depthwise packing pads them. */
+static size_t dcw_kp(const sc_problem *p) {
+  return sc_round_up(p->K, SC_DW_KPAD);
+}
+
+bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  const dc_axis ah = dc_axis_h(p);
+  /* The row functions take at most SC_DW_MAX_R kernel rows, and int32
+   * channel indices, strides and pads; NCHW needs a transpose. */
+  return p->dtype == SC_DTYPE_F32 && p->transposed && sc_is_depthwise(p) &&
+         (p->layout == SIMDCONV_LAYOUT_NHWC || dcw_transpose(k) != NULL) &&
+         dc_class_taps(&ah, 0) <= SC_DW_MAX_R &&
+         p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
+         p->stride_w <= (size_t)INT32_MAX / (p->K + 1) &&
+         (p->S - 1) * p->dil_w + p->pad_left <= (size_t)INT32_MAX;
+}
+
+/* Packed per class, the depthwise layout (src/dwconv.h): bias[Kp] (the
+ * micro-kernels add +0.0f), w[taps][Kp], and in_channel[Kp] when Kg > 1. */
+static size_t dcw_class_floats(const sc_conv_kernel *k, const sc_problem *p,
+                               size_t taps) {
+  (void)k;
+  const size_t kp = dcw_kp(p);
+  return ((taps + 1) + (p->Kg > 1 ? 1 : 0)) * kp;
+}
+
+size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k,
+                                const sc_problem *p) {
+  size_t total;
+  return dc_packed_layout(k, p, dcw_class_floats, NULL, &total) ? total
+                                                                 : SIZE_MAX;
+}
+
+/* Packs class (ch, cw) at out: taps (jh, jw) in canonical order. */
+static void dcw_pack_class(const sc_conv_kernel *k, const sc_problem *p,
+                           const float *w_krsc, const float *bias, size_t ch,
+                           size_t cw, float *out) {
+  (void)k;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const size_t kp = dcw_kp(p), th = dc_class_taps(&ah, ch),
+               tw = dc_class_taps(&aw, cw);
+  memset(out, 0, (th * tw + 1) * kp * sizeof(float));
+  for (size_t c = 0; c < p->K; c++)
+    out[c] = bias != NULL ? bias[c] : 0.0f;
+  float *w = out + kp;
+  for (size_t jh = 0; jh < th; jh++)
+    for (size_t jw = 0; jw < tw; jw++) {
+      const size_t r = dc_class_first(&ah, ch) - jh * ah.step;
+      const size_t s = dc_class_first(&aw, cw) - jw * aw.step;
+      for (size_t c = 0; c < p->K; c++)
+        w[(jh * tw + jw) * kp + c] = w_krsc[(c * p->R + r) * p->S + s];
+    }
+  if (p->Kg > 1) {
+    int32_t *in_channel = (int32_t *)(w + th * tw * kp);
+    for (size_t c = 0; c < kp; c++)
+      in_channel[c] = (int32_t)((c < p->K ? c : p->K - 1) / p->Kg);
+  }
+}
+
+void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
+                       const float *w_krsc, const float *bias, void *packed) {
+  dc_pack_classes(k, p, w_krsc, bias, packed, dcw_class_floats,
+                  dcw_pack_class);
+}
+
+/* NCHW: one NHWC input image and one NHWC output image. */
+size_t sc_deconv_dw_workspace_size(const sc_conv_kernel *k,
+                                   const sc_problem *p, const sc_shape *s) {
+  (void)k;
+  if (p->layout == SIMDCONV_LAYOUT_NHWC)
+    return 0;
+  const size_t in[] = {s->H, s->W, p->C, sizeof(float)};
+  const size_t out[] = {s->OH, s->OW, p->K, sizeof(float)};
+  size_t a, b;
+  if (!sc_product_ok(in, 4, &a) || !sc_product_ok(out, 4, &b) ||
+      a > SIZE_MAX - SC_ALIGNMENT - b)
+    return SIZE_MAX;
+  return sc_round_up(a, SC_ALIGNMENT) + b;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+typedef struct dcw_ctx {
+  const sc_dw_config *cfg;
+  const sc_problem *p;
+  const sc_shape *s;
+  const float *packed;
+  const dc_packed *hdr;
+  dc_axis ah, aw;
+  const float *x; /* NHWC input, image 0 */
+  float *y;       /* NHWC output, image 0 */
+  const sc_scalar_math *math;
+  /* The residual of output element e is sc_residual_at(residual, res_out,
+   * e); NULL: none. */
+  const float *residual, *res_out;
+  float alpha;
+} dcw_ctx;
+
+/* Outputs of column phase f of row oh without taps: the bias through the
+ * epilogue. */
+static void dcw_bias_only(const dcw_ctx *c, float *y_row, size_t f,
+                          size_t k0, size_t nk) {
+  const sc_problem *p = c->p;
+  const float *bias = c->packed + c->hdr->bias;
+  for (size_t ow = f; ow < c->s->OW; ow += p->stride_w)
+    for (size_t k = k0; k < k0 + nk; k++) {
+      float *y = y_row + ow * p->K + k;
+      *y = dc_bias_output(
+          c->math, p, bias[k],
+          c->residual != NULL ? sc_residual_at(c->residual, c->res_out, y)
+                              : NULL,
+          c->alpha);
+    }
+}
+
+/* The stride-1 depthwise problem of a phase with th x tw taps, as the row
+ * micro-kernels are chosen for it. */
+static sc_problem dcw_phase_problem(const dcw_ctx *c, size_t th, size_t tw) {
+  sc_problem q = *c->p;
+  q.transposed = false;
+  q.R = th;
+  q.S = tw;
+  q.stride_h = q.stride_w = 1;
+  q.dil_h = c->ah.ddil;
+  q.dil_w = c->aw.ddil;
+  return q;
+}
+
+/* Column phase f of output row oh (row taps th), channels [k0, k0 + nk):
+ * one call of the row micro-kernel on the phase's pixels, written in place
+ * (pixel stride stride_w * K). rows[j] is the input row of row tap j. */
+static void dcw_phase(const dcw_ctx *c, const dc_taps *th,
+                      const float *const *rows, float *y_row, size_t f,
+                      size_t k0, size_t nk) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const dc_taps tw = dc_axis_taps(&c->aw, f);
+  if (th->count == 0 || tw.count == 0) {
+    dcw_bias_only(c, y_row, f, k0, nk);
+    return;
+  }
+  /* The phase's first pixel reads input column tw.base: a negative base is
+   * left padding; a positive one shifts the rows (a window past the row's
+   * end reads only zero-padding taps, like a NULL row). */
+  const size_t shift = tw.base > 0 ? (size_t)tw.base : 0;
+  const float *shifted[SC_DW_MAX_R];
+  for (size_t j = 0; j < th->count; j++)
+    shifted[j] = rows[j] != NULL && shift < s->W ? rows[j] + shift * p->C
+                                                 : NULL;
+  const size_t W = shift < s->W ? s->W - shift : s->W;
+  const size_t kp = dcw_kp(p);
+  const float *cls =
+      c->packed + c->hdr->cls[th->cls * c->hdr->ncls_w + tw.cls];
+  const sc_problem q = dcw_phase_problem(c, th->count, tw.count);
+  const sc_dw_nhwc_entry *e = sc_dw_find_nhwc(c->cfg, &q, p->Kg == 1);
+  sc_dw_nhwc_params params = {
+      .C = p->C, .K = p->stride_w * p->K, .Kg = p->Kg, .Kp = kp,
+      .R = th->count, .S = tw.count, .sw = 1, .dw = c->aw.ddil,
+      .pad_left = tw.base < 0 ? (size_t)-tw.base : 0, .W = W,
+      .OW = sc_div_up(s->OW - f, p->stride_w), .zeros_mode = 1,
+      .bias = cls, .w = cls + kp,
+      .in_channel = p->Kg > 1
+                        ? (const int32_t *)(cls + (th->count * tw.count + 1) * kp)
+                        : NULL,
+      .act = sc_act_params_from_problem(p),
+      .lo = p->activation == SIMDCONV_ACT_CLAMP ? p->act_min : -INFINITY,
+      .hi = p->activation == SIMDCONV_ACT_CLAMP ? p->act_max : INFINITY,
+      .residual = c->residual,
+      .res_out = c->res_out,
+      .alpha = c->alpha,
+  };
+  sc_dw_interior(params.W, params.OW, params.S, 1, params.dw,
+                 params.pad_left, &params.ow_lo, &params.ow_hi);
+  e->fn(&params, shifted, 1, y_row + f * p->K, k0, nk);
+}
+
+/* Task: image n, output row oh, channels [k0, k0 + nk), every column
+ * phase. */
+static void dcw_row(void *arg, size_t n, size_t oh, size_t k0, size_t noh,
+                    size_t nk) {
+  (void)noh;
+  const dcw_ctx *c = arg;
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const dc_taps th = dc_axis_taps(&c->ah, oh);
+  const float *x = c->x + n * s->H * s->W * p->C;
+  const float *rows[SC_DW_MAX_R];
+  for (size_t j = 0; j < th.count; j++) {
+    const ptrdiff_t ih = th.base + (ptrdiff_t)(j * c->ah.ddil);
+    rows[j] = ih >= 0 && ih < (ptrdiff_t)s->H ? x + (size_t)ih * s->W * p->C
+                                              : NULL;
+  }
+  float *y_row = c->y + (n * s->OH + oh) * s->OW * p->K;
+  const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  for (size_t f = 0; f < ncols; f++)
+    dcw_phase(c, &th, rows, y_row, f, k0, nk);
+}
+
+/* Images [0, nimg) from c->x into c->y: a task per output row, all the
+ * channels, unless there are too few rows to share out. */
+static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool) {
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  const size_t rows = nimg * c->s->OH, want = 8 * threads;
+  size_t tile_k = c->p->K;
+  if (threads > 1 && rows < want)
+    tile_k = sc_round_up(sc_div_up(c->p->K, sc_div_up(want, rows)), 16);
+  sc_parallelize_3d_tile_2d(pool, dcw_row, (void *)c, nimg,
+                                     c->s->OH, c->p->K, 1, tile_k,
+                                     SC_POOL_FINAL);
+}
+
+void sc_deconv_dw_run(const sc_run_args *args) {
+  const sc_igemm_config *tcfg = dcw_transpose(args->kernel);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  dcw_ctx c = {dcw_dw(args->kernel), p, s, args->packed, args->packed,
+               dc_axis_h(p), dc_axis_w(p), args->input, args->output,
+               sc_scalar_math_get(), args->residual, args->output,
+               args->alpha};
+  if (p->layout == SIMDCONV_LAYOUT_NHWC) {
+    dcw_compute(&c, s->N, args->pool);
+    return;
+  }
+  /* NCHW: one image at a time through NHWC copies. The residual is
+   * transposed into the NHWC output copy first and added there in place,
+   * before the activation; it is read before the output image is written,
+   * so it may be the output itself. */
+  const size_t in = s->H * s->W * p->C, out = s->OH * s->OW * p->K;
+  float *xin = args->workspace;
+  float *yout = (float *)((char *)args->workspace +
+                          sc_round_up(in * sizeof(float), SC_ALIGNMENT));
+  c.x = xin;
+  c.y = yout;
+  if (args->residual != NULL)
+    c.residual = c.res_out = yout;
+  for (size_t n = 0; n < s->N; n++) {
+    sc_igemm_transpose(tcfg, p->C, s->H * s->W, args->input + n * in, xin,
+                       args->pool);
+    if (args->residual != NULL)
+      sc_igemm_transpose(tcfg, p->K, s->OH * s->OW, args->residual + n * out,
+                         yout, args->pool);
+    dcw_compute(&c, 1, args->pool);
+    sc_igemm_transpose(tcfg, s->OH * s->OW, p->K, yout,
+                       args->output + n * out, args->pool);
+  }
+}
+
+/* ---- the registry's view ------------------------------------------------ */
+
+void sc_deconv_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_deconv_config *c = k->config;
+  *d = (sc_kernel_desc){
+      .tile_m = 1,
+      .tile_n = dcw_dw(k)->vw,
+      .layouts = (1u << SIMDCONV_LAYOUT_NHWC) |
+                 (dcw_transpose(k) != NULL ? 1u << SIMDCONV_LAYOUT_NCHW : 0),
+      .constraints = c->constraints,
+  };
+}
+
+const char *sc_deconv_dw_check(const sc_conv_kernel *k) {
+  const char *why = sc_deconv_check_inner(k, SC_FAMILY_DWCONV);
+  if (why != NULL)
+    return why;
+  const sc_deconv_config *c = k->config;
+  sc_kernel_desc inner;
+  c->inner->describe(c->inner, &inner);
+  if (inner.layouts != 1u << SIMDCONV_LAYOUT_NHWC)
+    return "deconv depthwise must wrap an NHWC depthwise kernel";
+  if (c->transpose != NULL &&
+      (c->transpose->family != SC_FAMILY_IGEMM || c->transpose->isa != k->isa))
+    return "deconv depthwise transposes with an igemm kernel of its ISA";
+  return NULL;
+}

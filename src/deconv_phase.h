@@ -1,0 +1,188 @@
+/*
+ * The phase decomposition shared by the transposed-convolution drivers
+ * (src/deconv.c on the igemm micro-kernels, src/deconv_dw.c on the
+ * depthwise ones); see src/deconv.h for the canonical order it serves.
+ */
+#ifndef SIMDCONV_DECONV_PHASE_H
+#define SIMDCONV_DECONV_PHASE_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "activation.h"
+#include "conv_internal.h"
+#include "deconv.h"
+#include "igemm.h"
+#include "problem.h"
+#include "tasks.h"
+
+/* One axis of a transposed convolution. */
+typedef struct dc_axis {
+  size_t k, stride, dil, pad; /* kernel size, stride, dilation, pad before */
+  size_t step; /* kernel index step between a phase's taps: stride / gcd */
+  size_t ddil; /* input index step between them: dilation / gcd */
+  size_t ncls; /* phase classes: min(k, step) */
+} dc_axis;
+
+static inline size_t dc_gcd(size_t a, size_t b) {
+  while (b != 0) {
+    const size_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static inline dc_axis dc_axis_make(size_t k, size_t stride, size_t dil,
+                                   size_t pad) {
+  const size_t g = dc_gcd(stride, dil), step = stride / g;
+  return (dc_axis){k, stride, dil, pad, step, dil / g, k < step ? k : step};
+}
+
+static inline dc_axis dc_axis_h(const sc_problem *p) {
+  return dc_axis_make(p->R, p->stride_h, p->dil_h, p->pad_top);
+}
+
+static inline dc_axis dc_axis_w(const sc_problem *p) {
+  return dc_axis_make(p->S, p->stride_w, p->dil_w, p->pad_left);
+}
+
+/* Taps of class c: kernel indices c, c + step, ... below k. */
+static inline size_t dc_class_taps(const dc_axis *a, size_t c) {
+  return (a->k - 1 - c) / a->step + 1;
+}
+
+/* The largest kernel index of class c: the first tap in canonical order. */
+static inline size_t dc_class_first(const dc_axis *a, size_t c) {
+  return c + (dc_class_taps(a, c) - 1) * a->step;
+}
+
+/* The taps of one output index: its class, their count (0: none, the output
+ * is the bias) and the input index of the first; tap j reads input index
+ * base + j * ddil. */
+typedef struct dc_taps {
+  size_t cls, count;
+  ptrdiff_t base;
+} dc_taps;
+
+static inline dc_taps dc_axis_taps(const dc_axis *a, size_t out) {
+  const size_t o = out + a->pad, phase = o % a->stride;
+  dc_taps t = {0, 0, 0};
+  /* The class is the smallest kernel index r with r*d = o (mod s); any
+   * solution minus a multiple of step is one, so it lies below min(k, step). */
+  for (size_t c = 0; c < a->ncls; c++)
+    if (c * a->dil % a->stride == phase) {
+      t.cls = c;
+      t.count = dc_class_taps(a, c);
+      t.base = ((ptrdiff_t)o - (ptrdiff_t)(dc_class_first(a, c) * a->dil)) /
+               (ptrdiff_t)a->stride; /* exact */
+      return t;
+    }
+  return t;
+}
+
+/* The packed weights of a transposed kernel start with this header and the
+ * bias (bias + 0.0f, K floats, at float offset `bias`); the classes' packed
+ * sub-kernels follow at float offsets cls[ch * ncls_w + cw], each in the
+ * layout of the micro-kernel family. */
+typedef struct dc_packed {
+  size_t ncls_h, ncls_w;
+  size_t bias;
+  size_t cls[];
+} dc_packed;
+
+/* Bytes of the header and the bias, SC_ALIGNMENT aligned; false on
+ * overflow. */
+static inline bool dc_packed_head(const sc_problem *p, size_t ncls,
+                                  size_t *bytes) {
+  size_t hdr;
+  if (!sc_mul_ok(ncls, sizeof(size_t), &hdr) ||
+      __builtin_add_overflow(hdr, sizeof(dc_packed), &hdr))
+    return false;
+  *bytes = sc_round_up(hdr, SC_ALIGNMENT) +
+           sc_round_up(p->K * sizeof(float), SC_ALIGNMENT);
+  return true;
+}
+
+/* Fills the header's counts and the bias (the classes' offsets are the
+ * caller's). */
+static inline void dc_packed_init(const sc_problem *p, const float *bias,
+                                  void *packed) {
+  dc_packed *hdr = packed;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  hdr->ncls_h = ah.ncls;
+  hdr->ncls_w = aw.ncls;
+  hdr->bias = sc_round_up(sizeof(dc_packed) + ah.ncls * aw.ncls *
+                              sizeof(size_t), SC_ALIGNMENT) / sizeof(float);
+  float *f = packed;
+  for (size_t i = 0; i < p->K; i++)
+    f[hdr->bias + i] = bias != NULL ? bias[i] + 0.0f : 0.0f;
+}
+
+/* Floats of one class's packed sub-kernel with `taps` taps (SIZE_MAX on
+ * overflow), for the driver whose kernel is k. */
+typedef size_t (*dc_class_floats_fn)(const sc_conv_kernel *k,
+                                     const sc_problem *p, size_t taps);
+
+/* Total bytes of a transposed kernel's packed weights: the head, then each
+ * class (ch, cw), SC_ALIGNMENT aligned; cls_off (may be NULL) receives
+ * their float offsets. False on overflow. */
+static inline bool dc_packed_layout(const sc_conv_kernel *k,
+                                    const sc_problem *p,
+                                    dc_class_floats_fn class_floats,
+                                    size_t *cls_off, size_t *total) {
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t ncls, bytes;
+  if (!sc_mul_ok(ah.ncls, aw.ncls, &ncls) || !dc_packed_head(p, ncls, &bytes))
+    return false;
+  for (size_t ch = 0; ch < ah.ncls; ch++)
+    for (size_t cw = 0; cw < aw.ncls; cw++) {
+      const size_t f = class_floats(
+          k, p, dc_class_taps(&ah, ch) * dc_class_taps(&aw, cw));
+      if (cls_off != NULL)
+        cls_off[ch * aw.ncls + cw] = bytes / sizeof(float);
+      if (f == SIZE_MAX || f > (SIZE_MAX - SC_ALIGNMENT - bytes) / sizeof(float))
+        return false;
+      bytes += sc_round_up(f * sizeof(float), SC_ALIGNMENT);
+    }
+  *total = bytes;
+  return true;
+}
+
+/* Packs one class (ch, cw) of a transposed kernel at out, in its driver's
+ * layout. */
+typedef void (*dc_pack_class_fn)(const sc_conv_kernel *k, const sc_problem *p,
+                                 const float *w_krsc, const float *bias,
+                                 size_t ch, size_t cw, float *out);
+
+/* Packs a transposed kernel: the head and the bias, then every class at
+ * its offset (the layout checked by the packed size). */
+static inline void dc_pack_classes(const sc_conv_kernel *k,
+                                   const sc_problem *p, const float *w_krsc,
+                                   const float *bias, void *packed,
+                                   dc_class_floats_fn class_floats,
+                                   dc_pack_class_fn pack_class) {
+  dc_packed *hdr = packed;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  size_t total;
+  dc_packed_init(p, bias, packed);
+  (void)dc_packed_layout(k, p, class_floats, hdr->cls, &total);
+  for (size_t ch = 0; ch < ah.ncls; ch++)
+    for (size_t cw = 0; cw < aw.ncls; cw++)
+      pack_class(k, p, w_krsc, bias, ch, cw,
+                 (float *)packed + hdr->cls[ch * aw.ncls + cw]);
+}
+
+/* The value of an output without taps, b being its packed bias + 0.0f:
+ * act(fmaf(alpha, *r, b)), or act(b) when r is NULL (no residual), as
+ * every kernel computes it (fmaf and the scalar activation are bitwise
+ * the vector epilogues'). */
+static inline float dc_bias_output(const sc_scalar_math *m,
+                                   const sc_problem *p, float b,
+                                   const float *r, float alpha) {
+  if (r != NULL)
+    b = fmaf(alpha, *r, b);
+  return sc_activate_f32(m, p->activation, p->act_min, p->act_max, b);
+}
+
+#endif
