@@ -473,6 +473,68 @@ Test(q8, forced_kernels) {
   tq_case_free(&c);
 }
 
+/* Sums up to 255 * 128 * 65536 (2^31 - 2^23, the largest creation
+ * accepts) times multipliers 2^-4 .. 2^3: |v| from 2^20 to 2^34, of both
+ * signs beyond 2^31, so every conversion guard (the float clamp, the 2^30
+ * bound of the packing epilogues) and every saturation runs, on each
+ * usable int8 kernel that takes the layer, for input and output types and
+ * zero points at both ends. Channel k sums 65536 >> (k % 8) products of
+ * one sign, times 2^((3k + k/8) % 8 - 4). */
+static void huge_case(tq_case *c, int v) {
+  /* 64 channels: the 64-wide tiles take it too; 80: a partial block; 16:
+   * the narrow tiles. */
+  static const size_t Ks[4] = {64, 80, 64, 16};
+  const tu_tcfg t = {.name = "huge sums", .N = 1, .C = 65536, .K = Ks[v],
+                     .H = 2, .W = 5, .R = 1, .S = 1, .bias = true};
+  tq_spec s;
+  tq_spec_from_tcfg(&s, &t, (simdconv_layout)(v % 2), 0x68756765 + v);
+  s.in_type = (simdconv_qtype)(v % 2);
+  s.out_type = (simdconv_qtype)(v / 2 % 2);
+  s.x_zp = v % 2 ? (v < 2 ? -128 : 127) : (v < 2 ? 0 : 255);
+  s.y_zp = s.out_type ? (v % 3 ? 127 : -128) : (v % 3 ? 0 : 255);
+  s.per_channel = true;
+  tq_case_init(c, &s);
+  const uint8_t far = (uint8_t)(s.x_zp + (s.x_zp < (v % 2 ? 0 : 128)
+                                              ? 255 : -255));
+  memset(c->x, far, c->nx);
+  for (size_t k = 0; k < t.K; k++) {
+    const size_t n = (size_t)t.C >> (k % 8);
+    for (size_t ch = 0; ch < t.C; ch++)
+      c->w[k * t.C + ch] = ch < n ? (int8_t)((k + k / 3) % 2 ? 127 : -128)
+                                  : 0;
+    c->b[k] = (int32_t)(k * 977) - 40000;
+    c->w_scales[k] = ldexpf(1.0f, (int)((3 * k + k / 8) % 8) - 4);
+  }
+  c->q.input_scale = 1.0f;
+  c->q.output_scale = 1.0f;
+  tq_case_refresh(c);
+}
+
+Test(q8, huge_sums, .timeout = 600) {
+  for (int v = 0; v < 4; v++) {
+    tq_case c;
+    huge_case(&c, v);
+    size_t ran = 0;
+    for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+      simdconv_kernel_info k;
+      cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
+      if (strncmp(k.name, "q8_", 3) != 0 || !k.usable ||
+          simdconv_isa_check(k.isa) != SIMDCONV_OK)
+        continue;
+      simdconv_conv *conv = tq_create_kernel(&c, k.name);
+      if (conv != NULL)
+        tq_check(&c, conv, k.name, &tu_variants[v % 2]);
+      ran += conv != NULL;
+      simdconv_destroy(conv);
+      if (conv != NULL)
+        fprintf(stderr, "[simdconv-tests] huge sums on %s: %s\n", k.name,
+                c.name);
+    }
+    cr_assert(ran >= 1, "no kernel took %s", c.name);
+    tq_case_free(&c);
+  }
+}
+
 Test(q8, quantize_bias) {
   const float bias[4] = {1.0f, -5.0f, 1e30f, -1e30f};
   const float ws[4] = {0.5f, 1.0f, 1.0f, 1.0f};

@@ -224,12 +224,16 @@ static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
 
 /* rne((float)s * m) of 16 sums (bias included), |v| first limited to 2^30
  * with its sign (VRANGEPS, minimum magnitude): the conversion cannot
- * overflow, and whatever was larger saturates below as it would have. */
+ * overflow, and whatever was larger saturates below as it would have.
+ * imm8 0x2: bits 1:0 = 10, the operand of smaller magnitude; bits 3:2 =
+ * 00, the sign of the first operand (v). (01 there takes the sign of the
+ * operand chosen: +2^30 for every v below -2^30, which saturated large
+ * negative sums to the top of the output range: q8::huge_sums.) */
 static inline __m512i sc_q8_round_x16(__m512i s, const float *mult) {
   const __m512 v =
       _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
   return _mm512_cvt_roundps_epi32(
-      _mm512_range_ps(v, _mm512_set1_ps(0x1p30f), 0x6),
+      _mm512_range_ps(v, _mm512_set1_ps(0x1p30f), 0x2),
       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
