@@ -11,6 +11,11 @@
  *   simdconv-ab OLD.so NEW.so [--layers FILE] [--filter REGEX]
  *               [--layout nhwc|nchw|both] [--threads N] [--rounds N]
  *               [--isa NAME] [--rotate-mib X]
+ *               [--residual ALPHA [--in-place]]
+ *
+ * --residual times simdconv_run_residual() with a residual of the output's
+ * shape (--in-place: the output itself, accumulated into, as a runtime's
+ * skip connection often is); both libraries must export it.
  *
  * Prints per layer and layout the GFLOP/s of both and the ratio NEW / OLD,
  * then the geometric mean of the ratios; exits 1 when outputs differ.
@@ -41,6 +46,10 @@ typedef struct lib {
   simdconv_status (*run)(const simdconv_conv *, size_t, size_t, size_t,
                          const float *, float *, void *, size_t,
                          pthreadpool_t);
+  simdconv_status (*run_residual)(const simdconv_conv *, size_t, size_t,
+                                  size_t, const float *, const float *,
+                                  float, float *, void *, size_t,
+                                  pthreadpool_t);
   simdconv_status (*isa_from_name)(const char *, simdconv_isa *);
 } lib;
 
@@ -53,7 +62,7 @@ static void *sym(lib *l, const char *name) {
   return p;
 }
 
-static void lib_open(lib *l, const char *path) {
+static void lib_open(lib *l, const char *path, bool residual) {
   l->path = path;
   l->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (l->handle == NULL) {
@@ -64,6 +73,8 @@ static void lib_open(lib *l, const char *path) {
   *(void **)&l->destroy = sym(l, "simdconv_destroy");
   *(void **)&l->workspace_size = sym(l, "simdconv_workspace_size");
   *(void **)&l->run = sym(l, "simdconv_run");
+  if (residual)
+    *(void **)&l->run_residual = sym(l, "simdconv_run_residual");
   *(void **)&l->isa_from_name = sym(l, "simdconv_isa_from_name");
 }
 
@@ -72,16 +83,21 @@ typedef struct ab_options {
   int layouts; /* bit (1 << simdconv_layout) */
   size_t threads, rounds;
   double rotate_mib;
+  int residual; /* 0: none, 1: a separate buffer, 2: in place */
+  float alpha;
 } ab_options;
 
-/* One buffer set: input, output and an object of each library. */
+/* One buffer set: input, output (and residual) and an object of each
+ * library. */
 typedef struct ab_set {
-  float *x, *y[2];
+  float *x, *y[2], *r;
   simdconv_conv *conv[2];
 } ab_set;
 
 typedef struct ab_layer {
   const bench_layer *l;
+  int residual;
+  float alpha;
   simdconv_desc desc;
   size_t nx, ny, nsets, ws_bytes;
   ab_set *sets;
@@ -110,7 +126,8 @@ static bool ab_prepare(ab_layer *a, lib *libs, const ab_options *o,
   bench_fill_uniform(b, l->K, &seed);
   a->nx = layer_input_elems(l);
   a->ny = layer_output_elems(l);
-  const double set_bytes = 4.0 * (double)(a->nx + 2 * a->ny + 2 * nw);
+  const double set_bytes =
+      4.0 * (double)(a->nx + (a->residual == 1 ? 3 : 2) * a->ny + 2 * nw);
   const double want = o->rotate_mib >= 0 ? o->rotate_mib * 1048576.0
                                          : 2.0 * (double)bench_llc_bytes();
   a->nsets = (size_t)ceil(want / set_bytes);
@@ -123,8 +140,16 @@ static bool ab_prepare(ab_layer *a, lib *libs, const ab_options *o,
     ab_set *set = &a->sets[s];
     set->x = bench_alloc_floats(a->nx);
     bench_fill_uniform(set->x, a->nx, &seed);
+    if (a->residual == 1) {
+      set->r = bench_alloc_floats(a->ny);
+      bench_fill_uniform(set->r, a->ny, &seed);
+    }
+    const uint64_t y_seed = seed; /* in place: the same residual for both */
     for (int i = 0; i < 2 && ok; i++) {
       set->y[i] = bench_alloc_floats(a->ny);
+      uint64_t s_i = y_seed;
+      if (a->residual == 2)
+        bench_fill_uniform(set->y[i], a->ny, &s_i);
       size_t bytes = 0;
       ok = libs[i].create(&a->desc, w, b, &opt, &set->conv[i]) ==
                SIMDCONV_OK &&
@@ -148,6 +173,7 @@ static void ab_release(ab_layer *a, lib *libs) {
       bench_free(a->sets[s].y[i]);
     }
     bench_free(a->sets[s].x);
+    bench_free(a->sets[s].r);
   }
   free(a->sets);
   bench_free(a->ws);
@@ -158,8 +184,12 @@ static double ab_run(const ab_layer *a, lib *l, int i, size_t s,
   const ab_set *set = &a->sets[s];
   const double t0 = bench_now();
   const simdconv_status st =
-      l->run(set->conv[i], a->l->N, a->l->H, a->l->W, set->x, set->y[i],
-             a->ws, a->ws_bytes, pool);
+      a->residual == 0
+          ? l->run(set->conv[i], a->l->N, a->l->H, a->l->W, set->x,
+                   set->y[i], a->ws, a->ws_bytes, pool)
+          : l->run_residual(set->conv[i], a->l->N, a->l->H, a->l->W, set->x,
+                            a->residual == 2 ? set->y[i] : set->r, a->alpha,
+                            set->y[i], a->ws, a->ws_bytes, pool);
   const double t = bench_now() - t0;
   if (st != SIMDCONV_OK) {
     fprintf(stderr, "simdconv-ab: %s: run failed (%d) on %s\n", l->path,
@@ -207,15 +237,19 @@ static int usage(void) {
   fprintf(stderr,
           "usage: simdconv-ab OLD.so NEW.so [--layers FILE] [--filter REGEX] "
           "[--layout nhwc|nchw|both] [--threads N] [--rounds N] [--isa NAME]"
-          " [--rotate-mib X]\n");
+          " [--rotate-mib X] [--residual ALPHA [--in-place]]\n");
   return 2;
 }
 
 static int parse(int argc, char **argv, ab_options *o) {
   *o = (ab_options){BENCH_DEFAULT_LAYERS, NULL, NULL,
-                    1 << SIMDCONV_LAYOUT_NHWC, 1, 15, -1.0};
+                    1 << SIMDCONV_LAYOUT_NHWC, 1, 15, -1.0, 0, 1.0f};
   for (int i = 3; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--in-place") == 0) {
+      o->residual = 2;
+      continue;
+    }
     if (v == NULL)
       return usage();
     if (strcmp(a, "--layers") == 0)
@@ -234,6 +268,10 @@ static int parse(int argc, char **argv, ab_options *o) {
       o->rounds = strtoul(v, NULL, 10);
     else if (strcmp(a, "--rotate-mib") == 0)
       o->rotate_mib = strtod(v, NULL);
+    else if (strcmp(a, "--residual") == 0) {
+      o->alpha = strtof(v, NULL);
+      o->residual = o->residual ? o->residual : 1;
+    }
     else
       return usage();
     i++;
@@ -246,8 +284,8 @@ int main(int argc, char **argv) {
   if (argc < 3 || parse(argc, argv, &o) != 0)
     return usage();
   lib libs[2] = {{0}, {0}};
-  lib_open(&libs[0], argv[1]);
-  lib_open(&libs[1], argv[2]);
+  lib_open(&libs[0], argv[1], o.residual != 0);
+  lib_open(&libs[1], argv[2], o.residual != 0);
   if (libs[0].create == libs[1].create) {
     fprintf(stderr, "simdconv-ab: both paths load the same library\n");
     return 2;
@@ -267,8 +305,11 @@ int main(int argc, char **argv) {
     return usage();
   pthreadpool_t pool = o.threads > 1 ? pthreadpool_create(o.threads) : NULL;
   printf("# A = %s\n# B = %s\n# %zu thread(s), %zu rounds of A B B A, "
-         "medians; ratio = A time / B time (> 1: B faster)\n",
-         argv[1], argv[2], o.threads, o.rounds);
+         "medians; ratio = A time / B time (> 1: B faster)%s\n",
+         argv[1], argv[2], o.threads, o.rounds,
+         o.residual == 2   ? "; residual in place"
+         : o.residual == 1 ? "; residual in its own buffer"
+                           : "");
   printf("%-40s %-4s %8s %8s %6s\n", "layer", "", "A GF/s", "B GF/s", "B/A");
   double logsum = 0;
   size_t count = 0;
@@ -280,6 +321,8 @@ int main(int argc, char **argv) {
       if (!(o.layouts & (1 << lay)))
         continue;
       ab_layer a = {.l = &layers[li],
+                    .residual = o.residual,
+                    .alpha = o.alpha,
                     .desc = layer_desc(&layers[li], (simdconv_layout)lay)};
       double ratio;
       if (ab_prepare(&a, libs, &o, isa)) {

@@ -552,11 +552,16 @@ def residual_table(paths, stat):
                     .setdefault(m["variant"], []).append(e)
     if not runs and not errors:
         return None
-    head = ["layer", "t"] + RESIDUAL_VARIANTS + ["fused/plain",
-                                                 "fused/unfused",
-                                                 "fused/onednn"]
+    # oneDNN's sum post-op accumulates into its destination: it is compared
+    # with the in-place variant, the unfused pass with the out-of-place one.
+    ratios = [("fused", "plain"), ("fused_inplace", "plain"),
+              ("fused", "unfused"), ("fused_inplace", "onednn_sum")]
+    head = ["layer", "t"] + RESIDUAL_VARIANTS + [
+        "%s/%s" % (a.replace("fused_inplace", "inplace"),
+                   b.replace("onednn_sum", "onednn")) for a, b in ratios]
     out = ["GFLOP/s (%s); ratios are speed ratios (> 1: fused faster)"
            % stat, "  ".join(head)]
+    logs = {}
     for (layer, threads) in sorted(runs):
         per = {}
         for v, entries in runs[(layer, threads)].items():
@@ -566,10 +571,91 @@ def residual_table(paths, stat):
             per[v] = entry.get("FLOP", 0) / 1e9
         cells = [layer, str(threads)] + ["%.1f" % per[v] if v in per else "-"
                                          for v in RESIDUAL_VARIANTS]
-        for other in ("plain", "unfused", "onednn_sum"):
-            f, o = per.get("fused"), per.get(other)
+        for q, (a, b) in enumerate(ratios):
+            f, o = per.get(a), per.get(b)
             cells.append("%.3f" % (f / o) if f and o else "-")
+            if f and o:
+                logs.setdefault((threads, q), []).append(math.log(f / o))
         out.append("  ".join(cells))
+    for threads in sorted({t for t, _ in logs}):
+        out.append("  ".join(
+            ["geomean", str(threads)] + ["-"] * len(RESIDUAL_VARIANTS) +
+            ["%.3f" % math.exp(sum(v) / len(v)) if v else "-"
+             for v in (logs.get((threads, q), [])
+                       for q in range(len(ratios)))]))
+    if errors:
+        out += ["", "== FAILED (%d) ==" % len(errors)] + errors
+    return "\n".join(out)
+
+
+INT8_RE = re.compile(r"^int8/(?P<layer>[^/]+/[^/]+)/t(?P<threads>\d+)/"
+                     r"(?P<variant>[a-z0-9_]+)$")
+INT8_PEERS = ["onednn_u8s8", "xnnpack_qu8", "xnnpack_qc8"]
+
+
+def int8_table(paths, stat):
+    """The int8 benchmarks (simdconv-bench --int8): per layer and thread
+    count, GOP/s of simdconv's best variant (any ISA and layout, the label
+    names it), its own fp32 run and the peers; best simdconv / best peer,
+    NHWC on the active ISA / fp32, and the geomeans. None when the files
+    hold none."""
+    runs, errors = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for e in data.get("benchmarks", []):
+            rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
+            rn = re.sub(r"/(manual|real)_time$", "", rn)
+            m = INT8_RE.match(rn)
+            if not m:
+                continue
+            if e.get("error_occurred"):
+                errors.append("%s: %s" % (rn, e.get("error_message")))
+            elif e.get("run_type") != "aggregate" or \
+                    e.get("aggregate_name") == "median":
+                runs.setdefault((m["layer"], int(m["threads"])), {}) \
+                    .setdefault(m["variant"], []).append(e)
+    if not runs and not errors:
+        return None
+    head = ["layer", "t", "simdconv", "(variant)", "f32"] + INT8_PEERS + [
+        "best/peer", "int8/f32"]
+    out = ["GOP/s (%s); simdconv: its best variant; ratios > 1: simdconv "
+           "faster" % stat, "  ".join(head)]
+    logs = {}
+    for (layer, threads) in sorted(runs):
+        per = {}
+        for v, entries in runs[(layer, threads)].items():
+            med = [e for e in entries if e.get("run_type") == "aggregate"]
+            entry = (best_entry(entries) if stat == "best" else
+                     med[0] if med else median_entry(entries))
+            per[v] = entry.get("GOP", 0) / 1e9
+        ours = {v: g for v, g in per.items()
+                if v.startswith("simdconv_") and v != "simdconv_f32_nhwc"}
+        best_v = max(ours, key=ours.get) if ours else None
+        best = ours.get(best_v, 0)
+        peer = max([per.get(p, 0) for p in INT8_PEERS] + [0])
+        f32 = per.get("simdconv_f32_nhwc", 0)
+        # the int8 speed-up on the fp32 run's ISA and layout (NHWC)
+        nhwc = max([g for v, g in ours.items() if v.endswith("_nhwc")] + [0])
+        cells = [layer, str(threads), "%.1f" % best if best else "-",
+                 best_v[len("simdconv_"):] if best_v else "-",
+                 "%.1f" % f32 if f32 else "-"] + [
+            "%.1f" % per[p] if per.get(p) else "-" for p in INT8_PEERS]
+        for q, (a, b) in enumerate(((best, peer), (nhwc, f32))):
+            cells.append("%.3f" % (a / b) if a and b else "-")
+            if a and b:
+                logs.setdefault((threads, q), []).append(math.log(a / b))
+        out.append("  ".join(cells))
+    for threads in sorted({t for t, _ in logs}):
+        vals = [logs.get((threads, q), []) for q in range(2)]
+        out.append("  ".join(
+            ["geomean", str(threads)] + ["-"] * (3 + len(INT8_PEERS)) +
+            ["%.3f" % math.exp(sum(v) / len(v)) if v else "-" for v in vals]))
+        low = sorted(math.exp(x) for x in vals[0])
+        if low:
+            out.append("t%d: best/peer min %.3f, layers below 0.85: %d of %d"
+                       % (threads, low[0], sum(x < 0.85 for x in low),
+                          len(low)))
     if errors:
         out += ["", "== FAILED (%d) ==" % len(errors)] + errors
     return "\n".join(out)
@@ -586,8 +672,8 @@ def main(argv):
                     "the fastest")
     args = ap.parse_args(argv)
 
-    for name, table in (("kernels", kernel_table), ("residual",
-                                                    residual_table)):
+    for name, table in (("kernels", kernel_table),
+                        ("residual", residual_table), ("int8", int8_table)):
         text = table(args.json, args.stat)
         if text is None:
             continue

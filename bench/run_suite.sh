@@ -17,6 +17,11 @@
 #                                 layers of ResNet-50 and MobileNetV2: plain,
 #                                 fused, in place, unfused, oneDNN sum
 #                                 post-op; 5 repetitions; writes residual.txt
+#   bench/run_suite.sh --int8     the int8 convolution on bench/layers.csv:
+#                                 simdconv (every ISA, NHWC and NCHW), its own
+#                                 fp32 run, oneDNN u8s8, XNNPACK qu8 / qc8; 3
+#                                 repetitions; writes int8.txt (--filter to
+#                                 narrow it: a full run is about an hour)
 #
 # The full and quick modes run both layer suites: bench/layers.csv
 # (convolutions) and bench/deconv_layers.csv (transposed convolutions,
@@ -26,6 +31,7 @@
 #   --quick              the smoke-test mode above
 #   --kernels            the per-kernel mode above
 #   --residual           the residual mode above
+#   --int8               the int8 mode above
 #   --suite all|conv|deconv
 #                        the layer suites of the full and quick modes
 #                        (default all; deconv: the transposed convolutions
@@ -78,6 +84,7 @@ while [[ $# -gt 0 ]]; do
     --suite=*) suite="${1#*=}" ;;
     --kernels) mode=kernels ;;
     --residual) mode=residual ;;
+    --int8) mode=int8 ;;
     --build-dir) build_dir="${2:?}"; shift ;;
     --build-dir=*) build_dir="${1#*=}" ;;
     --no-build) do_build=0 ;;
@@ -105,6 +112,9 @@ elif [[ $mode == kernels ]]; then
 elif [[ $mode == residual ]]; then
   : "${reps:=5}" "${min_time:=0.2}"
   extra=(--residual "${extra[@]}")
+elif [[ $mode == int8 ]]; then
+  : "${reps:=3}" "${min_time:=0.1}"
+  extra=(--int8 --layers="$here/layers.csv" "${extra[@]}")
 else
   : "${reps:=5}" "${min_time:=0.2}"
 fi
@@ -188,7 +198,9 @@ if [[ $status -ne 0 ]]; then
   grep -E 'FAILED' "$out/console.txt" >&2 || true
   echo "run_suite.sh: simdconv-bench exited with status $status" >&2
 fi
-# The benchmark's closing line: "validation: N passed, N failed".
-grep -E '^validation: [0-9]+ passed, [0-9]+ failed$' "$out/console.txt" |
-  tail -n 1 || true
+# The benchmark's closing lines: "validation: N passed, N failed" (the
+# layer suites) and, in the residual and int8 modes, "residual validation:
+# ..." and "int8 validation: ...".
+grep -E '^((residual|int8) )?validation: [0-9]+ passed, [0-9]+ failed$' \
+  "$out/console.txt" | grep -v '^validation: 0 passed, 0 failed$' || true
 exit "$status"

@@ -368,7 +368,9 @@ SIMDCONV_API simdconv_status simdconv_desc_init(simdconv_desc *desc,
 /** Validates the descriptor alone (everything that does not depend on the
  *  input size). Returns SIMDCONV_OK or the first problem found:
  *  NULL_POINTER, INVALID_ENUM, INVALID_SIZE, INVALID_ACTIVATION,
- *  INVALID_GROUPS or SAME_PADDING_STRIDE. */
+ *  INVALID_GROUPS, SAME_PADDING_STRIDE, OUTPUT_PADDING, PADDING_MODE or
+ *  OUTPUT_SHAPE (the last three: transposed convolutions; OUTPUT_PADDING
+ *  also for output padding set on a forward one). */
 SIMDCONV_API simdconv_status simdconv_desc_validate(const simdconv_desc *desc);
 
 /** Computes the output height and width for an input of in_h x in_w
@@ -405,7 +407,8 @@ typedef enum simdconv_auto_pad {
  *  out = in * stride. desc must have transposed set; its padding and pad_*
  *  fields are ignored. pads receives top, bottom, left, right, for
  *  padding = SIMDCONV_PADDING_EXPLICIT.
- *  Errors: everything simdconv_desc_validate() reports, NULL_POINTER,
+ *  Errors: everything simdconv_desc_validate() reports (except
+ *  SAME_PADDING_STRIDE: the descriptor's padding is ignored), NULL_POINTER,
  *  INVALID_SIZE (an input or output size of 0 or above SIMDCONV_MAX_DIM),
  *  INVALID_ENUM (desc not transposed, or an unknown split), OUTPUT_SHAPE
  *  (total < 0 on an axis: raise output_padding instead). */

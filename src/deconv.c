@@ -168,12 +168,36 @@ typedef struct dc_layout {
   size_t ncols, entries, zero_floats;
 } dc_layout;
 
+/* The indirection entries of the output phases f < nphases (nphases <=
+ * stride) that have taps: per phase taps x (its outputs rounded up to
+ * tiles of `tile`) x per_entry; SIZE_MAX on overflow. A loop over the
+ * axis's classes, not its phases: see dc_class_phase(). */
+static size_t dc_phase_entries(const dc_axis *a, size_t out, size_t nphases,
+                               size_t tile, size_t per_entry) {
+  size_t sum = 0;
+  for (size_t c = 0; c < a->ncls; c++) {
+    const size_t f = dc_class_phase(a, c);
+    if (f >= nphases)
+      continue;
+    const size_t dims[] = {dc_class_taps(a, c),
+                           sc_div_up(sc_div_up(out - f, a->stride), tile),
+                           tile, per_entry};
+    size_t add;
+    if (!sc_product_ok(dims, 4, &add) ||
+        __builtin_add_overflow(sum, add, &sum))
+      return SIZE_MAX;
+  }
+  return sum;
+}
+
 /* Fills the column phases (when cols is not NULL); returns the indirection
  * entries of one row per row tap, or SIZE_MAX on overflow. */
 static size_t dc_cols_build(const sc_problem *p, const sc_shape *s, size_t mr,
                             dc_col *cols) {
   const dc_axis aw = dc_axis_w(p);
   const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  if (cols == NULL) /* the size alone */
+    return dc_phase_entries(&aw, s->OW, ncols, mr, 1);
   size_t unit = 0;
   for (size_t f = 0; f < ncols; f++) {
     dc_col c = {.t = dc_axis_taps(&aw, f), .ow0 = f, .unit = unit};
@@ -210,17 +234,8 @@ static size_t dc_entries(const sc_problem *p, const sc_shape *s, size_t unit) {
   if (unit == SIZE_MAX)
     return SIZE_MAX;
   const dc_axis ah = dc_axis_h(p);
-  const size_t phases = p->stride_h < s->OH ? p->stride_h : s->OH;
-  size_t entries = 0;
-  for (size_t f = 0; f < phases; f++) {
-    const size_t dims[] = {dc_axis_taps(&ah, f).count,
-                           sc_div_up(s->OH - f, p->stride_h), unit};
-    size_t add;
-    if (!sc_product_ok(dims, 3, &add) ||
-        __builtin_add_overflow(entries, add, &entries))
-      return SIZE_MAX;
-  }
-  return entries;
+  return dc_phase_entries(&ah, s->OH, p->stride_h < s->OH ? p->stride_h : s->OH,
+                          1, unit);
 }
 
 static bool dc_layout_get(const sc_conv_kernel *k, const sc_problem *p,

@@ -81,6 +81,17 @@ static inline dc_taps dc_axis_taps(const dc_axis *a, size_t out) {
   return t;
 }
 
+/* The one output index below stride that has class c: o = out + pad with
+ * o = c * dil (mod stride). Classes have distinct residues (c < step), so a
+ * loop over the classes visits each phase with taps once: size queries
+ * iterate the ncls <= k classes instead of the up to stride phases (a
+ * stride of 2^31 - 1 would otherwise cost 2^31 iterations). */
+static inline size_t dc_class_phase(const dc_axis *a, size_t c) {
+  /* c < 2^31 and dil < 2^31: the product fits. */
+  const size_t r = c * a->dil % a->stride, pad = a->pad % a->stride;
+  return r >= pad ? r - pad : r + a->stride - pad;
+}
+
 /* The packed weights of a transposed kernel start with this header and the
  * bias (bias + 0.0f, K floats, at float offset `bias`); the classes' packed
  * sub-kernels follow at float offsets cls[ch * ncls_w + cw], each in the

@@ -15,7 +15,10 @@
 #define ST_VALIDATE                                                          \
   (ST(OK) | ST(ERR_NULL_POINTER) | ST(ERR_INVALID_ENUM) |                   \
    ST(ERR_INVALID_SIZE) | ST(ERR_INVALID_ACTIVATION) |                      \
-   ST(ERR_INVALID_GROUPS) | ST(ERR_SAME_PADDING_STRIDE))
+   ST(ERR_INVALID_GROUPS) | ST(ERR_SAME_PADDING_STRIDE) |                   \
+   ST(ERR_OUTPUT_PADDING) | ST(ERR_PADDING_MODE) | ST(ERR_OUTPUT_SHAPE))
+/* The descriptor's padding is ignored: never SAME_PADDING_STRIDE. */
+#define ST_TRANSPOSED_PADDING (ST_VALIDATE & ~ST(ERR_SAME_PADDING_STRIDE))
 #define ST_DESC_INIT (ST(OK) | ST(ERR_NULL_POINTER))
 #define ST_RESOLVED_PADDING ST_VALIDATE
 #define ST_SHAPE_CHECKS                                                      \
@@ -47,8 +50,11 @@
 #define ST_ACTIVATION_FROM_NAME ST_ISA_FROM_NAME
 
 /* The int8 functions. */
+/* PADDING_MODE and OUTPUT_SHAPE concern transposed descriptors only, which
+ * get TRANSPOSED_INT8 first. */
 #define ST_VALIDATE_Q8                                                       \
-  (ST_VALIDATE | ST(ERR_TRANSPOSED_INT8) | ST(ERR_OUTPUT_PADDING) |         \
+  ((ST_VALIDATE & ~(ST(ERR_PADDING_MODE) | ST(ERR_OUTPUT_SHAPE))) |         \
+   ST(ERR_TRANSPOSED_INT8) | ST(ERR_OUTPUT_PADDING) |                       \
    ST(ERR_UNSUPPORTED_ACTIVATION) | ST(ERR_MISALIGNED) |                    \
    ST(ERR_INVALID_QPARAMS) | ST(ERR_ACCUMULATOR_OVERFLOW))
 /* No SIZE_OVERFLOW: the reduction-length rule (ACCUMULATOR_OVERFLOW)

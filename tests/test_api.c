@@ -50,7 +50,7 @@ static simdconv_desc good(void) {
 }
 
 /* One descriptor per status of simdconv_desc_validate(); [0] is valid. */
-#define N_DESCS 6
+#define N_DESCS 9
 static simdconv_desc desc_variant(int i) {
   simdconv_desc d = good();
   switch (i) {
@@ -59,6 +59,15 @@ static simdconv_desc desc_variant(int i) {
   case 3: d.activation = SIMDCONV_ACT_CLAMP; d.act_min = NAN; break;
   case 4: d.groups = 3; break;
   case 5: d.padding = SIMDCONV_PADDING_SAME; d.stride_h = 2; break;
+  case 6: d.output_padding_h = 1; break; /* on a forward convolution */
+  case 7: d.transposed = true; d.padding_mode = SIMDCONV_PAD_REFLECT; break;
+  case 8: /* transposed 'same' at stride 2: out = 2 * in, but a 1x1 kernel
+           * reaches only 2 * in - 1 */
+    d.transposed = true;
+    d.kernel_h = d.kernel_w = 1;
+    d.padding = SIMDCONV_PADDING_SAME;
+    d.stride_h = d.stride_w = 2;
+    break;
   default: break;
   }
   return d;
@@ -105,6 +114,33 @@ static void drive_descriptor_functions(uint64_t sets[4]) {
     d = shape_desc(i);
     seen(&sets[3], simdconv_output_shape(&d, shapes[i][1], shapes[i][2],
                                          &oh, &ow));
+  }
+}
+
+/* simdconv_transposed_padding: each descriptor variant made transposed
+ * (its own padding is ignored), then the sizes, the split and the output
+ * it cannot reach (a 3x3 stride-1 layer on 5 rows reaches at most 7). */
+static void drive_transposed_padding(uint64_t *set) {
+  size_t pads[4];
+  simdconv_desc d = good();
+  seen(set, simdconv_transposed_padding(&d, 5, 5, 5, 5,
+                                        SIMDCONV_AUTO_PAD_SAME_UPPER, pads));
+  d.transposed = true;
+  seen(set, simdconv_transposed_padding(NULL, 5, 5, 5, 5,
+                                        SIMDCONV_AUTO_PAD_SAME_UPPER, pads));
+  seen(set, simdconv_transposed_padding(&d, 5, 5, 5, 5,
+                                        SIMDCONV_AUTO_PAD_SAME_UPPER, NULL));
+  seen(set, simdconv_transposed_padding(&d, 5, 5, 5, 5,
+                                        (simdconv_auto_pad)5, pads));
+  seen(set, simdconv_transposed_padding(&d, 0, 5, 5, 5,
+                                        SIMDCONV_AUTO_PAD_SAME_LOWER, pads));
+  seen(set, simdconv_transposed_padding(&d, 5, 5, 9, 5,
+                                        SIMDCONV_AUTO_PAD_SAME_LOWER, pads));
+  for (int i = 0; i < N_DESCS; i++) {
+    d = desc_variant(i);
+    d.transposed = true;
+    seen(set, simdconv_transposed_padding(
+                  &d, 5, 5, 5, 5, SIMDCONV_AUTO_PAD_SAME_UPPER, pads));
   }
 }
 
@@ -565,23 +601,25 @@ static void names_of(uint64_t set, char *buf, size_t size) {
 Test(api, documented_statuses) {
   enum { DESC_INIT, VALIDATE, RESOLVED, SHAPE, ISA_CHECK, FROM_NAME, CREATE,
          WS, RUN, INFO, CONV2D, REFERENCE, COMPARE, RUN_RESIDUAL, KERNELS,
-         ACT_NAMES, VALIDATE_Q8, CREATE_Q8, REFERENCE_Q8, RUN_Q8, QBIAS,
-         NFN };
+         ACT_NAMES, TR_PADDING, VALIDATE_Q8, CREATE_Q8, REFERENCE_Q8, RUN_Q8,
+         QBIAS, NFN };
   static const char *const names[NFN] = {
       "desc_init", "desc_validate", "resolved_padding", "output_shape",
       "isa_check", "isa_from_name", "create", "workspace_size", "run",
       "get_info", "conv2d", "reference", "compare", "run_residual",
-      "kernel_get/find", "activation_from_name", "desc_validate_q8",
-      "create_q8", "reference_q8", "run_q8", "quantize_bias"};
+      "kernel_get/find", "activation_from_name", "transposed_padding",
+      "desc_validate_q8", "create_q8", "reference_q8", "run_q8",
+      "quantize_bias"};
   const uint64_t documented[NFN] = {
       ST_DESC_INIT, ST_VALIDATE,  ST_RESOLVED_PADDING, ST_OUTPUT_SHAPE,
       ST_ISA_CHECK, ST_ISA_FROM_NAME, ST_CREATE,     ST_WORKSPACE_SIZE,
       ST_RUN,       ST_GET_INFO,  ST_CONV2D,           ST_REFERENCE,
       ST_COMPARE,   ST_RUN,       ST_KERNEL_LOOKUP,    ST_ACTIVATION_FROM_NAME,
-      ST_VALIDATE_Q8, ST_CREATE_Q8, ST_REFERENCE_Q8,   ST_RUN_Q8,
-      ST_QUANTIZE_BIAS};
+      ST_TRANSPOSED_PADDING, ST_VALIDATE_Q8, ST_CREATE_Q8, ST_REFERENCE_Q8,
+      ST_RUN_Q8, ST_QUANTIZE_BIAS};
   uint64_t got[NFN] = {0}, ignored_ws = 0, ignored_info = 0;
   drive_descriptor_functions(&got[DESC_INIT]);
+  drive_transposed_padding(&got[TR_PADDING]);
   drive_isa_functions(&got[ISA_CHECK], &got[FROM_NAME]);
   drive_create(&got[CREATE]);
   const bool workspace = drive_object(&got[WS], &got[RUN], &got[INFO]);

@@ -631,3 +631,42 @@ Test(transposed, errors) {
   for (size_t i = 0; i < 3; i++)
     cr_assert(strstr(simdconv_status_string(mine[i]), "UNKNOWN") == NULL);
 }
+
+/* A stride of 2^31 - 1 on a 2-pixel row: 2^31 + 1 output columns, most of
+ * them phases without taps. Every transposed kernel (forced by name) sizes
+ * its workspace from its classes, not by walking 2^31 phases (which took
+ * minutes under the sanitizers, found by the fuzz target), and the size
+ * stays within the documented bound. */
+Test(transposed, huge_stride_sizes, .timeout = 60) {
+  simdconv_desc d = tr_desc(2, 3, 1, 3, 1, 1);
+  d.stride_w = SIMDCONV_MAX_DIM;
+  const float w[18] = {0}, b[3] = {0};
+  size_t checked = 0;
+  for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+    simdconv_kernel_info k;
+    cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
+    if (simdconv_isa_check(k.isa) != SIMDCONV_OK)
+      continue;
+    for (int l = 0; l < 2; l++) {
+      d.layout = (simdconv_layout)l;
+      const simdconv_options o = {.kernel = k.name};
+      simdconv_conv *conv = NULL;
+      if (simdconv_create(&d, w, b, &o, &conv) != SIMDCONV_OK)
+        continue; /* not a transposed kernel, or not this layer's */
+      size_t bytes = 0, OH = 0, OW = 0;
+      cr_assert(simdconv_output_shape(&d, 1, 2, &OH, &OW) == SIMDCONV_OK);
+      cr_assert(OW == (size_t)SIMDCONV_MAX_DIM + 3);
+      cr_assert(simdconv_workspace_size(conv, 1, 1, 2, &bytes) ==
+                    SIMDCONV_OK,
+                "%s", k.name);
+      /* 16 NCHW + 4 K OH OW + 64 (OH OW R S + OH + OW) + 4 C/g + 1024 */
+      const double bound = 16.0 * 2 * 2 + 4.0 * 3 * OW +
+                           64.0 * ((double)OW * 3 + 1 + (double)OW) + 8 +
+                           1024;
+      cr_assert((double)bytes <= bound, "%s: %zu bytes", k.name, bytes);
+      simdconv_destroy(conv);
+      checked++;
+    }
+  }
+  cr_assert(checked >= 2, "no transposed kernel took the layer");
+}

@@ -507,30 +507,43 @@ def _oracle(input, weight, bias, conv_args, residual, alpha):
     return ref, bound
 
 
+def _oracle_args(stride, padding, dilation, groups, padding_mode,
+                 activation, flip, output_padding):
+    """conv2d()'s arguments as _Params'; an output_padding makes the layer
+    transposed (conv_transpose2d()'s weights and padding)."""
+    args = dict(stride=stride, padding=padding, dilation=dilation,
+                groups=groups, padding_mode=padding_mode,
+                activation=activation, flip=flip)
+    if output_padding is not None:
+        args["output_padding"] = output_padding
+    return args
+
+
 def reference(input, weight, bias=None, stride=1, padding=0, dilation=1,
               groups=1, padding_mode="zeros", *, activation=None,
-              flip=False, residual=None, alpha=1.0):
+              flip=False, residual=None, alpha=1.0, output_padding=None):
     """The exact result in float64 (simdconv's oracle, which shares no code
     with the kernels), for the arguments of conv2d(): act(sum + alpha *
-    residual) with a residual. Same type and layout as conv2d()'s output,
+    residual) with a residual. With output_padding (an int or a pair, 0
+    included) it is conv_transpose2d()'s: weight C x K/groups x R x S and
+    that function's padding. Same type and layout as conv2d()'s output,
     dtype float64."""
-    return _oracle(input, weight, bias, dict(
-        stride=stride, padding=padding, dilation=dilation, groups=groups,
-        padding_mode=padding_mode, activation=activation, flip=flip),
-        residual, alpha)[0]
+    return _oracle(input, weight, bias, _oracle_args(
+        stride, padding, dilation, groups, padding_mode, activation, flip,
+        output_padding), residual, alpha)[0]
 
 
 def error_bound(input, weight, bias=None, stride=1, padding=0, dilation=1,
                 groups=1, padding_mode="zeros", *, activation=None,
-                flip=False, residual=None, alpha=1.0):
+                flip=False, residual=None, alpha=1.0, output_padding=None):
     """Per output, the largest |y - reference| any fp32 result following
     simdconv's order may show (docs/numerics.md): gamma_n * (|b| +
     sum |x*w|) + n * 2^-150 (d), with a residual plus one rounding,
     d + 2^-24 (|sum + alpha r| + d) + 2^-150, pushed through the
     activation; 0 where the reference is not finite (the result must match
-    exactly) and +inf where fp32 overflow is possible. Same type and layout
-    as conv2d()'s output, dtype float64."""
-    return _oracle(input, weight, bias, dict(
-        stride=stride, padding=padding, dilation=dilation, groups=groups,
-        padding_mode=padding_mode, activation=activation, flip=flip),
-        residual, alpha)[1]
+    exactly) and +inf where fp32 overflow is possible. output_padding: as
+    for reference(). Same type and layout as conv2d()'s output, dtype
+    float64."""
+    return _oracle(input, weight, bias, _oracle_args(
+        stride, padding, dilation, groups, padding_mode, activation, flip,
+        output_padding), residual, alpha)[1]

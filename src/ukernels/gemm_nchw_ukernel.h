@@ -34,6 +34,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc,
       acc[i][j] = b;
   }
   w += SC_UK_MR;
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, c_stride, 0, params);
 
   if (__builtin_expect(nc == SC_UK_NR, 1)) {
     for (size_t k = 0; k < kc; k++) {

@@ -68,6 +68,7 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_UK_NV; j++)
       acc[i][j] = acc[0][j];
   w += SC_UK_NR;
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT

@@ -121,6 +121,32 @@
     sc_store_tile_transposed(t_, (NV) * SC_VL, mr, nc, c, cn);                 \
   } while (0)
 
+/* Asks for the residual lines of the tile before its reduction starts, so
+ * the epilogue's loads find them in L1: read only there, a residual that
+ * comes from memory (cold, out of place) stalled every tile on its lines
+ * for a memory latency; the stores of the plain path never wait like that.
+ * Rows: mr rows of nc floats, cm apart; transposed: nc planes of mr floats,
+ * cn apart. A prefetch never faults and changes no result. */
+#define SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm, cn, params)                   \
+  do {                                                                         \
+    if ((params)->residual != NULL) {                                          \
+      const float *r_ =                                                        \
+          sc_residual_at((params)->residual, (params)->output, c);             \
+      if ((cn) != 0) {                                                         \
+        for (size_t j_ = 0; j_ < (nc); j_++) {                                 \
+          __builtin_prefetch(r_ + j_ * (cn), 0, 3);                            \
+          __builtin_prefetch(r_ + j_ * (cn) + (mr) - 1, 0, 3);                 \
+        }                                                                      \
+      } else {                                                                 \
+        for (size_t i_ = 0; i_ < (mr); i_++) {                                 \
+          for (size_t l_ = 0; l_ < (nc); l_ += 16)                             \
+            __builtin_prefetch(r_ + i_ * (cm) + l_, 0, 3);                     \
+          __builtin_prefetch(r_ + i_ * (cm) + (nc) - 1, 0, 3);                 \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
 /* The igemm tiles' residual and activation (params: sc_igemm_params). */
 #define SC_TILE_FINISH(acc, MR, NV, mr, nc, c, cm, params)                     \
   do {                                                                         \

@@ -42,6 +42,11 @@
  *   u8 probes     bit 0 misaligned input, 1 overlap, 2 short workspace,
  *                 3 NULL pointers, 4 misaligned weights and oracle buffers,
  *                 5 an incomplete allocator and every ISA, usable or not
+ *   u8 transposed bit 0 a transposed convolution (then bits 1-2, 3-4 its
+ *                 output padding h, w; bit 5 IOHW weights; bit 6 keep a
+ *                 padding mode other than zeros, which it rejects), else
+ *                 bit 7 an output padding on the forward one (rejected).
+ *                 Last, so that inputs without it (zeros) stay forward.
  *
  * SIMDCONV_FUZZ_CENSUS=1 prints at exit which statuses each function
  * returned, which kernels ran, and how many inputs ran every ISA.
@@ -228,6 +233,23 @@ typedef struct job {
   uint64_t seed;
 } job;
 
+/* The transposed byte (see the layout above). Valid enums only are changed,
+ * so that corrupt()'s breakage stays what it was. */
+static void read_transposed(reader *r, simdconv_desc *d) {
+  const unsigned t = u8(r);
+  if (t & 1) {
+    d->transposed = 1;
+    d->output_padding_h = t >> 1 & 3;
+    d->output_padding_w = t >> 3 & 3;
+    if ((t >> 5 & 1) && d->weight_layout <= SIMDCONV_WEIGHTS_OHWI)
+      d->weight_layout = SIMDCONV_WEIGHTS_IOHW;
+    if (!(t >> 6 & 1) && d->padding_mode <= SIMDCONV_PAD_CIRCULAR)
+      d->padding_mode = SIMDCONV_PAD_ZEROS;
+  } else if (t >> 7 & 1) {
+    d->output_padding_w = 1;
+  }
+}
+
 static void read_job(reader *r, job *j) {
   read_desc(r, &j->d, &j->bias);
   j->N = 1 + u8(r) % 3;
@@ -239,6 +261,7 @@ static void read_job(reader *r, job *j) {
   for (int i = 0; i < 3; i++)
     j->kinds[i] = u8(r);
   j->probes = u8(r);
+  read_transposed(r, &j->d);
 }
 
 /* ---- tensors ------------------------------------------------------------- */
@@ -316,12 +339,16 @@ static void check_bounds(const job *j, const sizes *z, size_t packed,
                          size_t ws) {
   const simdconv_desc *d = &j->d;
   const u128 cg = d->in_channels / d->groups;
+  const u128 rs = (u128)d->kernel_h * d->kernel_w, ohw = (u128)z->OH * z->OW;
+  /* The bounds of simdconv_create() and simdconv_workspace_size(). */
   const u128 pb = (u128)4 * (d->out_channels + (u128)64 * d->groups) *
-                  (cg * d->kernel_h * d->kernel_w + 2);
-  const u128 wb = (u128)16 * z->in +
-                  (u128)24 * ((u128)z->OH * z->OW + 16) * d->kernel_h *
-                      d->kernel_w +
-                  4 * cg * d->kernel_w + 1024;
+                  (cg * rs + (d->transposed ? 2 * rs : 0) + 2);
+  const u128 wb =
+      d->transposed
+          ? (u128)16 * z->in + (u128)4 * d->out_channels * ohw +
+                (u128)64 * (ohw * rs + z->OH + z->OW) + 4 * cg + 1024
+          : (u128)16 * z->in + (u128)24 * (ohw + 16) * rs +
+                4 * cg * d->kernel_w + 1024;
   if (packed > pb)
     fail("packed weights above the documented bound");
   if (ws > wb)

@@ -34,7 +34,9 @@ def encode(groups=1, depthwise=False, cg=3, kg=8, R=3, S=3, stride=(1, 1),
            dil=(1, 1), padding=0, pads=(1, 1, 1, 1), mode="zeros", nhwc=0,
            ohwi=0, flip=0, bias=1, act="none", act_min=-4, act_span=40,
            corrupt=0, N=1, H=6, W=7, isa=0, fp=0, worker=0, seed=1,
-           kinds=(0, 0, 0), probes=0):
+           kinds=(0, 0, 0), probes=0, transposed=None):
+    """transposed: None (forward, no byte), or a dict of out_pad=(h, w),
+    iohw, keep_mode, or forward_out_pad (the transposed byte)."""
     if depthwise:
         shape = 3 | ((groups - 1) % 24) << 2
         chans = dim(1, 1, 1) + dim(kg, 1, 3)
@@ -51,6 +53,14 @@ def encode(groups=1, depthwise=False, cg=3, kg=8, R=3, S=3, stride=(1, 1),
     out += bytes([N - 1]) + dim(H, 1, 16) + dim(W, 1, 16)
     out += bytes([isa, fp | worker << 7]) + struct.pack("<Q", seed)
     out += bytes(kinds) + bytes([probes])
+    if transposed is not None:
+        t = transposed
+        if t.get("forward_out_pad"):
+            out += bytes([0x80])
+        else:
+            oh, ow = t.get("out_pad", (0, 0))
+            out += bytes([1 | oh << 1 | ow << 3 | t.get("iohw", 0) << 5 |
+                          t.get("keep_mode", 0) << 6])
     return out
 
 
@@ -130,6 +140,37 @@ def seeds():
     yield encode(cg=1 << 30, kg=1 << 30, R=1, S=1, pads=(0, 0, 0, 0))  # OOM
     yield encode(H=M, W=M, N=3, R=1, S=1, pads=(0, 0, 0, 0))
     yield encode(H=0, W=5)
+    # Transposed convolutions: the phase-decomposed igemm, depthwise,
+    # grouped, output padding, IOHW weights, both layouts, the residual-free
+    # epilogues, and the statuses only they have.
+    tr = [
+        dict(cg=3, kg=8, stride=(2, 2), R=4, S=4, transposed=dict(iohw=1)),
+        dict(cg=4, kg=5, stride=(2, 2), transposed=dict(out_pad=(1, 1))),
+        dict(cg=3, kg=4, stride=(3, 2), R=5, S=3, pads=(2, 1, 0, 1),
+             transposed=dict(out_pad=(2, 1))),
+        dict(cg=3, kg=5, stride=(2, 2), dil=(2, 1), pads=(1, 0, 1, 1),
+             transposed=dict(out_pad=(1, 1))),
+        dict(cg=8, kg=1, stride=(3, 3), R=9, S=9, pads=(4, 4, 4, 4), H=9,
+             W=11, transposed=dict(out_pad=(2, 2))),      # few K (FSRCNN)
+        dict(cg=16, kg=3, stride=(2, 2), R=4, S=4, H=8, W=9,
+             transposed=dict(iohw=1)),                    # K = 3 (DCGAN)
+        dict(groups=2, cg=3, kg=4, stride=(2, 2), transposed=dict()),
+        dict(depthwise=True, groups=8, kg=1, R=4, S=4, stride=(2, 2),
+             H=7, W=9, transposed=dict()),
+        dict(depthwise=True, groups=4, kg=2, stride=(2, 2),
+             transposed=dict(out_pad=(1, 0))),
+        dict(cg=3, kg=8, padding=2, stride=(2, 2), transposed=dict()),
+        dict(cg=5, kg=70, R=1, S=1, pads=(0, 0, 0, 0), H=1, W=1,
+             transposed=dict()),                          # 1x1 input
+    ]
+    for i, f in enumerate(tr):
+        for nhwc in (0, 1):
+            yield encode(nhwc=nhwc, seed=700 + i, isa=i, act=list(ACTS)[i % 7],
+                         **f)
+    yield encode(stride=(2, 2), transposed=dict(out_pad=(2, 0)))  # >= stride
+    yield encode(mode="reflect", transposed=dict(keep_mode=1))
+    yield encode(padding=2, R=1, S=1, stride=(2, 2), transposed=dict())
+    yield encode(transposed=dict(forward_out_pad=1))
 
 
 def main():

@@ -65,6 +65,29 @@ def test_matches_torch_within_the_bound(case):
     assert (np.abs(y - t) <= bound * (1 + 2.0 ** -20)).all()
 
 
+@pytest.mark.parametrize("case", CASES[::3], ids=str)
+def test_oracle_with_output_padding(case):
+    """simdconv.reference / error_bound with output_padding= are the
+    transposed oracle: torch's float64 result within a hair (both are
+    float64 sums), the fp32 result within the bound, residual included."""
+    c, k, kernel, _, _, _, groups, _ = case
+    x, w, b = _data(c, k, kernel, groups, 5)
+    args = _args(case)
+    y = simdconv.conv_transpose2d(x, w, b, **args)
+    ref = simdconv.reference(x, w, b, **args)
+    bound = simdconv.error_bound(x, w, b, **args)
+    assert ref.shape == y.shape == bound.shape and ref.dtype == np.float64
+    t = _torch(x, w, b, args)
+    assert np.allclose(ref, t, rtol=1e-12, atol=1e-12)
+    assert (np.abs(y - ref) <= bound).all() and (bound > 0).all()
+    r = np.flip(y, 0).copy()
+    yr = simdconv.conv_transpose2d(x, w, b, residual=r, alpha=-0.5, **args)
+    ref_r = simdconv.reference(x, w, b, residual=r, alpha=-0.5, **args)
+    assert np.allclose(ref_r, t - 0.5 * r, rtol=1e-12, atol=1e-12)
+    assert (np.abs(yr - ref_r) <= simdconv.error_bound(
+        x, w, b, residual=r, alpha=-0.5, **args)).all()
+
+
 @pytest.mark.parametrize("case", CASES[1::2], ids=str)
 def test_same_bits_everywhere(case):
     """Every usable ISA, two threads, channels_last torch input, and a
