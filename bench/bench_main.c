@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "gbench_shim.h"
 #include "instance.h"
+#include "int8.h"
 #include "kernels.h"
 #include "residual.h"
 #include "peak.h"
@@ -36,6 +37,7 @@ typedef struct options {
   double peak[SIMDCONV_ISA_COUNT]; /* > 0: given with --peak, not measured */
   bool kernels; /* the per-kernel microbenchmarks instead of the layers */
   bool residual; /* the fused residual benchmarks instead of the layers */
+  bool int8;     /* the int8 benchmarks instead of the fp32 layers */
 } options;
 
 static const bench_backend_entry *const g_entries[] = {
@@ -62,6 +64,7 @@ static size_t g_ncases;
 static pthreadpool_t g_pool;
 static size_t g_kernel_failures;
 static size_t g_residual_failures;
+static size_t g_int8_failures;
 
 void bench_app_print_help(void) {
   printf(
@@ -104,7 +107,13 @@ void bench_app_print_help(void) {
       "                      residual layers (%s\n"
       "                      unless --layers): plain, fused, fused_inplace, "
       "unfused,\n"
-      "                      onednn_sum: residual/<layer>/tT/<variant>\n",
+      "                      onednn_sum: residual/<layer>/tT/<variant>\n"
+      "  --int8              instead of the fp32 layers: the int8 convolution"
+      " on the\n"
+      "                      layers, simdconv on every ISA and layout, its fp32"
+      " kernel,\n"
+      "                      oneDNN u8s8, XNNPACK qu8 and qc8: "
+      "int8/<layer>/tT/<variant>\n",
       BENCH_DEFAULT_LAYERS, SCALAR_DEFAULT_MAX_MFLOP, BENCH_RESIDUAL_LAYERS);
 }
 
@@ -140,7 +149,7 @@ static int parse_peaks(const char *text, double *peak) {
 }
 
 static int parse_options(int argc, char **argv, options *o) {
-  *o = (options){NULL, NULL, false, -1.0, 8, {0}, false, false};
+  *o = (options){NULL, NULL, false, -1.0, 8, {0}, false, false, false};
   for (int i = 1; i < argc; i++) {
     const char *v;
     char *end = NULL;
@@ -154,6 +163,8 @@ static int parse_options(int argc, char **argv, options *o) {
       o->kernels = true;
     } else if (strcmp(argv[i], "--residual") == 0) {
       o->residual = true;
+    } else if (strcmp(argv[i], "--int8") == 0) {
+      o->int8 = true;
     } else if ((v = opt_value(argc, argv, &i, "--rotate-mib")) != NULL) {
       o->rotate_mib = strtod(v, &end);
       if (end == v || *end != '\0' || o->rotate_mib < 0) goto bad;
@@ -362,6 +373,13 @@ int bench_app_setup(int argc, char **argv) {
     fprintf(stderr, "%zu residual benchmarks registered\n", n);
     return n > 0 ? 0 : 2;
   }
+  if (o.int8) {
+    const size_t n = bench_int8_register(g_layers, g_cfg.nlayers, g_threads,
+                                         g_cfg.nthreads, g_cfg.rotate_bytes,
+                                         o.filter, &g_int8_failures);
+    fprintf(stderr, "%zu int8 benchmarks registered\n", n);
+    return n > 0 ? 0 : 2;
+  }
   if (o.kernels) {
     const size_t n = bench_kernels_register(g_cfg.peak_gflops, o.filter,
                                             &g_kernel_failures);
@@ -387,7 +405,12 @@ int bench_app_finish(void) {
   if (residual_ok + g_residual_failures > 0)
     fprintf(stderr, "residual validation: %zu passed, %zu failed\n",
             residual_ok, g_residual_failures);
-  size_t failures = runner_finish() + g_kernel_failures + g_residual_failures;
+  const size_t int8_ok = bench_int8_finish();
+  if (int8_ok + g_int8_failures > 0)
+    fprintf(stderr, "int8 validation: %zu passed, %zu failed\n", int8_ok,
+            g_int8_failures);
+  size_t failures = runner_finish() + g_kernel_failures +
+                    g_residual_failures + g_int8_failures;
   bench_free(g_cases);
   free(g_layers);
   if (g_pool != NULL) pthreadpool_destroy(g_pool);

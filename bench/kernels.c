@@ -228,8 +228,8 @@ size_t bench_kernels_register(const double *peak_gflops, const char *filter,
   size_t n = 0;
   for (size_t i = 0; i < nk; i++) {
     simdconv_kernel_info k;
-    if (simdconv_kernel_get(i, &k) != SIMDCONV_OK ||
-        simdconv_isa_check(k.isa) != SIMDCONV_OK)
+    if (simdconv_kernel_get(i, &k) != SIMDCONV_OK || !k.usable ||
+        strncmp(k.name, "f32_", 4) != 0) /* fp32 objects; int8: --int8 */
       continue;
     kshape shapes[4];
     const size_t ns = family_shapes(&k, shapes);

@@ -31,6 +31,10 @@ double bench_measure_peak(simdconv_isa isa) {
   if (probe == NULL ||
       (simdconv_isas_supported() & (1u << (unsigned)isa)) == 0)
     return 0.0;
+  return bench_measure_probe(probe);
+}
+
+double bench_measure_probe(bench_fma_probe probe) {
   float sink = 0.0f; /* written by the probe (in another translation unit,
                         so its calls cannot be dropped) */
   /* Calibrate to ~10 ms, then keep the best of 20 runs: on a busy machine

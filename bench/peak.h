@@ -27,5 +27,8 @@ bench_fma_probe bench_probe_for(simdconv_isa isa);
 /* Single-thread peak in GFLOP/s of an ISA (0 when there is no probe or the
  * CPU lacks the ISA): the best of 20 runs of ~10 ms each (~0.2 s). */
 double bench_measure_peak(simdconv_isa isa);
+/* The same measurement of any probe (in G of the probe's operations per
+ * second); the CPU must run it. */
+double bench_measure_probe(bench_fma_probe probe);
 
 #endif /* SIMDCONV_BENCH_PEAK_H */

@@ -175,9 +175,39 @@ typedef enum simdconv_status {
    *  larger than the full output plus output_padding. */
   SIMDCONV_ERR_OUTPUT_SHAPE = 26,
   /** A float pointer is not aligned for float (4 bytes), or a double
-   *  pointer (simdconv_reference(), simdconv_compare()) not for double.
+   *  pointer (simdconv_reference(), simdconv_compare()) not for double;
+   *  for int8, an int32_t pointer (bias, quantize_bias's out) not aligned
+   *  for int32_t, an int64_t one (reference_q8's acc) not for int64_t, or
+   *  qparams.weight_scales not for float. Byte tensors (int8 inputs,
+   *  outputs, weights) have no alignment rule.
    *  (Codes 19-23 and 27-31 are reserved.) */
   SIMDCONV_ERR_MISALIGNED = 32,
+  /* 40-49: quantized (int8) convolution and per-kernel CPU features. */
+  /** simdconv_qparams is invalid: a scale that is not finite and positive,
+   *  a zero point outside its type, a weight scale count other than 1 or
+   *  out_channels, an unknown type, an output clamp outside the output type
+   *  or empty, or a requantization multiplier (input_scale * weight_scale /
+   *  output_scale, rounded to float) that is not a positive normal float. */
+  SIMDCONV_ERR_INVALID_QPARAMS = 40,
+  /** The run function does not match the object's data type:
+   *  simdconv_run() / simdconv_run_residual() on an int8 object, or
+   *  simdconv_run_q8() on an fp32 object. */
+  SIMDCONV_ERR_DTYPE_MISMATCH = 41,
+  /** An int8 accumulator could overflow int32: (C/groups)*R*S*255*128
+   *  exceeds 2^31-1, or |bias[k]| + 255 * sum |w[k]| does for some output
+   *  channel k. */
+  SIMDCONV_ERR_ACCUMULATOR_OVERFLOW = 42,
+  /** An int8 descriptor asks for an activation other than
+   *  SIMDCONV_ACT_NONE or SIMDCONV_ACT_CLAMP. */
+  SIMDCONV_ERR_UNSUPPORTED_ACTIVATION = 43,
+  /** The kernel named in simdconv_options.kernel needs a CPU feature this
+   *  CPU lacks beyond its ISA (simdconv_kernel_info.cpu_features, e.g.
+   *  AVX-512 VNNI or the AArch64 dot product). */
+  SIMDCONV_ERR_KERNEL_NOT_SUPPORTED = 44,
+  /** simdconv_create_q8(), simdconv_desc_validate_q8() or
+   *  simdconv_reference_q8() got a transposed descriptor: the int8
+   *  convolution is forward only. */
+  SIMDCONV_ERR_TRANSPOSED_INT8 = 45,
 } simdconv_status;
 
 /** A static, human-readable name for a status ("SIMDCONV_ERR_INVALID_SIZE:
@@ -436,9 +466,9 @@ typedef struct simdconv_conv simdconv_conv;
  *  Errors: NULL_POINTER, MISALIGNED (weights or bias), everything
  *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, the ISA errors of
  *  simdconv_isa_check() (INVALID_ENUM, ISA_NOT_BUILT, ISA_NOT_SUPPORTED,
- *  ISA_DISABLED), with options.kernel UNKNOWN_KERNEL and KERNEL_UNSUITABLE
- *  (and the ISA errors of the kernel's ISA), SIZE_OVERFLOW and
- *  OUT_OF_MEMORY, in that order. */
+ *  ISA_DISABLED), with options.kernel UNKNOWN_KERNEL, KERNEL_NOT_SUPPORTED
+ *  and KERNEL_UNSUITABLE (and the ISA errors of the kernel's ISA),
+ *  SIZE_OVERFLOW and OUT_OF_MEMORY, in that order. */
 SIMDCONV_API simdconv_status simdconv_create(const simdconv_desc *desc,
                                              const float *weights,
                                              const float *bias,
@@ -461,8 +491,8 @@ SIMDCONV_API void simdconv_destroy(simdconv_conv *conv);
  *    bytes <= 16 * N*C*H*W + 4 * K*OH*OW + 64 * (OH*OW*R*S + OH + OW)
  *             + 4 * C/groups + 1024
  *  (an NHWC copy of an output image, and pixel tiles padded per output row
- *  and phase). SIZE_OVERFLOW when this bound overflows size_t, on every
- *  ISA.
+ *  and phase); int8 objects: the bound of simdconv_create_q8().
+ *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
  *  Errors: NULL_POINTER, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
  *  SIZE_OVERFLOW. */
 SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
@@ -478,9 +508,10 @@ SIMDCONV_API simdconv_status simdconv_workspace_size(const simdconv_conv *conv,
  *  frees before returning) or at least simdconv_workspace_size() bytes.
  *  pool: NULL runs on the calling thread; otherwise the work is split over
  *  the pool's threads. Results are bitwise the same either way.
- *  Errors: NULL_POINTER, MISALIGNED, INVALID_SIZE, PADDING_TOO_LARGE,
- *  EMPTY_OUTPUT, SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL,
- *  OUT_OF_MEMORY, in that order. On error the output is untouched. */
+ *  Errors: NULL_POINTER, DTYPE_MISMATCH (an int8 object: simdconv_run_q8()),
+ *  MISALIGNED, INVALID_SIZE, PADDING_TOO_LARGE, EMPTY_OUTPUT,
+ *  SIZE_OVERFLOW, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, OUT_OF_MEMORY, in
+ *  that order. On error the output is untouched. */
 SIMDCONV_API simdconv_status simdconv_run(const simdconv_conv *conv,
                                           size_t batch, size_t in_h,
                                           size_t in_w, const float *input,
@@ -546,15 +577,17 @@ SIMDCONV_API simdconv_status simdconv_conv2d(
 
 /** A registered kernel. Strings are static. */
 typedef struct simdconv_kernel_info {
-  /** f32_<operation>_<tile>__<isa>, e.g. "f32_igemm_7x32__avx512". */
+  /** <dtype>_<operation>_<tile>__<isa>, e.g. "f32_igemm_7x32__avx512";
+   *  dtype f32 (fp32 objects) or q8 (int8 objects, simdconv_create_q8). */
   const char *name;
   simdconv_isa isa;     /**< the ISA whose table lists it */
   /** The driver it plugs into: "direct", "igemm" (indirect GEMM over NHWC
    *  pixels), "gemm_nchw" (NCHW 1x1 GEMM), "dwconv" (depthwise), and for
    *  transposed convolutions "deconv_igemm" (each output phase on an igemm
    *  kernel's micro-kernels) or "deconv_dwconv" (depthwise, on the
-   *  depthwise row micro-kernels). The direct kernel computes both
-   *  directions; every other family only its own. */
+   *  depthwise row micro-kernels); for int8 "q8_direct", "q8_igemm" or
+   *  "q8_dwconv". The fp32 direct kernel computes both directions; every
+   *  other family only its own. */
   const char *family;
   /** The micro-tile: igemm and deconv_igemm tile_m output pixels x tile_n
    *  output channels; gemm_nchw tile_m output channels x tile_n pixels;
@@ -567,6 +600,12 @@ typedef struct simdconv_kernel_info {
   const char *constraints;
   /** Its position in its ISA's dispatch order (0: tried first). */
   size_t rank;
+  /** CPU features it needs beyond its ISA's, space-separated
+   *  ("avx512vnni", "asimddp"); "" for none. */
+  const char *cpu_features;
+  /** Non-zero when this process can run it: its ISA passes
+   *  simdconv_isa_check() and the CPU has its cpu_features. */
+  int usable;
 } simdconv_kernel_info;
 
 /** Number of registered kernels. */
@@ -654,6 +693,158 @@ SIMDCONV_API simdconv_status simdconv_compare(const float *y,
                                               const double *ref,
                                               const double *bound, size_t n,
                                               simdconv_compare_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Quantized int8 convolution                                               */
+/* ------------------------------------------------------------------------ */
+
+/* ONNX QLinearConv / PyTorch quantized Conv2d / TFLite int8 CONV_2D on the
+ * same descriptor and object life cycle as fp32: every geometry, layout,
+ * padding mode, group count and the flip of simdconv_desc; its activation
+ * is NONE or CLAMP (SIMDCONV_ERR_UNSUPPORTED_ACTIVATION otherwise).
+ *
+ *   input   uint8 or int8, real value input_scale * (x - input_zero_point)
+ *   weights int8, zero point 0, scale weight_scales[k] (per output channel)
+ *           or weight_scales[0] (per tensor); layout as desc.weight_layout
+ *   bias    int32 in the scale input_scale * weight_scale[k] (ONNX); NULL
+ *           for none. simdconv_quantize_bias() converts a float bias.
+ *   output  uint8 or int8, scale output_scale, zero point output_zero_point
+ *
+ * Zero padding pads with input_zero_point (the real value 0); the other
+ * padding modes copy quantized values. Each output is
+ *
+ *   acc = bias[k] + sum over taps and channels of (x - x_zp) * w  (int32,
+ *         exact: creation rejects layers that could overflow it)
+ *   m_k = (float)((double)input_scale * weight_scale[k] / output_scale)
+ *   y   = clamp(round_half_even((float)acc * m_k) + output_zero_point,
+ *               lo, hi)
+ *
+ * with (float)acc and the product rounded to nearest even (fp32), and
+ * [lo, hi] the output type's range, narrowed by output_min/output_max
+ * (clamp set) and by a SIMDCONV_ACT_CLAMP of the descriptor, whose real
+ * bounds a become output_zero_point + round_half_even(a / output_scale)
+ * (double; -inf and +inf leave the range). Every kernel on every ISA and
+ * thread count computes exactly this (docs/numerics.md, part IV), so the
+ * same inputs give the same bytes everywhere, equal to
+ * simdconv_reference_q8(). */
+
+/** The 8-bit types of input and output. */
+typedef enum simdconv_qtype {
+  SIMDCONV_QTYPE_U8 = 0, /**< uint8, 0 .. 255 */
+  SIMDCONV_QTYPE_S8 = 1, /**< int8, -128 .. 127 */
+} simdconv_qtype;
+
+/** Quantization parameters of an int8 convolution. Fill with
+ *  simdconv_qparams_init(), then set the clamp if wanted. The weight scales
+ *  are copied at creation; the caller keeps ownership. */
+typedef struct simdconv_qparams {
+  simdconv_qtype input_type;
+  float input_scale;          /**< finite, > 0 */
+  int32_t input_zero_point;   /**< within input_type */
+  const float *weight_scales; /**< weight_scale_count values, finite, > 0 */
+  size_t weight_scale_count;  /**< 1 (per tensor) or out_channels */
+  simdconv_qtype output_type;
+  float output_scale;         /**< finite, > 0 */
+  int32_t output_zero_point;  /**< within output_type */
+  /** Non-zero: clamp the output to [output_min, output_max] (quantized
+   *  values within output_type, min <= max): a fused ReLU is output_min =
+   *  output_zero_point. Default 0: the output type's range. */
+  int clamp;
+  int32_t output_min, output_max;
+} simdconv_qparams;
+
+/** Fills *q with the given parameters and no clamp. */
+SIMDCONV_API void simdconv_qparams_init(
+    simdconv_qparams *q, simdconv_qtype input_type, float input_scale,
+    int32_t input_zero_point, const float *weight_scales,
+    size_t weight_scale_count, simdconv_qtype output_type, float output_scale,
+    int32_t output_zero_point);
+
+/** Validates an int8 descriptor and its parameters without weights.
+ *  Errors: NULL_POINTER (desc or qparams), TRANSPOSED_INT8 (the int8
+ *  convolution is forward only: any descriptor with transposed set), every
+ *  status of simdconv_desc_validate() and OUTPUT_PADDING (an output
+ *  padding on this forward descriptor), UNSUPPORTED_ACTIVATION,
+ *  NULL_POINTER (qparams.weight_scales), MISALIGNED (weight_scales not
+ *  aligned for float), INVALID_QPARAMS, ACCUMULATOR_OVERFLOW (the reduction
+ *  length; the per-channel bound needs the weights and is checked at
+ *  creation), in that order. The scales are checked and the multipliers
+ *  computed in the canonical floating-point environment, whatever the
+ *  caller's. */
+SIMDCONV_API simdconv_status simdconv_desc_validate_q8(
+    const simdconv_desc *desc, const simdconv_qparams *qparams);
+
+/** Creates an int8 object: validates, chooses the kernel (options as for
+ *  simdconv_create(), options.kernel naming a q8_ kernel) and prepacks the
+ *  weights, the bias and the zero-point compensation. weights: K x C/g x R
+ *  x S (or OHWI) int8, any alignment; bias: K int32 (aligned for int32_t)
+ *  or NULL. The caller keeps ownership of both.
+ *
+ *  The packed weights take at most
+ *    2 * (K + 64 * groups) * (R * S * (C/groups + 3) + 4) bytes
+ *  (channels padded to 4 per tap, AVX2's int16 copies, a bias and a
+ *  multiplier per channel). The reduction-length rule of
+ *  ACCUMULATOR_OVERFLOW keeps it below 2^57: no SIZE_OVERFLOW here.
+ *  Errors: NULL_POINTER, MISALIGNED (bias), those of
+ *  simdconv_desc_validate_q8(), INVALID_ALLOCATOR, the ISA errors of
+ *  simdconv_isa_check(), with options.kernel UNKNOWN_KERNEL,
+ *  KERNEL_NOT_SUPPORTED and KERNEL_UNSUITABLE, OUT_OF_MEMORY and
+ *  ACCUMULATOR_OVERFLOW (per output channel, from the
+ *  weights and bias). The object is destroyed with simdconv_destroy() and
+ *  described by simdconv_get_info() / simdconv_workspace_size(), whose
+ *  bound for int8 objects is
+ *    bytes <= 16 * N*C*H*W + K*OH*OW + 24 * (OH*OW + 16) * R*S
+ *             + 4 * (C/groups * S + K) + 1024
+ *  plus 2 * C * (H + 16) * (W + 16) when groups == 1, dilation_w == 1,
+ *  S > 1, C is not a multiple of 4 and at most 16 and no pad exceeds 8
+ *  (the igemm kernels then copy the padded image): bounded by the work,
+ *  never by padding, stride or dilation alone, as for fp32. */
+SIMDCONV_API simdconv_status simdconv_create_q8(
+    const simdconv_desc *desc, const simdconv_qparams *qparams,
+    const int8_t *weights, const int32_t *bias,
+    const simdconv_options *options, simdconv_conv **conv);
+
+/** Runs an int8 object: input batch x C x in_h x in_w bytes (uint8_t or
+ *  int8_t as qparams.input_type, the object's layout), output batch x K x
+ *  OH x OW bytes, both of any alignment. Workspace, pool, overlap and size
+ *  rules as simdconv_run(); it computes in the canonical floating-point
+ *  environment on every thread, as simdconv_run() does.
+ *  Errors: NULL_POINTER, DTYPE_MISMATCH (an fp32 object), INVALID_SIZE,
+ *  PADDING_TOO_LARGE, EMPTY_OUTPUT, SIZE_OVERFLOW, BUFFER_OVERLAP,
+ *  WORKSPACE_TOO_SMALL, OUT_OF_MEMORY, in that order. On error the output
+ *  is untouched. */
+SIMDCONV_API simdconv_status simdconv_run_q8(
+    const simdconv_conv *conv, size_t batch, size_t in_h, size_t in_w,
+    const void *input, void *output, void *workspace, size_t workspace_size,
+    pthreadpool_t pool);
+
+/** Quantizes a float bias into the accumulator's scale:
+ *  out[k] = round_half_even((double)bias[k] / ((double)input_scale *
+ *  weight_scale[k])) saturated to int32 (weight_scale[k] is weight_scales[0]
+ *  when weight_scale_count is 1), in the canonical floating-point
+ *  environment. Errors: NULL_POINTER, MISALIGNED (bias or weight_scales
+ *  not aligned for float, out not for int32_t), INVALID_QPARAMS (scales not
+ *  finite and positive, a count other than 1 or out_channels, a NaN
+ *  bias). */
+SIMDCONV_API simdconv_status simdconv_quantize_bias(
+    const float *bias, size_t out_channels, float input_scale,
+    const float *weight_scales, size_t weight_scale_count, int32_t *out);
+
+/** The exact oracle of simdconv_run_q8(): int64 sums written straight from
+ *  the definition above (its own padding and indexing, no kernel code),
+ *  then the requantization. output receives the bytes (as the run does);
+ *  acc, if not NULL, the batch x K x OH x OW exact sums (bias included) in
+ *  the output's layout. input and output are bytes (any alignment); bias
+ *  must be aligned for int32_t and acc for int64_t. Computes in the
+ *  canonical floating-point environment and allocates nothing.
+ *  Errors: NULL_POINTER, MISALIGNED (bias, acc), those of
+ *  simdconv_desc_validate_q8(), INVALID_SIZE, PADDING_TOO_LARGE,
+ *  EMPTY_OUTPUT, SIZE_OVERFLOW (as simdconv_output_shape()) and
+ *  ACCUMULATOR_OVERFLOW (per output channel). */
+SIMDCONV_API simdconv_status simdconv_reference_q8(
+    const simdconv_desc *desc, const simdconv_qparams *qparams, size_t batch,
+    size_t in_h, size_t in_w, const void *input, const int8_t *weights,
+    const int32_t *bias, void *output, int64_t *acc);
 
 #ifdef __cplusplus
 }

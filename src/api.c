@@ -11,16 +11,8 @@
 #include "bounds.h"
 #include "conv_internal.h"
 #include "fpenv.h"
+#include "object.h"
 #include "problem.h"
-
-struct simdconv_conv {
-  sc_problem problem;
-  const sc_conv_kernel *kernel;
-  simdconv_isa isa;
-  simdconv_allocator allocator;
-  void *packed;
-  size_t packed_bytes;
-};
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -47,17 +39,28 @@ static void sc_free(const simdconv_allocator *a, void *ptr) {
     a->free(a->ctx, ptr);
 }
 
+void *sc_object_alloc(const simdconv_conv *conv, size_t bytes) {
+  return sc_alloc(&conv->allocator, bytes);
+}
+
+void sc_object_free(const simdconv_conv *conv, void *ptr) {
+  sc_free(&conv->allocator, ptr);
+}
+
 /* ---- kernel choice -------------------------------------------------------- */
 
 /* The ISA's own table first, then its fallbacks' (src/isas.def) down to
- * scalar, whose direct kernel fits every problem. */
+ * scalar, whose direct kernels fit every problem; kernels that need a CPU
+ * feature this CPU lacks are skipped (AVX-512 without VNNI: the next
+ * kernel of the family that fits, in the same table or below). */
 static const sc_conv_kernel *sc_choose_kernel(simdconv_isa isa,
                                               const sc_problem *p) {
   for (const sc_isa_desc *d = sc_isa_desc_get(isa); d != NULL;
        d = d->isa == d->fallback ? NULL : sc_isa_desc_get(d->fallback)) {
     const sc_isa_table *t = d->table;
     for (size_t j = 0; t != NULL && j < t->count; j++)
-      if (t->kernels[j]->fits(t->kernels[j], p))
+      if (sc_kernel_cpu_ok(t->kernels[j]) &&
+          t->kernels[j]->fits(t->kernels[j], p))
         return t->kernels[j];
   }
   return NULL; /* unreachable: the registry check ensures the direct kernel */
@@ -75,6 +78,8 @@ static simdconv_status sc_named_kernel(const char *name, simdconv_isa isa,
   const sc_conv_kernel *k = sc_registry_kernel(index);
   if ((st = simdconv_isa_check(k->isa)) != SIMDCONV_OK)
     return st;
+  if (!sc_kernel_cpu_ok(k))
+    return SIMDCONV_ERR_KERNEL_NOT_SUPPORTED;
   if ((isa != SIMDCONV_ISA_AUTO && isa != k->isa) || !k->fits(k, p))
     return SIMDCONV_ERR_KERNEL_UNSUITABLE;
   *out = k;
@@ -120,15 +125,16 @@ static size_t sc_user_weight_index(const simdconv_desc *d, const sc_problem *p,
   return ((k * p->Cg + c) * p->R + r) * p->S + s;
 }
 
-/* Copies the weights to canonical KRSC. */
-static void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
-                                 const float *w, float *krsc) {
-  float *out = krsc;
+void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
+                          const void *w, void *krsc, size_t elem) {
+  const unsigned char *in = w;
+  unsigned char *out = krsc;
   for (size_t k = 0; k < p->K; k++)
     for (size_t r = 0; r < p->R; r++)
       for (size_t s = 0; s < p->S; s++)
-        for (size_t c = 0; c < p->Cg; c++)
-          *out++ = w[sc_user_weight_index(d, p, k, r, s, c)];
+        for (size_t c = 0; c < p->Cg; c++, out += elem)
+          memcpy(out, in + sc_user_weight_index(d, p, k, r, s, c) * elem,
+                 elem);
 }
 
 /* Packing computes bias + 0.0f: in the canonical FP environment (the
@@ -151,7 +157,7 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
       sc_alloc(&conv->allocator, p->K * p->R * p->S * p->Cg * sizeof(float));
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
-  sc_canonical_weights(d, p, weights, krsc);
+  sc_canonical_weights(d, p, weights, krsc, sizeof(float));
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
   if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)
@@ -183,10 +189,37 @@ static simdconv_status sc_options_resolve(const simdconv_options *o,
   return sc_plan_kernel(o ? o->kernel : NULL, want, p, kernel, isa);
 }
 
+simdconv_status sc_object_new(const sc_problem *problem,
+                              const simdconv_options *options,
+                              simdconv_conv **out) {
+  simdconv_isa isa;
+  simdconv_allocator alloc;
+  const sc_conv_kernel *kernel;
+  size_t packed_bound;
+  *out = NULL;
+  simdconv_status st =
+      sc_options_resolve(options, problem, &alloc, &isa, &kernel);
+  if (st != SIMDCONV_OK)
+    return st;
+  /* SIZE_OVERFLOW from the documented bound alone, whatever the kernel;
+   * within it no kernel's packed size overflows. */
+  if (!sc_packed_bound(problem, &packed_bound))
+    return SIMDCONV_ERR_SIZE_OVERFLOW;
+  simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
+  if (conv == NULL)
+    return SIMDCONV_ERR_OUT_OF_MEMORY;
+  *conv = (simdconv_conv){.problem = *problem,
+                          .kernel = kernel,
+                          .isa = isa,
+                          .allocator = alloc};
+  *out = conv;
+  return SIMDCONV_OK;
+}
+
 /* Float pointers must be aligned for float: reading a float through a
  * misaligned pointer is undefined behaviour in C. */
 static bool sc_float_aligned(const float *p) {
-  return (uintptr_t)p % _Alignof(float) == 0;
+  return sc_ptr_aligned(p, _Alignof(float));
 }
 
 simdconv_status simdconv_create(const simdconv_desc *desc,
@@ -201,32 +234,23 @@ simdconv_status simdconv_create(const simdconv_desc *desc,
   if (!sc_float_aligned(weights) || !sc_float_aligned(bias))
     return SIMDCONV_ERR_MISALIGNED;
   sc_problem problem;
-  simdconv_isa isa;
-  simdconv_allocator alloc;
-  const sc_conv_kernel *kernel;
-  size_t packed_bound;
+  simdconv_conv *conv = NULL;
   simdconv_status st = sc_problem_init(desc, &problem);
   problem.has_bias = bias != NULL;
   if (st == SIMDCONV_OK)
-    st = sc_options_resolve(options, &problem, &alloc, &isa, &kernel);
-  if (st == SIMDCONV_OK && !sc_packed_bound(&problem, &packed_bound))
-    st = SIMDCONV_ERR_SIZE_OVERFLOW;
+    st = sc_object_new(&problem, options, &conv);
+  if (st == SIMDCONV_OK)
+    st = sc_pack(conv, desc, weights, bias);
+  return sc_object_publish(conv, st, conv_out);
+}
+
+simdconv_status sc_object_publish(simdconv_conv *conv, simdconv_status st,
+                                  simdconv_conv **out) {
   if (st != SIMDCONV_OK)
-    return st;
-  simdconv_conv *conv = sc_alloc(&alloc, sizeof *conv);
-  if (conv == NULL)
-    return SIMDCONV_ERR_OUT_OF_MEMORY;
-  *conv = (simdconv_conv){.problem = problem,
-                          .kernel = kernel,
-                          .isa = isa,
-                          .allocator = alloc};
-  st = sc_pack(conv, desc, weights, bias);
-  if (st != SIMDCONV_OK) {
     simdconv_destroy(conv);
-    return st;
-  }
-  *conv_out = conv;
-  return SIMDCONV_OK;
+  else
+    *out = conv;
+  return st;
 }
 
 void simdconv_destroy(simdconv_conv *conv) {
@@ -275,11 +299,11 @@ static void *sc_align_up(void *p) {
 }
 
 /* The residual may be the output itself, else it overlaps neither. */
-static bool sc_residual_overlaps(const float *residual, const float *input,
-                                 size_t in_elems, const float *output,
+static bool sc_residual_overlaps(const float *residual, const void *input,
+                                 size_t in_elems, const void *output,
                                  size_t out_elems) {
   const size_t bytes = out_elems * sizeof(float);
-  return residual != NULL && residual != output &&
+  return residual != NULL && (const void *)residual != output &&
          (sc_ranges_overlap(residual, bytes, output, bytes) ||
           sc_ranges_overlap(residual, bytes, input, in_elems * sizeof(float)));
 }
@@ -293,9 +317,24 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
                                       pthreadpool_t pool) {
   if (conv == NULL || input == NULL || output == NULL)
     return SIMDCONV_ERR_NULL_POINTER;
+  /* The object's type first: an int8 object's tensors are bytes, and
+   * what alignment means depends on the type. */
+  if (conv->problem.dtype != SC_DTYPE_F32)
+    return SIMDCONV_ERR_DTYPE_MISMATCH;
   if (!sc_float_aligned(input) || !sc_float_aligned(output) ||
       !sc_float_aligned(residual))
     return SIMDCONV_ERR_MISALIGNED;
+  return sc_object_run(conv, batch, in_h, in_w, input, residual, alpha,
+                       output, workspace, workspace_size, pool);
+}
+
+simdconv_status sc_object_run(const simdconv_conv *conv, size_t batch,
+                              size_t in_h, size_t in_w, const void *input,
+                              const float *residual, float alpha,
+                              void *output, void *workspace,
+                              size_t workspace_size, pthreadpool_t pool) {
+  const bool q8 = conv->problem.dtype == SC_DTYPE_Q8;
+  const size_t esize = q8 ? 1 : sizeof(float);
   sc_shape s;
   size_t in_elems, out_elems, ws_bytes;
   simdconv_status st = sc_shape_init(&conv->problem, batch, in_h, in_w, &s);
@@ -304,8 +343,7 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
   if (st != SIMDCONV_OK)
     return st;
   sc_shape_elements(&conv->problem, &s, &in_elems, &out_elems);
-  if (sc_ranges_overlap(input, in_elems * sizeof(float), output,
-                        out_elems * sizeof(float)) ||
+  if (sc_ranges_overlap(input, in_elems * esize, output, out_elems * esize) ||
       sc_residual_overlaps(residual, input, in_elems, output, out_elems))
     return SIMDCONV_ERR_BUFFER_OVERLAP;
   void *owned = NULL;
@@ -323,8 +361,10 @@ simdconv_status simdconv_run_residual(const simdconv_conv *conv, size_t batch,
       .problem = &conv->problem,
       .shape = &s,
       .packed = conv->packed,
-      .input = input,
-      .output = output,
+      .input = q8 ? NULL : input,
+      .output = q8 ? NULL : output,
+      .q8_input = q8 ? input : NULL,
+      .q8_output = q8 ? output : NULL,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
       .residual = residual,
@@ -422,7 +462,13 @@ const char *simdconv_status_string(simdconv_status status) {
   case SIMDCONV_ERR_OUTPUT_PADDING: return "SIMDCONV_ERR_OUTPUT_PADDING: output padding not below max(stride, dilation), or set on a forward convolution";
   case SIMDCONV_ERR_PADDING_MODE: return "SIMDCONV_ERR_PADDING_MODE: a transposed convolution pads with zeros only";
   case SIMDCONV_ERR_OUTPUT_SHAPE: return "SIMDCONV_ERR_OUTPUT_SHAPE: the requested transposed output needs negative padding";
-  case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float or double pointer is not aligned for its type";
+  case SIMDCONV_ERR_MISALIGNED: return "SIMDCONV_ERR_MISALIGNED: a float, int32, int64 or double pointer is not aligned for its type";
+  case SIMDCONV_ERR_INVALID_QPARAMS: return "SIMDCONV_ERR_INVALID_QPARAMS: a scale, zero point, type, clamp or requantization multiplier is invalid";
+  case SIMDCONV_ERR_DTYPE_MISMATCH: return "SIMDCONV_ERR_DTYPE_MISMATCH: the run function does not match the object's data type (fp32 or int8)";
+  case SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: return "SIMDCONV_ERR_ACCUMULATOR_OVERFLOW: an int8 accumulator could overflow int32";
+  case SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: return "SIMDCONV_ERR_UNSUPPORTED_ACTIVATION: int8 convolutions take no activation but clamp";
+  case SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: return "SIMDCONV_ERR_KERNEL_NOT_SUPPORTED: this CPU lacks a feature the named kernel needs";
+  case SIMDCONV_ERR_TRANSPOSED_INT8: return "SIMDCONV_ERR_TRANSPOSED_INT8: int8 convolutions are forward only (desc.transposed is set)";
   }
   return "SIMDCONV_ERR_UNKNOWN: unknown status code";
 }

@@ -34,7 +34,82 @@
 
 #include "problem.h"
 
+/* int8 (src/q8_igemm.c, src/q8_dwconv.c, the scalar q8 kernel), where the
+ * elements are bytes but padded more:
+ *
+ * packed: igemm pads each group's Kg to NR (at most K + 63 groups
+ * channels) and each tap's channels to 4, so a channel holds at most
+ * R*S*(Cg + 3) weights of up to 2 bytes (AVX2's int16 copies; merged taps
+ * round S*Cg up instead, less) and 8 bytes of bias and multiplier;
+ * depthwise pads K to 16 with up to 4 bytes a weight (Cg = 1: 4 R*S <=
+ * 2 R*S*(1 + 3)); the direct kernel K * (Cg*R*S + 8).
+ *
+ * workspace: igemm's zero row (at most 2 (S*Cg + 3) bytes), row and column
+ * tables and indirection buffer (8 bytes per output pixel + 8 and tap, 24
+ * in all), one image copied per run with its channels padded to 4 and
+ * widened to 2 bytes (at most 8 C*H*W), or for the merged plan (one group,
+ * dilation_w 1, S > 1, Cg not a multiple of 4 and at most 16, every pad
+ * at most SC_Q8_MERGED_MAX_PAD: sc_q8_merged_plan) the padded image,
+ * 2 C*(H + 16)*(W + 16) bytes at most, and its zero-row slack; depthwise the
+ * column table, a zero row of max(W*C, K + 15) bytes and, NCHW, NHWC copies
+ * of an input image (C*H*W) and an output image (K*OH*OW); alignments
+ * under 1024. */
+static bool sc_q8_packed_bound(const sc_problem *p, size_t *bytes) {
+  size_t channels, cg3, taps;
+  const size_t kernel[] = {p->R, p->S};
+  if (!sc_mul_ok(p->groups, SC_BOUND_MAX_NR, &channels) ||
+      __builtin_add_overflow(channels, p->K, &channels) ||
+      __builtin_add_overflow(p->Cg, 3, &cg3) ||
+      !sc_product_ok(kernel, 2, &taps) || !sc_mul_ok(taps, cg3, &taps) ||
+      __builtin_add_overflow(taps, 4, &taps))
+    return false;
+  const size_t dims[] = {2, channels, taps};
+  return sc_product_ok(dims, 3, bytes);
+}
+
+bool sc_q8_merged_plan(const sc_problem *p) {
+  return p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg % 4 != 0 &&
+         p->Cg <= 16 && p->pad_top <= SC_Q8_MERGED_MAX_PAD &&
+         p->pad_bottom <= SC_Q8_MERGED_MAX_PAD &&
+         p->pad_left <= SC_Q8_MERGED_MAX_PAD &&
+         p->pad_right <= SC_Q8_MERGED_MAX_PAD;
+}
+
+static bool sc_q8_workspace_bound(const sc_problem *p, const sc_shape *s,
+                                  size_t *bytes) {
+  const size_t input[] = {16, s->N, p->C, s->H, s->W};
+  const size_t output[] = {p->K, s->OH, s->OW};
+  const size_t rows[] = {4, p->Cg, p->S};
+  size_t total, part, pixels;
+  if (!sc_product_ok(input, 5, &total) || !sc_product_ok(output, 3, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_mul_ok(s->OH, s->OW, &pixels) ||
+      __builtin_add_overflow(pixels, 2 * SC_BOUND_MAX_MR, &pixels))
+    return false;
+  const size_t tables[] = {24, pixels, p->R, p->S};
+  if (!sc_product_ok(tables, 4, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_product_ok(rows, 3, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      !sc_mul_ok(4, p->K, &part) ||
+      __builtin_add_overflow(total, part, &total) ||
+      __builtin_add_overflow(total, 1024, &total))
+    return false;
+  if (sc_q8_merged_plan(p)) {
+    /* H, W <= 2^31 - 1: no overflow in the sums. */
+    const size_t padded[] = {2, p->C, s->H + 2 * SC_Q8_MERGED_MAX_PAD,
+                             s->W + 2 * SC_Q8_MERGED_MAX_PAD};
+    if (!sc_product_ok(padded, 4, &part) ||
+        __builtin_add_overflow(total, part, &total))
+      return false;
+  }
+  *bytes = total;
+  return true;
+}
+
 bool sc_packed_bound(const sc_problem *p, size_t *bytes) {
+  if (p->dtype == SC_DTYPE_Q8)
+    return sc_q8_packed_bound(p, bytes);
   size_t channels, taps, classes = 0;
   const size_t weights[] = {p->Cg, p->R, p->S}, kernel[] = {2, p->R, p->S};
   if (!sc_mul_ok(p->groups, SC_BOUND_MAX_NR, &channels) ||
@@ -75,6 +150,8 @@ static bool sc_workspace_bound_transposed(const sc_problem *p,
 
 bool sc_workspace_bound(const sc_problem *p, const sc_shape *s,
                         size_t *bytes) {
+  if (p->dtype == SC_DTYPE_Q8)
+    return sc_q8_workspace_bound(p, s, bytes);
   if (p->transposed)
     return sc_workspace_bound_transposed(p, s, bytes);
   const size_t input[] = {16, s->N, p->C, s->H, s->W};

@@ -34,4 +34,19 @@ bool sc_packed_bound(const sc_problem *p, size_t *bytes);
 bool sc_workspace_bound(const sc_problem *p, const sc_shape *s,
                         size_t *bytes);
 
+/* int8 objects (p->dtype SC_DTYPE_Q8) have their own bounds, taken by the
+ * two functions above: packed 2 * (K + 64 * groups) * (R*S*(Cg + 3) + 4)
+ * bytes; workspace 16 * N*C*H*W + K*OH*OW + 24 * (OH*OW + 16) * R*S +
+ * 4 * (Cg*S + K) + 1024, plus 2 * C * (H + 16) * (W + 16) when
+ * sc_q8_merged_plan(). */
+
+/* The int8 igemm copies the padded image (its "merged" plan, one tap per
+ * kernel row) only while no pad exceeds this: the copy then stays within
+ * a constant times the input image, whatever the padding. */
+#define SC_Q8_MERGED_MAX_PAD 8
+
+/* Whether the int8 igemm uses its merged plan (src/q8_igemm.c uses this
+ * very rule; it depends on the descriptor alone, as the packing does). */
+bool sc_q8_merged_plan(const sc_problem *p);
+
 #endif

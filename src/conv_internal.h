@@ -45,6 +45,20 @@
 /* Alignment of packed weights and of the workspace handed to kernels. */
 #define SC_ALIGNMENT 64
 
+/* The data type of an object: its kernels' families and run function. */
+typedef enum sc_dtype {
+  SC_DTYPE_F32 = 0, /* simdconv_create / simdconv_run */
+  SC_DTYPE_Q8,      /* simdconv_create_q8 / simdconv_run_q8 (src/q8.h) */
+} sc_dtype;
+
+/* What an int8 kernel needs of the quantization (src/problem_q8.c); the
+ * per-channel multipliers go to its pack_q8 function. */
+typedef struct sc_q8_info {
+  simdconv_qtype in_type, out_type;
+  int32_t x_zp, y_zp;
+  int32_t lo, hi; /* the output range: type, clamp and activation */
+} sc_q8_info;
+
 /* A validated convolution, independent of batch and input size. */
 typedef struct sc_problem {
   simdconv_layout layout;
@@ -61,9 +75,14 @@ typedef struct sc_problem {
   bool has_bias;
   /* A transposed convolution (src/deconv.h): the pads crop the full output
    * and out_pad_h/w extend it at the bottom/right. Only the deconv families
-   * and the direct kernel accept one (the other fits() reject it). */
+   * and the fp32 direct kernel accept one (the other fits() reject it; the
+   * int8 path is forward only: sc_q8_problem_init rejects it). */
   bool transposed;
   size_t out_pad_h, out_pad_w;
+  /* F32 unless created by simdconv_create_q8; each family's fits() rejects
+   * the other type, so the planner never mixes them. */
+  sc_dtype dtype;
+  sc_q8_info q8; /* SC_DTYPE_Q8 only */
 } sc_problem;
 
 /* The shape of one run. */
@@ -89,6 +108,9 @@ typedef struct sc_run_args {
    * residual is read before that element is written, and nothing else. */
   const float *residual;
   float alpha;
+  /* SC_DTYPE_Q8: the byte tensors (input and output above are NULL). */
+  const uint8_t *q8_input;
+  uint8_t *q8_output;
 } sc_run_args;
 
 /* Kernel families: one portable driver each, with per-ISA micro-kernels. */
@@ -99,6 +121,10 @@ typedef enum sc_family {
   SC_FAMILY_DWCONV,      /* depthwise (src/dwconv.c) */
   SC_FAMILY_DECONV_IGEMM,  /* transposed, on igemm micro-kernels (src/deconv.c) */
   SC_FAMILY_DECONV_DWCONV, /* transposed depthwise (src/deconv_dw.c) */
+  /* int8 families last: sc_family_dtype() compares with the first. */
+  SC_FAMILY_Q8_DIRECT,   /* int8: the scalar direct kernel (src/scalar) */
+  SC_FAMILY_Q8_IGEMM,    /* int8 indirect GEMM (src/q8_igemm.c) */
+  SC_FAMILY_Q8_DWCONV,   /* int8 depthwise (src/q8_dwconv.c) */
   SC_FAMILY_COUNT
 } sc_family;
 
@@ -109,8 +135,14 @@ typedef struct sc_kernel_desc {
   const char *constraints; /* static text: the layers fits() accepts */
 } sc_kernel_desc;
 
+/* The data type of a family's kernels. */
+static inline sc_dtype sc_family_dtype(sc_family f) {
+  return f >= SC_FAMILY_Q8_DIRECT ? SC_DTYPE_Q8 : SC_DTYPE_F32;
+}
+
 /* One convolution kernel (a micro-kernel family's driver with one ISA's
- * micro-kernels). Names follow f32_<op>_<tile>__<isa>; the registry lists
+ * micro-kernels). Names follow <dtype>_<op>_<tile>__<isa> (dtype f32 or
+ * q8, as its family's); the registry lists
  * each in its ISA's src/<isa>/kernels.def, and its source is <name>.c. */
 struct sc_conv_kernel {
   const char *name;
@@ -137,6 +169,16 @@ struct sc_conv_kernel {
   /* NULL when the kernel's config keeps its family's rules, else what it
    * breaks (a static string); checked once at load (src/registry.c). */
   const char *(*check)(const sc_conv_kernel *k);
+  /* SC_CPU_* bits the kernel needs beyond its ISA's (src/isas.def), e.g.
+   * SC_CPU_AVX512VNNI: the planner skips it on a CPU without them, a
+   * forced kernel fails with SIMDCONV_ERR_KERNEL_NOT_SUPPORTED. */
+  uint32_t cpu;
+  /* Int8 families, instead of pack: packs canonical int8 weights
+   * w[K][R][S][Cg] (flip applied), the int32 bias (NULL: zeros) and the
+   * per-channel requantization multipliers mult[K] into `packed`. */
+  void (*pack_q8)(const sc_conv_kernel *k, const sc_problem *p,
+                  const int8_t *w_krsc, const int32_t *bias,
+                  const float *mult, void *packed);
 };
 
 /* The kernels of one ISA, best first: the planner takes the first whose
@@ -159,7 +201,12 @@ enum {
   SC_CPU_OS_YMM = 1u << 6, /* the OS saves YMM state (XCR0) */
   SC_CPU_OS_ZMM = 1u << 7, /* the OS saves opmask and ZMM state */
   SC_CPU_NEON = 1u << 8,
+  SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
+  SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
 };
+
+/* True when the CPU has every SC_CPU_* bit the kernel adds to its ISA's. */
+bool sc_kernel_cpu_ok(const sc_conv_kernel *k);
 
 /* One instruction set, from src/isas.def. */
 typedef struct sc_isa_desc {

@@ -4,7 +4,8 @@
  * x86-64: CPUID for the instruction sets and XGETBV for the OS's promise to
  * save YMM and ZMM state across context switches (without it, using the
  * registers corrupts state even though CPUID reports the ISA).
- * AArch64: Advanced SIMD is architecturally mandatory; HWCAP confirms it.
+ * AArch64: Advanced SIMD is architecturally mandatory; HWCAP confirms it and
+ * tells whether the dot-product instructions (SDOT/UDOT) exist.
  * The L2 size (for the drivers' cache blocking) comes from the C library,
  * which reads CPUID or the kernel's cache description.
  */
@@ -48,18 +49,24 @@ static uint32_t sc_probe(void) {
   __cpuid_count(7, 0, a, b, c, d);
   return has | sc_bit(b, 5, SC_CPU_AVX2) | sc_bit(b, 16, SC_CPU_AVX512F) |
          sc_bit(b, 17, SC_CPU_AVX512DQ) | sc_bit(b, 30, SC_CPU_AVX512BW) |
-         sc_bit(b, 31, SC_CPU_AVX512VL);
+         sc_bit(b, 31, SC_CPU_AVX512VL) | sc_bit(c, 11, SC_CPU_AVX512VNNI);
 }
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMD
 #define HWCAP_ASIMD (1 << 1)
 #endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
 
 static uint32_t sc_probe(void) {
   /* Fused multiply-add is part of AArch64 FP/SIMD. */
-  return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0 ? SC_CPU_NEON | SC_CPU_FMA
-                                                  : SC_CPU_FMA;
+  const unsigned long hw = getauxval(AT_HWCAP);
+  uint32_t has = SC_CPU_FMA;
+  if (hw & HWCAP_ASIMD)
+    has |= SC_CPU_NEON | ((hw & HWCAP_ASIMDDP) ? SC_CPU_ASIMDDP : 0);
+  return has;
 }
 #else
 static uint32_t sc_probe(void) { return 0; }

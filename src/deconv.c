@@ -61,7 +61,8 @@ static sc_problem dc_group_problem(const sc_problem *p, size_t th, size_t tw) {
 bool sc_deconv_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = dc_cfg(k);
   const sc_problem q = dc_group_problem(p, 1, 1);
-  if (!p->transposed || !dc_inner(k)->fits(dc_inner(k), &q))
+  if (p->dtype != SC_DTYPE_F32 || !p->transposed ||
+      !dc_inner(k)->fits(dc_inner(k), &q))
     return false;
   /* NCHW: one row segment of MR pixels of every column phase, NR channels
    * wide, must fit the stack buffer. */

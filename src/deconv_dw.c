@@ -41,7 +41,7 @@ bool sc_deconv_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const dc_axis ah = dc_axis_h(p);
   /* The row functions take at most SC_DW_MAX_R kernel rows, and int32
    * channel indices, strides and pads; NCHW needs a transpose. */
-  return p->transposed && sc_is_depthwise(p) &&
+  return p->dtype == SC_DTYPE_F32 && p->transposed && sc_is_depthwise(p) &&
          (p->layout == SIMDCONV_LAYOUT_NHWC || dcw_transpose(k) != NULL) &&
          dc_class_taps(&ah, 0) <= SC_DW_MAX_R &&
          p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&

@@ -29,7 +29,7 @@ bool sc_dpix_fits(const sc_conv_kernel *k, const sc_problem *p) {
   /* The scatter's 32-bit lane offsets: pixel stride x (VL - 1). */
   const size_t ps = p->layout == SIMDCONV_LAYOUT_NHWC ? p->stride_w * p->K
                                                       : p->stride_w;
-  return p->transposed && p->Kg <= c->max_kg &&
+  return p->dtype == SC_DTYPE_F32 && p->transposed && p->Kg <= c->max_kg &&
          p->padding_mode == SIMDCONV_PAD_ZEROS && p->stride_w <= INT32_MAX &&
          ps <= INT32_MAX / 64;
 }

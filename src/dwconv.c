@@ -17,7 +17,8 @@ static bool dw_fits(const sc_conv_kernel *k, const sc_problem *p,
                     simdconv_layout layout) {
   (void)k;
   /* Transposed depthwise layers: the deconv_dwconv family (src/deconv_dw.c). */
-  return !p->transposed && p->layout == layout && p->Cg == 1 && p->groups == p->C &&
+  return p->dtype == SC_DTYPE_F32 && !p->transposed && p->layout == layout &&
+         p->Cg == 1 && p->groups == p->C &&
          p->R <= SC_DW_MAX_R && p->K <= (size_t)INT32_MAX - SC_DW_KPAD &&
          p->stride_w <= (size_t)INT32_MAX && p->dil_w <= (size_t)INT32_MAX &&
          p->pad_left <= (size_t)INT32_MAX;

@@ -31,7 +31,8 @@ static const sc_gemm_nchw_config *gemm_config(const sc_conv_kernel *k) {
 bool sc_gemm_nchw_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
   const bool strided = p->stride_h > 1 || p->stride_w > 1;
-  return !p->transposed && p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
+  return p->dtype == SC_DTYPE_F32 && !p->transposed &&
+         p->layout == SIMDCONV_LAYOUT_NCHW && p->R == 1 && p->S == 1 &&
          p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 &&
          p->pad_right == 0 && !sc_is_depthwise(p) &&
          (p->Cg <= GEMM_NCHW_MAX_CG || strided);

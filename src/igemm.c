@@ -23,7 +23,9 @@ static const sc_igemm_config *igemm_config(const sc_conv_kernel *k) {
 
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
   const sc_igemm_config *cfg = igemm_config(k);
-  if (p->transposed) /* the deconv_igemm family wraps these micro-kernels */
+  /* int8 layers: the q8 families; transposed ones: the deconv_igemm
+   * family wraps these micro-kernels. */
+  if (p->dtype != SC_DTYPE_F32 || p->transposed)
     return false;
   if (cfg->max_k != 0 && (p->groups != 1 || p->K > cfg->max_k))
     return false;

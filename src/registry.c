@@ -6,10 +6,12 @@
  * be forced onto one kernel by name (simdconv_options.kernel).
  *
  * Checked once, at load (from the dispatcher): every kernel sits in its own
- * ISA's table, is named f32_<op>_<tile>__<isa>, once, has every function
- * its family's driver calls, and its config keeps the family's rules
- * (sc_conv_kernel.check); the scalar table ends with a kernel that fits
- * every problem. A violation is a bug that registry::tables_keep_their_rules
+ * ISA's table, is named <dtype>_<op>_<tile>__<isa> (dtype f32 or q8, its
+ * family's), once, has every function its family's driver calls, needs no
+ * CPU feature beyond its ISA's but one of the known extensions, and its
+ * config keeps the family's rules (sc_conv_kernel.check); the scalar table
+ * has a direct kernel per data type, which fits every problem of that type,
+ * and ends with the fp32 one. A violation is a bug that registry::tables_keep_their_rules
  * (tests/test_kernels.c) reports; simdconv info prints it.
  */
 #include <pthread.h>
@@ -56,12 +58,54 @@ static bool sc_violates(const sc_conv_kernel *k, const char *what) {
   return true;
 }
 
-/* The name is f32_<op>_<tile>__<isa>, <isa> being the table's ISA. */
+/* The name prefix of each data type's kernels. */
+static const char *const sc_dtype_prefix[] = {
+    [SC_DTYPE_F32] = "f32_",
+    [SC_DTYPE_Q8] = "q8_",
+};
+
+/* The name is <dtype>_<op>_<tile>__<isa>: the prefix of its family's data
+ * type, <isa> being the table's ISA. */
 static bool sc_name_ok(const sc_conv_kernel *k) {
   const char *isa = simdconv_isa_name(k->isa);
   const char *sep = strstr(k->name, "__");
-  return isa != NULL && strncmp(k->name, "f32_", 4) == 0 && sep != NULL &&
-         strcmp(sep + 2, isa) == 0;
+  const char *prefix = sc_dtype_prefix[sc_family_dtype(k->family)];
+  return isa != NULL && strncmp(k->name, prefix, strlen(prefix)) == 0 &&
+         sep != NULL && strcmp(sep + 2, isa) == 0;
+}
+
+/* The CPU features a kernel may add to its ISA's, with their names. */
+static const struct {
+  uint32_t bit;
+  const char *name;
+} sc_cpu_extensions[] = {
+    {SC_CPU_AVX512VNNI, "avx512vnni"},
+    {SC_CPU_ASIMDDP, "asimddp"},
+};
+#define SC_CPU_EXTENSIONS (sizeof sc_cpu_extensions / sizeof *sc_cpu_extensions)
+
+/* The name of k->cpu ("" for none), or NULL when it is not one known
+ * extension. */
+static const char *sc_cpu_name(const sc_conv_kernel *k) {
+  if (k->cpu == 0)
+    return "";
+  for (size_t i = 0; i < SC_CPU_EXTENSIONS; i++)
+    if (k->cpu == sc_cpu_extensions[i].bit)
+      return sc_cpu_extensions[i].name;
+  return NULL;
+}
+
+bool sc_kernel_cpu_ok(const sc_conv_kernel *k) {
+  return (sc_cpu()->has & k->cpu) == k->cpu;
+}
+
+/* Every function the kernel's family driver calls. */
+static bool sc_kernel_complete(const sc_conv_kernel *k) {
+  if ((unsigned)k->family >= SC_FAMILY_COUNT || k->fits == NULL ||
+      k->packed_size == NULL || k->run == NULL || k->describe == NULL)
+    return false;
+  return sc_family_dtype(k->family) == SC_DTYPE_Q8 ? k->pack_q8 != NULL
+                                                   : k->pack != NULL;
 }
 
 static bool sc_name_unique(size_t index) {
@@ -79,14 +123,16 @@ static bool sc_kernel_violates(const sc_isa_table *t, size_t index) {
     return sc_violates(k, "no name");
   if (k->isa != t->isa)
     return sc_violates(k, "listed in another ISA's table");
+  if (!sc_kernel_complete(k))
+    return sc_violates(k, "incomplete: a driver function or its family is missing");
   if (!sc_name_ok(k))
-    return sc_violates(k, "name is not f32_<op>_<tile>__<its isa>");
+    return sc_violates(k, "name is not <dtype>_<op>_<tile>__<its isa>, "
+                          "dtype its family's (f32 or q8)");
   if (!sc_name_unique(index))
     return sc_violates(k, "registered twice");
-  if (k->fits == NULL || k->packed_size == NULL || k->pack == NULL ||
-      k->run == NULL || k->describe == NULL ||
-      (unsigned)k->family >= SC_FAMILY_COUNT)
-    return sc_violates(k, "incomplete: a driver function or its family is missing");
+  if (sc_cpu_name(k) == NULL)
+    return sc_violates(k, "needs CPU features that are not one known "
+                          "extension of its ISA");
   if (k->check != NULL && (why = k->check(k)) != NULL)
     return sc_violates(k, why);
   return false;
@@ -105,6 +151,12 @@ static bool sc_registry_violates(void) {
   if (scalar == NULL || scalar->count == 0 ||
       scalar->kernels[scalar->count - 1]->family != SC_FAMILY_DIRECT)
     return sc_violates(NULL, "the scalar table must end with the direct kernel");
+  bool q8_direct = false;
+  for (size_t j = 0; j < scalar->count; j++)
+    q8_direct |= scalar->kernels[j]->family == SC_FAMILY_Q8_DIRECT &&
+                 scalar->kernels[j]->cpu == 0;
+  if (!q8_direct)
+    return sc_violates(NULL, "the scalar table needs the int8 direct kernel");
   return false;
 }
 
@@ -129,6 +181,9 @@ static const char *const sc_family_names[SC_FAMILY_COUNT] = {
     [SC_FAMILY_DWCONV] = "dwconv",
     [SC_FAMILY_DECONV_IGEMM] = "deconv_igemm",
     [SC_FAMILY_DECONV_DWCONV] = "deconv_dwconv",
+    [SC_FAMILY_Q8_DIRECT] = "q8_direct",
+    [SC_FAMILY_Q8_IGEMM] = "q8_igemm",
+    [SC_FAMILY_Q8_DWCONV] = "q8_dwconv",
 };
 
 /* Position of kernel `index` in its ISA's table. */
@@ -159,6 +214,8 @@ simdconv_status simdconv_kernel_get(size_t index, simdconv_kernel_info *info) {
       .layouts = d.layouts,
       .constraints = d.constraints,
       .rank = sc_rank_in_table(index),
+      .cpu_features = sc_cpu_name(k) != NULL ? sc_cpu_name(k) : "(unknown)",
+      .usable = simdconv_isa_check(k->isa) == SIMDCONV_OK && sc_kernel_cpu_ok(k),
   };
   return SIMDCONV_OK;
 }

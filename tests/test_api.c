@@ -351,6 +351,218 @@ static void drive_oneshot(uint64_t set[2], uint64_t *compare_set) {
   seen(compare_set, simdconv_compare(odd, g_ref, g_bound, 4, &st));
 }
 
+/* ---- int8 -------------------------------------------------------------- */
+
+static uint8_t g_x8[NBUF], g_y8[NBUF];
+static int8_t g_w8[NBUF];
+static int32_t g_b32[64];
+static float g_ws[64];
+static int64_t g_acc[NBUF];
+
+/* Per-tensor quantization of good()'s layer; small weights and scales. */
+static simdconv_qparams qgood(void) {
+  for (size_t i = 0; i < 64; i++)
+    g_ws[i] = 0.01f;
+  simdconv_qparams q;
+  simdconv_qparams_init(&q, SIMDCONV_QTYPE_U8, 0.5f, 128, g_ws, 1,
+                        SIMDCONV_QTYPE_U8, 1.0f, 128);
+  return q;
+}
+
+/* One int8 descriptor or qparams per status of desc_validate_q8 beyond
+ * desc_validate's; [0] is valid. */
+#define N_QVARIANTS 7
+static void q_variant(int i, simdconv_desc *d, simdconv_qparams *q) {
+  *d = good();
+  *q = qgood();
+  switch (i) {
+  case 1: d->transposed = 1; break;
+  case 2: d->output_padding_h = 1; break;
+  case 3: d->activation = SIMDCONV_ACT_SIGMOID; break;
+  case 4: q->weight_scales = (const float *)(const void *)((char *)g_ws + 1);
+          break;
+  case 5: q->input_scale = 0.0f; break;
+  case 6: simdconv_desc_init(d, 65794, 1, 1, 1); break; /* the length */
+  default: break;
+  }
+}
+
+/* validate_q8 (sets[0]), create_q8 (sets[1]) and reference_q8 (sets[2])
+ * on every descriptor and parameter variant. */
+static void drive_q8_descriptors(uint64_t sets[3]) {
+  const simdconv_qparams q = qgood();
+  const simdconv_desc d = good();
+  simdconv_conv *conv = NULL;
+  seen(&sets[0], simdconv_desc_validate_q8(NULL, &q));
+  seen(&sets[0], simdconv_desc_validate_q8(&d, NULL));
+  simdconv_qparams nows = q;
+  nows.weight_scales = NULL;
+  seen(&sets[0], simdconv_desc_validate_q8(&d, &nows));
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < N_DESCS + N_QVARIANTS; i++) {
+      simdconv_desc v;
+      simdconv_qparams qv;
+      if (i < N_DESCS) {
+        v = desc_variant(i);
+        qv = qgood();
+      } else {
+        q_variant(i - N_DESCS, &v, &qv);
+      }
+      if (pass == 0) {
+        seen(&sets[0], simdconv_desc_validate_q8(&v, &qv));
+        seen(&sets[1], simdconv_create_q8(&v, &qv, g_w8, g_b32, NULL, &conv));
+        simdconv_destroy(conv);
+        conv = NULL;
+      } else {
+        seen(&sets[2], simdconv_reference_q8(&v, &qv, 1, 5, 5, g_x8, g_w8,
+                                             g_b32, g_y8, g_acc));
+      }
+    }
+  /* The per-channel rule, from the data. */
+  g_b32[0] = INT32_MAX;
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, NULL, &conv));
+  simdconv_destroy(conv);
+  conv = NULL;
+  seen(&sets[2], simdconv_reference_q8(&d, &q, 1, 5, 5, g_x8, g_w8, g_b32,
+                                       g_y8, NULL));
+  g_b32[0] = 0;
+  /* NULL pointers and misaligned int32 / int64 pointers. */
+  const int32_t *odd_b = (const int32_t *)(const void *)((char *)g_b32 + 2);
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, NULL, NULL));
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, odd_b, NULL, &conv));
+  seen(&sets[2], simdconv_reference_q8(&d, &q, 1, 5, 5, NULL, g_w8, g_b32,
+                                       g_y8, NULL));
+  seen(&sets[2], simdconv_reference_q8(&d, &q, 1, 5, 5, g_x8, g_w8, odd_b,
+                                       g_y8, NULL));
+  seen(&sets[2], simdconv_reference_q8(
+                     &d, &q, 1, 5, 5, g_x8, g_w8, g_b32, g_y8,
+                     (int64_t *)(void *)((char *)g_acc + 4)));
+  /* The shapes. */
+  for (int i = 1; i < N_SHAPES; i++) {
+    const simdconv_desc v = shape_desc(i);
+    seen(&sets[2], simdconv_reference_q8(&v, &q, shapes[i][0], shapes[i][1],
+                                         shapes[i][2], g_x8, g_w8, g_b32,
+                                         g_y8, NULL));
+  }
+  /* The options, as for create. */
+  bool fail = true;
+  const simdconv_allocator incomplete = {NULL, plain_free, NULL};
+  const simdconv_allocator failing = {switch_alloc, plain_free, &fail};
+  simdconv_options o = {.isa = SIMDCONV_ISA_AUTO, .allocator = &incomplete};
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+  o.allocator = &failing;
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+  o.allocator = NULL;
+  for (int i = 0; i <= SIMDCONV_ISA_COUNT; i++) {
+    o.isa = i == SIMDCONV_ISA_COUNT ? (simdconv_isa)99 : (simdconv_isa)i;
+    seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+    simdconv_destroy(conv);
+    conv = NULL;
+  }
+  o = (simdconv_options){.kernel = "q8_no_such__kernel"};
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+  o.kernel = "f32_conv_direct__scalar"; /* an fp32 kernel: unsuitable */
+  seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+  /* Every kernel by name: KERNEL_NOT_SUPPORTED where a CPU feature is
+   * missing (an AVX-512 CPU without VNNI, AArch64 without the dot
+   * product). */
+  for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+    simdconv_kernel_info k;
+    simdconv_kernel_get(i, &k);
+    o = (simdconv_options){.kernel = k.name};
+    seen(&sets[1], simdconv_create_q8(&d, &q, g_w8, g_b32, &o, &conv));
+    simdconv_destroy(conv);
+    conv = NULL;
+  }
+}
+
+/* An int8 object of d (allocator failing while *fail) on the best usable
+ * ISA whose kernel needs a workspace for 5x5 inputs, else on scalar. */
+static simdconv_conv *q8_object(const simdconv_desc *d, bool *fail) {
+  static simdconv_allocator a = {switch_alloc, plain_free, NULL};
+  a.ctx = fail;
+  *fail = false;
+  const simdconv_qparams q = qgood();
+  simdconv_isa isas[SIMDCONV_ISA_COUNT];
+  for (size_t i = tu_isas(isas); i-- > 0;) {
+    simdconv_conv *conv = NULL;
+    const simdconv_options o = {.isa = isas[i], .allocator = &a};
+    cr_assert(simdconv_create_q8(d, &q, g_w8, g_b32, &o, &conv) ==
+              SIMDCONV_OK);
+    size_t ws = 0;
+    if (i == 0 || (simdconv_workspace_size(conv, 1, 5, 5, &ws) == SIMDCONV_OK &&
+                   ws > 0))
+      return conv;
+    simdconv_destroy(conv);
+  }
+  return NULL;
+}
+
+/* run_q8 (*run_set) on int8 objects; the fp32 runs (f32_runs[0], [1]:
+ * run, run_residual) and workspace_size / get_info (ws_set, info_set) on
+ * them too. */
+static void drive_q8_object(uint64_t *run_set, uint64_t f32_runs[2],
+                            uint64_t *ws_set, uint64_t *info_set) {
+  size_t bytes;
+  simdconv_conv_info info;
+  seen(run_set, simdconv_run_q8(NULL, 1, 5, 5, g_x8, g_y8, NULL, 0, NULL));
+  const simdconv_desc d = good();
+  simdconv_conv *f32 = NULL;
+  cr_assert(simdconv_create(&d, g_w, g_b, NULL, &f32) == SIMDCONV_OK);
+  seen(run_set, simdconv_run_q8(f32, 1, 5, 5, g_x8, g_y8, NULL, 0, NULL));
+  simdconv_destroy(f32);
+  for (int i = 0; i < N_SHAPES; i++) {
+    const simdconv_desc v = shape_desc(i);
+    bool fail;
+    simdconv_conv *conv = q8_object(&v, &fail);
+    const size_t *sh = shapes[i];
+    seen(ws_set, simdconv_workspace_size(conv, sh[0], sh[1], sh[2], &bytes));
+    seen(run_set, simdconv_run_q8(conv, sh[0], sh[1], sh[2], g_x8, g_y8,
+                                  NULL, 0, NULL));
+    seen(info_set, simdconv_get_info(conv, &info));
+    if (i == 0) {
+      seen(&f32_runs[0], simdconv_run(conv, 1, 5, 5, g_x, g_y, NULL, 0, NULL));
+      seen(&f32_runs[1], simdconv_run_residual(conv, 1, 5, 5, g_x, g_y, 1.0f,
+                                               g_y, NULL, 0, NULL));
+      seen(run_set, simdconv_run_q8(conv, 1, 5, 5, g_x8, g_x8 + 1, NULL, 0,
+                                    NULL));
+      if (simdconv_workspace_size(conv, 1, 5, 5, &bytes) == SIMDCONV_OK &&
+          bytes > 0) {
+        char small[1];
+        seen(run_set, simdconv_run_q8(conv, 1, 5, 5, g_x8, g_y8, small, 1,
+                                      NULL));
+        fail = true;
+        seen(run_set, simdconv_run_q8(conv, 1, 5, 5, g_x8, g_y8, NULL, 0,
+                                      NULL));
+        fail = false;
+      }
+    }
+    simdconv_destroy(conv);
+  }
+}
+
+static void drive_quantize_bias(uint64_t *set) {
+  const float fb[2] = {1.0f, -2.0f}, ws[2] = {0.5f, 0.25f};
+  int32_t out[3];
+  seen(set, simdconv_quantize_bias(fb, 2, 0.5f, ws, 2, out));
+  seen(set, simdconv_quantize_bias(NULL, 2, 0.5f, ws, 2, out));
+  seen(set, simdconv_quantize_bias(fb, 2, 0.5f, ws, 2,
+                                   (int32_t *)(void *)((char *)out + 1)));
+  seen(set, simdconv_quantize_bias(fb, 2, 0.0f, ws, 2, out));
+}
+
+/* KERNEL_NOT_SUPPORTED needs a kernel of a usable ISA that the CPU cannot
+ * run for a missing feature. */
+static uint64_t feature_skip(void) {
+  for (size_t i = 0; i < simdconv_kernel_count(); i++) {
+    simdconv_kernel_info k;
+    simdconv_kernel_get(i, &k);
+    if (simdconv_isa_check(k.isa) == SIMDCONV_OK && !k.usable)
+      return 0;
+  }
+  return ST(ERR_KERNEL_NOT_SUPPORTED);
+}
+
 /* ---- the test ---------------------------------------------------------- */
 
 /* Statuses this machine cannot give: ISA_NOT_SUPPORTED when the CPU has
@@ -389,18 +601,22 @@ static void names_of(uint64_t set, char *buf, size_t size) {
 Test(api, documented_statuses) {
   enum { DESC_INIT, VALIDATE, RESOLVED, SHAPE, ISA_CHECK, FROM_NAME, CREATE,
          WS, RUN, INFO, CONV2D, REFERENCE, COMPARE, RUN_RESIDUAL, KERNELS,
-         ACT_NAMES, TR_PADDING, NFN };
+         ACT_NAMES, TR_PADDING, VALIDATE_Q8, CREATE_Q8, REFERENCE_Q8, RUN_Q8,
+         QBIAS, NFN };
   static const char *const names[NFN] = {
       "desc_init", "desc_validate", "resolved_padding", "output_shape",
       "isa_check", "isa_from_name", "create", "workspace_size", "run",
       "get_info", "conv2d", "reference", "compare", "run_residual",
-      "kernel_get/find", "activation_from_name", "transposed_padding"};
+      "kernel_get/find", "activation_from_name", "transposed_padding",
+      "desc_validate_q8", "create_q8", "reference_q8", "run_q8",
+      "quantize_bias"};
   const uint64_t documented[NFN] = {
       ST_DESC_INIT, ST_VALIDATE,  ST_RESOLVED_PADDING, ST_OUTPUT_SHAPE,
       ST_ISA_CHECK, ST_ISA_FROM_NAME, ST_CREATE,     ST_WORKSPACE_SIZE,
       ST_RUN,       ST_GET_INFO,  ST_CONV2D,           ST_REFERENCE,
       ST_COMPARE,   ST_RUN,       ST_KERNEL_LOOKUP,    ST_ACTIVATION_FROM_NAME,
-      ST_TRANSPOSED_PADDING};
+      ST_TRANSPOSED_PADDING, ST_VALIDATE_Q8, ST_CREATE_Q8, ST_REFERENCE_Q8,
+      ST_RUN_Q8, ST_QUANTIZE_BIAS};
   uint64_t got[NFN] = {0}, ignored_ws = 0, ignored_info = 0;
   drive_descriptor_functions(&got[DESC_INIT]);
   drive_transposed_padding(&got[TR_PADDING]);
@@ -412,14 +628,20 @@ Test(api, documented_statuses) {
   g_run = simdconv_run;
   drive_names(&got[KERNELS], &got[ACT_NAMES]);
   drive_oneshot(&got[CONV2D], &got[COMPARE]);
-  uint64_t skip = unreachable_here();
+  drive_q8_descriptors(&got[VALIDATE_Q8]);
+  uint64_t f32_on_q8[2] = {0, 0};
+  drive_q8_object(&got[RUN_Q8], f32_on_q8, &got[WS], &got[INFO]);
+  got[RUN] |= f32_on_q8[0];
+  got[RUN_RESIDUAL] |= f32_on_q8[1];
+  drive_quantize_bias(&got[QBIAS]);
+  uint64_t skip = unreachable_here() | feature_skip();
   size_t total = 0;
   const uint64_t run_skip =
       workspace ? 0 : ST(ERR_WORKSPACE_TOO_SMALL) | ST(ERR_OUT_OF_MEMORY);
   for (int f = 0; f < NFN; f++) {
     const uint64_t want =
         documented[f] & ~skip &
-        ~(f == RUN || f == RUN_RESIDUAL ? run_skip : 0) &
+        ~(f == RUN || f == RUN_RESIDUAL || f == RUN_Q8 ? run_skip : 0) &
         ~(f == CREATE ? kernel_skip() : 0);
     char want_s[256], got_s[256];
     names_of(want, want_s, sizeof want_s);

@@ -195,9 +195,10 @@ Test(dispatch, kernels_listed) {
     char suffix[32];
     snprintf(suffix, sizeof suffix, "__%s", isa);
     const size_t ln = strlen(name), ls = strlen(suffix);
-    cr_assert(strncmp(name, "f32_", 4) == 0 && ln > 4 + ls &&
+    const size_t lp = strncmp(name, "q8_", 3) == 0 ? 3 : 4; /* int8: q8_ */
+    cr_assert((strncmp(name, "f32_", 4) == 0 || lp == 3) && ln > lp + ls &&
                   strcmp(name + ln - ls, suffix) == 0,
-              "kernel name %s does not follow f32_*%s", name, suffix);
+              "kernel name %s does not follow {f32,q8}_*%s", name, suffix);
     if (i > 0)
       cr_assert(l.isas[i] <= l.isas[i - 1],
                 "kernels not listed best ISA first: %s after %s", name,

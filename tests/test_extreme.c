@@ -37,6 +37,31 @@ static xg_u128 xg_packed_bound(const simdconv_desc *d) {
          (cg * d->kernel_h * d->kernel_w + 2);
 }
 
+/* The int8 bounds (simdconv_create_q8()). */
+static xg_u128 xg_q8_packed_bound(const simdconv_desc *d) {
+  const xg_u128 cg = d->in_channels / d->groups;
+  return (xg_u128)2 * (d->out_channels + (xg_u128)64 * d->groups) *
+         ((xg_u128)d->kernel_h * d->kernel_w * (cg + 3) + 4);
+}
+
+static xg_u128 xg_q8_workspace_bound(const simdconv_desc *d, size_t N,
+                                     size_t H, size_t W, size_t OH,
+                                     size_t OW, const size_t pads[4]) {
+  const xg_u128 cg = d->in_channels / d->groups;
+  xg_u128 b = (xg_u128)16 * N * d->in_channels * H * W +
+              (xg_u128)d->out_channels * OH * OW +
+              (xg_u128)24 * ((xg_u128)OH * OW + 16) * d->kernel_h *
+                  d->kernel_w +
+              4 * (cg * d->kernel_w + d->out_channels) + 1024;
+  const bool merged = d->groups == 1 && d->dilation_w == 1 &&
+                      d->kernel_w > 1 && cg % 4 != 0 && cg <= 16 &&
+                      pads[0] <= 8 && pads[1] <= 8 && pads[2] <= 8 &&
+                      pads[3] <= 8;
+  if (merged)
+    b += (xg_u128)2 * d->in_channels * (H + 16) * (W + 16);
+  return b;
+}
+
 static xg_u128 xg_workspace_bound(const simdconv_desc *d, size_t N, size_t H,
                                   size_t W, size_t OH, size_t OW) {
   const xg_u128 cg = d->in_channels / d->groups;
@@ -358,3 +383,133 @@ Test(extreme, geometry, .timeout = 600) {
           by_status[SIMDCONV_ERR_EMPTY_OUTPUT],
           by_status[SIMDCONV_ERR_SIZE_OVERFLOW], runs);
 }
+
+/* ---- int8 ------------------------------------------------------------ */
+
+/* The same case as an int8 convolution: create_q8, workspace_size and
+ * run_q8 on one ISA and layout, statuses and bounds as above, the output
+ * bytes into y. The fp32 activations other than clamp become none. */
+static size_t xg_q8_run_isa(const xg_case *c, const simdconv_qparams *q,
+                            const uint8_t *x, const int8_t *w,
+                            const int32_t *b, simdconv_isa isa, bool pooled,
+                            uint8_t *y) {
+  const simdconv_desc *d = &c->d;
+  char what[512];
+  xg_str(c, isa, what, sizeof what);
+  xg_alloc_log log = {0, 0};
+  const simdconv_allocator a = {xg_alloc, xg_free, &log};
+  const simdconv_options o = {.isa = isa, .allocator = &a};
+  simdconv_conv *conv = NULL;
+  simdconv_status st = simdconv_create_q8(d, q, w, b, &o, &conv);
+  const bool huge = c->want == SIMDCONV_ERR_SIZE_OVERFLOW &&
+                    d->kernel_h == M; /* the reduction length */
+  XG_EXPECT(st, huge ? SIMDCONV_ERR_ACCUMULATOR_OVERFLOW : SIMDCONV_OK,
+            "create_q8", what);
+  if (huge)
+    return 0;
+  simdconv_conv_info info;
+  cr_assert(simdconv_get_info(conv, &info) == SIMDCONV_OK);
+  cr_assert((xg_u128)info.packed_bytes <= xg_q8_packed_bound(d),
+            "%s packs %zu bytes, above the documented int8 bound: %s",
+            info.kernel, info.packed_bytes, what);
+  size_t pads[4] = {0, 0, 0, 0}, ws = 0;
+  cr_assert(simdconv_resolved_padding(d, pads) == SIMDCONV_OK);
+  const xg_u128 wb =
+      xg_q8_workspace_bound(d, c->N, c->H, c->W, c->OH, c->OW, pads);
+  st = simdconv_workspace_size(conv, c->N, c->H, c->W, &ws);
+  XG_EXPECT(st, c->want, "workspace_size (int8)", what);
+  if (st == SIMDCONV_OK)
+    cr_assert((xg_u128)ws <= wb,
+              "%s needs a %zu-byte workspace, above the documented int8 "
+              "bound: %s", info.kernel, ws, what);
+  st = simdconv_run_q8(conv, c->N, c->H, c->W, x, y, NULL, 0,
+                       pooled ? tu_pool() : NULL);
+  XG_EXPECT(st, c->want, "run_q8", what);
+  cr_assert((xg_u128)log.largest <= xg_q8_packed_bound(d) ||
+                (c->want == SIMDCONV_OK && (xg_u128)log.largest <= wb),
+            "%s allocated %zu bytes, above both int8 bounds: %s",
+            info.kernel, log.largest, what);
+  simdconv_destroy(conv);
+  cr_assert(log.live == 0, "%zu allocations left after destroy: %s",
+            log.live, what);
+  return 1;
+}
+
+/* Every ISA and layout on one case as int8: the same status everywhere,
+ * every output byte equal to simdconv_reference_q8()'s. */
+static size_t xg_q8_check(const xg_case *c0, tu_rng *r, size_t index) {
+  xg_case c = *c0;
+  if (c.d.activation != SIMDCONV_ACT_CLAMP)
+    c.d.activation = SIMDCONV_ACT_NONE;
+  const simdconv_desc *d = &c.d;
+  const bool huge = d->kernel_h == M;
+  const size_t nx = c.N * d->in_channels * c.H * c.W;
+  const size_t nw = huge ? 1 : d->out_channels *
+                                   (d->in_channels / d->groups) *
+                                   d->kernel_h * d->kernel_w;
+  const size_t ny = c.want == SIMDCONV_OK
+                        ? c.N * d->out_channels * c.OH * c.OW : 0;
+  uint8_t *x = tu_alloc(nx);
+  int8_t *w = tu_alloc(nw);
+  int32_t *b = tu_alloc(d->out_channels * sizeof(int32_t));
+  uint8_t *y = tu_alloc(ny ? ny : 1), *ref = tu_alloc(ny ? ny : 1);
+  for (size_t i = 0; i < nx; i++)
+    x[i] = (uint8_t)tu_rng_below(r, 256);
+  for (size_t i = 0; i < nw; i++)
+    w[i] = (int8_t)((int)tu_rng_below(r, 15) - 7);
+  for (size_t k = 0; k < d->out_channels; k++)
+    b[k] = (int32_t)tu_rng_below(r, 2001) - 1000;
+  const float ws = 0.02f;
+  simdconv_qparams q;
+  simdconv_qparams_init(&q, SIMDCONV_QTYPE_U8, 0.5f, 120, &ws, 1,
+                        SIMDCONV_QTYPE_U8, 0.25f, 130);
+  simdconv_isa isas[SIMDCONV_ISA_COUNT];
+  const size_t nisa = tu_isas(isas);
+  size_t runs = 0;
+  for (int l = 0; l < 2; l++) {
+    c.d.layout = (simdconv_layout)l; /* the same bytes, another layout */
+    char what[512];
+    xg_str(&c, SIMDCONV_ISA_AUTO, what, sizeof what);
+    const simdconv_status rs = simdconv_reference_q8(
+        d, &q, c.N, c.H, c.W, x, w, b, ref, NULL);
+    XG_EXPECT(rs, huge ? SIMDCONV_ERR_ACCUMULATOR_OVERFLOW : c.want,
+              "reference_q8", what);
+    for (size_t i = 0; i < nisa; i++) {
+      runs += xg_q8_run_isa(&c, &q, x, w, b, isas[i], (index + i) % 2 == 1,
+                            y);
+      if (c.want == SIMDCONV_OK)
+        cr_assert(memcmp(y, ref, ny) == 0,
+                  "int8 bytes differ from the oracle's on %s: %s",
+                  tu_isa_str(isas[i]), what);
+    }
+  }
+  free(x);
+  free(w);
+  free(b);
+  free(y);
+  free(ref);
+  return runs;
+}
+
+/* extreme::geometry's cases (the same draws) as int8 convolutions. */
+Test(extreme, geometry_q8, .timeout = 600) {
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x15e0));
+  size_t runs = 0, cases = 0;
+  xg_case c;
+  const size_t corners = xg_corner(SIZE_MAX, &c);
+  for (size_t i = 0; i < corners + XG_RANDOM_CASES; i++, cases++) {
+    if (i < corners)
+      xg_corner(i, &c);
+    else
+      xg_draw(&r, &c);
+    runs += xg_q8_check(&c, &r, i);
+  }
+  fprintf(stderr,
+          "[simdconv-tests] extreme::geometry_q8: %zu cases x 2 layouts x "
+          "every ISA as int8: %zu runs, same status everywhere, every byte "
+          "the oracle's; packed weights, workspace and every allocation "
+          "within the documented int8 bounds\n",
+          cases, runs);
+}
+

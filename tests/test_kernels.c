@@ -22,6 +22,10 @@
  * each kernel must run every pixel-count edge, NR-1 and NR output channels
  * and every epilogue, so a registered kernel reached by no case fails.
  *
+ * The int8 kernels (q8_ families) run the same generators, each case an
+ * int8 one of the same geometry whose quantization is drawn from its seed,
+ * every output byte equal to the exact oracle's (simdconv_reference_q8).
+ *
  * The registry suite checks the registry itself: the load-time rules, the
  * metadata, the forced-kernel statuses and SIMDCONV_KERNEL (tests/meson.build
  * runs this binary again with SIMDCONV_KERNEL set).
@@ -34,6 +38,7 @@
 #include <criterion/parameterized.h>
 
 #include "test_util.h"
+#include "test_util_q8.h"
 
 #define SCALAR_KERNEL "f32_conv_direct__scalar"
 #define MAX_EDGES 8
@@ -87,6 +92,55 @@ static void check_case(const kctx *x, tu_case *c, const simdconv_conv *conv,
   free(ys);
 }
 
+/* An fp32 case on the forced kernel: the oracle and the scalar kernel's
+ * bits, again with a fused residual; false when the kernel refuses it. */
+static bool run_f32(kctx *x, const tu_spec *s, size_t n,
+                    const tu_run_opts *o) {
+  tu_case c;
+  tu_case_init(&c, s);
+  simdconv_conv *conv = tu_create_kernel(&c, x->k.name);
+  if (conv == NULL) {
+    tu_case_free(&c);
+    return false;
+  }
+  simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
+  cr_assert(ref != NULL, "the scalar kernel refused %s", c.name);
+  check_case(x, &c, conv, ref, o);
+  /* Again with a fused residual: alpha 1, 0.5, -1, in place or not. */
+  static const float alphas[] = {1.0f, 0.5f, -1.0f};
+  tu_case_set_residual(&c, alphas[n % 3], n % 4 < 2);
+  check_case(x, &c, conv, ref, o);
+  simdconv_destroy(conv);
+  simdconv_destroy(ref);
+  tu_case_free(&c);
+  return true;
+}
+
+/* An int8 case (tests/test_util_q8.h) of the same geometry on the forced
+ * kernel, quantization drawn from its seed (types, zero points 0/128/255,
+ * scale kinds, clamps; activations other than clamp become none): every
+ * output byte equal to the exact oracle's, hence to the scalar kernel's. */
+static bool run_q8(kctx *x, const tu_spec *s, const tu_run_opts *o) {
+  /* The int8 path is forward only (TRANSPOSED_INT8, tested in test_q8.c):
+   * the transposed generators' cases are skips for the q8_ kernels. */
+  if (s->desc.transposed)
+    return false;
+  tq_spec qs;
+  memset(&qs, 0, sizeof qs);
+  qs.geo = *s;
+  tu_rng r;
+  tu_rng_seed(&r, s->seed);
+  tq_random_quant(&r, &qs);
+  tq_case c;
+  tq_case_init(&c, &qs);
+  simdconv_conv *conv = tq_create_kernel(&c, x->k.name);
+  if (conv != NULL)
+    tq_check(&c, conv, x->k.name, o);
+  simdconv_destroy(conv);
+  tq_case_free(&c);
+  return conv != NULL;
+}
+
 /* Runs one case on the forced kernel; false when its constraints exclude
  * it. pixels / channels: the edge values the case stands for (0: none). */
 static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
@@ -100,26 +154,14 @@ static bool run_case(kctx *x, tu_tcfg t, simdconv_layout layout,
   tu_spec s;
   tu_spec_from_tcfg(&s, &t, layout, wl[n % (t.transposed ? 3 : 2)],
                     n % 5 == 4, tu_base_seed(0x6b65726e) + n * 7919);
-  tu_case c;
-  tu_case_init(&c, &s);
-  simdconv_conv *conv = tu_create_kernel(&c, x->k.name);
-  if (conv == NULL) {
-    x->skipped++;
-    tu_case_free(&c);
-    return false;
-  }
   /* Threaded runs are rationed (see tu_variants); one case in six. */
   const tu_run_opts *o = &tu_variants[n % 6 == 5 ? 2 : n % 2];
-  simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
-  cr_assert(ref != NULL, "the scalar kernel refused %s", c.name);
-  check_case(x, &c, conv, ref, o);
-  /* Again with a fused residual: alpha 1, 0.5, -1, in place or not. */
-  static const float alphas[] = {1.0f, 0.5f, -1.0f};
-  tu_case_set_residual(&c, alphas[n % 3], n % 4 < 2);
-  check_case(x, &c, conv, ref, o);
-  simdconv_destroy(conv);
-  simdconv_destroy(ref);
-  tu_case_free(&c);
+  const bool ran = strncmp(x->k.name, "q8_", 3) == 0 ? run_q8(x, &s, o)
+                                                      : run_f32(x, &s, n, o);
+  if (!ran) {
+    x->skipped++;
+    return false;
+  }
   x->cases++;
   x->acts |= 1u << t.act;
   edge_hit(x->pixels, x->npixels, x->pixel_runs, pixels);
@@ -402,13 +444,13 @@ static void kernel_name_list(char *buf, size_t size, const size_t *v,
                              i ? " " : "", v[i], runs[i]);
 }
 
-/* The kernels this CPU can run (their ISA usable). */
+/* The kernels this CPU can run (their ISA usable, the CPU features they
+ * need present). */
 static size_t usable_kernels(size_t *out, size_t cap) {
   size_t n = 0;
   for (size_t i = 0; i < simdconv_kernel_count() && n < cap; i++) {
     simdconv_kernel_info k;
-    if (simdconv_kernel_get(i, &k) == SIMDCONV_OK &&
-        simdconv_isa_check(k.isa) == SIMDCONV_OK)
+    if (simdconv_kernel_get(i, &k) == SIMDCONV_OK && k.usable)
       out[n++] = i;
   }
   return n;
@@ -424,17 +466,21 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
   kctx x;
   memset(&x, 0, sizeof x);
   cr_assert(simdconv_kernel_get(*index, &x.k) == SIMDCONV_OK);
-  if (strcmp(x.k.family, "igemm") == 0)
+  /* The int8 families share the fp32 ones' generators (run_case runs a
+   * case of the kernel's data type). */
+  const char *family = strncmp(x.k.family, "q8_", 3) == 0 ? x.k.family + 3
+                                                            : x.k.family;
+  if (strcmp(family, "igemm") == 0)
     igemm_cases(&x);
-  else if (strcmp(x.k.family, "gemm_nchw") == 0)
+  else if (strcmp(family, "gemm_nchw") == 0)
     gemm_nchw_cases(&x);
-  else if (strcmp(x.k.family, "dwconv") == 0)
+  else if (strcmp(family, "dwconv") == 0)
     dwconv_cases(&x);
-  else if (strcmp(x.k.family, "deconv_igemm") == 0)
+  else if (strcmp(family, "deconv_igemm") == 0)
     deconv_igemm_cases(&x);
-  else if (strcmp(x.k.family, "deconv_dwconv") == 0)
+  else if (strcmp(family, "deconv_dwconv") == 0)
     deconv_dwconv_cases(&x);
-  else if (strcmp(x.k.family, "direct") == 0)
+  else if (strcmp(family, "direct") == 0)
     direct_cases(&x);
   else
     cr_assert(false, "kernel %s of unknown family %s: no generator", x.k.name,
@@ -458,7 +504,7 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
               x.k.name, x.pixels[i]);
   /* NR - 1 and NR output channels (vector width - 1 and width for
    * depthwise) fit every kernel's constraints. */
-  if (strcmp(x.k.family, "direct") != 0)
+  if (strcmp(family, "direct") != 0)
     for (size_t i = 1; i < 3 && i < x.nchannels; i++)
       cr_assert(x.channel_runs[i] > 0,
                 "kernel %s never ran the %zu-channel edge", x.k.name,
@@ -499,8 +545,15 @@ Test(registry, metadata) {
     simdconv_kernel_info k;
     cr_assert(simdconv_kernel_get(i, &k) == SIMDCONV_OK);
     cr_assert(k.name && k.family && k.constraints && k.layouts != 0 &&
-                  k.layouts < 4u && k.tile_m >= 1 && k.tile_n >= 1,
+                  k.layouts < 4u && k.tile_m >= 1 && k.tile_n >= 1 &&
+                  k.cpu_features != NULL,
               "kernel %zu incompletely described", i);
+    /* The name's data type is the family's: q8_ for the q8_ families. */
+    const bool q8 = strncmp(k.family, "q8_", 3) == 0;
+    cr_assert(strncmp(k.name, q8 ? "q8_" : "f32_", q8 ? 3 : 4) == 0,
+              "kernel %s of family %s", k.name, k.family);
+    cr_assert(!k.usable || simdconv_isa_check(k.isa) == SIMDCONV_OK,
+              "kernel %s usable on an unusable ISA", k.name);
     rank = k.isa == prev ? rank + 1 : 0;
     prev = k.isa;
     cr_assert(k.rank == rank, "kernel %s: rank %zu, expected %zu", k.name,
@@ -510,11 +563,13 @@ Test(registry, metadata) {
               found == i);
     if (strcmp(k.family, "igemm") == 0 ||
         strcmp(k.family, "gemm_nchw") == 0 ||
-        strcmp(k.family, "deconv_igemm") == 0)
+        strcmp(k.family, "deconv_igemm") == 0 ||
+        strcmp(k.family, "q8_igemm") == 0)
       check_name_tile(&k);
     fprintf(stderr, "[simdconv-tests] %-30s %-6s %-9s %zux%zu layouts 0x%x "
-            "rank %zu: %s\n", k.name, tu_isa_str(k.isa), k.family, k.tile_m,
-            k.tile_n, k.layouts, k.rank, k.constraints);
+            "rank %zu cpu '%s' usable %d: %s\n", k.name, tu_isa_str(k.isa),
+            k.family, k.tile_m, k.tile_n, k.layouts, k.rank, k.cpu_features,
+            k.usable, k.constraints);
   }
   simdconv_kernel_info k;
   size_t idx;

@@ -850,60 +850,70 @@ void tu_opts_str(const tu_run_opts *o, char *buf, size_t size) {
            o->threads ? "2 threads" : "NULL", o->misalign);
 }
 
+void *tu_dup(const void *src, size_t bytes) {
+  if (src == NULL)
+    return NULL;
+  void *p = tu_alloc(bytes);
+  memcpy(p, src, bytes);
+  return p;
+}
+
+void tu_scrub_free(void *p, size_t bytes) {
+  if (p != NULL)
+    memset(p, 0xff, bytes);
+  free(p);
+}
+
 simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
                               simdconv_conv **conv) {
-  float *w = tu_alloc(c->nw * sizeof(float));
-  memcpy(w, c->w, c->nw * sizeof(float));
-  float *b = NULL;
-  if (c->b != NULL) {
-    b = tu_alloc(c->nb * sizeof(float));
-    memcpy(b, c->b, c->nb * sizeof(float));
-  }
+  float *w = tu_dup(c->w, c->nw * sizeof(float));
+  float *b = tu_dup(c->b, c->nb * sizeof(float));
   *conv = (simdconv_conv *)conv; /* must be overwritten */
   const simdconv_status st = simdconv_create(&c->spec.desc, w, b, opt, conv);
   /* The caller may free the weights as soon as creation returns. */
-  memset(w, 0xff, c->nw * sizeof(float));
-  free(w);
-  if (b != NULL) {
-    memset(b, 0xff, c->nb * sizeof(float));
-    free(b);
-  }
-  cr_assert(st == SIMDCONV_OK ? *conv != NULL : *conv == NULL,
-            "simdconv_create returned %d with conv %p for %s", (int)st,
-            (void *)*conv, c->name);
+  tu_scrub_free(w, c->nw * sizeof(float));
+  tu_scrub_free(b, c->nb * sizeof(float));
+  tu_check_created(st, *conv, c->name);
   return st;
 }
 
+void tu_check_created(simdconv_status st, const simdconv_conv *conv,
+                      const char *name) {
+  cr_assert(st == SIMDCONV_OK ? conv != NULL : conv == NULL,
+            "creation returned %d with conv %p for %s", (int)st,
+            (const void *)conv, name);
+}
+
 /* Asserts that conv reports the ISA `want` and a kernel named
- * f32_*__<isa> (its own ISA's or a fallback's); returns the kernel name. */
-static const char *tu_check_info(const tu_case *c, const simdconv_conv *conv,
-                                 simdconv_isa want) {
+ * <prefix>*__<isa> (its own ISA's or a fallback's); returns the name. */
+static const char *tu_check_info(const simdconv_conv *conv, simdconv_isa want,
+                                 const char *prefix, const char *name) {
   simdconv_conv_info info;
   memset(&info, 0, sizeof info);
   const simdconv_status is = simdconv_get_info(conv, &info);
   cr_assert(is == SIMDCONV_OK && info.isa == want && info.kernel != NULL &&
-                strncmp(info.kernel, "f32_", 4) == 0 &&
+                strncmp(info.kernel, prefix, strlen(prefix)) == 0 &&
                 strstr(info.kernel, "__") != NULL,
             "simdconv_get_info: status %d, isa %s (want %s), kernel %s, "
             "for %s",
             (int)is, tu_isa_str(info.isa), tu_isa_str(want),
-            info.kernel ? info.kernel : "(null)", c->name);
+            info.kernel ? info.kernel : "(null)", name);
   return info.kernel;
 }
 
-simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+simdconv_conv *tu_create_with(const tu_creator *cr, simdconv_isa isa) {
   const simdconv_options opt = {.isa = isa};
   simdconv_conv *conv;
-  const simdconv_status st = tu_try_create(c, &opt, &conv);
-  cr_assert(st == SIMDCONV_OK,
-            "simdconv_create on %s failed: %d (%s) for %s", tu_isa_str(isa),
-            (int)st, simdconv_status_string(st), c->name);
-  tu_check_info(c, conv,
-                isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa);
+  const simdconv_status st = cr->try_create(cr->c, &opt, &conv);
+  cr_assert(st == SIMDCONV_OK, "creation on %s failed: %d (%s) for %s",
+            tu_isa_str(isa), (int)st, simdconv_status_string(st), cr->name);
+  tu_check_info(conv, isa == SIMDCONV_ISA_AUTO ? simdconv_active_isa() : isa,
+                cr->prefix, cr->name);
   return conv;
 }
 
-simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel) {
+simdconv_conv *tu_create_kernel_with(const tu_creator *cr,
+                                     const char *kernel) {
   size_t index;
   simdconv_kernel_info k;
   cr_assert(simdconv_kernel_find(kernel, &index) == SIMDCONV_OK &&
@@ -911,16 +921,35 @@ simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel) {
             "kernel %s is not registered", kernel);
   const simdconv_options opt = {.kernel = kernel};
   simdconv_conv *conv;
-  const simdconv_status st = tu_try_create(c, &opt, &conv);
+  const simdconv_status st = cr->try_create(cr->c, &opt, &conv);
   if (st == SIMDCONV_ERR_KERNEL_UNSUITABLE)
     return NULL;
-  cr_assert(st == SIMDCONV_OK, "simdconv_create with kernel %s failed: %d "
-            "(%s) for %s", kernel, (int)st, simdconv_status_string(st),
-            c->name);
-  const char *ran = tu_check_info(c, conv, k.isa);
+  cr_assert(st == SIMDCONV_OK, "creation with kernel %s failed: %d (%s) "
+            "for %s", kernel, (int)st, simdconv_status_string(st), cr->name);
+  const char *ran = tu_check_info(conv, k.isa, cr->prefix, cr->name);
   cr_assert(strcmp(ran, kernel) == 0, "forced kernel %s, object runs %s",
             kernel, ran);
   return conv;
+}
+
+static simdconv_status tu_try_create_any(const void *c,
+                                         const simdconv_options *opt,
+                                         simdconv_conv **conv) {
+  return tu_try_create(c, opt, conv);
+}
+
+static tu_creator tu_creator_of(const tu_case *c) {
+  return (tu_creator){tu_try_create_any, c, c->name, "f32_"};
+}
+
+simdconv_conv *tu_create(const tu_case *c, simdconv_isa isa) {
+  const tu_creator cr = tu_creator_of(c);
+  return tu_create_with(&cr, isa);
+}
+
+simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel) {
+  const tu_creator cr = tu_creator_of(c);
+  return tu_create_kernel_with(&cr, kernel);
 }
 
 #define TU_GUARD 16          /* floats after the output */

@@ -312,6 +312,28 @@ simdconv_conv *tu_create_kernel(const tu_case *c, const char *kernel);
 simdconv_status tu_try_create(const tu_case *c, const simdconv_options *opt,
                               simdconv_conv **conv);
 
+/* A copy of bytes at src in a fresh allocation (NULL for NULL src). */
+void *tu_dup(const void *src, size_t bytes);
+/* Poisons and frees a tu_dup copy (NULL: nothing). */
+void tu_scrub_free(void *p, size_t bytes);
+/* Asserts that a creation's *conv is NULL exactly when st is not OK. */
+void tu_check_created(simdconv_status st, const simdconv_conv *conv,
+                      const char *name);
+
+/* tu_create / tu_create_kernel for any case type (the int8 ones too):
+ * try_create is the type's tu_try_create; objects must run kernels named
+ * prefix...__<isa>. */
+typedef struct tu_creator {
+  simdconv_status (*try_create)(const void *c, const simdconv_options *opt,
+                                simdconv_conv **conv);
+  const void *c;
+  const char *name;
+  const char *prefix;
+} tu_creator;
+simdconv_conv *tu_create_with(const tu_creator *cr, simdconv_isa isa);
+simdconv_conv *tu_create_kernel_with(const tu_creator *cr,
+                                     const char *kernel);
+
 /* Runs conv on the case's input into y (c->ny floats). Asserts success, that
  * nothing outside the output (and the workspace) was written and that the
  * input is unchanged. */

@@ -64,6 +64,8 @@ void cli_parse_kernel_name(const char *flag, const char *text, void *dst);
 void cli_parse_isa_list(const char *flag, const char *text, void *dst);
 /* cli_data_kind: random|int. */
 void cli_parse_data_kind(const char *flag, const char *text, void *dst);
+/* simdconv_qtype: u8|s8. */
+void cli_parse_qtype(const char *flag, const char *text, void *dst);
 
 typedef struct cli_padding {
   simdconv_padding kind; /* EXPLICIT, VALID or SAME */
@@ -88,6 +90,7 @@ const char *cli_padding_mode_name(simdconv_padding_mode mode);
 const char *cli_layout_name(simdconv_layout layout);
 const char *cli_weight_layout_name(simdconv_weight_layout layout);
 const char *cli_data_kind_name(cli_data_kind kind);
+const char *cli_qtype_name(simdconv_qtype type);
 /* Writes "relu", "clamp:-1:1", ... into buf. */
 void cli_activation_format(const cli_activation *act, char *buf, size_t size);
 /* Writes the names of the ISAs in mask, separated by sep, into buf. */
@@ -126,5 +129,72 @@ void cli_print_flags(const cli_flag *flags, size_t nflags);
 /* argv[0] is the subcommand name. Each returns the exit code. */
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+
+/* ------------------------------------------------------------------------ */
+/* simdconv run: helpers of cmd_run.c shared with cmd_run_q8.c              */
+/* ------------------------------------------------------------------------ */
+
+double now_seconds(void);
+/* Sorts t[0..n-1] and returns its median. */
+double median(double *t, size_t n);
+void format_seconds(double s, char *buf, size_t size);
+uint64_t splitmix64(uint64_t *state);
+/* a * b, exiting on size_t overflow. */
+size_t mul(size_t a, size_t b);
+void *xmalloc(size_t count, size_t size, const char *what);
+/* A status from validation: a usage error unless OK. */
+void check_config(simdconv_status st);
+/* A status from a call on valid arguments: fatal unless OK. */
+void check_call(simdconv_status st, const char *call, simdconv_isa isa);
+
+/* One run of an object on a fixed input (cli_timing.c): run calls
+ * simdconv_run_residual or simdconv_run_q8 (named call) into out; prepare,
+ * if not NULL, readies out before each run, outside the clock (--in-place
+ * copies the residual there). ctx: the runner's own data. */
+typedef struct cli_runner {
+  simdconv_status (*run)(const struct cli_runner *r, void *out, void *ws,
+                         size_t ws_bytes);
+  const char *call;
+  const simdconv_conv *conv;
+  size_t N, H, W;
+  const void *input;
+  pthreadpool_t pool;
+  void (*prepare)(const struct cli_runner *r, void *out);
+  const void *ctx;
+} cli_runner;
+
+/* The object's info and workspace size and its run times in seconds. */
+typedef struct cli_timing {
+  simdconv_conv_info info;
+  size_t ws_bytes;
+  double median, min;
+} cli_timing;
+
+/* Runs once into warm, then repeat timed runs into out; exits on error. */
+cli_timing cli_time_runs(const cli_runner *r, simdconv_isa isa,
+                         size_t repeat, void *warm, void *out);
+/* Prints the kernel, sizes, creation time and run times; ops per run in
+ * `unit`s (GFLOP, GOP) give the rate. */
+void cli_print_timing(const char *name, const cli_timing *t, double create_s,
+                      size_t repeat, double ops, const char *unit);
+
+/* `simdconv run --int8`: what cmd_run.c parsed and derived. */
+typedef struct cli_q8_job {
+  const simdconv_desc *desc;
+  size_t N, H, W, OH, OW, in_elems, w_elems, out_elems;
+  double ops;         /* 2 * multiply-adds per run */
+  pthreadpool_t pool; /* NULL: one thread */
+  uint32_t isas;      /* ISAs to run */
+  const char *ukernel;
+  size_t repeat;
+  uint64_t seed;
+  simdconv_qtype in_type, out_type;
+  bool per_tensor, no_bias, check;
+} cli_q8_job;
+
+/* Runs the int8 convolution on every ISA of the job (and the kernel),
+ * times it, checks each output byte against simdconv_reference_q8 and
+ * every ISA against the first; returns the exit code (cmd_run_q8.c). */
+int cli_run_q8(const cli_q8_job *job);
 
 #endif /* SIMDCONV_CLI_H */

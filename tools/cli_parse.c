@@ -193,6 +193,12 @@ CHOICE_FUNCTIONS(cli_parse_weight_layout, cli_weight_layout_name,
 CHOICE_FUNCTIONS(cli_parse_data_kind, cli_data_kind_name, cli_data_kind,
                  data_kinds)
 
+static const choice qtypes[] = {
+    {"u8", SIMDCONV_QTYPE_U8},
+    {"s8", SIMDCONV_QTYPE_S8},
+};
+CHOICE_FUNCTIONS(cli_parse_qtype, cli_qtype_name, simdconv_qtype, qtypes)
+
 /* ------------------------------------------------------------------------ */
 /* Activations                                                              */
 /* ------------------------------------------------------------------------ */

@@ -24,7 +24,7 @@ static void field(const char *label) { printf("%-16s", label); }
  * and clang's implementation also check the OS saves the AVX state. */
 #define X86_FEATURES(X)                                                      \
   X("sse4.2") X("avx") X("avx2") X("fma") X("avx512f") X("avx512bw")         \
-  X("avx512dq") X("avx512vl")
+  X("avx512dq") X("avx512vl") X("avx512vnni")
 
 static void print_cpu_features(void) {
   __builtin_cpu_init();
@@ -95,19 +95,20 @@ static const char *layouts_name(uint32_t layouts) {
 }
 
 /* One line per registered kernel, in dispatch order: name, ISA, family,
- * tile, layouts, whether this CPU runs it, its constraints. */
+ * tile, layouts, the CPU features it needs beyond its ISA's, whether this
+ * CPU runs it, its constraints. */
 static void print_kernel_catalogue(void) {
-  printf("%-30s %-7s %-13s %-6s %-10s %-6s %s\n", "kernel", "isa", "family",
-         "tile", "layouts", "usable", "constraints");
+  printf("%-30s %-7s %-13s %-6s %-10s %-11s %-6s %s\n", "kernel", "isa",
+         "family", "tile", "layouts", "cpu", "usable", "constraints");
   for (size_t i = 0; i < simdconv_kernel_count(); i++) {
     simdconv_kernel_info k;
     if (simdconv_kernel_get(i, &k) != SIMDCONV_OK)
       cli_fatal("simdconv_kernel_get(%zu) failed", i);
     char tile[24];
     snprintf(tile, sizeof tile, "%zux%zu", k.tile_m, k.tile_n);
-    printf("%-30s %-7s %-13s %-6s %-10s %-6s %s\n", k.name,
+    printf("%-30s %-7s %-13s %-6s %-10s %-11s %-6s %s\n", k.name,
            simdconv_isa_name(k.isa), k.family, tile, layouts_name(k.layouts),
-           simdconv_isa_check(k.isa) == SIMDCONV_OK ? "yes" : "no",
+           k.cpu_features[0] ? k.cpu_features : "-", k.usable ? "yes" : "no",
            k.constraints);
   }
 }
@@ -125,7 +126,9 @@ static void print_kernels(void) {
     if (k.isa != isa)
       printf("  %s:\n", simdconv_isa_name(k.isa));
     isa = k.isa;
-    printf("    %s\n", k.name);
+    printf("    %s%s%s%s\n", k.name, k.cpu_features[0] ? " (needs " : "",
+           k.cpu_features, k.cpu_features[0] ? k.usable ? ")" : ", absent)"
+                                                  : "");
   }
   const char *violation = simdconv_registry_check();
   field("registry:");

@@ -40,6 +40,9 @@ typedef struct run_options {
   bool in_place;               /* the output buffer holds the residual */
   cli_data_kind data;
   bool check;
+  /* --int8: simdconv_create_q8 / simdconv_run_q8 (cmd_run_q8.c). */
+  bool int8, per_tensor;
+  simdconv_qtype in_type, out_type;
 } run_options;
 
 #define OPT(field) offsetof(run_options, field)
@@ -110,6 +113,15 @@ static const cli_flag run_flags[] = {
      "compare with the fp64 oracle (default)"},
     {"--no-check", NULL, NULL, OPT(check), false, NULL,
      "do not compare with the oracle"},
+    {"--int8", NULL, NULL, OPT(int8), true, NULL,
+     "quantized int8 convolution (QLinearConv): random bytes, per-channel "
+     "scales, checked byte for byte against the exact oracle"},
+    {"--input-type", NULL, cli_parse_qtype, OPT(in_type), false, "u8|s8",
+     "--int8: input type (default u8)"},
+    {"--output-type", NULL, cli_parse_qtype, OPT(out_type), false, "u8|s8",
+     "--int8: output type (default u8)"},
+    {"--per-tensor", NULL, NULL, OPT(per_tensor), true, NULL,
+     "--int8: one weight scale (default: one per output channel)"},
 };
 
 #define RUN_FLAG_COUNT (sizeof run_flags / sizeof run_flags[0])
@@ -128,13 +140,13 @@ static void print_run_usage(void) {
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
 
-static double now_seconds(void) {
+double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint64_t splitmix64(uint64_t *state) {
+uint64_t splitmix64(uint64_t *state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15u);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
@@ -150,27 +162,26 @@ static void fill(float *x, size_t n, cli_data_kind kind, uint64_t *state) {
   }
 }
 
-/* a * b, exiting on size_t overflow. */
-static size_t mul(size_t a, size_t b) {
+size_t mul(size_t a, size_t b) {
   if (b != 0 && a > SIZE_MAX / b)
     cli_fatal("tensor sizes overflow size_t");
   return a * b;
 }
 
-static void *xmalloc(size_t count, size_t size, const char *what) {
+void *xmalloc(size_t count, size_t size, const char *what) {
   size_t bytes = mul(count, size);
   void *p = malloc(bytes ? bytes : 1);
   if (!p) cli_fatal("out of memory allocating %s (%zu bytes)", what, bytes);
   return p;
 }
 
-static void check_config(simdconv_status st) {
+void check_config(simdconv_status st) {
   if (st != SIMDCONV_OK)
     cli_usage_error("invalid configuration: %s", simdconv_status_string(st));
 }
 
-static void check_call(simdconv_status st, const char *call,
-                       simdconv_isa isa) {
+void check_call(simdconv_status st, const char *call,
+                simdconv_isa isa) {
   if (st != SIMDCONV_OK)
     cli_fatal("%s failed%s%s: %s", call, isa ? " on " : "",
               isa ? simdconv_isa_name(isa) : "", simdconv_status_string(st));
@@ -181,13 +192,12 @@ static int compare_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sorts t[0..n-1] and returns its median. */
-static double median(double *t, size_t n) {
+double median(double *t, size_t n) {
   qsort(t, n, sizeof *t, compare_double);
   return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
-static void format_seconds(double s, char *buf, size_t size) {
+void format_seconds(double s, char *buf, size_t size) {
   if (s < 1e-3)
     snprintf(buf, size, "%.2f us", s * 1e6);
   else if (s < 1.0)
@@ -284,6 +294,12 @@ static void setup_problem(const run_options *o, problem *p) {
   if (!o->kernel[0]) cli_usage_error("--kernel is required");
   if (o->in_place && !o->residual.given)
     cli_usage_error("--in-place needs --residual");
+  /* The int8 path is forward only and has no residual add (the library
+   * answers TRANSPOSED_INT8 and DTYPE_MISMATCH). */
+  if (o->int8 && o->residual.given)
+    cli_usage_error("--residual is an fp32 option, not for --int8");
+  if (o->int8 && o->transposed)
+    cli_usage_error("--int8 convolutions are forward only (no --transposed)");
   build_desc(o, &p->desc);
   check_config(simdconv_desc_validate(&p->desc));
   p->N = o->batch;
@@ -375,13 +391,29 @@ typedef struct tensors {
   float *warm, *out;             /* warm-up and last timed output */
 } tensors;
 
-/* The residual of a run into out; with --in-place, out first receives
- * it (before the clock starts) and the run reads it from there. */
-static const float *residual_of_run(const run_options *o, const problem *p,
-                                    const tensors *t, float *out) {
-  if (!o->in_place) return t->residual;
-  memcpy(out, t->residual, p->out_elems * sizeof(float));
-  return out;
+/* What an fp32 run reads besides the object: the options and tensors. */
+typedef struct f32_job {
+  const run_options *o;
+  const problem *p;
+  const tensors *t;
+} f32_job;
+
+/* With --in-place, out first receives the residual (before the clock
+ * starts) and the run reads it from there. */
+static void f32_prepare(const cli_runner *r, void *out) {
+  const f32_job *j = r->ctx;
+  if (j->o->in_place)
+    memcpy(out, j->t->residual, j->p->out_elems * sizeof(float));
+}
+
+/* simdconv_run_residual: a NULL residual without --residual. */
+static simdconv_status f32_run(const cli_runner *r, void *out, void *ws,
+                               size_t ws_bytes) {
+  const f32_job *j = r->ctx;
+  const float *res = j->o->in_place ? out : j->t->residual;
+  return simdconv_run_residual(r->conv, r->N, r->H, r->W, r->input, res,
+                               j->o->residual.value, out, ws, ws_bytes,
+                               r->pool);
 }
 
 /* Runs, times and checks one ISA, or one kernel forced onto isa (its ISA)
@@ -400,41 +432,21 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
     check_config(st);
   check_call(st, "simdconv_create", isa);
 
-  simdconv_conv_info info;
-  size_t ws_bytes = 0;
-  check_call(simdconv_get_info(conv, &info), "simdconv_get_info", isa);
-  check_call(simdconv_workspace_size(conv, p->N, p->H, p->W, &ws_bytes),
-             "simdconv_workspace_size", isa);
-  void *ws = ws_bytes ? xmalloc(ws_bytes, 1, "the workspace") : NULL;
-
-  const float alpha = o->residual.value;
-  check_call(simdconv_run_residual(conv, p->N, p->H, p->W, t->input,
-                                   residual_of_run(o, p, t, t->warm), alpha,
-                                   t->warm, ws, ws_bytes, p->pool),
-             "simdconv_run_residual", isa);
-  double *times = xmalloc(o->repeat, sizeof *times, "timings");
-  for (size_t r = 0; r < o->repeat; r++) {
-    const float *res = residual_of_run(o, p, t, t->out);
-    t0 = now_seconds();
-    st = simdconv_run_residual(conv, p->N, p->H, p->W, t->input, res, alpha,
-                               t->out, ws, ws_bytes, p->pool);
-    times[r] = now_seconds() - t0;
-    check_call(st, "simdconv_run_residual", isa);
-  }
-  double med = median(times, o->repeat);
-  char create_str[32], med_str[32], min_str[32];
-  format_seconds(create_s, create_str, sizeof create_str);
-  format_seconds(med, med_str, sizeof med_str);
-  format_seconds(times[0], min_str, sizeof min_str);
-  free(times);
-  free(ws);
-
-  printf("[%s] kernel %s (isa %s), packed %zu B, workspace %zu B\n", name,
-         info.kernel, simdconv_isa_name(info.isa), info.packed_bytes,
-         ws_bytes);
-  printf("[%s] create %s, run median %s (min %s, %zu runs), %.2f GFLOP/s\n",
-         name, create_str, med_str, min_str, o->repeat,
-         med > 0 ? p->flops / med * 1e-9 : INFINITY);
+  const f32_job job = {o, p, t};
+  const cli_runner runner = {.run = f32_run,
+                             .call = "simdconv_run_residual",
+                             .conv = conv,
+                             .N = p->N,
+                             .H = p->H,
+                             .W = p->W,
+                             .input = t->input,
+                             .pool = p->pool,
+                             .prepare = f32_prepare,
+                             .ctx = &job};
+  const cli_timing tm = cli_time_runs(&runner, isa, o->repeat, t->warm,
+                                      t->out);
+  const simdconv_conv_info info = tm.info;
+  cli_print_timing(name, &tm, create_s, o->repeat, p->flops, "GFLOP");
   simdconv_destroy(conv);
 
   bool ok = info.isa == isa;
@@ -499,6 +511,20 @@ static void compare_outputs(const problem *p, const char *name,
   }
 }
 
+/* --int8: the job for cmd_run_q8.c. */
+static int run_int8(const run_options *o, const problem *p) {
+  const cli_q8_job job = {
+      .desc = &p->desc, .N = p->N, .H = p->H, .W = p->W, .OH = p->OH,
+      .OW = p->OW, .in_elems = p->in_elems, .w_elems = p->w_elems,
+      .out_elems = p->out_elems, .ops = p->flops, .pool = p->pool,
+      .isas = p->isas, .ukernel = o->ukernel, .repeat = o->repeat,
+      .seed = o->seed, .in_type = o->in_type, .out_type = o->out_type,
+      .per_tensor = o->per_tensor, .no_bias = o->no_bias, .check = o->check};
+  const int rc = cli_run_q8(&job);
+  if (p->pool) pthreadpool_destroy(p->pool);
+  return rc;
+}
+
 static uint64_t clock_seed(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -527,6 +553,8 @@ int cli_cmd_run(int argc, char **argv) {
   problem p;
   setup_problem(&o, &p);
   print_problem(&o, &p);
+  if (o.int8)
+    return run_int8(&o, &p);
 
   tensors t = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   uint64_t rng = o.seed;

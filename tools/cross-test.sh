@@ -4,13 +4,17 @@
 #      sysroot (tools/make-arm64-sysroot.sh) and runs the COMPLETE test suite
 #      under qemu-aarch64 through binfmt_misc (Criterion re-executes itself),
 #      plus the dispatch test with SIMDCONV_EXPECT_ISA (neon, and scalar under
-#      SIMDCONV_ISA=scalar).
+#      SIMDCONV_ISA=scalar) and the int8 suites on a CPU without the dot
+#      product (QEMU_CPU=cortex-a72; the complete suite runs on qemu's
+#      default, max, which has it).
 #   2. x86 dispatch: builds the dispatch test with the file suffix .qx86,
 #      which a binfmt_misc extension entry hands to qemu-x86_64, and runs it
 #      (and a reduced correctness run) under emulated CPUs chosen with
 #      QEMU_CPU: Haswell (must choose avx2), Nehalem (must choose scalar: no
 #      FMA, so the scalar epilogue uses SLEEF's cinz functions), Haswell with
-#      SIMDCONV_ISA=scalar (must choose scalar); then natively: no cap (must
+#      SIMDCONV_ISA=scalar (must choose scalar), and the int8 suite under
+#      Haswell and Nehalem; the CLI's checks (fp32 and --int8) under both;
+#      then natively: no cap (must
 #      choose avx512 on an AVX-512 machine) and SIMDCONV_ISA=avx2 (avx2).
 # Installs what it needs with apt (as root, or through sudo), mounts
 # binfmt_misc when needed and registers the two entries. Prints Criterion's
@@ -159,6 +163,10 @@ cli_configs=(
   "-C 12 -K 12 --kernel 3 --padding 1 --groups 12 --activation clamp:-0.5:0.25"
   "-C 6 -K 12 --kernel 3x3 --stride 2 --padding 1 --groups 6 --layout nhwc --activation relu"
   "-C 32 -K 33 --kernel 3 --padding 1 --threads 2"
+  "-C 13 -K 21 --kernel 3 --padding 1 --int8"
+  "-C 16 -K 40 --kernel 3x5 --padding same --layout nhwc --int8 --input-type s8 --activation relu"
+  "-C 12 -K 12 --kernel 3 --stride 2 --padding 1 --groups 12 --int8 --output-type s8 --per-tensor"
+  "-C 8 -K 8 --kernel 3 --padding 1 --groups 8 --layout nhwc --padding-mode reflect --int8 --threads 2"
   "--transposed -C 9 -K 17 --kernel 4 --stride 2 --padding 1 --activation relu"
   "--transposed -C 6 -K 12 --groups 6 --kernel 3 --stride 2 --padding 1 --output-padding 1 --layout nhwc --weights iohw"
   "--transposed -C 5 -K 3 --kernel 3 --stride 3 --dilation 2 --output-padding 2 --threads 2 --activation silu"
@@ -219,6 +227,13 @@ run_aarch64() {
   step "AArch64: dispatch and CLI cross-ISA check under qemu-aarch64"
   log_dir="$build_a64/meson-logs/cross-test"
   mkdir -p "$log_dir"
+  # The suite above ran on qemu's default CPU (max: with the dot product);
+  # the int8 suites again on a CPU without it (the baseline int8 kernel,
+  # the forced dot-product kernel answering KERNEL_NOT_SUPPORTED).
+  run_criterion aarch64-q8-nodotprod "$build_a64/tests/test_q8" "$qlp" \
+    QEMU_CPU=cortex-a72 -- -j2
+  run_criterion aarch64-kernels-nodotprod "$build_a64/tests/test_kernels" \
+    "$qlp" QEMU_CPU=cortex-a72 -- -j2 --filter 'kernels/*'
   # src/meson.build builds the NEON kernels when src/neon/meson.build exists.
   local expect=scalar
   [ -f src/neon/meson.build ] && expect=neon
@@ -248,12 +263,13 @@ run_x86() {
   local emu="$build_x86/tests/qemu/test_dispatch_qemu.$qx86"
   local ident="$build_x86/tests/qemu/test_identity_qemu.$qx86"
   local errs="$build_x86/tests/qemu/test_errors_qemu.$qx86"
+  local q8="$build_x86/tests/qemu/test_q8_qemu.$qx86"
   local api="$build_x86/tests/qemu/test_api_qemu.$qx86"
   local nat="$build_x86/tests/test_dispatch"
   cli="$build_x86/tools/simdconv"
-  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$api" ] ||
-     [ ! -x "$nat" ]; then
-    fail "x86 dispatch tests not built ($emu, $ident, $errs, $api, $nat)"
+  if [ ! -x "$emu" ] || [ ! -x "$ident" ] || [ ! -x "$errs" ] || [ ! -x "$q8" ] ||
+     [ ! -x "$api" ] || [ ! -x "$nat" ]; then
+    fail "x86 dispatch tests not built ($emu, $ident, $errs, $q8, $api, $nat)"
     return 0
   fi
 
@@ -271,6 +287,10 @@ run_x86() {
   # Statuses where the CPU lacks AVX-512 (Haswell) or AVX2 too (Nehalem):
   # asking for them must answer ISA_NOT_SUPPORTED.
   run_criterion x86-qemu-haswell-errors "$errs" QEMU_CPU="$haswell" -- -j2
+  # int8 where AVX2 is the best level (its igemm and depthwise kernels) and
+  # where only scalar is.
+  run_criterion x86-qemu-haswell-q8 "$q8" QEMU_CPU="$haswell" -- -j2
+  run_criterion x86-qemu-nehalem-q8 "$q8" QEMU_CPU=Nehalem -- -j2
   run_criterion x86-qemu-nehalem-errors "$errs" QEMU_CPU=Nehalem -- -j2
   run_criterion x86-qemu-haswell-api "$api" QEMU_CPU="$haswell" -- -j2
   run_criterion x86-qemu-nehalem-api "$api" QEMU_CPU=Nehalem -- -j2

@@ -42,7 +42,9 @@ step "CLI under valgrind memcheck"
 ninja -C build-valgrind
 for args in "-C 5 -K 7 --kernel 3 --padding 1 -H 9 -W 11 --padding-mode reflect --activation gelu" \
             "-C 8 -K 8 --groups 8 --kernel 3 --stride 2 --padding 1 -H 13 -W 10 --layout nhwc --activation silu" \
-            "-C 6 -K 4 --groups 2 --kernel 2x3 --dilation 2 --padding same -H 7 -W 8 --padding-mode circular --threads 2"; do
+            "-C 6 -K 4 --groups 2 --kernel 2x3 --dilation 2 --padding same -H 7 -W 8 --padding-mode circular --threads 2" \
+            "-C 7 -K 9 --kernel 3 --padding 1 -H 9 -W 10 --int8 --input-type s8" \
+            "-C 8 -K 8 --groups 8 --kernel 3 --padding 1 -H 9 -W 10 --layout nhwc --int8 --threads 2"; do
   # shellcheck disable=SC2086
   valgrind --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite -q \
     build-valgrind/tools/simdconv run $args --repeat 1 >/dev/null

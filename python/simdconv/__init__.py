@@ -9,10 +9,14 @@
     layer(x, residual=r, out=r)                         # ... into r
     y = simdconv.conv_transpose2d(x, w, b, stride=2)    # F.conv_transpose2d
     simdconv.info(), simdconv.kernels()                 # ISAs and kernels
+    y8 = simdconv.conv2d_q8(x8, w8, b32, input_scale=..., ...)  # int8
 
 numpy arrays and CPU torch tensors, float32, NCHW or channels_last; the
 result has the input's type and layout. simdconv.torch.replace_conv2d(model)
 swaps a model's nn.Conv2d layers for simdconv ones (inference only).
+
+int8 (ONNX QLinearConv): conv2d_q8, QConv2d, reference_q8 (the exact oracle)
+and quantize_bias, on uint8/int8 arrays; the same bytes on every ISA.
 
 The shared library is found through $SIMDCONV_LIBRARY, else the path
 recorded by `meson install`, else the dynamic loader's search path.
@@ -20,10 +24,12 @@ recorded by `meson install`, else the dynamic loader's search path.
 from ._lib import Kernel, SimdconvError
 from ._conv import (Conv2d, ConvTranspose2d, conv2d, conv_transpose2d,
                     error_bound, reference)
+from ._qconv import QConv2d, conv2d_q8, quantize_bias, reference_q8
 from . import _lib
 
 __all__ = ["conv2d", "Conv2d", "conv_transpose2d", "ConvTranspose2d",
            "reference", "error_bound", "info",
+           "conv2d_q8", "QConv2d", "reference_q8", "quantize_bias",
            "kernels", "Kernel", "SimdconvError", "__version__"]
 
 __version__ = _lib.C.simdconv_version_string().decode()

@@ -29,6 +29,15 @@ def _check_float32(dtype, name, f32):
                         ".astype(numpy.float32))" % (name, dtype))
 
 
+def _check_dtype(dtype, name, allowed, module):
+    """dtype is one of the names in allowed (float32 by default)."""
+    if allowed == ("float32",):
+        return _check_float32(dtype, name, module.float32)
+    if all(dtype != getattr(module, a) for a in allowed):
+        raise TypeError("simdconv: %s must be %s, got %s"
+                        % (name, " or ".join(allowed), dtype))
+
+
 def _check_ndim(shape, name, ndims):
     if len(shape) not in ndims:
         raise ValueError("simdconv: %s must have %s dimensions, got shape %s"
@@ -59,11 +68,11 @@ class Tensor4:
     accepts)."""
     __slots__ = ("array", "shape", "layout", "torch", "unbatched")
 
-    def __init__(self, x, name, allow_unbatched=False):
+    def __init__(self, x, name, allow_unbatched=False, dtypes=("float32",)):
         torch = _torch_of(x)
         ndims = (3, 4) if allow_unbatched else (4,)
         if torch is not None:
-            _check_float32(x.dtype, name, torch.float32)
+            _check_dtype(x.dtype, name, dtypes, torch)
             if not x.is_cpu:
                 raise ValueError("simdconv: %s is on %s; simdconv runs on "
                                  "the CPU" % (name, x.device))
@@ -72,7 +81,7 @@ class Tensor4:
             self.array, self.layout = _torch_memory(
                 x.unsqueeze(0) if self.unbatched else x, torch)
         elif isinstance(x, np.ndarray):
-            _check_float32(x.dtype, name, np.float32)
+            _check_dtype(x.dtype, name, dtypes, np)
             _check_ndim(x.shape, name, ndims)
             self.unbatched = x.ndim == 3
             self.array, self.layout = _numpy_memory(
@@ -177,12 +186,12 @@ def like_output(a, name, x, shape, writable=False):
     return a, (a.data_ptr() if torch is not None else a.ctypes.data)
 
 
-def weights(w, transposed=False):
+def weights(w, transposed=False, dtypes=("float32",)):
     """(numpy array in OIHW or OHWI memory order, its layout name, logical
-    K x C/groups x R x S shape) of a weight array or tensor; transposed:
-    (IOHW memory, "iohw", C x K/groups x R x S), channels_last memory
-    copied (the library has no IHWO layout)."""
-    t = Tensor4(w, "weight")
+    K x C/groups x R x S shape) of a weight array or tensor of one of
+    `dtypes`; transposed: (IOHW memory, "iohw", C x K/groups x R x S),
+    channels_last memory copied (the library has no IHWO layout)."""
+    t = Tensor4(w, "weight", dtypes=dtypes)
     mem = t.array.detach().numpy() if t.torch is not None else t.array
     if transposed:
         return np.ascontiguousarray(mem), "iohw", t.shape

@@ -260,14 +260,16 @@ class Conv2d:
             raise ValueError("simdconv.Conv2d: the layer was closed")
         handle = self._handles.get(layout)
         if handle is None:
-            new = _lib.create(self._params.desc(layout),
-                              self._weight.ctypes.data, _address(self._bias),
-                              self._isa, self._kernel)
+            new = self._create(layout)
             # two threads may race here: keep one object, free the other
             handle = self._handles.setdefault(layout, new)
             if handle != new:
                 self._destroy(new)
         return handle
+
+    def _create(self, layout):
+        return _lib.create(self._params.desc(layout), self._weight.ctypes.data,
+                           _address(self._bias), self._isa, self._kernel)
 
     def __call__(self, input, *, residual=None, alpha=1.0, out=None,
                  threads=None):

@@ -70,7 +70,8 @@ class KernelInfo(ctypes.Structure):
     _fields_ = [("name", c_char_p), ("isa", c_int), ("family", c_char_p),
                 ("tile_m", c_size_t), ("tile_n", c_size_t),
                 ("layouts", ctypes.c_uint32), ("constraints", c_char_p),
-                ("rank", c_size_t)]
+                ("rank", c_size_t), ("cpu_features", c_char_p),
+                ("usable", c_int)]
 
 
 class CompareStats(ctypes.Structure):
@@ -81,11 +82,27 @@ class CompareStats(ctypes.Structure):
                 ("max_abs_err", c_double)]
 
 
+QTYPE = {"u8": 0, "s8": 1}
+
+
+class QParams(ctypes.Structure):
+    """simdconv_qparams (int8 convolution)."""
+    _fields_ = [("input_type", c_int), ("input_scale", c_float),
+                ("input_zero_point", ctypes.c_int32),
+                ("weight_scales", c_void_p),
+                ("weight_scale_count", c_size_t),
+                ("output_type", c_int), ("output_scale", c_float),
+                ("output_zero_point", ctypes.c_int32), ("clamp", c_int),
+                ("output_min", ctypes.c_int32),
+                ("output_max", ctypes.c_int32)]
+
+
 # Every struct mirror under its C name, for the ABI test.
 STRUCTS = {"simdconv_desc": Desc, "simdconv_allocator": Allocator,
            "simdconv_options": Options, "simdconv_conv_info": ConvInfo,
            "simdconv_kernel_info": KernelInfo,
-           "simdconv_compare_stats": CompareStats}
+           "simdconv_compare_stats": CompareStats,
+           "simdconv_qparams": QParams}
 
 P = ctypes.POINTER
 # Buffers are passed as c_void_p: callers hand over integer addresses (numpy's
@@ -135,6 +152,17 @@ PROTOTYPES = {
                                             c_void_p, c_void_p]),
     "simdconv_compare": (c_int, [c_void_p, c_void_p, c_void_p, c_size_t,
                                  P(CompareStats)]),
+    "simdconv_desc_validate_q8": (c_int, [P(Desc), P(QParams)]),
+    "simdconv_create_q8": (c_int, [P(Desc), P(QParams), c_void_p, c_void_p,
+                                   P(Options), P(c_void_p)]),
+    "simdconv_run_q8": (c_int, [c_void_p, c_size_t, c_size_t, c_size_t,
+                                c_void_p, c_void_p, c_void_p, c_size_t,
+                                c_void_p]),
+    "simdconv_quantize_bias": (c_int, [c_void_p, c_size_t, c_float, c_void_p,
+                                       c_size_t, c_void_p]),
+    "simdconv_reference_q8": (c_int, [P(Desc), P(QParams), c_size_t,
+                                      c_size_t, c_size_t, c_void_p, c_void_p,
+                                      c_void_p, c_void_p, c_void_p]),
 }
 
 ENV_LIBRARY = "SIMDCONV_LIBRARY"
@@ -241,16 +269,28 @@ def isa_value(name):
 allocator = None
 
 
-def create(desc, weight_ptr, bias_ptr, isa, kernel=None):
-    """simdconv_create: an object handle (an int), or SimdconvError. kernel:
+def _create(function, isa, kernel, *args):
+    """An object handle (an int) from simdconv_create or _create_q8 with
+    args, the options and the handle's address; or SimdconvError. kernel:
     None (the planner's choice) or the name of a registered kernel."""
     opts = Options(isa, ctypes.pointer(allocator) if allocator else None,
                    None if kernel is None else kernel.encode())
     handle = c_void_p()
-    check(C.simdconv_create(ctypes.byref(desc), weight_ptr, bias_ptr,
-                            ctypes.byref(opts), ctypes.byref(handle)),
-          "simdconv_create")
+    check(getattr(C, function)(*args, ctypes.byref(opts),
+                               ctypes.byref(handle)), function)
     return handle.value
+
+
+def create(desc, weight_ptr, bias_ptr, isa, kernel=None):
+    """simdconv_create: an object handle (an int), or SimdconvError."""
+    return _create("simdconv_create", isa, kernel, ctypes.byref(desc),
+                   weight_ptr, bias_ptr)
+
+
+def create_q8(desc, qparams, weight_ptr, bias_ptr, isa, kernel=None):
+    """simdconv_create_q8 (qparams: a QParams)."""
+    return _create("simdconv_create_q8", isa, kernel, ctypes.byref(desc),
+                   ctypes.byref(qparams), weight_ptr, bias_ptr)
 
 
 def conv_info(handle):
@@ -312,14 +352,16 @@ def kernel_info(index):
 
 Kernel = collections.namedtuple("Kernel", [
     "name", "isa", "family", "tile_m", "tile_n", "layouts", "constraints",
-    "rank", "usable"])
+    "rank", "usable", "cpu_features"])
 Kernel.__doc__ = """A registered kernel (simdconv_kernel_info): name
-("f32_igemm_7x32__avx512"), isa, family ("direct", "igemm", "gemm_nchw",
-"dwconv", and for transposed convolutions "deconv_igemm", "deconv_dwconv"),
-tile_m x tile_n (the micro-tile), layouts (the input layouts it
-computes: "nchw", "nhwc"), constraints (the layers it accepts, in words),
-rank (its position in its ISA's dispatch order) and usable (whether this
-machine runs its ISA: simdconv_isa_check)."""
+("f32_igemm_7x32__avx512", "q8_igemm_vnni_7x32__avx512"), isa, family
+("direct", "igemm", "gemm_nchw", "dwconv", for transposed convolutions
+"deconv_igemm", "deconv_dwconv", for int8 "q8_direct", "q8_igemm",
+"q8_dwconv"), tile_m x tile_n (the micro-tile), layouts (the input layouts
+it computes: "nchw", "nhwc"), constraints (the layers it accepts, in
+words), rank (its position in its ISA's dispatch order), usable (whether
+this machine runs it: its ISA and its cpu_features, the CPU features it
+needs beyond its ISA's, e.g. "avx512vnni")."""
 Kernel.__module__ = "simdconv"
 
 
@@ -338,7 +380,8 @@ def kernels():
             family=k.family.decode(), tile_m=k.tile_m, tile_n=k.tile_n,
             layouts=_layout_names(k.layouts),
             constraints=k.constraints.decode(), rank=k.rank,
-            usable=C.simdconv_isa_check(k.isa) == OK))
+            usable=C.simdconv_isa_check(k.isa) == OK and bool(k.usable),
+            cpu_features=(k.cpu_features or b"").decode()))
     return out
 
 

@@ -17,11 +17,13 @@
 #include <sleef.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "avx2/x86_transpose.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "q8.h"
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -204,5 +206,89 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
 
 /* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
 #include "avx2/dwconv_tiles_x86.h"
+
+/* ---- int8 ------------------------------------------------------------- */
+
+/* sc_q8_requantize() on 8 sums (bias added first): the same operations in
+ * the same order; the rounding to nearest even is explicit (ROUNDPS), the
+ * conversion of the integral result exact. */
+static inline __m256i sc_q8_requant_x8(__m256i acc, const int32_t *bias,
+                                       const float *mult,
+                                       const sc_q8_out *o) {
+  const __m256i s =
+      _mm256_add_epi32(acc, _mm256_loadu_si256((const __m256i *)(const void *)bias));
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_loadu_ps(mult));
+  v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(o->vlo)),
+                    _mm256_set1_ps(o->vhi));
+  const __m256i r = _mm256_cvttps_epi32(
+      _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  return _mm256_add_epi32(r, _mm256_set1_epi32(o->zp));
+}
+
+/* The low byte of each of 8 int32 lanes in [-128, 255] (the u8 or s8
+ * value): packed to int16 exactly, then the even bytes. */
+static inline void sc_q8_store_x8(uint8_t *dst, __m256i y) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(y),
+                                    _mm256_extracti128_si256(y, 1));
+  const __m128i b = _mm_shuffle_epi8(
+      w, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1,
+                       -1));
+  const int64_t v = _mm_cvtsi128_si64(b);
+  memcpy(dst, &v, 8);
+}
+
+/* acc + p into acc's own register. Written with intrinsics, GCC 12 gives
+ * the (non-destructive) VPADDD a new register and copies it back to the
+ * accumulator's every iteration (one VMOVDQA per accumulator per step, and
+ * spills at 4x16); the tied operand keeps the sum in place. */
+static inline __m256i sc_q8_acc_add(__m256i acc, __m256i p) {
+  __asm__("vpaddd %1, %0, %0" : "+x"(acc) : "x"(p));
+  return acc;
+}
+
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
+ * input bytes widened to int32 by their type, VPMADDWD by the packed
+ * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
+static inline __m256i sc_q8d_xload_x8(const uint8_t *px, bool s8) {
+  const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)px);
+  return s8 ? _mm256_cvtepi8_epi32(b) : _mm256_cvtepu8_epi32(b);
+}
+
+#define SC_Q8D_VW 8
+#define SC_Q8D_ACC __m256i
+#define SC_Q8D_WINDOW_P 4
+#define SC_Q8D_WT int32_t
+#define SC_Q8D_X __m256i
+#define SC_Q8D_W __m256i
+#define SC_Q8D_ZERO() _mm256_setzero_si256()
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x8(px, s8)
+#define SC_Q8D_WLOAD(w) _mm256_loadu_si256((const __m256i *)(const void *)(w))
+#define SC_Q8D_MACX(acc, x, w) sc_q8_acc_add(acc, _mm256_madd_epi16(x, w))
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8_store_x8(dst, sc_q8_requant_x8(acc, bias, mult, out))
+
+/* The q8 igemm template's API with VPMADDWD, exact where VPMADDUBSW would
+ * saturate: the driver's copy has widened the input to int16 values, so a
+ * pair of channels is one 32-bit broadcast from memory (no shuffle), the
+ * packed weights are int16 pairs of 8 outputs, and each VPMADDWD sums the
+ * pair into the 8 outputs' int32 sums (at most 2 * 255 * 128). */
+
+#define SC_Q8_XT int16_t
+#define SC_Q8_KR 2
+#define SC_Q8_VACC __m256i
+#define SC_Q8_AV 1
+#define SC_Q8_WOUT 8
+#define SC_Q8_WT int16_t
+#define SC_Q8_VW __m256i
+#define SC_Q8_VX __m256i
+#define SC_Q8_ZERO() _mm256_setzero_si256()
+#define SC_Q8_WLOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define SC_Q8_XLOAD(p, s8)                                                     \
+  _mm256_set1_epi32(sc_q8_load4((const uint8_t *)(const void *)(p)))
+#define SC_Q8_DOT(acc, x, w)                                                   \
+  ((acc)[0] = sc_q8_acc_add((acc)[0], _mm256_madd_epi16(x, w)))
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x8(dst, sc_q8_requant_x8((acc)[0], bias, mult, out))
+
 
 #endif

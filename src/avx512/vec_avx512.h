@@ -18,11 +18,13 @@
 #include <sleef.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "avx2/x86_transpose.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "q8.h"
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -190,5 +192,156 @@ static inline void dw8_storen(float *p, __m256 v, size_t n) {
 
 /* The depthwise NCHW tile path's transposes (after DW_VW, dw8_loadn). */
 #include "avx2/dwconv_tiles_x86.h"
+
+/* ---- int8 ------------------------------------------------------------- */
+
+/* sc_q8_requantize() on 16 sums, the bias included: the same operations
+ * in the same order; the conversion rounds to nearest even explicitly. */
+static inline __m512i sc_q8_requant_sum_x16(__m512i s, const float *mult,
+                                            const sc_q8_out *o) {
+  __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
+  v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(o->vlo)),
+                    _mm512_set1_ps(o->vhi));
+  const __m512i r =
+      _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  return _mm512_add_epi32(r, _mm512_set1_epi32(o->zp));
+}
+
+/* The same with the bias added first. */
+static inline __m512i sc_q8_requant_x16(__m512i acc, const int32_t *bias,
+                                        const float *mult,
+                                        const sc_q8_out *o) {
+  return sc_q8_requant_sum_x16(_mm512_add_epi32(acc, _mm512_loadu_si512(bias)),
+                               mult, o);
+}
+
+/* The low byte of each of 16 int32 lanes (in range: the u8 or s8 value).
+ * memcpy, not a vector store: GCC then sees the tile buffer written. */
+static inline void sc_q8_store_x16(uint8_t *dst, __m512i y) {
+  const __m128i b = _mm512_cvtepi32_epi8(y);
+  memcpy(dst, &b, sizeof b);
+}
+
+/* rne((float)s * m) of 16 sums (bias included), |v| first limited to 2^30
+ * with its sign (VRANGEPS, minimum magnitude): the conversion cannot
+ * overflow, and whatever was larger saturates below as it would have.
+ * imm8 0x2: bits 1:0 = 10, the operand of smaller magnitude; bits 3:2 =
+ * 00, the sign of the first operand (v). (01 there takes the sign of the
+ * operand chosen: +2^30 for every v below -2^30, which saturated large
+ * negative sums to the top of the output range: q8::huge_sums.) */
+static inline __m512i sc_q8_round_x16(__m512i s, const float *mult) {
+  const __m512 v =
+      _mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(mult));
+  return _mm512_cvt_roundps_epi32(
+      _mm512_range_ps(v, _mm512_set1_ps(0x1p30f), 0x2),
+      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+/* sc_q8_requantize() on 4 (or 2: r2, r3 = r0, r1) vectors of rounded sums
+ * (sc_q8_round_x16), through saturating packs (src/q8.h): + zp8 and int16
+ * saturation (VPACKSSDW, VPADDSW), int8 saturation (VPACKSSWB), the clamp
+ * in the int8 domain, the u8 flip; then the 16-byte pieces in order
+ * (VPACKS* interleave them by 128-bit lane): 64 bytes (32 for 2). Two
+ * vectors cost 7 operations where sc_q8_requant_x16 and a VPMOVDB take
+ * 12, the port-5 shuffles of VPMOVDB above all. */
+static inline __m512i sc_q8_pack_x64(__m512i r0, __m512i r1, __m512i r2,
+                                     __m512i r3, const sc_q8_out *o) {
+  const __m512i zp = _mm512_set1_epi16((int16_t)o->zp8);
+  const __m512i a = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), zp);
+  const __m512i b = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), zp);
+  __m512i y = _mm512_packs_epi16(a, b);
+  y = _mm512_min_epi8(_mm512_max_epi8(y, _mm512_set1_epi8((int8_t)o->lo8)),
+                      _mm512_set1_epi8((int8_t)o->hi8));
+  y = _mm512_xor_si512(y, _mm512_set1_epi8((char)o->flip));
+  return _mm512_permutexvar_epi32(
+      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+      y);
+}
+
+/* Requantizes and stores a tile row of nv vectors of sums (bias included;
+ * nv a constant: 1, 2 or a multiple of 4) as 16 * nv bytes at dst. */
+static inline __attribute__((always_inline)) void
+sc_q8_out_row_x16(const __m512i *s, size_t nv, const float *mult,
+                  const sc_q8_out *o, uint8_t *dst) {
+  if (nv == 1) {
+    sc_q8_store_x16(dst, sc_q8_requant_sum_x16(s[0], mult, o));
+    return;
+  }
+  if (nv == 2) {
+    const __m512i r0 = sc_q8_round_x16(s[0], mult);
+    const __m512i r1 = sc_q8_round_x16(s[1], mult + 16);
+    const __m256i y =
+        _mm512_castsi512_si256(sc_q8_pack_x64(r0, r1, r0, r1, o));
+    memcpy(dst, &y, sizeof y);
+    return;
+  }
+  for (size_t j = 0; j + 4 <= nv; j += 4) {
+    __m512i r[4];
+    for (size_t i = 0; i < 4; i++)
+      r[i] = sc_q8_round_x16(s[j + i], mult + 16 * (j + i));
+    const __m512i y = sc_q8_pack_x64(r[0], r[1], r[2], r[3], o);
+    memcpy(dst + 16 * j, &y, sizeof y);
+  }
+}
+
+
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 16
+ * input bytes widened to int32 by their type, VPMADDWD by the packed
+ * weights' (w, 0) int16 pairs: x * w exactly (the high halves multiply 0). */
+static inline __m512i sc_q8d_xload_x16(const uint8_t *px, bool s8) {
+  const __m128i b = _mm_loadu_si128((const __m128i *)(const void *)px);
+  return s8 ? _mm512_cvtepi8_epi32(b) : _mm512_cvtepu8_epi32(b);
+}
+
+static inline __m512i sc_q8d_macx_x16(__m512i acc, __m512i x, __m512i w) {
+#ifdef SC_AVX512_VNNI
+  /* VPDPWSSD: the same pair products and add in one instruction. */
+  return _mm512_dpwssd_epi32(acc, x, w);
+#else
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(x, w));
+#endif
+}
+
+#define SC_Q8D_VW 16
+#define SC_Q8D_ACC __m512i
+#define SC_Q8D_WINDOW_P 8
+#define SC_Q8D_WT int32_t
+#define SC_Q8D_X __m512i
+#define SC_Q8D_W __m512i
+#define SC_Q8D_ZERO() _mm512_setzero_si512()
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x16(px, s8)
+#define SC_Q8D_WLOAD(w) _mm512_loadu_si512(w)
+#define SC_Q8D_MACX(acc, x, w) sc_q8d_macx_x16(acc, x, w)
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8_store_x16(dst, sc_q8_requant_x16(acc, bias, mult, out))
+
+#ifdef SC_AVX512_VNNI
+/* The q8 igemm template's API with VPDPBUSD (src/avx512/target_vnni.h):
+ * unsigned input bytes times signed weights, 4 channels of 16 outputs per
+ * instruction, summed into int32 exactly (4 * 255 * 128 per step). Int8
+ * inputs get their top bit flipped (x + 128, unsigned); the packed bias
+ * compensates (sc_q8_zp_operand). */
+#define SC_Q8_XT uint8_t
+#define SC_Q8_KR 4
+#define SC_Q8_VACC __m512i
+#define SC_Q8_AV 1
+#define SC_Q8_WOUT 16
+#define SC_Q8_WT int8_t
+#define SC_Q8_VW __m512i
+#define SC_Q8_VX __m512i
+#define SC_Q8_ZERO() _mm512_setzero_si512()
+#define SC_Q8_WLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8_XLOAD(p, s8)                                                     \
+  ((s8) ? _mm512_xor_si512(_mm512_set1_epi32(sc_q8_load4(p)),                 \
+                           _mm512_set1_epi32((int32_t)0x80808080u))           \
+        : _mm512_set1_epi32(sc_q8_load4(p)))
+#define SC_Q8_DOT(acc, x, w) ((acc)[0] = _mm512_dpbusd_epi32((acc)[0], x, w))
+/* Sums start at the packed bias; rows are requantized whole. */
+#define SC_Q8_BLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8_OUT_ROW(acc, nv, mult, out, dst)                                 \
+  sc_q8_out_row_x16(acc, nv, mult, out, dst)
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x16(dst, sc_q8_requant_x16((acc)[0], bias, mult, out))
+#endif
 
 #endif

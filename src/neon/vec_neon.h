@@ -22,10 +22,12 @@
 #include <sleef.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "activation.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "q8.h"
 
 /* ---- activations ------------------------------------------------------ */
 
@@ -316,5 +318,109 @@ static inline void sc_load_tile_transposed(const float *c, size_t cn,
 #define SC_VCLAMP(v, lo, hi) sc_clamp_f32x4(v, lo, hi)
 #define SC_VACT(params, v) sc_activate_f32x4(params, v)
 #define SC_VZERO() vdupq_n_f32(0.0f)
+
+/* ---- int8 ------------------------------------------------------------- */
+
+/* sc_q8_requantize() on 4 sums (bias added first): the same operations in
+ * the same order; FCVTNS rounds to nearest even whatever FPCR says. FMAX /
+ * FMIN equal the scalar comparisons here: v is never NaN nor -0 (an int32
+ * times a positive float) and the bounds are integers. */
+static inline int32x4_t sc_q8_requant_x4(int32x4_t acc, const int32_t *bias,
+                                         const float *mult,
+                                         const sc_q8_out *o) {
+  const int32x4_t s = vaddq_s32(acc, vld1q_s32(bias));
+  float32x4_t v = vmulq_f32(vcvtq_f32_s32(s), vld1q_f32(mult));
+  v = vminq_f32(vmaxq_f32(v, vdupq_n_f32(o->vlo)), vdupq_n_f32(o->vhi));
+  return vaddq_s32(vcvtnq_s32_f32(v), vdupq_n_s32(o->zp));
+}
+
+/* The low byte of each of 4 int32 lanes (the u8 or s8 value). */
+static inline void sc_q8_store_x4(uint8_t *dst, int32x4_t y) {
+  const int16x4_t h = vmovn_s32(y);
+  const int8x8_t b = vmovn_s16(vcombine_s16(h, h));
+  const uint32_t v = vget_lane_u32(vreinterpret_u32_s8(b), 0);
+  memcpy(dst, &v, sizeof v);
+}
+
+/* The 4 input bytes at p, repeated over 16 lanes, as signed operands: int8
+ * inputs as they are, uint8 ones with the top bit flipped (x - 128); the
+ * packed bias compensates (sc_q8_zp_operand). */
+static inline int8x16_t sc_q8_xload_s8x16(const uint8_t *p, bool s8) {
+  const int8x16_t x = vreinterpretq_s8_s32(vdupq_n_s32(sc_q8_load4(p)));
+  return s8 ? x : veorq_s8(x, vdupq_n_s8(-128));
+}
+
+/* The q8 depthwise template's API (src/ukernels/q8_dwconv_ukernel.h): 8
+ * input bytes widened to int16 by their type, SMLAL / SMLAL2 by the int16
+ * weights into two int32x4 (exact: at most 255 * 128 per product). */
+typedef struct sc_q8d_acc_x8 {
+  int32x4_t lo, hi;
+} sc_q8d_acc_x8;
+
+static inline int16x8_t sc_q8d_xload_x8(const uint8_t *px, bool s8) {
+  const uint8x8_t b = vld1_u8(px);
+  return s8 ? vmovl_s8(vreinterpret_s8_u8(b))
+            : vreinterpretq_s16_u16(vmovl_u8(b));
+}
+
+static inline sc_q8d_acc_x8 sc_q8d_macx_x8(sc_q8d_acc_x8 acc, int16x8_t x,
+                                           int16x8_t w) {
+  acc.lo = vmlal_s16(acc.lo, vget_low_s16(x), vget_low_s16(w));
+  acc.hi = vmlal_high_s16(acc.hi, x, w);
+  return acc;
+}
+
+static inline void sc_q8d_out_x8(sc_q8d_acc_x8 acc, const int32_t *bias,
+                                 const float *mult, const sc_q8_out *o,
+                                 uint8_t *dst) {
+  sc_q8_store_x4(dst, sc_q8_requant_x4(acc.lo, bias, mult, o));
+  sc_q8_store_x4(dst + 4, sc_q8_requant_x4(acc.hi, bias + 4, mult + 4, o));
+}
+
+#define SC_Q8D_VW 8
+#define SC_Q8D_ACC sc_q8d_acc_x8
+#define SC_Q8D_WINDOW_P 8
+#define SC_Q8D_WT int16_t
+#define SC_Q8D_X int16x8_t
+#define SC_Q8D_W int16x8_t
+#define SC_Q8D_ZERO() ((sc_q8d_acc_x8){vdupq_n_s32(0), vdupq_n_s32(0)})
+#define SC_Q8D_XLOAD(px, s8) sc_q8d_xload_x8(px, s8)
+#define SC_Q8D_WLOAD(w) vld1q_s16(w)
+#define SC_Q8D_MACX(acc, x, w) sc_q8d_macx_x8(acc, x, w)
+#define SC_Q8D_OUT(acc, bias, mult, out, dst)                                  \
+  sc_q8d_out_x8(acc, bias, mult, out, dst)
+
+#define SC_Q8_XT uint8_t
+#define SC_Q8_KR 4
+#define SC_Q8_VACC int32x4_t
+#define SC_Q8_WOUT 4
+#define SC_Q8_WT int8_t
+#define SC_Q8_VW int8x16_t
+#define SC_Q8_VX int8x16_t
+#define SC_Q8_ZERO() vdupq_n_s32(0)
+#define SC_Q8_WLOAD(p) vld1q_s8(p)
+#define SC_Q8_XLOAD(p, s8) sc_q8_xload_s8x16(p, s8)
+
+#ifdef SC_NEON_DOTPROD
+/* SDOT (src/neon/target_dotprod.h): 4 channels of 4 outputs per
+ * instruction, summed into int32 exactly. */
+#define SC_Q8_AV 1
+#define SC_Q8_DOT(acc, x, w) ((acc)[0] = vdotq_s32((acc)[0], w, x))
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x4(dst, sc_q8_requant_x4((acc)[0], bias, mult, out))
+#else
+/* Baseline Advanced SIMD: SMULL / SMULL2 (int8 x int8 -> int16, at most
+ * 2^14) and SADALP, which adds pairs of products into int32: an output
+ * keeps two partial sums (two accumulators per 4 outputs), added pairwise
+ * (ADDP) in the epilogue. */
+#define SC_Q8_AV 2
+#define SC_Q8_DOT(acc, x, w)                                                   \
+  ((acc)[0] = vpadalq_s16((acc)[0], vmull_s8(vget_low_s8(x), vget_low_s8(w))), \
+   (acc)[1] = vpadalq_s16((acc)[1], vmull_high_s8(x, w)))
+#define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
+  sc_q8_store_x4(dst,                                                          \
+                 sc_q8_requant_x4(vpaddq_s32((acc)[0], (acc)[1]), bias, mult,  \
+                                  out))
+#endif
 
 #endif

@@ -21,8 +21,7 @@
 
 static bool direct_fits(const sc_conv_kernel *k, const sc_problem *p) {
   (void)k;
-  (void)p;
-  return true;
+  return p->dtype == SC_DTYPE_F32; /* every fp32 layer */
 }
 
 static size_t direct_packed_size(const sc_conv_kernel *k, const sc_problem *p) {

@@ -39,10 +39,18 @@ int main(void) {
   F(simdconv_kernel_info, family); F(simdconv_kernel_info, tile_m);
   F(simdconv_kernel_info, tile_n); F(simdconv_kernel_info, layouts);
   F(simdconv_kernel_info, constraints); F(simdconv_kernel_info, rank);
+  F(simdconv_kernel_info, cpu_features); F(simdconv_kernel_info, usable);
   SIZE(simdconv_compare_stats);
   F(simdconv_compare_stats, count); F(simdconv_compare_stats, violations);
   F(simdconv_compare_stats, first_violation);
   F(simdconv_compare_stats, max_err_over_bound);
   F(simdconv_compare_stats, max_ulp); F(simdconv_compare_stats, max_abs_err);
+  SIZE(simdconv_qparams);
+  F(simdconv_qparams, input_type); F(simdconv_qparams, input_scale);
+  F(simdconv_qparams, input_zero_point); F(simdconv_qparams, weight_scales);
+  F(simdconv_qparams, weight_scale_count); F(simdconv_qparams, output_type);
+  F(simdconv_qparams, output_scale); F(simdconv_qparams, output_zero_point);
+  F(simdconv_qparams, clamp); F(simdconv_qparams, output_min);
+  F(simdconv_qparams, output_max);
   return 0;
 }

@@ -5,9 +5,9 @@
 #
 #   tests/conformance/run.sh [--quick | --long] [BUILD_DIR] [-- extra args]
 #
-# --quick (default) is the CI mode (~700 forward and 600 transposed cases,
-# well under 2 minutes); --long the release mode (thousands of larger
-# cases). BUILD_DIR defaults to
+# --quick (default) is the CI mode (~700 forward, 600 transposed and 1000
+# int8 cases, a few minutes at most); --long the release mode (thousands of
+# larger cases). BUILD_DIR defaults to
 # build-conformance (relative to the source root); it is set up with meson
 # if needed and rebuilt with ninja. The last line of the output is always
 # "conformance: N passed, M failed"; the exit status is 0 only when M is 0.
@@ -59,22 +59,25 @@ lib=$builddir/src/libsimdconv.so
 [ -f "$lib" ] || fail "$lib not found after the build"
 
 # Keep the promised last line even if a harness itself dies. The forward
-# cases (conformance.py) and the transposed ones (conformance_transposed.py)
-# are summed into it; extra arguments go to the forward script only.
+# cases (conformance.py), the transposed ones (conformance_transposed.py)
+# and the int8 ones (conformance_q8.py) are summed into it; extra arguments
+# go to the forward script only.
 out=$(mktemp) || fail "mktemp failed"
 trap 'rm -f "$out"' EXIT
 "$PY" "$here/conformance.py" "$mode" --lib "$lib" "$@" | tee "$out"
 fwd=$(tail -n 1 "$out")
 "$PY" "$here/conformance_transposed.py" "$mode" --lib "$lib" | tee "$out"
 tr=$(tail -n 1 "$out")
+"$PY" "$here/conformance_q8.py" "$mode" --lib "$lib" | tee "$out"
+q8=$(tail -n 1 "$out")
 counts() { # "conformance...: N passed, M failed" -> "N M"
   echo "$1" | sed -n 's/^conformance[^:]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p'
 }
-set -- $(counts "$fwd") $(counts "$tr")
-if [ $# -ne 4 ]; then
+set -- $(counts "$fwd") $(counts "$tr") $(counts "$q8")
+if [ $# -ne 6 ]; then
   echo "run.sh: a conformance script did not finish" >&2
   echo "conformance: 0 passed, 1 failed"; exit 1
 fi
-echo "forward: $1 passed, $2 failed; transposed: $3 passed, $4 failed"
-echo "conformance: $(($1 + $3)) passed, $(($2 + $4)) failed"
-[ $(($2 + $4)) -eq 0 ]
+echo "forward: $1 passed, $2 failed; transposed: $3 passed, $4 failed; int8: $5 passed, $6 failed"
+echo "conformance: $(($1 + $3 + $5)) passed, $(($2 + $4 + $6)) failed"
+[ $(($2 + $4 + $6)) -eq 0 ]

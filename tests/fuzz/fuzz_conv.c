@@ -15,6 +15,9 @@
  *   pool in the fuzzed caller FP mode (the pool worker in it too, or not),
  *   leaving the caller's and the worker's FP state as they were; the oracle
  *   gives the same bits in that mode;
+ * - the same layer as an int8 convolution (quantization drawn from the
+ *   seed): documented statuses, the same on every ISA and the oracle's, and
+ *   on OK every ISA's bytes equal to simdconv_reference_q8()'s;
  * - probes (misaligned pointers, overlapping buffers, a workspace one byte
  *   short, NULL pointers, an incomplete allocator, unusable ISAs) give
  *   MISALIGNED, BUFFER_OVERLAP, WORKSPACE_TOO_SMALL, NULL_POINTER,
@@ -64,13 +67,15 @@
 /* ---- the census ---------------------------------------------------------- */
 
 enum { F_VALIDATE, F_SHAPE, F_CREATE, F_WS, F_RUN, F_CONV2D, F_REF,
-       F_COMPARE, F_N };
+       F_COMPARE, F_VALIDATE_Q8, F_CREATE_Q8, F_RUN_Q8, F_REF_Q8, F_N };
 static const char *const f_names[F_N] = {
     "desc_validate", "output_shape", "create", "workspace_size", "run",
-    "conv2d", "reference", "compare"};
+    "conv2d", "reference", "compare", "desc_validate_q8", "create_q8",
+    "run_q8", "reference_q8"};
 static const uint64_t f_documented[F_N] = {
-    ST_VALIDATE, ST_OUTPUT_SHAPE, ST_CREATE,    ST_WORKSPACE_SIZE,
-    ST_RUN,      ST_CONV2D,       ST_REFERENCE, ST_COMPARE};
+    ST_VALIDATE,    ST_OUTPUT_SHAPE, ST_CREATE,    ST_WORKSPACE_SIZE,
+    ST_RUN,         ST_CONV2D,       ST_REFERENCE, ST_COMPARE,
+    ST_VALIDATE_Q8, ST_CREATE_Q8,    ST_RUN_Q8,    ST_REFERENCE_Q8};
 
 #define MAX_KERNELS 32
 static struct {
@@ -709,6 +714,87 @@ static void tensors_free(tensors *t) {
   free(t->bound);
 }
 
+/* ---- the int8 path --------------------------------------------------------- */
+
+/* The same layer as an int8 convolution, quantization from the seed: every
+ * status documented and the same on every ISA (OUT_OF_MEMORY of the
+ * capped allocator aside), the oracle's status that of create + run, and
+ * on OK every ISA's bytes equal to the oracle's. */
+static void q8_pass(const job *j, const sizes *z, int compute) {
+  uint64_t s = j->seed ^ UINT64_C(0x7138);
+  const unsigned bits = (unsigned)next(&s);
+  float wscale[64];
+  const size_t nscales =
+      bits & 1 && j->d.out_channels <= 64 ? j->d.out_channels : 1;
+  for (size_t k = 0; k < nscales; k++)
+    wscale[k] = ldexpf(1.5f + 0.5f * uniform(&s), (int)(next(&s) % 24) - 20);
+  simdconv_qparams q;
+  simdconv_qparams_init(
+      &q, (simdconv_qtype)(bits >> 1 & 1), ldexpf(1.0f, -(int)(bits >> 2 & 7)),
+      bits & 16 ? (bits >> 1 & 1 ? -128 : 255) : (bits >> 1 & 1 ? 0 : 128),
+      wscale, nscales, (simdconv_qtype)(bits >> 5 & 1),
+      ldexpf(1.0f, (int)(bits >> 6 & 3)), bits >> 5 & 1 ? 3 : 131);
+  if (bits & 256) {
+    q.clamp = 1;
+    q.output_min = bits >> 5 & 1 ? -100 : 20;
+    q.output_max = bits >> 5 & 1 ? 90 : 240;
+  }
+  const simdconv_status vst =
+      note(F_VALIDATE_Q8, simdconv_desc_validate_q8(&j->d, &q));
+  if (vst != SIMDCONV_OK || !compute)
+    return;
+  const size_t nx = (size_t)z->in, nw = (size_t)z->w, ny = (size_t)z->out;
+  uint8_t *x = malloc(nx ? nx : 1), *y = malloc(ny ? ny : 1);
+  uint8_t *ref = malloc(ny ? ny : 1);
+  int8_t *w = malloc(nw ? nw : 1);
+  int32_t *b = malloc(j->d.out_channels * sizeof *b);
+  if (!x || !y || !ref || !w || !b)
+    fail("out of memory for the int8 tensors");
+  for (size_t i = 0; i < nx; i++)
+    x[i] = (uint8_t)next(&s);
+  for (size_t i = 0; i < nw; i++)
+    w[i] = (int8_t)next(&s);
+  for (size_t k = 0; k < j->d.out_channels; k++)
+    b[k] = (int32_t)(next(&s) % 200001) - 100000;
+  const int32_t *bias = j->bias ? b : NULL;
+  const simdconv_status rst = note(F_REF_Q8, simdconv_reference_q8(
+      &j->d, &q, j->N, j->H, j->W, x, w, bias, ref, NULL));
+  simdconv_isa isas[SIMDCONV_ISA_COUNT];
+  const size_t n = usable_isas(isas);
+  simdconv_status first[2];
+  int have = 0;
+  for (size_t i = 0; i < n; i++) {
+    const simdconv_options o = {.isa = isas[i], .allocator = &capped};
+    simdconv_conv *conv = NULL;
+    simdconv_status st[2] = {
+        note(F_CREATE_Q8, simdconv_create_q8(&j->d, &q, w, bias, &o, &conv)),
+        SIMDCONV_OK};
+    if (conv != NULL) {
+      memset(y, 0xa5, ny ? ny : 1);
+      st[1] = note(F_RUN_Q8, simdconv_run_q8(
+          conv, j->N, j->H, j->W, x, y, NULL, 0,
+          j->isa_pick % n == i ? pool2() : NULL));
+      if (st[1] == SIMDCONV_OK && memcmp(y, ref, ny) != 0)
+        fail("int8 bytes differ from the oracle's");
+    }
+    simdconv_destroy(conv);
+    if (st[0] == SIMDCONV_ERR_OUT_OF_MEMORY ||
+        st[1] == SIMDCONV_ERR_OUT_OF_MEMORY)
+      continue;
+    if (have && (st[0] != first[0] || st[1] != first[1]))
+      fail("an int8 status depends on the ISA");
+    if (!have && rst != (st[0] != SIMDCONV_OK ? st[0] : st[1]))
+      fail("the int8 oracle's status differs from create + run's");
+    memcpy(first, st, sizeof st);
+    have = 1;
+  }
+  free(x);
+  free(y);
+  free(ref);
+  free(w);
+  free(b);
+}
+
 /* Whether create could read weights or bias larger than the buffers made
  * here: more than 2^16 of them, yet few enough (under 256 MiB) that the
  * capped allocator lets create copy them. Such inputs are skipped. */
@@ -762,6 +848,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (st[0] != SIMDCONV_ERR_OUT_OF_MEMORY &&
       (compute || (want != SIMDCONV_OK && (vst != SIMDCONV_OK || whole))))
     oneshot(&j, &z, &t, want);
+  q8_pass(&j, &z, compute);
   census.computed += compute;
   tensors_free(&t);
   return 0;

@@ -11,7 +11,9 @@ from simdconv import _lib
 from checks import assert_same_bits
 
 KERNELS = simdconv.kernels()
-USABLE = [k for k in KERNELS if k.usable]
+# The fp32 kernels this machine runs (the int8 ones, q8_*, have their own
+# tests: test_q8.py, and the C suites test_q8 and test_kernels).
+USABLE = [k for k in KERNELS if k.usable and k.name.startswith("f32_")]
 
 # Layers that between them reach every family's constraints: (C, K, kernel,
 # groups, stride, padding). Each usable kernel must accept one of them in
@@ -56,15 +58,21 @@ def test_kernels_mirror_the_c_catalogue():
     ranks = {}
     for i, k in enumerate(KERNELS):
         assert isinstance(k, simdconv.Kernel)
-        assert k.name.startswith("f32_") and k.name.endswith("__" + k.isa)
+        q8 = k.family.startswith("q8_")
+        assert k.name.startswith("q8_" if q8 else "f32_")
+        assert k.name.endswith("__" + k.isa)
         assert _lib.kernel_index(k.name) == i
         assert k.family in ("direct", "igemm", "gemm_nchw", "dwconv",
-                            "deconv_igemm", "deconv_dwconv")
+                            "deconv_igemm", "deconv_dwconv", "q8_direct",
+                            "q8_igemm", "q8_dwconv")
         assert k.tile_m >= 1 and k.tile_n >= 1 and k.constraints
         assert k.layouts and set(k.layouts) <= {"nchw", "nhwc"}
         assert k.rank == ranks.get(k.isa, 0)  # 0, 1, ... within its ISA
         ranks[k.isa] = k.rank + 1
-        assert k.usable == (k.isa in usable_isas)
+        # usable: its ISA runs here, and so do its extra CPU features
+        assert not k.usable or k.isa in usable_isas
+        if not k.cpu_features:
+            assert k.usable == (k.isa in usable_isas)
     assert KERNELS[-1].name == "f32_conv_direct__scalar"
     assert KERNELS[-1]._asdict()["layouts"] == ("nchw", "nhwc")
 

@@ -1,0 +1,616 @@
+/*
+ * The portable driver of the int8 igemm kernels (see src/q8_igemm.h):
+ * packs the weights in blocks of NR output channels with the zero-point
+ * compensation and the multipliers, builds the indirection buffer (and,
+ * where the micro-kernels cannot read the caller's input, a padded NHWC
+ * copy of each image) in the workspace, and runs an ISA's micro-kernel over
+ * tiles of MR pixels x NR channels on the pool. Threads split images,
+ * groups, channel blocks and pixel tiles, never the sum.
+ *
+ * Scalar twin: q8_conv_direct__scalar.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "padding.h"
+#include "problem.h"
+#include "q8_igemm.h"
+#include "tasks.h"
+
+static const sc_q8_igemm_config *q8_cfg(const sc_conv_kernel *k) {
+  return k->config;
+}
+
+bool sc_q8_igemm_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  return p->dtype == SC_DTYPE_Q8 && !p->transposed &&
+         (cfg->max_k == 0 || p->Kg <= cfg->max_k) &&
+         (cfg->pad_vs_nr == 0 || sc_round_up(p->Kg, cfg->nr) <=
+                                     sc_round_up(p->Kg, cfg->pad_vs_nr));
+}
+
+void sc_q8_igemm_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  *d = (sc_kernel_desc){
+      .tile_m = cfg->mr,
+      .tile_n = cfg->nr,
+      .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
+      .constraints = cfg->constraints,
+  };
+}
+
+const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  if (cfg == NULL || cfg->ukernel[0] == NULL || cfg->ukernel[1] == NULL ||
+      cfg->constraints == NULL)
+    return "q8 igemm config without micro-kernels or constraints";
+  if (cfg->mr < 1 || cfg->mr > SC_Q8_MAX_MR || cfg->nr < 4 ||
+      cfg->nr > SC_Q8_MAX_NR || cfg->nr % 4 != 0)
+    return "q8 igemm tile needs 1 <= MR <= 8 and NR a multiple of 4 <= 64";
+  if (cfg->wbytes != 1 && cfg->wbytes != 2)
+    return "q8 igemm weights are 1 or 2 bytes";
+  if ((cfg->kr != 2 && cfg->kr != 4) || (cfg->xbytes != 1 && cfg->xbytes != 2))
+    return "q8 igemm steps 2 or 4 channels over 1- or 2-byte inputs";
+  if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
+    return "q8 igemm pad_vs_nr must name a narrower tile";
+  if (cfg->xbytes == 2 && (cfg->op_signed[0] || !cfg->op_signed[1]))
+    return "q8 igemm on widened inputs multiplies the values themselves";
+  return NULL;
+}
+
+/* The reduction as the micro-kernels see it: taps of cg channels, each
+ * padded to kc. "Merged" (one group, dilation_w 1, channels not a multiple
+ * of 4, as 3-channel stems): the image is copied with its padding
+ * materialised, so the S taps of a kernel row are S*Cg consecutive
+ * elements, one tap of kc = round_up(S*Cg, 4) instead of S taps of
+ * round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not 49 of 4); pads of at most
+ * SC_Q8_MERGED_MAX_PAD keep that copy within the workspace bound. The canonical
+ * weights w[K][R][S][Cg] are then w[K][R][S*Cg]: the same bytes. */
+typedef struct q8_red {
+  bool merged;
+  size_t taps, cg, kc;
+} q8_red;
+
+static q8_red q8_red_get(const sc_problem *p) {
+  /* The rule the workspace bound (src/bounds.c) accounts for. */
+  _Static_assert(SC_Q8_KC_ALIGN == 4, "sc_q8_merged_plan pads to 4");
+  const bool merged = sc_q8_merged_plan(p);
+  const size_t cg = merged ? p->S * p->Cg : p->Cg;
+  return (q8_red){merged, merged ? p->R : p->R * p->S, cg,
+                  sc_round_up(cg, SC_Q8_KC_ALIGN)};
+}
+
+/* Bytes of one packed NR block; SIZE_MAX on overflow. */
+static size_t q8_block_bytes(const sc_problem *p,
+                             const sc_q8_igemm_config *cfg) {
+  const q8_red red = q8_red_get(p);
+  const size_t dims[] = {red.taps, red.kc, cfg->nr, cfg->wbytes};
+  size_t w;
+  const size_t head = cfg->nr * (sizeof(int32_t) + sizeof(float));
+  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - head)
+    return SIZE_MAX;
+  return head + w;
+}
+
+size_t sc_q8_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  const size_t block = q8_block_bytes(p, cfg);
+  const size_t dims[] = {p->groups, sc_div_up(p->Kg, cfg->nr), block};
+  size_t bytes;
+  if (block == SIZE_MAX || !sc_product_ok(dims, 3, &bytes))
+    return SIZE_MAX;
+  return bytes;
+}
+
+/* One NR block: output channels [k0, k0 + nc) of the canonical weights. */
+static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
+                          const int8_t *w_krsc, const int32_t *bias,
+                          const float *mult, int32_t zp_op, size_t k0,
+                          size_t nc, uint8_t *out) {
+  const q8_red red = q8_red_get(p);
+  const size_t nr = cfg->nr, kr = cfg->kr, taps = red.taps, cg = red.cg;
+  const size_t kc = red.kc;
+  int32_t *b = (int32_t *)out;
+  float *m = (float *)(b + nr);
+  for (size_t j = 0; j < nr; j++) {
+    b[j] = j < nc ? sc_q8_packed_bias(bias, k0 + j,
+                                      w_krsc + (k0 + j) * taps * cg,
+                                      taps * cg, zp_op)
+                  : 0;
+    m[j] = j < nc ? mult[k0 + j] : 1.0f;
+  }
+  int8_t *w8 = (int8_t *)(m + nr);
+  int16_t *w16 = (int16_t *)(m + nr);
+  size_t i = 0;
+  for (size_t t = 0; t < taps; t++)
+    for (size_t c0 = 0; c0 < kc; c0 += kr)
+      for (size_t j = 0; j < nr; j++)
+        for (size_t c = c0; c < c0 + kr; c++, i++) {
+          const int8_t v =
+              j < nc && c < cg ? w_krsc[((k0 + j) * taps + t) * cg + c] : 0;
+          if (cfg->wbytes == 2)
+            w16[i] = v;
+          else
+            w8[i] = v;
+        }
+}
+
+void sc_q8_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
+                      const int8_t *w_krsc, const int32_t *bias,
+                      const float *mult, void *packed) {
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  const size_t nr = cfg->nr, nblocks = sc_div_up(p->Kg, nr);
+  const size_t block = q8_block_bytes(p, cfg);
+  const int32_t zp_op =
+      sc_q8_zp_operand(&p->q8, cfg->op_signed[p->q8.in_type]);
+  uint8_t *out = packed;
+  for (size_t g = 0; g < p->groups; g++)
+    for (size_t b = 0; b < nblocks; b++, out += block) {
+      const size_t left = p->Kg - b * nr;
+      q8_pack_block(cfg, p, w_krsc, bias, mult, zp_op, g * p->Kg + b * nr,
+                    left < nr ? left : nr, out);
+    }
+}
+
+/* ---- plan and workspace ------------------------------------------------- */
+
+/* Where the micro-kernels' rows come from. */
+typedef struct q8_plan {
+  bool copy;          /* a copy of each image in the workspace */
+  bool merged;        /* that copy padded, a tap per kernel row (q8_red) */
+  size_t kc;          /* elements per row */
+  size_t xbytes;      /* bytes per element: 1, or 2 (the copy widens) */
+  size_t pix_stride;  /* bytes between pixels of the tensor the rows are in */
+  size_t grp_stride;  /* bytes between the groups of a pixel there */
+  size_t taps, tcols; /* taps per output, of which tcols per kernel row */
+  size_t tiles;       /* per image */
+  size_t Hp, Wp;      /* merged: the padded image */
+  /* 1x1, stride 1, no padding: output pixel i reads row i of the rows'
+   * tensor, pix_stride bytes apart; the tasks point at the rows of their
+   * tiles themselves, with no indirection buffer (whose pointers, 8 bytes
+   * a pixel, outweighed the input of the 16-32-channel 1x1 layers). */
+  bool contiguous;
+} q8_plan;
+
+static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
+                           const sc_shape *s) {
+  const q8_red red = q8_red_get(p);
+  const size_t kc = red.kc, xb = q8_cfg(k)->xbytes;
+  const bool copy = red.merged || p->layout == SIMDCONV_LAYOUT_NCHW ||
+                    kc != p->Cg || xb != 1;
+  return (q8_plan){
+      .copy = copy,
+      .merged = red.merged,
+      .kc = kc,
+      .xbytes = xb,
+      .pix_stride = red.merged ? p->C * xb : copy ? p->groups * kc * xb : p->C,
+      .grp_stride = copy ? kc * xb : p->Cg,
+      .taps = red.taps,
+      .tcols = red.merged ? 1 : p->S,
+      .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
+      .Hp = s->H + p->pad_top + p->pad_bottom,
+      .Wp = s->W + p->pad_left + p->pad_right,
+      .contiguous = p->R == 1 && p->S == 1 && p->stride_h == 1 &&
+                    p->stride_w == 1 && p->pad_top == 0 &&
+                    p->pad_bottom == 0 && p->pad_left == 0 &&
+                    p->pad_right == 0};
+}
+
+/* Byte offsets of the workspace's parts. */
+typedef struct q8_layout {
+  size_t zero, rowtab, coltab, indir, xcopy, total;
+} q8_layout;
+
+static bool q8_add(size_t *at, size_t bytes) {
+  const size_t aligned = sc_round_up(*at, SC_ALIGNMENT);
+  return aligned >= *at && !__builtin_add_overflow(aligned, bytes, at);
+}
+
+static bool q8_layout_get(const sc_conv_kernel *k, const sc_problem *p,
+                          const sc_shape *s, q8_layout *l) {
+  const q8_plan pl = q8_plan_get(k, p, s);
+  const size_t mr = q8_cfg(k)->mr;
+  const size_t rows[] = {s->OH, p->R, sizeof(ptrdiff_t)};
+  const size_t cols[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
+  const size_t ind[] = {pl.tiles, pl.taps, mr, sizeof(const uint8_t *)};
+  /* The merged copy: the padded image and a row's worth of slack, which
+   * the last rows' kc - S*Cg extra elements read (their weights are 0). */
+  const size_t cp[] = {pl.merged ? pl.Hp : s->H, pl.merged ? pl.Wp : s->W,
+                       pl.pix_stride};
+  size_t nrows, ncols, nind, ncopy, at = 0;
+  if (!sc_product_ok(rows, 3, &nrows) || !sc_product_ok(cols, 3, &ncols) ||
+      !sc_product_ok(ind, 4, &nind) || !sc_product_ok(cp, 3, &ncopy) ||
+      __builtin_add_overflow(ncopy, pl.kc * pl.xbytes, &ncopy))
+    return false;
+  l->zero = at;
+  if (!q8_add(&at, pl.kc * pl.xbytes))
+    return false;
+  l->rowtab = sc_round_up(at, SC_ALIGNMENT);
+  if (!q8_add(&at, nrows))
+    return false;
+  l->coltab = sc_round_up(at, SC_ALIGNMENT);
+  if (!q8_add(&at, ncols))
+    return false;
+  l->indir = sc_round_up(at, SC_ALIGNMENT);
+  if (!q8_add(&at, nind))
+    return false;
+  l->xcopy = sc_round_up(at, SC_ALIGNMENT);
+  if (pl.copy && !q8_add(&at, ncopy))
+    return false;
+  l->total = at;
+  return true;
+}
+
+size_t sc_q8_igemm_workspace_size(const sc_conv_kernel *k,
+                                  const sc_problem *p, const sc_shape *s) {
+  q8_layout l;
+  return q8_layout_get(k, p, s, &l) ? l.total : SIZE_MAX;
+}
+
+/* ---- indirection ---------------------------------------------------------- */
+
+typedef struct q8_indir_ctx {
+  const sc_problem *p;
+  const sc_shape *s;
+  size_t mr, taps, tcols, pixels;
+  const ptrdiff_t *rowtab, *coltab; /* byte offsets, -1: zero padding */
+  const uint8_t *base, *zero;
+  const uint8_t **indir;
+} q8_indir_ctx;
+
+/* The row pointers of tiles [t0, t0 + nt). */
+static void q8_indir_task(void *arg, size_t t0, size_t nt) {
+  const q8_indir_ctx *c = arg;
+  const size_t R = c->p->R, S = c->tcols, mr = c->mr;
+  for (size_t tile = t0; tile < t0 + nt; tile++)
+    for (size_t i = 0; i < mr; i++) {
+      const size_t pix = tile * mr + i;
+      const uint8_t **a = c->indir + tile * c->taps * mr + i;
+      if (pix >= c->pixels) {
+        for (size_t t = 0; t < c->taps; t++)
+          a[t * mr] = c->zero;
+        continue;
+      }
+      const ptrdiff_t *rt = c->rowtab + pix / c->s->OW * R;
+      const ptrdiff_t *ct = c->coltab + pix % c->s->OW * S;
+      for (size_t r = 0; r < R; r++)
+        for (size_t q = 0; q < S; q++)
+          a[(r * S + q) * mr] =
+              rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+    }
+}
+
+/* Byte offsets of the padded rows and columns in the rows' tensor (the
+ * merged copy is padded already: a tap per kernel row, at its first
+ * column). */
+static void q8_tables(const sc_problem *p, const sc_shape *s,
+                      const q8_plan *pl, ptrdiff_t *rowtab,
+                      ptrdiff_t *coltab) {
+  if (pl->merged) {
+    for (size_t oh = 0; oh < s->OH; oh++)
+      for (size_t r = 0; r < p->R; r++)
+        rowtab[oh * p->R + r] = (ptrdiff_t)((oh * p->stride_h + r * p->dil_h) *
+                                            pl->Wp * pl->pix_stride);
+    for (size_t ow = 0; ow < s->OW; ow++)
+      coltab[ow] = (ptrdiff_t)(ow * p->stride_w * pl->pix_stride);
+    return;
+  }
+  for (size_t oh = 0; oh < s->OH; oh++)
+    for (size_t r = 0; r < p->R; r++) {
+      const ptrdiff_t ih = sc_pad_map(
+          (ptrdiff_t)(oh * p->stride_h + r * p->dil_h) - (ptrdiff_t)p->pad_top,
+          (ptrdiff_t)s->H, p->padding_mode);
+      rowtab[oh * p->R + r] =
+          ih < 0 ? -1 : ih * (ptrdiff_t)(s->W * pl->pix_stride);
+    }
+  for (size_t ow = 0; ow < s->OW; ow++)
+    for (size_t q = 0; q < p->S; q++) {
+      const ptrdiff_t iw = sc_pad_map(
+          (ptrdiff_t)(ow * p->stride_w + q * p->dil_w) -
+              (ptrdiff_t)p->pad_left,
+          (ptrdiff_t)s->W, p->padding_mode);
+      coltab[ow * p->S + q] = iw < 0 ? -1 : iw * (ptrdiff_t)pl->pix_stride;
+    }
+}
+
+/* ---- the padded copy ------------------------------------------------------ */
+
+typedef struct q8_copy_ctx {
+  const sc_problem *p;
+  size_t HW, kc;
+  const uint8_t *x; /* the image, NHWC or NCHW */
+  void *dst;        /* HW pixels of groups x kc elements (merged: Hp x Wp
+                       pixels of C, then kc elements of slack) */
+  bool wide;        /* int16 elements: the values, widened by their type */
+  const sc_shape *s;
+  const q8_plan *pl;
+} q8_copy_ctx;
+
+/* A rows x n block: element (r, i) at d (element index di + r * d_row +
+ * i * d_step) from the byte at s + r * s_row + i; the bytes themselves, or
+ * their values as int16 (the unit-stride loops vectorise). */
+typedef struct q8_block {
+  size_t di, d_row, d_step;
+  const uint8_t *s;
+  size_t s_row;
+  size_t rows, n;
+} q8_block;
+
+static void q8_copy_run(const q8_copy_ctx *t, const q8_block *b) {
+  for (size_t r = 0; r < b->rows; r++) {
+    const uint8_t *s = b->s + r * b->s_row;
+    const size_t o = b->di + r * b->d_row;
+    if (!t->wide) {
+      uint8_t *d = (uint8_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = s[i];
+    } else if (t->p->q8.in_type == SIMDCONV_QTYPE_S8) {
+      int16_t *d = (int16_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = (int8_t)s[i];
+    } else {
+      int16_t *d = (int16_t *)t->dst + o;
+      for (size_t i = 0; i < b->n; i++)
+        d[i * b->d_step] = s[i];
+    }
+  }
+}
+
+/* kc - Cg zero elements of every group of pixels [p0, p0 + np): their
+ * packed weights are 0. */
+static void q8_copy_pad(const q8_copy_ctx *t, size_t p0, size_t np) {
+  const sc_problem *p = t->p;
+  const size_t kc = t->kc, stride = p->groups * kc, xb = t->wide ? 2 : 1;
+  for (size_t i = 0; kc != p->Cg && i < np; i++)
+    for (size_t g = 0; g < p->groups; g++)
+      memset((uint8_t *)t->dst + ((p0 + i) * stride + g * kc + p->Cg) * xb,
+             0, (kc - p->Cg) * xb);
+}
+
+/* n elements of x_zp from element index i. */
+static void q8_fill_zp(const q8_copy_ctx *t, size_t i, size_t n) {
+  if (t->wide)
+    for (size_t j = 0; j < n; j++)
+      ((int16_t *)t->dst)[i + j] = (int16_t)t->p->q8.x_zp;
+  else
+    memset((uint8_t *)t->dst + i, (uint8_t)t->p->q8.x_zp, n);
+}
+
+/* Merged: padded row ihp of the copy, Wp pixels of C elements: the input
+ * row (or x_zp for a zero-padding row), then each padding column from the
+ * column it maps to (x_zp for zeros); after the last row, the slack. */
+static void q8_merged_row(void *arg, size_t ihp) {
+  const q8_copy_ctx *t = arg;
+  const sc_problem *p = t->p;
+  const size_t C = p->C, W = t->s->W, Wp = t->pl->Wp, xb = t->wide ? 2 : 1;
+  const size_t row = ihp * Wp * C;
+  if (ihp + 1 == t->pl->Hp)
+    q8_fill_zp(t, row + Wp * C, t->kc);
+  const ptrdiff_t ih = sc_pad_map((ptrdiff_t)ihp - (ptrdiff_t)p->pad_top,
+                                  (ptrdiff_t)t->s->H, p->padding_mode);
+  if (ih < 0) {
+    q8_fill_zp(t, row, Wp * C);
+    return;
+  }
+  const size_t inner = row + p->pad_left * C;
+  const q8_block b =
+      p->layout == SIMDCONV_LAYOUT_NHWC
+          ? (q8_block){inner, 0, 1, t->x + (size_t)ih * W * C, 0, 1, W * C}
+          : (q8_block){inner, 1, C, t->x + (size_t)ih * W, t->HW, C, W};
+  q8_copy_run(t, &b);
+  for (size_t iwp = 0; iwp < Wp; iwp++) {
+    if (iwp == p->pad_left) {
+      iwp += W - 1;
+      continue;
+    }
+    const ptrdiff_t iw = sc_pad_map((ptrdiff_t)iwp - (ptrdiff_t)p->pad_left,
+                                    (ptrdiff_t)W, p->padding_mode);
+    uint8_t *d = (uint8_t *)t->dst + (row + iwp * C) * xb;
+    if (iw < 0)
+      q8_fill_zp(t, row + iwp * C, C);
+    else
+      memcpy(d, (uint8_t *)t->dst + (inner + (size_t)iw * C) * xb, C * xb);
+  }
+}
+
+/* Pixels [p0, p0 + np): each group's channels, then its zeros. NHWC is
+ * read pixel by pixel, NCHW plane by plane (a line of pixels at a time). */
+static void q8_copy_task(void *arg, size_t p0, size_t np) {
+  const q8_copy_ctx *t = arg;
+  const sc_problem *p = t->p;
+  const size_t kc = t->kc, stride = p->groups * kc;
+  q8_copy_pad(t, p0, np);
+  const bool nhwc = p->layout == SIMDCONV_LAYOUT_NHWC;
+  for (size_t g = 0; g < p->groups; g++) {
+    /* NHWC: a row per pixel; NCHW: a row per channel (plane). */
+    const q8_block b =
+        nhwc ? (q8_block){p0 * stride + g * kc, stride, 1,
+                          t->x + p0 * p->C + g * p->Cg, p->C, np, p->Cg}
+             : (q8_block){p0 * stride + g * kc, 1, stride,
+                          t->x + g * p->Cg * t->HW + p0, t->HW, p->Cg, np};
+    q8_copy_run(t, &b);
+  }
+}
+
+/* ---- compute -------------------------------------------------------------- */
+
+typedef struct q8_ctx {
+  const sc_q8_igemm_config *cfg;
+  const sc_problem *p;
+  sc_q8_igemm_ukernel_fn ukernel;
+  const uint8_t *packed;
+  const uint8_t *const *indir;
+  const uint8_t *rows; /* contiguous plan: row 0 (else NULL) */
+  size_t row_stride;   /* contiguous plan: bytes between rows */
+  uint8_t *y;          /* output of image 0 */
+  size_t pix_stride;   /* bytes between output pixels: K (NHWC) or 1 */
+  size_t ch_stride;    /* bytes between output channels: 1 or OH*OW */
+  size_t kc, taps, xbytes;
+  size_t image_in;     /* a_offset per image: H*W*C, or 0 (a copy) */
+  size_t grp_in;       /* a_offset per group */
+  size_t image_out;    /* bytes between output images */
+  size_t pixels, block, nblocks;
+  sc_q8_igemm_params params;
+} q8_ctx;
+
+/* The row pointers of the tile at pixel pix (rows of them real): the
+ * indirection buffer's, or (contiguous plan) made in a. */
+static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
+                                          size_t rows, const uint8_t **a) {
+  const size_t mr = c->cfg->mr;
+  if (c->rows == NULL)
+    return c->indir + (pix / mr) * c->taps * mr;
+  const uint8_t *row = c->rows + pix * c->row_stride;
+  size_t i = 0;
+  for (; i < rows; i++, row += c->row_stride)
+    a[i] = row;
+  for (; i < mr; i++)
+    a[i] = c->params.zero;
+  return a;
+}
+
+/* Image n, group g, output channels [k0, k0 + nk) (k0 a multiple of NR),
+ * pixels [p0, p0 + np) (p0 a multiple of MR): block by block, each block's
+ * weights read once for the task's tiles. */
+static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
+                    size_t nk, size_t np) {
+  const q8_ctx *c = arg;
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr;
+  const size_t a_offset = n * c->image_in + g * c->grp_in;
+  const uint8_t *a[SC_Q8_MAX_MR];
+  for (size_t k = k0; k < k0 + nk; k += nr) {
+    const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
+    const uint8_t *w = c->packed + (g * c->nblocks + k / nr) * c->block;
+    uint8_t *yk = c->y + n * c->image_out +
+                  (g * c->p->Kg + k) * c->ch_stride;
+    for (size_t pix = p0; pix < p0 + np; pix += mr) {
+      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
+      c->ukernel(rows, nc, c->kc, c->taps, q8_tile_rows(c, pix, rows, a), w,
+                 yk + pix * c->pix_stride, c->pix_stride, a_offset,
+                 &c->params);
+    }
+  }
+}
+
+/* Tiles per task, as the fp32 driver sizes them (src/igemm.c,
+ * igemm_tiles_per_task): at least ~2^20 multiply-adds, and as many as let
+ * a block's weights, read once per task, stay in L2 beside the tiles'
+ * input rows. One tile per task made the 3x3 layers with 512 channels
+ * stream all their weights per tile: 0.4-0.5x oneDNN. */
+static size_t q8_tiles_per_task(const q8_ctx *c, size_t tiles) {
+  const sc_problem *p = c->p;
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr;
+  size_t pt = 1, work, block, tile_in;
+  const size_t dims[] = {mr, nr, c->kc, c->taps, c->nblocks};
+  if (sc_product_ok(dims, 5, &work) && work < ((size_t)1 << 20))
+    pt = ((size_t)1 << 20) / work;
+  /* Input bytes per tile: MR pixels' elements, times the input pixels per
+   * output pixel (stride), times 2 for the kernel's halo rows. */
+  const size_t in_dims[] = {mr, c->kc, p->stride_h, p->stride_w,
+                            2 * c->xbytes};
+  const size_t blk_dims[] = {c->taps, c->kc, nr, c->cfg->wbytes};
+  if (sc_product_ok(in_dims, 5, &tile_in) &&
+      sc_product_ok(blk_dims, 4, &block)) {
+    const size_t budget = sc_l2_budget();
+    block = block > budget / 2 ? budget / 2 : block;
+    const size_t fit = (budget - block) / tile_in;
+    pt = fit > pt ? fit : pt;
+  }
+  return pt > tiles ? tiles : pt;
+}
+
+/* Runs images [0, n) into c->y: tasks of all of a group's blocks and
+ * q8_tiles_per_task() tiles, split while there are fewer than 4 per thread
+ * (first the operand whose copies cost less). */
+static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr;
+  const size_t tiles = sc_div_up(c->pixels, mr);
+  size_t kt = c->nblocks, pt = q8_tiles_per_task(c, tiles);
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  if (threads > 1) {
+    const size_t want = 4 * threads, outer = n * c->p->groups;
+    const double weights = (double)c->nblocks * (double)c->block;
+    const double input = (double)c->pixels * (double)c->kc *
+                         (double)c->p->stride_h * (double)c->p->stride_w;
+    if (weights >= input)
+      sc_split_tasks(want, outer, c->nblocks, &kt, tiles, &pt);
+    else
+      sc_split_tasks(want, outer, tiles, &pt, c->nblocks, &kt);
+  }
+  sc_parallelize_4d_tile_2d(pool, q8_task, c, n, c->p->groups,
+                                     c->p->Kg, c->pixels, kt * nr, pt * mr,
+                                     SC_POOL_FINAL);
+}
+
+void sc_q8_igemm_run(const sc_run_args *args) {
+  const sc_conv_kernel *k = args->kernel;
+  const sc_q8_igemm_config *cfg = q8_cfg(k);
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const q8_plan pl = q8_plan_get(k, p, s);
+  q8_layout l = {0};
+  (void)q8_layout_get(k, p, s, &l); /* checked by workspace_size */
+  uint8_t *ws = args->workspace;
+  uint8_t *zero = ws + l.zero, *xcopy = ws + l.xcopy;
+  ptrdiff_t *rowtab = (ptrdiff_t *)(void *)(ws + l.rowtab);
+  ptrdiff_t *coltab = (ptrdiff_t *)(void *)(ws + l.coltab);
+  const uint8_t **indir = (const uint8_t **)(void *)(ws + l.indir);
+  const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
+  const size_t pixels = s->OH * s->OW;
+  for (size_t i = 0; i < pl.kc; i++) /* x_zp elements */
+    if (pl.xbytes == 2)
+      ((int16_t *)(void *)zero)[i] = (int16_t)p->q8.x_zp;
+    else
+      zero[i] = (uint8_t)p->q8.x_zp;
+  const uint8_t *base = pl.copy ? xcopy : args->q8_input;
+  if (!pl.contiguous) {
+    q8_tables(p, s, &pl, rowtab, coltab);
+    q8_indir_ctx ic = {p,       s,        cfg->mr, pl.taps, pl.tcols, pixels,
+                       rowtab,  coltab,   base,    zero,    indir};
+    sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
+                                       pl.tiles, 32, SC_POOL_PHASE);
+  }
+  q8_ctx c = {
+      .cfg = cfg,
+      .p = p,
+      .ukernel = cfg->ukernel[p->q8.in_type],
+      .packed = args->packed,
+      .indir = indir,
+      .rows = pl.contiguous ? base : NULL,
+      .row_stride = pl.pix_stride,
+      .y = args->q8_output,
+      .pix_stride = nchw ? 1 : p->K,
+      .ch_stride = nchw ? pixels : 1,
+      .kc = pl.kc,
+      .taps = pl.taps,
+      .xbytes = pl.xbytes,
+      .image_in = pl.copy ? 0 : s->H * s->W * p->C,
+      .grp_in = pl.grp_stride,
+      .image_out = pixels * p->K,
+      .pixels = pixels,
+      .block = q8_block_bytes(p, cfg),
+      .nblocks = sc_div_up(p->Kg, cfg->nr),
+      .params = {.zero = zero,
+                 .cn_stride = nchw ? pixels : 0,
+                 .out = sc_q8_out_get(&p->q8)},
+  };
+  if (!pl.copy) {
+    q8_compute(&c, s->N, args->pool);
+    return;
+  }
+  /* One image at a time through the padded copy. */
+  const size_t HW = s->H * s->W;
+  for (size_t n = 0; n < s->N; n++) {
+    q8_copy_ctx cc = {p,     HW,  pl.kc, args->q8_input + n * HW * p->C,
+                      xcopy, pl.xbytes == 2, s, &pl};
+    if (pl.merged)
+      sc_parallelize_1d(args->pool, q8_merged_row, &cc, pl.Hp,
+                                 SC_POOL_PHASE);
+    else
+      sc_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW,
+                                         256, SC_POOL_PHASE);
+    c.y = args->q8_output + n * c.image_out;
+    q8_compute(&c, 1, args->pool);
+  }
+}
