@@ -530,18 +530,18 @@ RESIDUAL_VARIANTS = ["plain", "fused", "fused_inplace", "unfused",
                      "onednn_sum"]
 
 
-def residual_table(paths, stat):
-    """The fused residual benchmarks (simdconv-bench --residual): per layer
-    and thread count, GFLOP/s of each variant and the ratios the issue
-    asks for; None when the files hold none."""
+def layer_variant_runs(paths, name_re):
+    """The entries of benchmarks named like name_re (groups layer, threads,
+    variant), per (layer, threads) and variant: every repetition and the
+    median aggregate; and the errors. (None, None) when there are none."""
     runs, errors = {}, []
     for path in paths:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
         for e in data.get("benchmarks", []):
             rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
-            rn = re.sub(r"/manual_time$", "", rn)
-            m = RESIDUAL_RE.match(rn)
+            rn = re.sub(r"/(manual|real)_time$", "", rn)
+            m = name_re.match(rn)
             if not m:
                 continue
             if e.get("error_occurred"):
@@ -550,7 +550,26 @@ def residual_table(paths, stat):
                     e.get("aggregate_name") == "median":
                 runs.setdefault((m["layer"], int(m["threads"])), {}) \
                     .setdefault(m["variant"], []).append(e)
-    if not runs and not errors:
+    return (runs, errors) if runs or errors else (None, None)
+
+
+def variant_values(entries_by_variant, stat, counter):
+    """Per variant, its counter (/1e9) from the median (or best) entry."""
+    per = {}
+    for v, entries in entries_by_variant.items():
+        med = [e for e in entries if e.get("run_type") == "aggregate"]
+        entry = (best_entry(entries) if stat == "best" else
+                 med[0] if med else median_entry(entries))
+        per[v] = entry.get(counter, 0) / 1e9
+    return per
+
+
+def residual_table(paths, stat):
+    """The fused residual benchmarks (simdconv-bench --residual): per layer
+    and thread count, GFLOP/s of each variant and the ratios the issue
+    asks for; None when the files hold none."""
+    runs, errors = layer_variant_runs(paths, RESIDUAL_RE)
+    if runs is None:
         return None
     # oneDNN's sum post-op accumulates into its destination: it is compared
     # with the in-place variant, the unfused pass with the out-of-place one.
@@ -563,12 +582,7 @@ def residual_table(paths, stat):
            % stat, "  ".join(head)]
     logs = {}
     for (layer, threads) in sorted(runs):
-        per = {}
-        for v, entries in runs[(layer, threads)].items():
-            med = [e for e in entries if e.get("run_type") == "aggregate"]
-            entry = (best_entry(entries) if stat == "best" else
-                     med[0] if med else median_entry(entries))
-            per[v] = entry.get("FLOP", 0) / 1e9
+        per = variant_values(runs[(layer, threads)], stat, "FLOP")
         cells = [layer, str(threads)] + ["%.1f" % per[v] if v in per else "-"
                                          for v in RESIDUAL_VARIANTS]
         for q, (a, b) in enumerate(ratios):
@@ -599,23 +613,8 @@ def int8_table(paths, stat):
     names it), its own fp32 run and the peers; best simdconv / best peer,
     NHWC on the active ISA / fp32, and the geomeans. None when the files
     hold none."""
-    runs, errors = {}, []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        for e in data.get("benchmarks", []):
-            rn = SUFFIX_RE.sub("", e.get("run_name", e.get("name", "")))
-            rn = re.sub(r"/(manual|real)_time$", "", rn)
-            m = INT8_RE.match(rn)
-            if not m:
-                continue
-            if e.get("error_occurred"):
-                errors.append("%s: %s" % (rn, e.get("error_message")))
-            elif e.get("run_type") != "aggregate" or \
-                    e.get("aggregate_name") == "median":
-                runs.setdefault((m["layer"], int(m["threads"])), {}) \
-                    .setdefault(m["variant"], []).append(e)
-    if not runs and not errors:
+    runs, errors = layer_variant_runs(paths, INT8_RE)
+    if runs is None:
         return None
     head = ["layer", "t", "simdconv", "(variant)", "f32"] + INT8_PEERS + [
         "best/peer", "int8/f32"]
@@ -623,12 +622,7 @@ def int8_table(paths, stat):
            "faster" % stat, "  ".join(head)]
     logs = {}
     for (layer, threads) in sorted(runs):
-        per = {}
-        for v, entries in runs[(layer, threads)].items():
-            med = [e for e in entries if e.get("run_type") == "aggregate"]
-            entry = (best_entry(entries) if stat == "best" else
-                     med[0] if med else median_entry(entries))
-            per[v] = entry.get("GOP", 0) / 1e9
+        per = variant_values(runs[(layer, threads)], stat, "GOP")
         ours = {v: g for v, g in per.items()
                 if v.startswith("simdconv_") and v != "simdconv_f32_nhwc"}
         best_v = max(ours, key=ours.get) if ours else None
