@@ -71,7 +71,9 @@ static void SC_DP_NAME(const sc_dpix_tile *restrict t,
           (rows_in && iw >= 0 && iw + (ptrdiff_t)SC_DP_VW <= Wi)) {
         /* Every lane of the tap inside the image or its zero margins (the
          * lanes and rows past the tile's are not stored): plain loads. */
-        const float *xp = t->x + (size_t)ih * rs + (size_t)iw;
+        /* ih, iw may be negative (into the zero margins): signed
+         * offsets, never a wrapped unsigned one. */
+        const float *xp = t->x + ih * (ptrdiff_t)rs + iw;
 #define SC_DP_LOAD(i, j) dwv_load(xp + (i) * rs + (j) * DW_VW)
         for (size_t c = 0; c < kc; c++, xp += cs, wc += SC_DP_KBMAX)
           SC_DP_STEP(SC_DP_LOAD);
