@@ -14,7 +14,9 @@ step "test suite under ASan + UBSan"
   -Dc_args=-fno-sanitize-recover=all -Dbench=disabled -Dfuzz=disabled \
   -Db_lundef=false >/dev/null
 ninja -C build-asan
-ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs --num-processes 2
+ASAN_OPTIONS=detect_leaks=1 \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+  meson test -C build-asan --print-errorlogs --num-processes 2
 grep -h 'Synthesis:' build-asan/meson-logs/testlog.txt || true
 
 step "libFuzzer target under ASan + UBSan (${fuzz_seconds} s)"
