@@ -95,9 +95,7 @@ static size_t dc_class_floats(const sc_conv_kernel *k, const sc_problem *p,
 }
 
 size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
-  size_t total;
-  return dc_packed_layout(k, p, dc_class_floats, NULL, &total) ? total
-                                                                : SIZE_MAX;
+  return dc_packed_size(k, p, dc_class_floats);
 }
 
 /* Packs class (ch, cw) of group g at out; returns the end. */

@@ -60,9 +60,7 @@ static size_t dcw_class_floats(const sc_conv_kernel *k, const sc_problem *p,
 
 size_t sc_deconv_dw_packed_size(const sc_conv_kernel *k,
                                 const sc_problem *p) {
-  size_t total;
-  return dc_packed_layout(k, p, dcw_class_floats, NULL, &total) ? total
-                                                                 : SIZE_MAX;
+  return dc_packed_size(k, p, dcw_class_floats);
 }
 
 /* Packs class (ch, cw) at out: taps (jh, jw) in canonical order. */

@@ -160,6 +160,16 @@ static inline bool dc_packed_layout(const sc_conv_kernel *k,
   return true;
 }
 
+/* A driver's packed size: dc_packed_layout()'s total, SIZE_MAX on
+ * overflow. */
+static inline size_t dc_packed_size(const sc_conv_kernel *k,
+                                    const sc_problem *p,
+                                    dc_class_floats_fn class_floats) {
+  size_t total;
+  return dc_packed_layout(k, p, class_floats, NULL, &total) ? total
+                                                            : SIZE_MAX;
+}
+
 /* Packs one class (ch, cw) of a transposed kernel at out, in its driver's
  * layout. */
 typedef void (*dc_pack_class_fn)(const sc_conv_kernel *k, const sc_problem *p,

@@ -54,9 +54,7 @@ static size_t dp_class_floats(const sc_conv_kernel *k, const sc_problem *p,
 }
 
 size_t sc_dpix_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
-  size_t total;
-  return dc_packed_layout(k, p, dp_class_floats, NULL, &total) ? total
-                                                                : SIZE_MAX;
+  return dc_packed_size(k, p, dp_class_floats);
 }
 
 static void dp_pack_class(const sc_conv_kernel *k, const sc_problem *p,
