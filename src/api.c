@@ -137,6 +137,19 @@ void sc_canonical_weights(const simdconv_desc *d, const sc_problem *p,
                  elem);
 }
 
+/* Whether every one of the n floats is finite (an integer test: the
+ * caller's FP environment may trap on a comparison with NaN). */
+static bool sc_all_finite(const float *x, size_t n) {
+  uint32_t all = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t bits;
+    memcpy(&bits, &x[i], sizeof bits);
+    /* Exponent field all ones: infinite or NaN. */
+    all |= (uint32_t)((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return all == 0;
+}
+
 /* Packing computes bias + 0.0f: in the canonical FP environment (the
  * allocator, the caller's code, runs in the caller's). */
 static void sc_guarded_pack(const sc_conv_kernel *k, const sc_problem *p,
@@ -158,6 +171,7 @@ static simdconv_status sc_pack(simdconv_conv *conv, const simdconv_desc *d,
   if (krsc == NULL)
     return SIMDCONV_ERR_OUT_OF_MEMORY;
   sc_canonical_weights(d, p, weights, krsc, sizeof(float));
+  conv->problem.weights_finite = sc_all_finite(krsc, p->K * p->R * p->S * p->Cg);
   conv->packed_bytes = conv->kernel->packed_size(conv->kernel, p);
   simdconv_status st = SIMDCONV_OK;
   if ((conv->packed = sc_alloc(&conv->allocator, conv->packed_bytes)) == NULL)

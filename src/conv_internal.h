@@ -73,6 +73,10 @@ typedef struct sc_problem {
   simdconv_activation activation;
   float act_min, act_max;
   bool has_bias;
+  /* Every weight finite (set by create, after validation): then the
+   * kernels may skip zero-padding taps (docs/numerics.md, section 1,
+   * "Skipping zero-padding taps"). */
+  bool weights_finite;
   /* A transposed convolution (src/deconv.h): the pads crop the full output
    * and out_pad_h/w extend it at the bottom/right. Only the deconv families
    * and the fp32 direct kernel accept one (the other fits() reject it; the

@@ -326,6 +326,8 @@ typedef struct dc_ctx {
   size_t image0;     /* the image of task index 0 (NCHW: one at a time) */
   size_t nblocks;    /* NR blocks per group */
   bool tiles_outer;  /* per row all blocks, or per block all rows */
+  bool skip_ok;      /* weights finite: padding taps may be skipped */
+  size_t ddil_h;     /* input rows between a row's consecutive taps */
   const sc_scalar_math *math;
   sc_igemm_params params;
 } dc_ctx;
@@ -370,6 +372,16 @@ static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
   }
 }
 
+/* Whether a tap of output row oh reads an input row outside the image:
+ * then every pixel's taps of that kernel row are zero padding, and the
+ * micro-kernels may skip them (docs/numerics.md, section 1). */
+static bool dc_row_padded(const dc_ctx *c, const dc_row *row) {
+  const ptrdiff_t last =
+      row->t.base + (ptrdiff_t)((row->t.count - 1) * c->ddil_h);
+  return row->t.count != 0 &&
+         (row->t.base < 0 || last >= (ptrdiff_t)c->s->H);
+}
+
 /* Output channels [k, k + nc) (nc <= NR, k a multiple of NR within group
  * g) of the tiles [t0, t1) of every column phase of output row oh of image
  * n, into d. */
@@ -380,6 +392,13 @@ static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
   const dc_row *row = &c->rows[oh];
   const size_t mr = c->cfg->mr, sw = p->stride_w;
   const size_t a_offset = n * c->image_in + g * p->Cg;
+  sc_igemm_params skip_params;
+  const sc_igemm_params *params = d->params;
+  if (c->skip_ok && dc_row_padded(c, row)) {
+    skip_params = *params;
+    skip_params.skip_padding_taps = true;
+    params = &skip_params;
+  }
   for (size_t f = 0; f < c->ncols; f++) {
     const dc_col *col = &c->cols[f];
     const size_t te = t1 < col->ntiles ? t1 : col->ntiles;
@@ -402,7 +421,7 @@ static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
               : c->cfg->ukernel;
       uk(rows, nc, p->Cg, ks, a, w,
          d->base + (col->ow0 + pix * sw - d->c0) * d->ps, sw * d->ps,
-         a_offset, d->params);
+         a_offset, params);
     }
   }
 }
@@ -572,6 +591,8 @@ void sc_deconv_run(const sc_run_args *args) {
       .residual = args->residual,
       .image_in = nchw ? 0 : s->H * s->W * p->C,
       .nblocks = sc_div_up(p->Kg, cfg->nr),
+      .skip_ok = p->weights_finite,
+      .ddil_h = ah.ddil,
       .math = sc_scalar_math_get(),
       .params = {.zero = zero,
                  .kg = p->Kg,

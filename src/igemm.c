@@ -194,6 +194,9 @@ typedef struct igemm_layout {
   size_t indir;  /* (tiles + 1) * taps * MR pointers for one image: the
                     micro-kernels prefetch the next tile's rows, so a spare
                     tile of zero rows follows the last */
+  size_t tskip;  /* tiles + 1 bytes: 1 where a tap of the tile is zero
+                    padding for all its pixels (the micro-kernel may skip
+                    it, docs/numerics.md section 1) */
   size_t xpad;   /* merged: one padded NHWC image, Hp*Wp*C floats */
   size_t xin;    /* NCHW, not merged: one NHWC image, H*W*C floats */
   size_t total;
@@ -229,10 +232,12 @@ static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
   const size_t coltab[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
   const size_t indir[] = {sc_div_up(pixels, mr) + 1, mr, pl.taps,
                           sizeof(const float *)};
+  const size_t tskip[] = {sc_div_up(pixels, mr) + 1, 1};
   if (!layout_add_dims(&l->total, zero, 2, &l->zero) ||
       !layout_add_dims(&l->total, rowtab, 3, &l->rowtab) ||
       !layout_add_dims(&l->total, coltab, 3, &l->coltab) ||
-      !layout_add_dims(&l->total, indir, 4, &l->indir))
+      !layout_add_dims(&l->total, indir, 4, &l->indir) ||
+      !layout_add_dims(&l->total, tskip, 2, &l->tskip))
     return false;
   if (pl.merged) {
     const size_t xpad[] = {pl.Hp, pl.Wp, p->C, sizeof(float)};
@@ -254,6 +259,14 @@ size_t sc_igemm_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
 
 /* ---- indirection ---------------------------------------------------------- */
 
+/* Whether row y of the merged plan's padded copy is a row of zero padding
+ * (the zero row can stand for it, so the micro-kernels may skip it). */
+static bool igemm_zero_pad_row(const sc_problem *p, const sc_shape *s,
+                               size_t y) {
+  return p->padding_mode == SIMDCONV_PAD_ZEROS &&
+         (y < p->pad_top || y >= p->pad_top + s->H);
+}
+
 /* Row and column offsets (floats, from the image's start) of every (output
  * row, kernel row) and (output column, kernel column); -1 for zero padding. */
 static void igemm_build_tables(const sc_problem *p, const sc_shape *s,
@@ -263,8 +276,10 @@ static void igemm_build_tables(const sc_problem *p, const sc_shape *s,
     for (size_t r = 0; r < p->R; r++) {
       const size_t y = oh * p->stride_h + r * p->dil_h;
       ptrdiff_t ih;
-      if (pl->merged)
+      if (pl->merged && !igemm_zero_pad_row(p, s, y))
         rowtab[oh * p->R + r] = (ptrdiff_t)(y * pl->Wp * p->C);
+      else if (pl->merged) /* all zeros in the copy: the zero row */
+        rowtab[oh * p->R + r] = -1;
       else if ((ih = sc_pad_map((ptrdiff_t)y - (ptrdiff_t)p->pad_top,
                                 (ptrdiff_t)s->H, p->padding_mode)) < 0)
         rowtab[oh * p->R + r] = -1;
@@ -291,7 +306,21 @@ typedef struct indir_ctx {
   const ptrdiff_t *rowtab, *coltab;
   const float *base, *zero;
   const float **indir;
+  uint8_t *tskip; /* NULL: no skipping (weights not all finite) */
 } indir_ctx;
+
+/* Whether one of the tile's taps reads the zero row for all MR pixels. */
+static uint8_t indir_tile_skips(const float *const *a, size_t taps, size_t mr,
+                                const float *zero) {
+  for (size_t t = 0; t < taps; t++, a += mr) {
+    size_t i = 0;
+    while (i < mr && a[i] == zero)
+      i++;
+    if (i == mr)
+      return 1;
+  }
+  return 0;
+}
 
 /* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
  * reads for tap t, or the zero row (zero padding, pixels past the end).
@@ -315,6 +344,8 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
     }
     for (; pix < end; pix++, a++)
       *a = c->zero;
+    for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
+      c->tskip[tile] = indir_tile_skips(c->indir + tile * mr, 1, mr, c->zero);
     return;
   }
   for (size_t tile = t0; tile < t0 + nt; tile++)
@@ -335,6 +366,9 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
         oh++;
       }
     }
+  for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
+    c->tskip[tile] =
+        indir_tile_skips(c->indir + tile * taps * mr, taps, mr, c->zero);
 }
 
 /* ---- compute -------------------------------------------------------------- */
@@ -355,7 +389,9 @@ typedef struct igemm_ctx {
   size_t block;       /* floats per packed NR block */
   size_t nblocks;     /* NR blocks per GEMM */
   bool tiles_outer;   /* igemm_task's loop order */
+  const uint8_t *tskip; /* per tile: params_skip (1) or params (0) */
   sc_igemm_params params;
+  sc_igemm_params params_skip; /* params with skip_padding_taps */
 } igemm_ctx;
 
 /* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
@@ -379,7 +415,8 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
   uk(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
      ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
          (g * m->kg + k) * ctx->ch_stride,
-     ctx->pix_stride, a_offset, &ctx->params);
+     ctx->pix_stride, a_offset,
+     ctx->tskip[pix / mr] ? &ctx->params_skip : &ctx->params);
 }
 
 /* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
@@ -601,8 +638,11 @@ void sc_igemm_run(const sc_run_args *args) {
                       : nchw    ? (const float *)(ws + l.xin)
                                 : args->input;
   igemm_build_tables(p, s, &pl, rowtab, coltab);
+  uint8_t *tskip = (uint8_t *)(ws + l.tskip);
+  memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
   indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
-                  rowtab, coltab,  base,    zero,     indir};
+                  rowtab, coltab,  base,    zero,     indir,
+                  p->weights_finite ? tskip : NULL};
   /* One tile more than the image has: the spare tile of zero rows whose
    * rows the last tile prefetches (its pixels are all past the end). */
   sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
@@ -625,6 +665,7 @@ void sc_igemm_run(const sc_run_args *args) {
       .pixels = pixels,
       .block = igemm_block_floats(p, cfg->nr),
       .nblocks = sc_div_up(mode.kg, cfg->nr),
+      .tskip = tskip,
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
@@ -636,6 +677,8 @@ void sc_igemm_run(const sc_run_args *args) {
   };
   for (size_t l = 0; l < 16; l++)
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
+  ctx.params_skip = ctx.params;
+  ctx.params_skip.skip_padding_taps = true;
   if (!pl.merged && !nchw) {
     igemm_compute(&ctx, s->N, args->pool);
     return;

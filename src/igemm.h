@@ -56,6 +56,11 @@ typedef struct sc_igemm_params {
   /* Prefetch the next tile's input rows while computing this tile (the
    * indirection buffer ends with one spare tile of zero rows for it). */
   bool prefetch_next_tile;
+  /* Skip the taps whose row pointers are all the zero row (zero-padding
+   * taps of every pixel of the tile), redoing the tile without skipping
+   * when an accumulator ends at -0.0: the same bits as computing them
+   * (docs/numerics.md, section 1). Set when the weights are finite. */
+  bool skip_padding_taps;
   sc_act_params act;
   /* The fused residual (sc_run_args): the residual of output element
    * c[i] is residual[c + i - output]; NULL for none. */
@@ -86,6 +91,22 @@ sc_igemm_rows(const float **rows, const float *const *a, size_t n,
   for (size_t i = 0; i < n; i++)
     rows[i] = sc_igemm_row(a[i], zero, a_offset);
 }
+
+/* Whether the n rows of a tap are all the zero row: a zero-padding tap for
+ * every pixel of the tile, which skip_padding_taps lets a micro-kernel
+ * skip. */
+static inline __attribute__((always_inline)) bool
+sc_igemm_tap_padded(const float *const *a, size_t n, const float *zero) {
+  bool padded = true;
+#pragma GCC unroll 16
+  for (size_t i = 0; i < n; i++)
+    padded &= a[i] == zero;
+  return padded;
+}
+
+/* Token pasting for the micro-kernel templates' helper names. */
+#define SC_UK_CAT_(a, b) a##b
+#define SC_UK_CAT(a, b) SC_UK_CAT_(a, b)
 
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR) of the output:
  * c[i * cm_stride + j] (or c[j * params->cn_stride + i]) for i < mr, j < nc; kc = Cg input channels per tap,

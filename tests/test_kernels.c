@@ -183,6 +183,32 @@ static tu_tcfg pixels_cfg(size_t P, size_t C, size_t K, size_t i) {
                    .W = two_rows ? 2 : P, .R = 1, .S = 1};
 }
 
+/* ---- skipped zero-padding taps -------------------------------------------- */
+
+/* Layers whose tiles lie whole in padded rows (rows of 2*MR pixels), with
+ * underflowing data (TU_DATA_UNDERFLOW): accumulators pass through -0.0,
+ * so a kernel that skips zero-padding taps must redo those tiles to keep
+ * the scalar kernel's bits; merged (C < 32) and unmerged plans, grouped,
+ * dilated with wide padding. */
+static void padding_skip_cases(kctx *x, size_t MR, size_t NR) {
+  const tu_tcfg geo[] = {
+      {.name = "underflow 3x3", .C = 3, .K = NR, .H = 4, .W = 2 * MR, .R = 3,
+       .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "underflow 3x3", .C = 33, .K = NR + 1, .H = 3, .W = 2 * MR,
+       .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "underflow 5x5 d2 pad 4", .C = 8, .K = NR - 1, .H = 4,
+       .W = 2 * MR, .R = 5, .S = 5, .dh = 2, .dw = 2, .pt = 4, .pb = 4,
+       .pl = 4, .pr = 4},
+      {.name = "underflow grouped", .C = 8, .K = 8, .H = 3, .W = 2 * MR,
+       .R = 3, .S = 3, .groups = 4, .pt = 2, .pb = 2, .pl = 1, .pr = 1},
+  };
+  for (size_t j = 0; j < sizeof geo / sizeof *geo; j++) {
+    tu_tcfg t = geo[j];
+    t.data = TU_DATA_UNDERFLOW;
+    run_layouts(x, t, 0, 0);
+  }
+}
+
 /* ---- igemm: MR output pixels x NR output channels ------------------------ */
 
 static void igemm_cases(kctx *x) {
@@ -236,6 +262,7 @@ static void igemm_cases(kctx *x) {
                  .pl = 1, .pr = 1};
     run_layouts(x, t, 0, 0);
   }
+  padding_skip_cases(x, MR, NR);
 }
 
 /* ---- NCHW GEMM: MR output channels x NR pixels --------------------------- */
@@ -380,6 +407,21 @@ static void deconv_igemm_cases(kctx *x) {
   deconv_geometry(x, 5, NR - 1, 1);
   deconv_geometry(x, 3, NR + 1, 1);
   deconv_geometry(x, 2, 3, 2); /* groups: one sub-GEMM per group */
+  /* Zero-padding taps skipped on underflowing data: DCGAN's first layer
+   * (1x1 input, 4x4 kernel, 15 of 16 taps padding) and stride 2. */
+  const tu_tcfg skip[] = {
+      {.name = "underflow 1x1 in 4x4", .N = 2, .C = 9, .K = NR + 1, .H = 1,
+       .W = 1, .R = 4, .S = 4},
+      {.name = "underflow s2 4x4 pad 1", .C = 6, .K = NR, .H = 3,
+       .W = MR + 1, .R = 4, .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1,
+       .pl = 1, .pr = 1},
+  };
+  for (size_t j = 0; j < sizeof skip / sizeof *skip; j++) {
+    tu_tcfg t = skip[j];
+    t.data = TU_DATA_UNDERFLOW;
+    t.transposed = true;
+    run_layouts(x, t, 0, 0);
+  }
 }
 
 static void deconv_dwconv_cases(kctx *x) {
@@ -509,6 +551,78 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
       cr_assert(x.channel_runs[i] > 0,
                 "kernel %s never ran the %zu-channel edge", x.k.name,
                 x.channels[i]);
+}
+
+/* ---- the -0.0 rule of skipped padding taps ------------------------------- */
+
+/* 3x3, pad 1, two output rows of 2*MR pixels (so whole tiles lie in the last
+ * row). In the last row, the last tap that is not padding multiplies
+ * -2^-100 by 2^-50: the product underflows and leaves the accumulator at
+ * -0.0; the padded kernel row 2 (weights +1) then turns it into +0.0, so
+ * every output of that row is +0.0. A kernel that skips kernel row 2 ends
+ * at -0.0 and must compute the tile again without skipping. Every usable
+ * fp32 igemm kernel, merged (C = 4) and unmerged (C = 32) plans, both
+ * layouts; checked bitwise against the scalar kernel and for +0.0. */
+Test(kernels, padding_skip_negative_zero, .timeout = 600) {
+  size_t idx[64], checked = 0;
+  const size_t n = usable_kernels(idx, 64);
+  for (size_t ki = 0; ki < n; ki++) {
+    simdconv_kernel_info k;
+    cr_assert(simdconv_kernel_get(idx[ki], &k) == SIMDCONV_OK);
+    if (strcmp(k.family, "igemm") != 0)
+      continue;
+    for (int l = SIMDCONV_LAYOUT_NCHW; l <= SIMDCONV_LAYOUT_NHWC; l++)
+      for (size_t C = 4; C <= 32; C += 28) {
+        const size_t W = 2 * k.tile_m;
+        const tu_tcfg t = {.name = "-0.0 before padding", .C = C,
+                           .K = k.tile_n, .H = 2, .W = W, .R = 3, .S = 3,
+                           .pt = 1, .pb = 1, .pl = 1, .pr = 1};
+        tu_spec sp;
+        tu_spec_from_tcfg(&sp, &t, (simdconv_layout)l, SIMDCONV_WEIGHTS_OIHW,
+                          0, 0x6e7a + C);
+        tu_case c;
+        tu_case_init(&c, &sp);
+        const simdconv_desc *d = &sp.desc;
+        memset(c.x, 0, c.nx * sizeof(float));
+        memset(c.w, 0, c.nw * sizeof(float));
+        for (size_t iw = 0; iw < W; iw++)
+          c.x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 1, iw)] = -0x1p-100f;
+        for (size_t ko = 0; ko < t.K; ko++) {
+          c.w[tu_widx(d, ko, C - 1, 1, 2)] = 0x1p-50f;
+          for (size_t ch = 0; ch < C; ch++)
+            for (size_t q = 0; q < 3; q++)
+              c.w[tu_widx(d, ko, ch, 2, q)] = 1.0f;
+        }
+        tu_case_touch(&c);
+        simdconv_conv *conv = tu_create_kernel(&c, k.name);
+        simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
+        cr_assert(conv != NULL && ref != NULL, "%s refused %s", k.name,
+                  c.name);
+        float *y = tu_alloc(c.ny * sizeof(float));
+        float *ys = tu_alloc(c.ny * sizeof(float));
+        tu_run(&c, conv, k.isa, &tu_variants[0], y);
+        tu_run(&c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
+        for (size_t i = 0; i < c.ny; i++) {
+          size_t pos[4]; /* n, k, oh, ow */
+          tu_tpos(d->layout, t.K, 2, W, i, pos);
+          cr_assert(tu_bits(y[i]) == tu_bits(ys[i]),
+                    "%s, C %zu, %s: output (k %zu, %zu, %zu) = %a, scalar "
+                    "%a", k.name, C, l ? "nhwc" : "nchw", pos[1], pos[2],
+                    pos[3], (double)y[i], (double)ys[i]);
+          if (pos[2] == 1)
+            cr_assert(tu_bits(ys[i]) == 0u,
+                      "the case lost its point: scalar output (k %zu, 1, "
+                      "%zu) = %a, not +0.0", pos[1], pos[3], (double)ys[i]);
+        }
+        checked++;
+        free(y);
+        free(ys);
+        simdconv_destroy(conv);
+        simdconv_destroy(ref);
+        tu_case_free(&c);
+      }
+  }
+  cr_assert(checked > 0, "no fp32 igemm kernel on this CPU");
 }
 
 /* ---- the registry itself ------------------------------------------------- */

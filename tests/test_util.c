@@ -63,7 +63,8 @@ uint64_t tu_base_seed(uint64_t def) {
 
 const char *tu_data_name(tu_data kind) {
   static const char *const names[TU_DATA_KINDS] = {
-      "uniform", "int", "positive", "wide", "signed-zero", "denormal", "huge"};
+      "uniform",  "int",  "positive", "wide",
+      "signed-zero", "denormal", "huge", "underflow"};
   return (unsigned)kind < TU_DATA_KINDS ? names[kind] : "?";
 }
 
@@ -109,6 +110,12 @@ void tu_fill(tu_rng *r, float *p, size_t n, tu_data kind) {
     }
     case TU_DATA_HUGE:
       v = tu_rng_float(r, 0.5f, 1.0f) * FLT_MAX;
+      if (tu_rng_chance(r, 50))
+        v = -v;
+      break;
+    case TU_DATA_UNDERFLOW:
+      v = tu_rng_chance(r, 50) ? 0.0f
+                               : ldexpf((float)tu_rng_range(r, 1, 3), -75);
       if (tu_rng_chance(r, 50))
         v = -v;
       break;
@@ -559,7 +566,9 @@ void tu_spec_from_tcfg(tu_spec *s, const tu_tcfg *t, simdconv_layout layout,
   s->H = t->H;
   s->W = t->W;
   s->bias = t->bias;
-  s->xdata = s->wdata = s->bdata = TU_DATA_UNIFORM;
+  s->xdata = s->wdata = t->data;
+  s->bdata = t->data == TU_DATA_UNDERFLOW ? TU_DATA_SIGNED_ZERO
+                                          : TU_DATA_UNIFORM;
   s->seed = seed;
 }
 

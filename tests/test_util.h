@@ -59,6 +59,9 @@ typedef enum tu_data {
   TU_DATA_SIGNED_ZERO, /* +0.0f and -0.0f */
   TU_DATA_DENORMAL,    /* subnormals of either sign */
   TU_DATA_HUGE,        /* +-[0.5, 1] * FLT_MAX */
+  TU_DATA_UNDERFLOW,   /* +-k * 2^-75, k in 0..3 (half of them 0): products
+                          are multiples of 2^-150, so sums underflow and
+                          accumulators pass through -0.0 */
   TU_DATA_KINDS
 } tu_data;
 
@@ -151,6 +154,9 @@ typedef struct tu_tcfg {
   /* A transposed convolution with this output padding (else 0). */
   bool transposed;
   size_t oph, opw;
+  /* Input and weight data (default uniform); TU_DATA_UNDERFLOW biases
+   * are signed zeros, so that accumulators can end at -0.0. */
+  tu_data data;
 } tu_tcfg;
 
 /* The shared table of hand-written configurations. */

@@ -84,6 +84,10 @@ static inline __m256 sc_activate_f32x8(const sc_act_params *a, __m256 s) {
   _mm256_min_ps(_mm256_set1_ps(hi), _mm256_max_ps(_mm256_set1_ps(lo), v))
 #define SC_VACT(params, v) sc_activate_f32x8(params, v)
 #define SC_VZERO() _mm256_setzero_ps()
+/* Any lane with the bits of -0.0 (SC_TILE_ANY_NEGZERO). */
+#define SC_VNEGZERO_ANY(v)                                                     \
+  (_mm256_movemask_epi8(_mm256_cmpeq_epi32(                                    \
+       _mm256_castps_si256(v), _mm256_set1_epi32(INT32_MIN))) != 0)
 #define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define SC_VLOAD_N(p, n)                                                       \
   _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),        \

@@ -87,6 +87,10 @@ static inline __m512 sc_activate_f32x16(const sc_act_params *a, __m512 s) {
   _mm512_min_ps(_mm512_set1_ps(hi), _mm512_max_ps(_mm512_set1_ps(lo), v))
 #define SC_VACT(params, v) sc_activate_f32x16(params, v)
 #define SC_VZERO() _mm512_setzero_ps()
+/* Any lane with the bits of -0.0 (SC_TILE_ANY_NEGZERO). */
+#define SC_VNEGZERO_ANY(v)                                                     \
+  (_mm512_cmpeq_epi32_mask(_mm512_castps_si512(v),                             \
+                           _mm512_set1_epi32(INT32_MIN)) != 0)
 #define SC_VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define SC_VLOAD_N(p, n)                                                       \

@@ -16,8 +16,9 @@
  * 4*MR*NV FMAs (the broadcast form needs MR + NV per MR*NV), which keeps a
  * single load pipe (Cortex-A72) ahead of two FMA pipes.
  *
- * Zero-padding taps are never skipped: their row pointer is the zero row,
- * giving fmaf(0, w, acc) as the scalar kernel computes it.
+ * Zero-padding taps: their row pointer is the zero row, giving fmaf(0, w,
+ * acc) as the scalar kernel computes it; taps that are padding for the
+ * whole tile are skipped as in igemm_ukernel.h.
  *
  * Registers (32 x 128-bit): MR*NV accumulators + MR input vectors + NV
  * weight vectors; 8x8 uses 16 + 8 + 2..4.
@@ -26,11 +27,15 @@
 
 #define SC_NUK_NR (SC_NUK_NV * 4)
 
-static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                        const float *const *restrict a,
-                        const float *restrict w, float *restrict c,
-                        size_t cm_stride, size_t a_offset,
-                        const sc_igemm_params *restrict params) {
+#define SC_NUK_BODY SC_UK_CAT(SC_NUK_NAME, _body)
+
+/* The tile, skipping padding taps when skip is set; false (nothing stored)
+ * when it must be computed again without skipping (igemm_ukernel.h). */
+static inline __attribute__((always_inline)) bool
+SC_NUK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
+            const float *const *restrict a, const float *restrict w,
+            float *restrict c, size_t cm_stride, size_t a_offset,
+            const sc_igemm_params *restrict params, const bool skip) {
   float32x4_t acc[SC_NUK_MR][SC_NUK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_NUK_NV; j++)
@@ -43,7 +48,14 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   w += SC_NUK_NR;
 
   const float *const zero = params->zero;
+  bool skipped = false;
   do {
+    if (skip && sc_igemm_tap_padded(a, SC_NUK_MR, zero)) {
+      a += SC_NUK_MR;
+      w += kc * SC_NUK_NR;
+      skipped = true;
+      continue;
+    }
     const float *ap[SC_NUK_MR];
     sc_igemm_rows(ap, a, SC_NUK_MR, zero, a_offset);
     a += SC_NUK_MR;
@@ -90,6 +102,8 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
       }
     }
   } while (--ks != 0);
+  if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_NUK_MR, SC_NUK_NV))
+    return false;
 
   /* Epilogue (src/ukernels/tile_epilogue.h): the residual, the activation,
    * then the mr x nc stores (NHWC rows, or transposed into NCHW planes in
@@ -115,7 +129,22 @@ static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   } else {
     SC_TILE_STORE_ROWS(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride);
   }
+  return true;
 }
+
+static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                        const float *const *restrict a,
+                        const float *restrict w, float *restrict c,
+                        size_t cm_stride, size_t a_offset,
+                        const sc_igemm_params *restrict params) {
+  if (params->skip_padding_taps &&
+      SC_NUK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
+    return;
+  (void)SC_NUK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
+                    false);
+}
+
+#undef SC_NUK_BODY
 
 #undef SC_NUK_NR
 #undef SC_NUK_NAME

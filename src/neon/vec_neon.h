@@ -318,6 +318,10 @@ static inline void sc_load_tile_transposed(const float *c, size_t cn,
 #define SC_VCLAMP(v, lo, hi) sc_clamp_f32x4(v, lo, hi)
 #define SC_VACT(params, v) sc_activate_f32x4(params, v)
 #define SC_VZERO() vdupq_n_f32(0.0f)
+/* Any lane with the bits of -0.0 (SC_TILE_ANY_NEGZERO). */
+#define SC_VNEGZERO_ANY(v)                                                     \
+  (vmaxvq_u32(vceqq_u32(vreinterpretq_u32_f32(v),                              \
+                        vdupq_n_u32(0x80000000u))) != 0)
 
 /* ---- int8 ------------------------------------------------------------- */
 

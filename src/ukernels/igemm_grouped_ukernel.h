@@ -9,7 +9,8 @@
  * consecutive floats at the row pointer) are loaded once, and for each input
  * channel c a permute puts x[group(lane)][c] into every lane of that group.
  * Scalar twin: f32_conv_direct__scalar: each lane accumulates its own output
- * channel over (tap, c) in order, one fma each, from bias + 0.0f.
+ * channel over (tap, c) in order, one fma each, from bias + 0.0f; taps that
+ * are padding for the whole tile skipped as in igemm_ukernel.h.
  *
  * Besides the vector API of src/ukernels/igemm_ukernel.h the includer defines
  *   SC_VIDX                   an index vector type (int32 lanes)
@@ -25,11 +26,15 @@
 
 #define SC_UK_NR (SC_UK_NV * SC_VL)
 
-static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                       const float *const *restrict a,
-                       const float *restrict w, float *restrict c,
-                       size_t cm_stride, size_t a_offset,
-                       const sc_igemm_params *restrict params) {
+#define SC_UK_BODY SC_UK_CAT(SC_UK_NAME, _body)
+
+/* The tile, skipping padding taps when skip is set; false (nothing stored)
+ * when it must be computed again without skipping (igemm_ukernel.h). */
+static inline __attribute__((always_inline)) bool
+SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
+           const float *const *restrict a, const float *restrict w,
+           float *restrict c, size_t cm_stride, size_t a_offset,
+           const sc_igemm_params *restrict params, const bool skip) {
   const size_t kg = params->kg, span = SC_VL / kg * kc;
   /* Lane l reads float (l / Kg) * Cg + c of its vector's span. */
   const SC_VIDX base = SC_VIDX_LOAD(params->group_base);
@@ -54,10 +59,16 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_UK_NV; j++)
       acc[i][j] = acc[0][j];
   w += SC_UK_NR;
-  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
+  bool skipped = false;
   do {
+    if (skip && sc_igemm_tap_padded(a, SC_UK_MR, zero)) {
+      a += SC_UK_MR;
+      w += kc * SC_UK_NR;
+      skipped = true;
+      continue;
+    }
     SC_VEC x[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
     for (size_t i = 0; i < SC_UK_MR; i++) {
@@ -82,11 +93,29 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
           acc[i][j] = SC_VFMA(SC_VPERM(idx, x[i][j]), wv[j], acc[i][j]);
     }
   } while (--ks != 0);
+  if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
+    return false;
 
   SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
+  return true;
 }
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                       const float *const *restrict a,
+                       const float *restrict w, float *restrict c,
+                       size_t cm_stride, size_t a_offset,
+                       const sc_igemm_params *restrict params) {
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+  if (params->skip_padding_taps &&
+      SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
+    return;
+  (void)SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
+                   false);
+}
+
+#undef SC_UK_BODY
 
 #undef SC_UK_NR
 #undef SC_UK_NAME

@@ -25,10 +25,12 @@
  * Scalar twin: f32_conv_direct__scalar. Each of the MR x NR accumulators
  * starts from the packed bias (already bias + 0.0f) and takes one fma per
  * (tap, channel) in exactly the canonical order; there is one accumulator per
- * output, so the bits equal the scalar kernel's. A zero-padding tap is never
- * skipped: its row pointer is the zero row, giving fmaf(0, w, acc) as the
- * scalar kernel computes it (skipping would differ when an underflow has left
- * acc at -0.0, and for non-finite w).
+ * output, so the bits equal the scalar kernel's. A zero-padding tap's row
+ * pointer is the zero row, giving fmaf(0, w, acc) as the scalar kernel
+ * computes it; with params->skip_padding_taps (finite weights) a tap that is
+ * padding for every pixel of the tile is skipped, and the tile computed again
+ * without skipping if an accumulator ends at -0.0, the only case where the
+ * skipped fmas could have changed a bit (docs/numerics.md, section 1).
  *
  * Register use: MR*NV accumulators + NV weight vectors + 1 broadcast must
  * fit the ISA's register file for the hot loop to stay spill-free.
@@ -36,6 +38,7 @@
 #include "ukernels/tile_epilogue.h"
 
 #define SC_UK_NR (SC_UK_NV * SC_VL)
+#define SC_UK_BODY SC_UK_CAT(SC_UK_NAME, _body)
 #ifndef SC_UK_ASTRIDE
 #define SC_UK_ASTRIDE SC_UK_MR
 #endif
@@ -53,11 +56,16 @@
 #define SC_UK_W_AHEAD (2048 / sizeof(float))
 #define SC_UK_W_LINES (SC_UK_NR * sizeof(float) < 64 ? 1 : SC_UK_NR * sizeof(float) / 64)
 
-static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                       const float *const *restrict a,
-                       const float *restrict w, float *restrict c,
-                       size_t cm_stride, size_t a_offset,
-                       const sc_igemm_params *restrict params) {
+/* The tile, skipping the taps that are padding for all its pixels when
+ * skip is set (a constant: two copies, the one without skipping exactly
+ * the plain loop). Returns false, having stored nothing, when it skipped a
+ * tap and an accumulator ended at -0.0: the tile must then be computed
+ * without skipping. */
+static inline __attribute__((always_inline)) bool
+SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
+           const float *const *restrict a, const float *restrict w,
+           float *restrict c, size_t cm_stride, size_t a_offset,
+           const sc_igemm_params *restrict params, const bool skip) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_UK_NV; j++)
@@ -68,14 +76,25 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_UK_NV; j++)
       acc[i][j] = acc[0][j];
   w += SC_UK_NR;
-  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT
   /* The next tile's row pointers (the indirection has one spare tile). */
   const float *const *an = a + ks * SC_UK_ASTRIDE;
 #endif
+  bool skipped = false;
   do {
+    if (skip && sc_igemm_tap_padded(a, SC_UK_MR, zero)) {
+      /* Its fmas would leave acc as is unless acc is -0.0 (checked
+       * below). */
+      a += SC_UK_ASTRIDE;
+#ifdef SC_VPREFETCH_INPUT
+      an += SC_UK_ASTRIDE;
+#endif
+      w += kc * SC_UK_NR;
+      skipped = true;
+      continue;
+    }
     const float *ap[SC_UK_MR];
     sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_ASTRIDE;
@@ -125,14 +144,31 @@ static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef SC_UK_STEP
 #undef SC_UK_PREFETCH_W
   } while (--ks != 0);
+  if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
+    return false;
 
   /* Epilogue: the residual, the activation, then the mr x nc stores. */
   SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
+  return true;
+}
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                       const float *const *restrict a,
+                       const float *restrict w, float *restrict c,
+                       size_t cm_stride, size_t a_offset,
+                       const sc_igemm_params *restrict params) {
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+  if (params->skip_padding_taps &&
+      SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
+    return;
+  (void)SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
+                   false);
 }
 
 #undef SC_UK_NR
+#undef SC_UK_BODY
 #undef SC_UK_W_AHEAD
 #undef SC_UK_W_LINES
 #undef SC_UK_NAME

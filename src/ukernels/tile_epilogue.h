@@ -14,6 +14,19 @@
 #ifndef SIMDCONV_UKERNELS_TILE_EPILOGUE_H
 #define SIMDCONV_UKERNELS_TILE_EPILOGUE_H
 
+/* Whether any accumulator of the tile is -0.0 (SC_VNEGZERO_ANY: any lane
+ * with the bits of -0.0): after skipping zero-padding taps the one case
+ * where the skipped fmas could have changed the result (docs/numerics.md,
+ * section 1), so the tile is then computed again without skipping. */
+#define SC_TILE_ANY_NEGZERO(acc, MR, NV)                                       \
+  __extension__({                                                              \
+    bool any_ = false;                                                         \
+    _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)              \
+        _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)          \
+            any_ |= SC_VNEGZERO_ANY(acc[i_][j_]);                              \
+    any_;                                                                      \
+  })
+
 /* The residual: acc[i][j] = fmaf(alpha, r, acc[i][j]) for the rows i < mr
  * and columns < nc the tile stores, r read at the offsets the tile is
  * stored to. Nothing is read for the other rows and columns, and every
