@@ -2,7 +2,8 @@
  * ThreadSanitizer stress program for simdconv (built and run by
  * tools/tsan.sh; not part of the Criterion suite).
  *
- *  1. concurrent runs: one simdconv_conv object per (ISA, configuration) is
+ *  1. concurrent runs: one simdconv_conv object per (ISA, configuration:
+ *     forward fp32, transposed fp32 and int8) is
  *     run at once from THREADS pthreads, each into its own output (with its
  *     own workspace or none), first without a pool, then all sharing one
  *     pthreadpool_create(2) pool; every result must equal a single-threaded
@@ -218,12 +219,20 @@ SHIM(6d_tile_2d, pthreadpool_task_6d_tile_2d_t, tramp8,
 /* Configurations                                                           */
 /* ------------------------------------------------------------------------ */
 
+/* What a configuration computes. */
+typedef enum cfg_kind {
+  FWD,        /* fp32 forward */
+  TRANSPOSED, /* fp32 transposed, output padding 1 where the stride allows */
+  Q8,         /* int8 forward: uint8 input, int8 output, per-channel scales */
+} cfg_kind;
+
 typedef struct cfg {
   const char *name;
   size_t N, C, K, H, W, R, S, stride, dil, groups, pad;
   simdconv_layout layout;
   simdconv_padding_mode mode;
   simdconv_activation act;
+  cfg_kind kind;
 } cfg;
 
 #define NCHW SIMDCONV_LAYOUT_NCHW
@@ -235,21 +244,40 @@ typedef struct cfg {
  * depthwise in both layouts. Large enough for the pool to split them. */
 static const cfg g_cfgs[] = {
     {"3x3 merged NCHW", 1, 16, 40, 14, 13, 3, 3, 1, 1, 1, 1, NCHW,
-     SIMDCONV_PAD_REFLECT, SIMDCONV_ACT_SILU},
+     SIMDCONV_PAD_REFLECT, SIMDCONV_ACT_SILU, FWD},
     {"3x3 dil2 NHWC batch2", 2, 12, 24, 11, 12, 3, 3, 1, 2, 1, 2, NHWC,
-     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_CLAMP},
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_CLAMP, FWD},
     {"3x3 C=40 NCHW (transposed)", 1, 40, 20, 9, 10, 3, 3, 1, 1, 1, 1, NCHW,
-     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE},
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, FWD},
     {"3x3 groups 4 grouped NHWC", 2, 16, 16, 10, 11, 3, 3, 1, 1, 4, 1, NHWC,
-     SIMDCONV_PAD_CIRCULAR, SIMDCONV_ACT_GELU_ERF},
+     SIMDCONV_PAD_CIRCULAR, SIMDCONV_ACT_GELU_ERF, FWD},
     {"1x1 NCHW gemm", 2, 16, 33, 12, 13, 1, 1, 1, 1, 1, 0, NCHW,
-     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_TANH},
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_TANH, FWD},
     {"1x1 s2 NCHW gemm gather", 2, 13, 17, 15, 14, 1, 1, 2, 1, 1, 0, NCHW,
-     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE},
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, FWD},
     {"depthwise x2 3x3 NCHW", 2, 16, 32, 13, 17, 3, 3, 1, 1, 16, 1, NCHW,
-     SIMDCONV_PAD_REPLICATE, SIMDCONV_ACT_SIGMOID},
+     SIMDCONV_PAD_REPLICATE, SIMDCONV_ACT_SIGMOID, FWD},
     {"depthwise 5x5 s2 NHWC", 1, 24, 24, 16, 15, 5, 5, 2, 1, 24, 2, NHWC,
-     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_GELU_TANH},
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_GELU_TANH, FWD},
+    /* Transposed: phases on the igemm micro-kernels (both layouts), the
+     * pixel-lane kernels (K/groups <= 8), depthwise. */
+    {"transposed 4x4 s2 NHWC batch2", 2, 24, 40, 7, 8, 4, 4, 2, 1, 1, 1, NHWC,
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_SIGMOID, TRANSPOSED},
+    {"transposed 3x3 s2 NCHW", 1, 16, 24, 9, 6, 3, 3, 2, 1, 1, 1, NCHW,
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, TRANSPOSED},
+    {"transposed 5x5 s3 K=3 NHWC", 1, 20, 3, 11, 10, 5, 5, 3, 1, 1, 2, NHWC,
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, TRANSPOSED},
+    {"transposed depthwise 4x4 s2 NCHW", 2, 16, 16, 9, 10, 4, 4, 2, 1, 16, 1,
+     NCHW, SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, TRANSPOSED},
+    /* int8: igemm (NHWC bytes straight, NCHW copied), grouped, depthwise. */
+    {"int8 3x3 NHWC", 2, 32, 40, 12, 11, 3, 3, 1, 1, 1, 1, NHWC,
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, Q8},
+    {"int8 1x1 s2 NCHW", 1, 20, 24, 15, 14, 1, 1, 2, 1, 1, 0, NCHW,
+     SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, Q8},
+    {"int8 3x3 groups 4 NHWC", 1, 16, 32, 12, 13, 3, 3, 1, 1, 4, 1, NHWC,
+     SIMDCONV_PAD_REFLECT, SIMDCONV_ACT_NONE, Q8},
+    {"int8 depthwise 3x3 s2 NHWC", 2, 48, 48, 13, 15, 3, 3, 2, 1, 48, 1,
+     NHWC, SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_NONE, Q8},
 };
 #define NCFG (sizeof g_cfgs / sizeof g_cfgs[0])
 
@@ -262,6 +290,10 @@ static void make_desc(const cfg *c, simdconv_desc *d) {
   d->padding_mode = c->mode;
   d->layout = c->layout;
   d->activation = c->act;
+  if (c->kind == TRANSPOSED) {
+    d->transposed = 1;
+    d->output_padding_h = d->output_padding_w = c->stride > 1 ? 1 : 0;
+  }
   if (c->act == SIMDCONV_ACT_CLAMP) {
     d->act_min = 0.0f;
     d->act_max = 6.0f;
@@ -287,19 +319,69 @@ static float *rnd_array(size_t n) {
   return p;
 }
 
-/* Tensors of one configuration, shared read-only by every thread. */
+/* Tensors of one configuration, shared read-only by every thread: fp32,
+ * or (int8) bytes, int32 bias and the quantization. */
 typedef struct data {
   const cfg *c;
   simdconv_desc d;
   size_t nx, nw, ny, OH, OW;
+  size_t elem; /* bytes of an input / output element */
   float *x, *w, *b;
+  uint8_t *xq;
+  int8_t *wq;
+  int32_t *bq;
+  float *wscale;
+  simdconv_qparams q;
 } data;
 
 static data g_data[NCFG];
 
+/* The int8 tensors of a configuration from its random floats: bytes
+ * spanning the types, per-channel scales, a quantized bias. */
+static void make_q8(data *dt) {
+  const size_t K = dt->c->K;
+  dt->xq = malloc(dt->nx);
+  dt->wq = malloc(dt->nw);
+  dt->bq = malloc(K * sizeof *dt->bq);
+  dt->wscale = malloc(K * sizeof *dt->wscale);
+  if (!dt->xq || !dt->wq || !dt->bq || !dt->wscale) {
+    fprintf(stderr, "tsan_stress: out of memory\n");
+    exit(1);
+  }
+  for (size_t i = 0; i < dt->nx; i++)
+    dt->xq[i] = (uint8_t)(127.5f + 127.5f * dt->x[i]);
+  for (size_t i = 0; i < dt->nw; i++)
+    dt->wq[i] = (int8_t)(127.0f * dt->w[i]);
+  for (size_t k = 0; k < K; k++) {
+    dt->wscale[k] = 0x1p-8f * (1.5f + dt->b[k]);
+    dt->bq[k] = (int32_t)(2000.0f * dt->b[k]);
+  }
+  simdconv_qparams_init(&dt->q, SIMDCONV_QTYPE_U8, 0.02f, 128, dt->wscale, K,
+                        SIMDCONV_QTYPE_S8, 0.05f, -3);
+}
+
 static int fail(const char *what, simdconv_status st) {
   fprintf(stderr, "tsan_stress: %s: %s\n", what, simdconv_status_string(st));
   return 1;
+}
+
+/* The object of a configuration. */
+static simdconv_status create(const data *dt, const simdconv_options *opt,
+                              simdconv_conv **conv) {
+  if (dt->c->kind == Q8)
+    return simdconv_create_q8(&dt->d, &dt->q, dt->wq, dt->bq, opt, conv);
+  return simdconv_create(&dt->d, dt->w, dt->b, opt, conv);
+}
+
+/* One run of a configuration's object into y (ny elements of dt->elem). */
+static simdconv_status run(const simdconv_conv *conv, const data *dt,
+                           void *y, void *ws, size_t ws_bytes,
+                           pthreadpool_t pool) {
+  const cfg *c = dt->c;
+  if (c->kind == Q8)
+    return simdconv_run_q8(conv, c->N, c->H, c->W, dt->xq, y, ws, ws_bytes,
+                           pool);
+  return simdconv_run(conv, c->N, c->H, c->W, dt->x, y, ws, ws_bytes, pool);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -309,7 +391,7 @@ static int fail(const char *what, simdconv_status st) {
 typedef struct run_job {
   const simdconv_conv *conv;
   const data *dt;
-  const float *y_ref;
+  const unsigned char *y_ref;
   pthreadpool_t pool;
   size_t ws_bytes;
   int id;
@@ -320,30 +402,30 @@ typedef struct run_job {
 static void *run_thread(void *arg) {
   run_job *j = arg;
   const data *dt = j->dt;
-  float *y = malloc(dt->ny * sizeof *y);
+  const size_t bytes = dt->ny * dt->elem;
+  unsigned char *y = malloc(bytes);
   unsigned char *ws = malloc(j->ws_bytes + 1);
   for (int it = 0; it < ITERS; it++) {
     /* odd threads bring a workspace (at an odd address), even ones not */
     const bool own_ws = ((j->id + it) & 1) != 0;
-    memset(y, 0xff, dt->ny * sizeof *y);
+    memset(y, 0xff, bytes);
     const simdconv_status st =
-        simdconv_run(j->conv, dt->c->N, dt->c->H, dt->c->W, dt->x, y,
-                     own_ws ? ws + 1 : NULL, own_ws ? j->ws_bytes : 0,
-                     j->pool);
+        run(j->conv, dt, y, own_ws ? ws + 1 : NULL, own_ws ? j->ws_bytes : 0,
+            j->pool);
     j->runs++;
     if (st != SIMDCONV_OK) {
       j->errors += fail("simdconv_run", st);
       continue;
     }
-    if (memcmp(y, j->y_ref, dt->ny * sizeof *y) != 0) {
+    if (memcmp(y, j->y_ref, bytes) != 0) {
       size_t i = 0;
-      while (memcmp(&y[i], &j->y_ref[i], sizeof *y) == 0)
+      while (y[i] == j->y_ref[i])
         i++;
       fprintf(stderr,
-              "tsan_stress: %s, thread %d, pool %s: output %zu is %a, "
-              "single-threaded %a\n",
-              dt->c->name, j->id, j->pool ? "shared" : "NULL", i,
-              (double)y[i], (double)j->y_ref[i]);
+              "tsan_stress: %s, thread %d, pool %s: output byte %zu is "
+              "0x%02x, single-threaded 0x%02x\n",
+              dt->c->name, j->id, j->pool ? "shared" : "NULL", i, y[i],
+              j->y_ref[i]);
       j->errors++;
     }
   }
@@ -356,16 +438,15 @@ static int concurrent_runs(simdconv_isa isa, const data *dt,
                            pthreadpool_t pool, size_t *runs) {
   const simdconv_options opt = {.isa = isa, .allocator = NULL};
   simdconv_conv *conv = NULL;
-  simdconv_status st = simdconv_create(&dt->d, dt->w, dt->b, &opt, &conv);
+  simdconv_status st = create(dt, &opt, &conv);
   if (st != SIMDCONV_OK)
     return fail("simdconv_create", st);
   size_t ws = 0;
   st = simdconv_workspace_size(conv, dt->c->N, dt->c->H, dt->c->W, &ws);
   if (st != SIMDCONV_OK)
     return fail("simdconv_workspace_size", st);
-  float *y_ref = malloc(dt->ny * sizeof *y_ref);
-  st = simdconv_run(conv, dt->c->N, dt->c->H, dt->c->W, dt->x, y_ref, NULL, 0,
-                    NULL);
+  unsigned char *y_ref = malloc(dt->ny * dt->elem);
+  st = run(conv, dt, y_ref, NULL, 0, NULL);
   if (st != SIMDCONV_OK)
     return fail("simdconv_run (reference)", st);
   int errors = 0;
@@ -441,7 +522,7 @@ static void *life_thread(void *arg) {
     const simdconv_options opt = {.isa = j->isas[idx / NCFG],
                                   .allocator = &g_counting};
     simdconv_conv *conv = NULL;
-    simdconv_status st = simdconv_create(&dt->d, dt->w, dt->b, &opt, &conv);
+    simdconv_status st = create(dt, &opt, &conv);
     j->creates++;
     if (st != SIMDCONV_OK) {
       j->errors += fail("simdconv_create (concurrent)", st);
@@ -451,16 +532,15 @@ static void *life_thread(void *arg) {
     st = simdconv_get_info(conv, &info);
     if (st != SIMDCONV_OK)
       j->errors += fail("simdconv_get_info", st);
-    float *y = malloc(dt->ny * sizeof *y);
+    unsigned char *y = malloc(dt->ny * dt->elem);
     /* NULL workspace: the run allocates through the counting allocator */
-    st = simdconv_run(conv, dt->c->N, dt->c->H, dt->c->W, dt->x, y, NULL, 0,
-                      (k & 1) ? j->pool : NULL);
+    st = run(conv, dt, y, NULL, 0, (k & 1) ? j->pool : NULL);
     if (st != SIMDCONV_OK)
       j->errors += fail("simdconv_run (concurrent create)", st);
     simdconv_destroy(conv);
-    if (k % NCFG == (size_t)j->id) {
+    if (k % NCFG == (size_t)j->id && dt->c->kind != Q8) {
       st = simdconv_conv2d(&dt->d, dt->c->N, dt->c->H, dt->c->W, dt->x, dt->w,
-                           dt->b, y, (k & 2) ? j->pool : NULL);
+                           dt->b, (float *)y, (k & 2) ? j->pool : NULL);
       if (st != SIMDCONV_OK)
         j->errors += fail("simdconv_conv2d", st);
     }
@@ -514,9 +594,12 @@ int main(void) {
     dt->nx = dt->c->N * dt->c->C * dt->c->H * dt->c->W;
     dt->nw = dt->c->K * (dt->c->C / dt->c->groups) * dt->c->R * dt->c->S;
     dt->ny = dt->c->N * dt->c->K * dt->OH * dt->OW;
+    dt->elem = dt->c->kind == Q8 ? 1 : sizeof(float);
     dt->x = rnd_array(dt->nx);
     dt->w = rnd_array(dt->nw);
     dt->b = rnd_array(dt->c->K);
+    if (dt->c->kind == Q8)
+      make_q8(dt);
   }
 
   simdconv_isa isas[SIMDCONV_ISA_COUNT];
@@ -565,6 +648,10 @@ int main(void) {
     free(g_data[i].x);
     free(g_data[i].w);
     free(g_data[i].b);
+    free(g_data[i].xq);
+    free(g_data[i].wq);
+    free(g_data[i].bq);
+    free(g_data[i].wscale);
   }
   printf("tsan_stress: ISAs %s; %zu configurations; %zu concurrent runs "
          "(%d threads x %d each, pool NULL and a shared 2-thread pool) "
