@@ -716,17 +716,74 @@ static void tensors_free(tensors *t) {
 
 /* ---- the int8 path --------------------------------------------------------- */
 
+/* Breaks one quantization parameter (which: v): a scale zero, negative,
+ * NaN or infinite, a zero point outside its type, an inverted clamp, a
+ * scale count neither 1 nor K. */
+static void q8_break_qparams(simdconv_qparams *q, float *wscale, unsigned v) {
+  switch (v % 8) {
+  case 0: q->input_scale = 0.0f; break;
+  case 1: q->output_scale = -q->output_scale; break;
+  case 2: wscale[0] = NAN; break;
+  case 3: wscale[0] = INFINITY; break;
+  case 4: q->input_zero_point = q->input_type == SIMDCONV_QTYPE_U8 ? 256 : -129; break;
+  case 5: q->output_zero_point = q->output_type == SIMDCONV_QTYPE_U8 ? -1 : 128; break;
+  case 6:
+    q->clamp = 1;
+    q->output_min = 10;
+    q->output_max = 9;
+    break;
+  default: q->weight_scale_count = 2 + (q->weight_scale_count == 1); break;
+  }
+}
+
+/* The run-time misuse of an int8 object: output over the input, a
+ * workspace one byte short, a failing workspace allocation: the status
+ * that says so, the input untouched. */
+static void q8_probes(const simdconv_conv *conv, const job *j, uint8_t *x,
+                      size_t nx, uint8_t *y) {
+  if (j->probes & 2) {
+    uint8_t *copy = malloc(nx ? nx : 1);
+    memcpy(copy, x, nx);
+    if (note(F_RUN_Q8, simdconv_run_q8(conv, j->N, j->H, j->W, x, x, NULL, 0,
+                                       NULL)) != SIMDCONV_ERR_BUFFER_OVERLAP ||
+        memcmp(copy, x, nx) != 0)
+      fail("an int8 output over the input was not BUFFER_OVERLAP, or was "
+           "written");
+    free(copy);
+  }
+  size_t ws = 0;
+  if ((j->probes & 4) &&
+      simdconv_workspace_size(conv, j->N, j->H, j->W, &ws) == SIMDCONV_OK &&
+      ws > 0) {
+    char *short_ws = malloc(ws);
+    if (note(F_RUN_Q8, simdconv_run_q8(conv, j->N, j->H, j->W, x, y, short_ws,
+                                       ws - 1, NULL)) !=
+        SIMDCONV_ERR_WORKSPACE_TOO_SMALL)
+      fail("an int8 workspace one byte short was not WORKSPACE_TOO_SMALL");
+    free(short_ws);
+    refuse = 1;
+    const simdconv_status st = note(
+        F_RUN_Q8, simdconv_run_q8(conv, j->N, j->H, j->W, x, y, NULL, 0, NULL));
+    refuse = 0;
+    if (st != SIMDCONV_ERR_OUT_OF_MEMORY)
+      fail("an int8 run whose workspace allocation failed was not "
+           "OUT_OF_MEMORY");
+  }
+}
+
 /* The same layer as an int8 convolution, quantization from the seed: every
  * status documented and the same on every ISA (OUT_OF_MEMORY of the
- * capped allocator aside), the oracle's status that of create + run, and
- * on OK every ISA's bytes equal to the oracle's. */
+ * capped allocator aside), create's status that of desc_validate_q8 when
+ * that fails (one case in four has a broken parameter), the oracle's
+ * status that of create + run, and on OK every ISA's bytes equal to the
+ * oracle's; then the run-time misuse probes (q8_probes). */
 static void q8_pass(const job *j, const sizes *z, int compute) {
   uint64_t s = j->seed ^ UINT64_C(0x7138);
   const unsigned bits = (unsigned)next(&s);
   float wscale[64];
   const size_t nscales =
       bits & 1 && j->d.out_channels <= 64 ? j->d.out_channels : 1;
-  for (size_t k = 0; k < nscales; k++)
+  for (size_t k = 0; k < 64; k++) /* all: a broken count may read more */
     wscale[k] = ldexpf(1.5f + 0.5f * uniform(&s), (int)(next(&s) % 24) - 20);
   simdconv_qparams q;
   simdconv_qparams_init(
@@ -739,9 +796,12 @@ static void q8_pass(const job *j, const sizes *z, int compute) {
     q.output_min = bits >> 5 & 1 ? -100 : 20;
     q.output_max = bits >> 5 & 1 ? 90 : 240;
   }
+  /* One case in four breaks one parameter: INVALID_QPARAMS everywhere. */
+  if ((bits >> 9 & 3) == 0)
+    q8_break_qparams(&q, wscale, bits >> 11);
   const simdconv_status vst =
       note(F_VALIDATE_Q8, simdconv_desc_validate_q8(&j->d, &q));
-  if (vst != SIMDCONV_OK || !compute)
+  if (!compute)
     return;
   const size_t nx = (size_t)z->in, nw = (size_t)z->w, ny = (size_t)z->out;
   uint8_t *x = malloc(nx ? nx : 1), *y = malloc(ny ? ny : 1);
@@ -776,6 +836,9 @@ static void q8_pass(const job *j, const sizes *z, int compute) {
           j->isa_pick % n == i ? pool2() : NULL));
       if (st[1] == SIMDCONV_OK && memcmp(y, ref, ny) != 0)
         fail("int8 bytes differ from the oracle's");
+      /* The last ISA, the best: the scalar kernel needs no workspace. */
+      if (st[1] == SIMDCONV_OK && i == n - 1)
+        q8_probes(conv, j, x, nx, y);
     }
     simdconv_destroy(conv);
     if (st[0] == SIMDCONV_ERR_OUT_OF_MEMORY ||
@@ -783,6 +846,8 @@ static void q8_pass(const job *j, const sizes *z, int compute) {
       continue;
     if (have && (st[0] != first[0] || st[1] != first[1]))
       fail("an int8 status depends on the ISA");
+    if (vst != SIMDCONV_OK && st[0] != vst)
+      fail("create_q8's status differs from desc_validate_q8's");
     if (!have && rst != (st[0] != SIMDCONV_OK ? st[0] : st[1]))
       fail("the int8 oracle's status differs from create + run's");
     memcpy(first, st, sizeof st);
