@@ -108,6 +108,30 @@ sc_igemm_tap_padded(const float *const *a, size_t n, const float *zero) {
 #define SC_UK_CAT_(a, b) a##b
 #define SC_UK_CAT(a, b) SC_UK_CAT_(a, b)
 
+/* The parameters of a template's tile body: the micro-kernel's, then skip
+ * (a constant in each of the body's two inlined copies). The body skips
+ * the taps that are padding for every pixel of the tile when skip is set,
+ * and returns false, having stored nothing, when it skipped one and an
+ * accumulator ended at -0.0 (docs/numerics.md, section 1). */
+#define SC_IGEMM_BODY_PARAMS                                                   \
+  size_t mr, size_t nc, size_t kc, size_t ks, const float *const *restrict a, \
+      const float *restrict w, float *restrict c, size_t cm_stride,            \
+      size_t a_offset, const sc_igemm_params *restrict params, const bool skip
+
+/* Defines micro-kernel NAME (sc_igemm_ukernel_fn) on tile body BODY: with
+ * params->skip_padding_taps the skipping copy, and when that gives up the
+ * plain one, which is the whole kernel otherwise. */
+#define SC_IGEMM_DEFINE_UKERNEL(NAME, BODY)                                    \
+  static void NAME(size_t mr, size_t nc, size_t kc, size_t ks,                 \
+                   const float *const *restrict a, const float *restrict w,   \
+                   float *restrict c, size_t cm_stride, size_t a_offset,      \
+                   const sc_igemm_params *restrict params) {                  \
+    if (params->skip_padding_taps &&                                           \
+        BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))     \
+      return;                                                                  \
+    (void)BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, false);  \
+  }
+
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR) of the output:
  * c[i * cm_stride + j] (or c[j * params->cn_stride + i]) for i < mr, j < nc; kc = Cg input channels per tap,
  * ks = number of taps (>= 1); a: ks * MR row pointers (see above); w: one

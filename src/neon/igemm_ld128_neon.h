@@ -32,10 +32,7 @@
 /* The tile, skipping padding taps when skip is set; false (nothing stored)
  * when it must be computed again without skipping (igemm_ukernel.h). */
 static inline __attribute__((always_inline)) bool
-SC_NUK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
-            const float *const *restrict a, const float *restrict w,
-            float *restrict c, size_t cm_stride, size_t a_offset,
-            const sc_igemm_params *restrict params, const bool skip) {
+SC_NUK_BODY(SC_IGEMM_BODY_PARAMS) {
   float32x4_t acc[SC_NUK_MR][SC_NUK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_NUK_NV; j++)
@@ -132,17 +129,7 @@ SC_NUK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
   return true;
 }
 
-static void SC_NUK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                        const float *const *restrict a,
-                        const float *restrict w, float *restrict c,
-                        size_t cm_stride, size_t a_offset,
-                        const sc_igemm_params *restrict params) {
-  if (params->skip_padding_taps &&
-      SC_NUK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
-    return;
-  (void)SC_NUK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
-                    false);
-}
+SC_IGEMM_DEFINE_UKERNEL(SC_NUK_NAME, SC_NUK_BODY)
 
 #undef SC_NUK_BODY
 

@@ -31,10 +31,7 @@
 /* The tile, skipping padding taps when skip is set; false (nothing stored)
  * when it must be computed again without skipping (igemm_ukernel.h). */
 static inline __attribute__((always_inline)) bool
-SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
-           const float *const *restrict a, const float *restrict w,
-           float *restrict c, size_t cm_stride, size_t a_offset,
-           const sc_igemm_params *restrict params, const bool skip) {
+SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   const size_t kg = params->kg, span = SC_VL / kg * kc;
   /* Lane l reads float (l / Kg) * Cg + c of its vector's span. */
   const SC_VIDX base = SC_VIDX_LOAD(params->group_base);
@@ -59,6 +56,7 @@ SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_UK_NV; j++)
       acc[i][j] = acc[0][j];
   w += SC_UK_NR;
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
   bool skipped = false;
@@ -102,18 +100,7 @@ SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
   return true;
 }
 
-static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                       const float *const *restrict a,
-                       const float *restrict w, float *restrict c,
-                       size_t cm_stride, size_t a_offset,
-                       const sc_igemm_params *restrict params) {
-  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
-  if (params->skip_padding_taps &&
-      SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
-    return;
-  (void)SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
-                   false);
-}
+SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
 
 #undef SC_UK_BODY
 

@@ -62,10 +62,7 @@
  * tap and an accumulator ended at -0.0: the tile must then be computed
  * without skipping. */
 static inline __attribute__((always_inline)) bool
-SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
-           const float *const *restrict a, const float *restrict w,
-           float *restrict c, size_t cm_stride, size_t a_offset,
-           const sc_igemm_params *restrict params, const bool skip) {
+SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_UK_NV; j++)
@@ -76,6 +73,7 @@ SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_UK_NV; j++)
       acc[i][j] = acc[0][j];
   w += SC_UK_NR;
+  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT
@@ -154,18 +152,7 @@ SC_UK_BODY(size_t mr, size_t nc, size_t kc, size_t ks,
   return true;
 }
 
-static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                       const float *const *restrict a,
-                       const float *restrict w, float *restrict c,
-                       size_t cm_stride, size_t a_offset,
-                       const sc_igemm_params *restrict params) {
-  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
-  if (params->skip_padding_taps &&
-      SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params, true))
-    return;
-  (void)SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
-                   false);
-}
+SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
 
 #undef SC_UK_NR
 #undef SC_UK_BODY
