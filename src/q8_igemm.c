@@ -98,9 +98,12 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
     return "q8 igemm pad_vs_nr must name a narrower tile";
   if (cfg->xbytes == 2 && (cfg->op_signed[0] || !cfg->op_signed[1]))
     return "q8 igemm on widened inputs multiplies the values themselves";
-  if (cfg->grouped && (cfg->kr != 4 || cfg->xbytes != 1 ||
-                       cfg->wbytes != 1 || cfg->max_k == 0))
-    return "q8 grouped igemm steps 4 bytes of int8 weights, Kg bounded";
+  if (cfg->grouped &&
+      (cfg->kr != 4 || cfg->xbytes != 1 || cfg->wbytes != 1 ||
+       cfg->max_k == 0 || cfg->vl == 0 || cfg->nr % cfg->vl != 0 ||
+       (SC_Q8G_HEAD - 16) / sizeof(int32_t) < cfg->nr / cfg->vl))
+    return "q8 grouped igemm steps 4 bytes of int8 weights, Kg bounded, "
+           "vectors of vl lanes (their offsets in the head)";
   return NULL;
 }
 
@@ -187,17 +190,22 @@ static void q8_pack_grouped(const sc_q8_igemm_config *cfg, const q8_red *red,
                             const sc_problem *p, const int8_t *w_krsc,
                             size_t k0, size_t nc, uint8_t *out) {
   const size_t nr = cfg->nr, nq = red->kc / 4, taps = red->taps;
-  const size_t cg = p->Cg;
+  const size_t cg = p->Cg, vl = cfg->vl;
   const q8_gspan sp = q8_gspan_get(p, k0, nc);
+  /* Lane j's group starts lane_s(j) bytes into the load. */
+#define lane_s(j) ((j) < nc ? (k0 + (j)) / p->Kg * cg - sp.base : 0)
+  const uint64_t head[2] = {
+      sp.len >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << sp.len) - 1,
+      p->Kg % vl == 0 && cg % 4 == 0};
   memset(out, 0, SC_Q8G_HEAD);
-  const uint64_t mask = sp.len >= 64 ? ~(uint64_t)0
-                                     : ((uint64_t)1 << sp.len) - 1;
-  memcpy(out, &mask, sizeof mask);
+  memcpy(out, head, sizeof head);
+  int32_t *voff = (int32_t *)(void *)(out + sizeof head);
+  for (size_t v = 0; v < nr / vl; v++)
+    voff[v] = (int32_t)lane_s(v * vl);
   int32_t *idx = (int32_t *)(void *)(out + SC_Q8G_HEAD);
   int8_t *w = (int8_t *)(idx + nq * nr);
   for (size_t j = 0; j < nr; j++) {
-    /* Lane j's group starts s bytes into the load. */
-    const size_t s = j < nc ? (k0 + j) / p->Kg * cg - sp.base : 0;
+    const size_t s = lane_s(j);
     for (size_t q = 0; q < nq; q++)
       idx[q * nr + j] = (int32_t)(s / 4 + q < 16 ? s / 4 + q : 15);
     for (size_t t = 0; t < taps; t++)
@@ -211,6 +219,7 @@ static void q8_pack_grouped(const sc_q8_igemm_config *cfg, const q8_red *red,
                   : 0;
         }
   }
+#undef lane_s
 }
 
 /* One NR block: output channels [k0, k0 + nc) of the canonical weights. */

@@ -51,12 +51,19 @@
  * byte s_j = g*Cg - base of that load; 4-channel step q gives it dword
  * s_j/4 + q, whose byte i is channel 4q + i - s_j%4 of its group. Packed:
  *   int32_t bias[NR]; float mult[NR];   as above
- *   uint64_t load mask (len low bits), then padding to SC_Q8G_HEAD bytes
+ *   uint64_t load mask (len low bits)
+ *   uint64_t broadcast mode (1 or 0)
+ *   int32_t voff[NR / vl]                broadcast mode: vector v's s_j
+ *   padding to SC_Q8G_HEAD bytes
  *   int32_t idx[quads][NR]               s_j/4 + q (at most 15)
  *   int8_t  w[taps][quads][NR][4]        channel 4q + i - s_j%4 of lane j's
  *                                        group, 0 outside 0..Cg-1
  * with quads the most any lane's Cg bytes span (kc = 4 * quads for the
  * micro-kernel) and the lanes past the layer's K zero (bias 0, mult 1).
+ * Broadcast mode (Kg a multiple of the vector width vl, Cg of 4): each
+ * vector's lanes belong to one group, whose dword q the micro-kernel
+ * broadcasts from byte voff + 4q of the pixel's load base instead of
+ * permuting the load (idx unused).
  */
 #ifndef SIMDCONV_Q8_IGEMM_H
 #define SIMDCONV_Q8_IGEMM_H
@@ -118,6 +125,8 @@ typedef struct sc_q8_igemm_config {
    * NR output channels read at most SC_Q8G_MAX_SPAN bytes of a pixel; its
    * micro-kernels are q8_igemm_grouped_ukernel.h's (kr 4, bytes). */
   bool grouped;
+  /* Grouped: output channels per weight vector (its broadcast mode). */
+  size_t vl;
   /* 0: any layer; otherwise only layers whose group's output channels this
    * tile pads to no more lanes than a tile of NR = pad_vs_nr would (a wide
    * tile that would idle on the remainder block). */

@@ -282,7 +282,8 @@ static tu_tcfg grouped_cfg(tu_tcfg t, size_t cg, size_t kg, size_t k) {
  * (pixels; output channels 4, NR - 4, NR, NR + 4, 2NR + 4 with K/g 2 or
  * 4), then the shapes that exercise the lane tables: C/g = K/g of 2 to 16,
  * K/g not dividing 16 (groups straddling two blocks), C/g below and above
- * K/g (groups not starting on a 4-byte boundary), 3x3 plans with
+ * K/g (groups not starting on a 4-byte boundary), K/g 16 with C/g a
+ * multiple of 4 (the broadcast mode) and not, 3x3 plans with
  * every padding mode, strides, dilation, batches; layers whose blocks read
  * more than the kernel loads are skips. */
 static void grouped_cases(kctx *x) {
@@ -309,7 +310,8 @@ static void grouped_cases(kctx *x) {
   static const size_t shapes[][2] = {
       {2, 2}, {4, 4}, {8, 8}, {16, 16}, {3, 3}, {5, 5}, {6, 6}, {12, 12},
       {7, 8}, {5, 8}, {3, 8}, {2, 8},   {1, 8}, {8, 4}, {4, 8}, {6, 16},
-      {13, 16}, {2, 3}, {1, 3}, {4, 6}, {8, 12}, {9, 12}};
+      {13, 16}, {4, 16}, {8, 16}, {12, 16}, {2, 3}, {1, 3}, {4, 6},
+      {8, 12}, {9, 12}};
   for (size_t j = 0; j < sizeof shapes / sizeof *shapes; j++) {
     const size_t cg = shapes[j][0], kg = shapes[j][1];
     tu_tcfg t = {.name = "grouped 3x3", .H = 4, .W = MR + 1, .R = 3, .S = 3,

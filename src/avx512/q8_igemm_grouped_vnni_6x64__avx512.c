@@ -39,6 +39,7 @@ static const sc_q8_igemm_config q8_igemm_grouped_vnni_6x64 = {
     .xbytes = 1,
     .max_k = 16,
     .grouped = true,
+    .vl = 16,
     .constraints = "int8, grouped, K/g <= 16, every 64 output channels "
                    "reading at most 64 input bytes of a pixel (C/g <= K/g "
                    "for K/g dividing 64) (AVX-512 VNNI)",

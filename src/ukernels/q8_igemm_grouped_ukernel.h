@@ -9,7 +9,11 @@
  * that load through one permute (lane -> dword index: the block's table),
  * then VPDPBUSD against weights that are 0 wherever a dword byte is not one
  * of the lane's group's channels. So no lane idles on another group's
- * channels and no copy pads the groups to 4 channels.
+ * channels and no copy pads the groups to 4 channels. Where every vector
+ * lies within one group (K/g a multiple of the vector width, C/g of 4:
+ * "broadcast mode", the block's head says so) the lanes' dword is
+ * broadcast from memory instead, as the ungrouped template does, with no
+ * permute (they would double the port-0/5 work of VPDPBUSD there).
  *
  * Included by an ISA source after its vector header, once per tile and
  * input type:
@@ -35,37 +39,25 @@
  * bytes) add 0; the requantization is the shared epilogue's.
  */
 #define SC_Q8_UK_NR (SC_Q8_UK_NV * SC_Q8_WOUT)
+#define SC_Q8G_CAT_(a, b) a##b
+#define SC_Q8G_CAT(a, b) SC_Q8G_CAT_(a, b)
+#define SC_Q8G_ROWS(rows, a, zero, a_offset)                                  \
+  _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < SC_Q8_UK_MR; i_++)       \
+      rows[i_] = sc_q8_row(a[i_], zero, a_offset)
 
-static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
-                          const uint8_t *const *restrict a,
-                          const void *restrict packed, uint8_t *restrict c,
-                          size_t cm_stride, size_t a_offset,
-                          const sc_q8_igemm_params *restrict params) {
-  _Static_assert(SC_Q8_UK_MR <= SC_Q8_MAX_MR && SC_Q8_UK_NR <= SC_Q8_MAX_NR &&
-                     SC_Q8_KR == 4 && SC_Q8_AV == 1,
-                 "q8 grouped igemm tile");
-  /* The block (src/q8_igemm.h): bias, multipliers, the load mask,
-   * idx[q][lane], w[tap][q][lane][4]; kc = 4 * quads. */
-  const int32_t *bias = packed;
-  const float *mult = (const float *)(bias + SC_Q8_UK_NR);
-  const uint64_t *head = (const uint64_t *)(const void *)(mult + SC_Q8_UK_NR);
+/* Permute mode: lanes of several groups per vector (q8_igemm.h). */
+static inline __attribute__((always_inline)) void
+SC_Q8G_CAT(SC_Q8_UK_NAME, _perm)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
+                                 const uint8_t *const *restrict a, size_t ks,
+                                 size_t nq, const uint64_t *head,
+                                 const int8_t *w, size_t a_offset,
+                                 const uint8_t *zero) {
   const SC_Q8G_MASK lmask = SC_Q8G_MASK_GET(head[0]);
   const int32_t *const idx0 =
       (const int32_t *)(const void *)((const uint8_t *)head + SC_Q8G_HEAD);
-  const size_t nq = kc / 4;
-  const int8_t *w = (const int8_t *)(idx0 + nq * SC_Q8_UK_NR);
-  SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV];
-#pragma GCC unroll 16
-  for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-#pragma GCC unroll 16
-    for (size_t j = 0; j < SC_Q8_UK_NV; j++)
-      acc[i][j] = SC_Q8_BLOAD(bias + j * SC_Q8_WOUT);
-  const uint8_t *const zero = params->zero;
   do {
     const uint8_t *rows[SC_Q8_UK_MR];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-      rows[i] = sc_q8_row(a[i], zero, a_offset);
+    SC_Q8G_ROWS(rows, a, zero, a_offset);
     a += SC_Q8_UK_MR;
     const int32_t *ix = idx0;
     for (size_t q = 0; q < nq; q++) {
@@ -93,11 +85,82 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
       w += SC_Q8_UK_NR * 4;
     }
   } while (--ks != 0);
+}
+
+/* Broadcast mode: every vector within one group (q8_igemm.h), its lanes'
+ * dword broadcast from memory at the vector's offset: no permutes. */
+static inline __attribute__((always_inline)) void
+SC_Q8G_CAT(SC_Q8_UK_NAME, _bcast)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
+                                  const uint8_t *const *restrict a, size_t ks,
+                                  size_t nq, const uint64_t *head,
+                                  const int8_t *w, size_t a_offset,
+                                  const uint8_t *zero) {
+  const int32_t *voff = (const int32_t *)(const void *)(head + 2);
+  size_t off[SC_Q8_UK_NV];
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_Q8_UK_NV; j++)
+    off[j] = (size_t)voff[j];
+  do {
+    const uint8_t *rows[SC_Q8_UK_MR];
+    SC_Q8G_ROWS(rows, a, zero, a_offset);
+    a += SC_Q8_UK_MR;
+    for (size_t q = 0; q < 4 * nq; q += 4) {
+      SC_Q8_VW wv[SC_Q8_UK_NV];
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_Q8_UK_NV; j++)
+        wv[j] = SC_Q8_WLOAD(w + j * SC_Q8_WOUT * 4);
+      w += SC_Q8_UK_NR * 4;
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_Q8_UK_MR; i++) {
+        /* Opaque, else the compiler keeps MR x NV row + offset pointers
+         * and spills them. */
+        const uint8_t *xi = rows[i] + q;
+        __asm__ volatile("" : "+r"(xi));
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_Q8_UK_NV; j++)
+          SC_Q8_DOT(&acc[i][j], SC_Q8_XLOAD(xi + off[j], SC_Q8_UK_S8), wv[j]);
+      }
+    }
+  } while (--ks != 0);
+}
+
+static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                          const uint8_t *const *restrict a,
+                          const void *restrict packed, uint8_t *restrict c,
+                          size_t cm_stride, size_t a_offset,
+                          const sc_q8_igemm_params *restrict params) {
+  _Static_assert(SC_Q8_UK_MR <= SC_Q8_MAX_MR && SC_Q8_UK_NR <= SC_Q8_MAX_NR &&
+                     SC_Q8_KR == 4 && SC_Q8_AV == 1,
+                 "q8 grouped igemm tile");
+  /* The block (src/q8_igemm.h): bias, multipliers, the head (load mask,
+   * mode, vector offsets), idx[q][lane], w[tap][q][lane][4]; kc = 4 *
+   * steps. */
+  const int32_t *bias = packed;
+  const float *mult = (const float *)(bias + SC_Q8_UK_NR);
+  const uint64_t *head = (const uint64_t *)(const void *)(mult + SC_Q8_UK_NR);
+  const size_t nq = kc / 4;
+  const int8_t *w =
+      (const int8_t *)((const uint8_t *)head + SC_Q8G_HEAD) + kc * SC_Q8_UK_NR;
+  SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < SC_Q8_UK_MR; i++)
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_Q8_UK_NV; j++)
+      acc[i][j] = SC_Q8_BLOAD(bias + j * SC_Q8_WOUT);
+  if (head[1] != 0)
+    SC_Q8G_CAT(SC_Q8_UK_NAME, _bcast)(acc, a, ks, nq, head, w, a_offset,
+                                      params->zero);
+  else
+    SC_Q8G_CAT(SC_Q8_UK_NAME, _perm)(acc, a, ks, nq, head, w, a_offset,
+                                     params->zero);
 
 #include "ukernels/q8_igemm_epilogue.h"
 }
 
 #undef SC_Q8_UK_NR
+#undef SC_Q8G_CAT_
+#undef SC_Q8G_CAT
+#undef SC_Q8G_ROWS
 #undef SC_Q8_UK_NAME
 #undef SC_Q8_UK_MR
 #undef SC_Q8_UK_NV
