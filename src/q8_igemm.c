@@ -579,6 +579,7 @@ typedef struct q8_ctx {
   size_t gemms, kg;    /* q8_red */
   size_t pixels, block, nblocks;
   bool tiles_outer;    /* q8_task's loop order */
+  bool prefetch;       /* tiles_outer: the next tile's input pixels */
   sc_q8_igemm_params params;
 } q8_ctx;
 
@@ -619,6 +620,25 @@ static void q8_tile(const q8_ctx *c, size_t n, size_t g, size_t k,
              c->pix_stride, a_offset, &c->params);
 }
 
+/* Prefetches the input pixels (every channel) that the tile at pixel pix
+ * of image n reads: for grouped kernels at strides above 1, whose tiles
+ * read input pixels the previous tiles did not (ResNeXt's stride-2 layer,
+ * 800 KB of input from memory: 1.15-1.2x; at stride 1 the previous output
+ * row has read most of them, measured no faster). */
+static void q8_prefetch_tile(const q8_ctx *c, size_t n, size_t pix) {
+  const size_t mr = c->cfg->mr;
+  if (pix >= c->pixels)
+    return;
+  const size_t rows = c->pixels - pix < mr ? c->pixels - pix : mr;
+  const uint8_t *buf[SC_Q8_MAX_MR];
+  const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
+  const size_t taps = c->rows == NULL ? c->taps : 1;
+  for (size_t t = 0; t < taps * mr; t++)
+    if (a[t] != c->params.zero)
+      for (size_t o = 0; o < c->row_stride; o += 64)
+        __builtin_prefetch(a[t] + n * c->image_in + o);
+}
+
 /* Image n, GEMM g, output channels [k0, k0 + nk) of it (k0 a multiple of
  * NR), pixels [p0, p0 + np) (p0 a multiple of MR): block by block, each
  * block's weights read once for the task's tiles; grouped kernels tile by
@@ -632,9 +652,12 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   const q8_ctx *c = arg;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   if (c->tiles_outer) {
-    for (size_t pix = p0; pix < p0 + np; pix += mr)
+    for (size_t pix = p0; pix < p0 + np; pix += mr) {
+      if (c->prefetch)
+        q8_prefetch_tile(c, n, pix + mr);
       for (size_t k = k0; k < k0 + nk; k += nr)
         q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+    }
     return;
   }
   for (size_t k = k0; k < k0 + nk; k += nr)
@@ -744,6 +767,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .block = q8_block_bytes(p, cfg),
       .nblocks = sc_div_up(red.kg, cfg->nr),
       .tiles_outer = red.grouped,
+      .prefetch = red.grouped && p->stride_h * p->stride_w > 1,
       .params = {.zero = zero,
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8)},
