@@ -101,7 +101,7 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
   if (cfg->grouped &&
       (cfg->kr != 4 || cfg->xbytes != 1 || cfg->wbytes != 1 ||
        cfg->max_k == 0 || cfg->vl == 0 || cfg->nr % cfg->vl != 0 ||
-       (SC_Q8G_HEAD - 16) / sizeof(int32_t) < cfg->nr / cfg->vl))
+       (SC_Q8G_HEAD - 24) / sizeof(int32_t) < cfg->nr / cfg->vl))
     return "q8 grouped igemm steps 4 bytes of int8 weights, Kg bounded, "
            "vectors of vl lanes (their offsets in the head)";
   return NULL;
@@ -194,9 +194,9 @@ static void q8_pack_grouped(const sc_q8_igemm_config *cfg, const q8_red *red,
   const q8_gspan sp = q8_gspan_get(p, k0, nc);
   /* Lane j's group starts lane_s(j) bytes into the load. */
 #define lane_s(j) ((j) < nc ? (k0 + (j)) / p->Kg * cg - sp.base : 0)
-  const uint64_t head[2] = {
+  const uint64_t head[3] = {
       sp.len >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << sp.len) - 1,
-      p->Kg % vl == 0 && cg % 4 == 0};
+      p->Kg % vl == 0 && cg % 4 == 0, sp.base};
   memset(out, 0, SC_Q8G_HEAD);
   memcpy(out, head, sizeof head);
   int32_t *voff = (int32_t *)(void *)(out + sizeof head);
@@ -291,7 +291,15 @@ typedef struct q8_plan {
    * tiles themselves, with no indirection buffer (whose pointers, 8 bytes
    * a pixel, outweighed the input of the 16-32-channel 1x1 layers). */
   bool contiguous;
+  /* Grouped kernels (tile by tile): each tile's row pointers made once
+   * for all its blocks, on the stack, instead of an indirection buffer
+   * (72 bytes a pixel at 3x3 written and read again: a fifth of the input
+   * bytes of ResNeXt's 4-channel groups, more with 2). */
+  bool tile_rows;
 } q8_plan;
+
+/* The most row pointers of a tile made on the stack (q8_plan.tile_rows). */
+#define SC_Q8_TILE_ROWS_MAX 128
 
 static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s) {
@@ -301,6 +309,10 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
   const size_t ckc = red.grouped ? p->Cg : kc;
   const bool copy = red.merged || p->layout == SIMDCONV_LAYOUT_NCHW ||
                     ckc != p->Cg || xb != 1;
+  const bool contiguous = p->R == 1 && p->S == 1 && p->stride_h == 1 &&
+                          p->stride_w == 1 && p->pad_top == 0 &&
+                          p->pad_bottom == 0 && p->pad_left == 0 &&
+                          p->pad_right == 0;
   return (q8_plan){
       .copy = copy,
       .merged = red.merged,
@@ -316,10 +328,9 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
       .Hp = s->H + p->pad_top + p->pad_bottom,
       .Wp = s->W + p->pad_left + p->pad_right,
-      .contiguous = p->R == 1 && p->S == 1 && p->stride_h == 1 &&
-                    p->stride_w == 1 && p->pad_top == 0 &&
-                    p->pad_bottom == 0 && p->pad_left == 0 &&
-                    p->pad_right == 0};
+      .contiguous = contiguous,
+      .tile_rows = red.grouped && !contiguous &&
+                   red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX};
 }
 
 /* Byte offsets of the workspace's parts. */
@@ -338,7 +349,8 @@ static bool q8_layout_get(const sc_conv_kernel *k, const sc_problem *p,
   const size_t mr = q8_cfg(k)->mr;
   const size_t rows[] = {s->OH, p->R, sizeof(ptrdiff_t)};
   const size_t cols[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
-  const size_t ind[] = {pl.tiles, pl.taps, mr, sizeof(const uint8_t *)};
+  const size_t ind[] = {pl.tile_rows ? 0 : pl.tiles, pl.taps, mr,
+                        sizeof(const uint8_t *)};
   /* The merged copy: the padded image and a row's worth of slack, which
    * the last rows' kc - S*Cg extra elements read (their weights are 0). */
   const size_t cp[] = {pl.merged ? pl.Hp : s->H, pl.merged ? pl.Wp : s->W,
@@ -384,26 +396,38 @@ typedef struct q8_indir_ctx {
   const uint8_t **indir;
 } q8_indir_ctx;
 
-/* The row pointers of tiles [t0, t0 + nt). */
-static void q8_indir_task(void *arg, size_t t0, size_t nt) {
-  const q8_indir_ctx *c = arg;
-  const size_t R = c->p->R, S = c->tcols, mr = c->mr;
+/* The row pointers of tiles [t0, t0 + nt) to a (tile t0's first). */
+static void q8_indir_rows(const q8_indir_ctx *c, size_t t0, size_t nt,
+                          const uint8_t **a0) {
+  const size_t R = c->p->R, S = c->tcols, mr = c->mr, OW = c->s->OW;
+  /* The output row and column of the first pixel, then stepped: a division
+   * per pixel was a fifth of ResNeXt's 56x56 grouped layer. */
+  size_t oh = t0 * mr / OW, ow = t0 * mr % OW;
   for (size_t tile = t0; tile < t0 + nt; tile++)
     for (size_t i = 0; i < mr; i++) {
-      const size_t pix = tile * mr + i;
-      const uint8_t **a = c->indir + tile * c->taps * mr + i;
-      if (pix >= c->pixels) {
+      const uint8_t **a = a0 + (tile - t0) * c->taps * mr + i;
+      if (tile * mr + i >= c->pixels) {
         for (size_t t = 0; t < c->taps; t++)
           a[t * mr] = c->zero;
         continue;
       }
-      const ptrdiff_t *rt = c->rowtab + pix / c->s->OW * R;
-      const ptrdiff_t *ct = c->coltab + pix % c->s->OW * S;
+      const ptrdiff_t *rt = c->rowtab + oh * R;
+      const ptrdiff_t *ct = c->coltab + ow * S;
       for (size_t r = 0; r < R; r++)
         for (size_t q = 0; q < S; q++)
           a[(r * S + q) * mr] =
               rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+      if (++ow == OW) {
+        ow = 0;
+        oh++;
+      }
     }
+}
+
+/* The indirection buffer's tiles [t0, t0 + nt). */
+static void q8_indir_task(void *arg, size_t t0, size_t nt) {
+  const q8_indir_ctx *c = arg;
+  q8_indir_rows(c, t0, nt, c->indir + t0 * c->taps * c->mr);
 }
 
 /* Byte offsets of the padded rows and columns in the rows' tensor (the
@@ -566,6 +590,7 @@ typedef struct q8_ctx {
   sc_q8_igemm_ukernel_fn ukernel;
   const uint8_t *packed;
   const uint8_t *const *indir;
+  const q8_indir_ctx *tile_rows; /* tile_rows plan: the tables (else NULL) */
   const uint8_t *rows; /* contiguous plan: row 0 (else NULL) */
   size_t row_stride;   /* contiguous plan: bytes between rows */
   uint8_t *y;          /* output of image 0 */
@@ -584,10 +609,15 @@ typedef struct q8_ctx {
 } q8_ctx;
 
 /* The row pointers of the tile at pixel pix (rows of them real): the
- * indirection buffer's, or (contiguous plan) made in a. */
+ * indirection buffer's, or made in a (contiguous plan: MR of them;
+ * tile_rows plan: taps x MR). */
 static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
                                           size_t rows, const uint8_t **a) {
   const size_t mr = c->cfg->mr;
+  if (c->tile_rows != NULL) {
+    q8_indir_rows(c->tile_rows, pix / mr, 1, a);
+    return a;
+  }
   if (c->rows == NULL)
     return c->indir + (pix / mr) * c->taps * mr;
   const uint8_t *row = c->rows + pix * c->row_stride;
@@ -601,23 +631,26 @@ static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
 
 /* One micro-kernel call: image n, GEMM g, the block of output channels at
  * k (of the GEMM's [k, k0 + nk)), the tile at pixel pix (of [pix, p0 +
- * np)). */
+ * np)), whose row pointers are a. */
 static void q8_tile(const q8_ctx *c, size_t n, size_t g, size_t k,
-                    size_t nk_left, size_t pix, size_t np_left) {
+                    size_t nk_left, size_t pix, size_t np_left,
+                    const uint8_t *const *a) {
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const size_t nc = nk_left < nr ? nk_left : nr;
   const size_t rows = np_left < mr ? np_left : mr;
-  /* A grouped block reads its groups' bytes from their 4-aligned start
-   * (q8_igemm.h). */
-  const size_t a_offset =
-      n * c->image_in + (c->cfg->grouped ? q8_gspan_get(c->p, k, nc).base
-                                         : g * c->grp_in);
   const uint8_t *w = c->packed + (g * c->nblocks + k / nr) * c->block;
+  /* A grouped block reads its groups' bytes from their 4-aligned start,
+   * in its head (q8_igemm.h; two divisions a tile were 5% of a layer). */
+  size_t a_offset = n * c->image_in + g * c->grp_in;
+  if (c->cfg->grouped) {
+    uint64_t base;
+    memcpy(&base, w + nr * 8 + 16, sizeof base);
+    a_offset = n * c->image_in + (size_t)base;
+  }
   uint8_t *y = c->y + n * c->image_out + (g * c->kg + k) * c->ch_stride +
                pix * c->pix_stride;
-  const uint8_t *a[SC_Q8_MAX_MR];
-  c->ukernel(rows, nc, c->kc, c->taps, q8_tile_rows(c, pix, rows, a), w, y,
-             c->pix_stride, a_offset, &c->params);
+  c->ukernel(rows, nc, c->kc, c->taps, a, w, y, c->pix_stride, a_offset,
+             &c->params);
 }
 
 /* Prefetches the input pixels (every channel) that the tile at pixel pix
@@ -630,7 +663,7 @@ static void q8_prefetch_tile(const q8_ctx *c, size_t n, size_t pix) {
   if (pix >= c->pixels)
     return;
   const size_t rows = c->pixels - pix < mr ? c->pixels - pix : mr;
-  const uint8_t *buf[SC_Q8_MAX_MR];
+  const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
   const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
   const size_t taps = c->rows == NULL ? c->taps : 1;
   for (size_t t = 0; t < taps * mr; t++)
@@ -651,18 +684,24 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                     size_t nk, size_t np) {
   const q8_ctx *c = arg;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
+  const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
   if (c->tiles_outer) {
     for (size_t pix = p0; pix < p0 + np; pix += mr) {
+      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
+      const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
       if (c->prefetch)
         q8_prefetch_tile(c, n, pix + mr);
       for (size_t k = k0; k < k0 + nk; k += nr)
-        q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+        q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix, a);
     }
     return;
   }
   for (size_t k = k0; k < k0 + nk; k += nr)
-    for (size_t pix = p0; pix < p0 + np; pix += mr)
-      q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+    for (size_t pix = p0; pix < p0 + np; pix += mr) {
+      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
+      q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix,
+              q8_tile_rows(c, pix, rows, buf));
+    }
 }
 
 /* Tiles per task, as the fp32 driver sizes them (src/igemm.c,
@@ -735,13 +774,13 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     else
       zero[i] = (uint8_t)p->q8.x_zp;
   const uint8_t *base = pl.copy ? xcopy : args->q8_input;
-  if (!pl.contiguous) {
+  q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
+                     rowtab, coltab, base,    zero,    indir};
+  if (!pl.contiguous)
     q8_tables(p, s, &pl, rowtab, coltab);
-    q8_indir_ctx ic = {p,       s,        cfg->mr, pl.taps, pl.tcols, pixels,
-                       rowtab,  coltab,   base,    zero,    indir};
-    sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic,
-                                       pl.tiles, 32, SC_POOL_PHASE);
-  }
+  if (!pl.contiguous && !pl.tile_rows)
+    sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic, pl.tiles, 32,
+                              SC_POOL_PHASE);
   const q8_red red = q8_red_get(cfg, p);
   q8_ctx c = {
       .cfg = cfg,
@@ -749,6 +788,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .ukernel = cfg->ukernel[p->q8.in_type],
       .packed = args->packed,
       .indir = indir,
+      .tile_rows = pl.tile_rows ? &ic : NULL,
       .rows = pl.contiguous ? base : NULL,
       .row_stride = pl.pix_stride,
       .y = args->q8_output,

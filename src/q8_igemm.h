@@ -53,6 +53,7 @@
  *   int32_t bias[NR]; float mult[NR];   as above
  *   uint64_t load mask (len low bits)
  *   uint64_t broadcast mode (1 or 0)
+ *   uint64_t base (the driver's a_offset for the block, past the image's)
  *   int32_t voff[NR / vl]                broadcast mode: vector v's s_j
  *   padding to SC_Q8G_HEAD bytes
  *   int32_t idx[quads][NR]               s_j/4 + q (at most 15)

@@ -95,7 +95,7 @@ SC_Q8G_CAT(SC_Q8_UK_NAME, _bcast)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
                                   size_t nq, const uint64_t *head,
                                   const int8_t *w, size_t a_offset,
                                   const uint8_t *zero) {
-  const int32_t *voff = (const int32_t *)(const void *)(head + 2);
+  const int32_t *voff = (const int32_t *)(const void *)(head + 3);
   size_t off[SC_Q8_UK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_Q8_UK_NV; j++)
