@@ -629,27 +629,39 @@ static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
   return a;
 }
 
-/* One micro-kernel call: image n, GEMM g, the block of output channels at
- * k (of the GEMM's [k, k0 + nk)), the tile at pixel pix (of [pix, p0 +
- * np)), whose row pointers are a. */
-static void q8_tile(const q8_ctx *c, size_t n, size_t g, size_t k,
-                    size_t nk_left, size_t pix, size_t np_left,
-                    const uint8_t *const *a) {
-  const size_t mr = c->cfg->mr, nr = c->cfg->nr;
-  const size_t nc = nk_left < nr ? nk_left : nr;
-  const size_t rows = np_left < mr ? np_left : mr;
-  const uint8_t *w = c->packed + (g * c->nblocks + k / nr) * c->block;
-  /* A grouped block reads its groups' bytes from their 4-aligned start,
-   * in its head (q8_igemm.h; two divisions a tile were 5% of a layer). */
+/* A block's operands for the micro-kernel: output channels [k, k + nc) of
+ * GEMM g (block kb) of image n. Made once per block of a task, not per
+ * tile: the 1x1 layers of few channels spend as long per tile call in
+ * these as in the micro-kernel (a division per call: MobileNetV2's
+ * pw32to16 7% slower). */
+typedef struct q8_blk {
+  const uint8_t *w;
+  size_t a_offset, nc;
+  uint8_t *y; /* its pixel 0 */
+} q8_blk;
+
+static q8_blk q8_blk_get(const q8_ctx *c, size_t n, size_t g, size_t kb) {
+  const size_t nr = c->cfg->nr, k = kb * nr;
+  const uint8_t *w = c->packed + (g * c->nblocks + kb) * c->block;
   size_t a_offset = n * c->image_in + g * c->grp_in;
   if (c->cfg->grouped) {
+    /* A grouped block reads its groups' bytes from their 4-aligned start,
+     * in its head (q8_igemm.h). */
     uint64_t base;
     memcpy(&base, w + nr * 8 + 16, sizeof base);
     a_offset = n * c->image_in + (size_t)base;
   }
-  uint8_t *y = c->y + n * c->image_out + (g * c->kg + k) * c->ch_stride +
-               pix * c->pix_stride;
-  c->ukernel(rows, nc, c->kc, c->taps, a, w, y, c->pix_stride, a_offset,
+  return (q8_blk){w, a_offset, c->kg - k < nr ? c->kg - k : nr,
+                  c->y + n * c->image_out + (g * c->kg + k) * c->ch_stride};
+}
+
+/* One micro-kernel call: block b, the tile at pixel pix (of [pix, pix +
+ * np_left)), whose row pointers are a. */
+static void q8_tile(const q8_ctx *c, const q8_blk *b, size_t pix,
+                    size_t np_left, const uint8_t *const *a) {
+  const size_t mr = c->cfg->mr;
+  c->ukernel(np_left < mr ? np_left : mr, b->nc, c->kc, c->taps, a, b->w,
+             b->y + pix * c->pix_stride, c->pix_stride, b->a_offset,
              &c->params);
 }
 
@@ -685,23 +697,27 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   const q8_ctx *c = arg;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
+  const size_t kb0 = k0 / nr, kb1 = kb0 + sc_div_up(nk, nr);
   if (c->tiles_outer) {
     for (size_t pix = p0; pix < p0 + np; pix += mr) {
       const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
       const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
       if (c->prefetch)
         q8_prefetch_tile(c, n, pix + mr);
-      for (size_t k = k0; k < k0 + nk; k += nr)
-        q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix, a);
+      for (size_t kb = kb0; kb < kb1; kb++) {
+        const q8_blk b = q8_blk_get(c, n, g, kb);
+        q8_tile(c, &b, pix, p0 + np - pix, a);
+      }
     }
     return;
   }
-  for (size_t k = k0; k < k0 + nk; k += nr)
+  for (size_t kb = kb0; kb < kb1; kb++) {
+    const q8_blk b = q8_blk_get(c, n, g, kb);
     for (size_t pix = p0; pix < p0 + np; pix += mr) {
       const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
-      q8_tile(c, n, g, k, k0 + nk - k, pix, p0 + np - pix,
-              q8_tile_rows(c, pix, rows, buf));
+      q8_tile(c, &b, pix, p0 + np - pix, q8_tile_rows(c, pix, rows, buf));
     }
+  }
 }
 
 /* Tiles per task, as the fp32 driver sizes them (src/igemm.c,
