@@ -399,24 +399,29 @@ typedef struct q8_indir_ctx {
 /* The row pointers of tiles [t0, t0 + nt) to a (tile t0's first). */
 static void q8_indir_rows(const q8_indir_ctx *c, size_t t0, size_t nt,
                           const uint8_t **a0) {
+  /* Locals: the pointer stores below may alias c's pointer fields, which
+   * the loops would otherwise read again after every store. */
   const size_t R = c->p->R, S = c->tcols, mr = c->mr, OW = c->s->OW;
+  const size_t taps = c->taps, pixels = c->pixels;
+  const uint8_t *const zero = c->zero, *const base = c->base;
+  const ptrdiff_t *const rowtab = c->rowtab, *const coltab = c->coltab;
   /* The output row and column of the first pixel, then stepped: a division
    * per pixel was a fifth of ResNeXt's 56x56 grouped layer. */
   size_t oh = t0 * mr / OW, ow = t0 * mr % OW;
   for (size_t tile = t0; tile < t0 + nt; tile++)
     for (size_t i = 0; i < mr; i++) {
-      const uint8_t **a = a0 + (tile - t0) * c->taps * mr + i;
-      if (tile * mr + i >= c->pixels) {
-        for (size_t t = 0; t < c->taps; t++)
-          a[t * mr] = c->zero;
+      const uint8_t **a = a0 + (tile - t0) * taps * mr + i;
+      if (tile * mr + i >= pixels) {
+        for (size_t t = 0; t < taps; t++)
+          a[t * mr] = zero;
         continue;
       }
-      const ptrdiff_t *rt = c->rowtab + oh * R;
-      const ptrdiff_t *ct = c->coltab + ow * S;
+      const ptrdiff_t *rt = rowtab + oh * R;
+      const ptrdiff_t *ct = coltab + ow * S;
       for (size_t r = 0; r < R; r++)
         for (size_t q = 0; q < S; q++)
           a[(r * S + q) * mr] =
-              rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+              rt[r] < 0 || ct[q] < 0 ? zero : base + rt[r] + ct[q];
       if (++ow == OW) {
         ow = 0;
         oh++;
@@ -609,15 +614,10 @@ typedef struct q8_ctx {
 } q8_ctx;
 
 /* The row pointers of the tile at pixel pix (rows of them real): the
- * indirection buffer's, or made in a (contiguous plan: MR of them;
- * tile_rows plan: taps x MR). */
+ * indirection buffer's, or (contiguous plan) made in a. */
 static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
                                           size_t rows, const uint8_t **a) {
   const size_t mr = c->cfg->mr;
-  if (c->tile_rows != NULL) {
-    q8_indir_rows(c->tile_rows, pix / mr, 1, a);
-    return a;
-  }
   if (c->rows == NULL)
     return c->indir + (pix / mr) * c->taps * mr;
   const uint8_t *row = c->rows + pix * c->row_stride;
@@ -665,6 +665,17 @@ static void q8_tile(const q8_ctx *c, const q8_blk *b, size_t pix,
              &c->params);
 }
 
+/* q8_tile_rows, or (tile_rows plan) the tile's taps x MR pointers made in
+ * a: kept apart, so that q8_tile_rows stays small enough to inline into
+ * the per-tile loop of the 1x1 layers. */
+static const uint8_t *const *q8_tile_rows_any(const q8_ctx *c, size_t pix,
+                                              size_t rows, const uint8_t **a) {
+  if (c->tile_rows == NULL)
+    return q8_tile_rows(c, pix, rows, a);
+  q8_indir_rows(c->tile_rows, pix / c->cfg->mr, 1, a);
+  return a;
+}
+
 /* Prefetches the input pixels (every channel) that the tile at pixel pix
  * of image n reads: for grouped kernels at strides above 1, whose tiles
  * read input pixels the previous tiles did not (ResNeXt's stride-2 layer,
@@ -676,7 +687,7 @@ static void q8_prefetch_tile(const q8_ctx *c, size_t n, size_t pix) {
     return;
   const size_t rows = c->pixels - pix < mr ? c->pixels - pix : mr;
   const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
-  const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
+  const uint8_t *const *a = q8_tile_rows_any(c, pix, rows, buf);
   const size_t taps = c->rows == NULL ? c->taps : 1;
   for (size_t t = 0; t < taps * mr; t++)
     if (a[t] != c->params.zero)
@@ -692,30 +703,40 @@ static void q8_prefetch_tile(const q8_ctx *c, size_t n, size_t pix) {
  * output pixels whole (block by block, ResNeXt's stride-2 layer read each
  * 256-byte input pixel a 64-byte line at a time, four sweeps over 800 KB:
  * 1.6x slower than its stride-1 twin of the same work). */
+/* q8_task's tile-by-tile order: each tile's row pointers once for all
+ * its blocks (up to SC_Q8_TILE_ROWS_MAX on the stack; a function of its
+ * own, so that the other order's frame stays as small as it was). */
+static void q8_task_tiles(const q8_ctx *c, size_t n, size_t g, size_t kb0,
+                          size_t kb1, size_t p0, size_t np) {
+  const size_t mr = c->cfg->mr;
+  const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
+  for (size_t pix = p0; pix < p0 + np; pix += mr) {
+    const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
+    const uint8_t *const *a = q8_tile_rows_any(c, pix, rows, buf);
+    if (c->prefetch)
+      q8_prefetch_tile(c, n, pix + mr);
+    for (size_t kb = kb0; kb < kb1; kb++) {
+      const q8_blk b = q8_blk_get(c, n, g, kb);
+      q8_tile(c, &b, pix, p0 + np - pix, a);
+    }
+  }
+}
+
 static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                     size_t nk, size_t np) {
   const q8_ctx *c = arg;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
-  const uint8_t *buf[SC_Q8_TILE_ROWS_MAX];
   const size_t kb0 = k0 / nr, kb1 = kb0 + sc_div_up(nk, nr);
   if (c->tiles_outer) {
-    for (size_t pix = p0; pix < p0 + np; pix += mr) {
-      const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
-      const uint8_t *const *a = q8_tile_rows(c, pix, rows, buf);
-      if (c->prefetch)
-        q8_prefetch_tile(c, n, pix + mr);
-      for (size_t kb = kb0; kb < kb1; kb++) {
-        const q8_blk b = q8_blk_get(c, n, g, kb);
-        q8_tile(c, &b, pix, p0 + np - pix, a);
-      }
-    }
+    q8_task_tiles(c, n, g, kb0, kb1, p0, np);
     return;
   }
+  const uint8_t *a[SC_Q8_MAX_MR];
   for (size_t kb = kb0; kb < kb1; kb++) {
     const q8_blk b = q8_blk_get(c, n, g, kb);
     for (size_t pix = p0; pix < p0 + np; pix += mr) {
       const size_t rows = p0 + np - pix < mr ? p0 + np - pix : mr;
-      q8_tile(c, &b, pix, p0 + np - pix, q8_tile_rows(c, pix, rows, buf));
+      q8_tile(c, &b, pix, p0 + np - pix, q8_tile_rows(c, pix, rows, a));
     }
   }
 }
@@ -784,11 +805,14 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   const uint8_t **indir = (const uint8_t **)(void *)(ws + l.indir);
   const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
   const size_t pixels = s->OH * s->OW;
-  for (size_t i = 0; i < pl.zero_bytes / pl.xbytes; i++) /* x_zp elements */
-    if (pl.xbytes == 2)
+  /* The zero row: x_zp elements. (A byte store may alias the plan: a loop
+   * bound read from it is re-read, and divided, every element.) */
+  const size_t nzero = pl.zero_bytes / pl.xbytes;
+  if (pl.xbytes == 2)
+    for (size_t i = 0; i < nzero; i++)
       ((int16_t *)(void *)zero)[i] = (int16_t)p->q8.x_zp;
-    else
-      zero[i] = (uint8_t)p->q8.x_zp;
+  else
+    memset(zero, (uint8_t)p->q8.x_zp, nzero);
   const uint8_t *base = pl.copy ? xcopy : args->q8_input;
   q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
                      rowtab, coltab, base,    zero,    indir};
