@@ -37,6 +37,34 @@
  * channels padded to kc, and widened to int16 by the input type for a
  * kernel that reads int16 elements (config.xbytes 2: no widening in the
  * micro-kernel; the packed bias compensates x_zp itself).
+ *
+ * Grouped kernels (config.grouped; src/ukernels/q8_igemm_grouped_ukernel.h)
+ * take grouped layers with few channels per group and compute them as one
+ * GEMM of K output channels: a block is NR consecutive output channels of
+ * the layer, the output channels of several groups (a group may straddle
+ * two blocks), and lane j reads its own group's Cg input bytes. Block b's
+ * groups g0..g1 have their input bytes at [g0*Cg, (g1+1)*Cg) of a pixel
+ * (NHWC, no padding between groups: the caller's input, or an NHWC copy of
+ * an NCHW image); the micro-kernel loads them from base = g0*Cg & ~3 (the
+ * driver's a_offset), len = (g1+1)*Cg - base <= 64 bytes (the layers a
+ * grouped kernel takes), once per (pixel, tap). Lane j's group starts at
+ * byte s_j = g*Cg - base of that load; 4-channel step q gives it dword
+ * s_j/4 + q, whose byte i is channel 4q + i - s_j%4 of its group. Packed:
+ *   int32_t bias[NR]; float mult[NR];   as above
+ *   uint64_t load mask (len low bits)
+ *   uint64_t broadcast mode (1 or 0)
+ *   uint64_t base (the driver's a_offset for the block, past the image's)
+ *   int32_t voff[NR / vl]                broadcast mode: vector v's s_j
+ *   padding to SC_Q8G_HEAD bytes
+ *   int32_t idx[quads][NR]               s_j/4 + q (at most 15)
+ *   int8_t  w[taps][quads][NR][4]        channel 4q + i - s_j%4 of lane j's
+ *                                        group, 0 outside 0..Cg-1
+ * with quads the most any lane's Cg bytes span (kc = 4 * quads for the
+ * micro-kernel) and the lanes past the layer's K zero (bias 0, mult 1).
+ * Broadcast mode (Kg a multiple of the vector width vl, Cg of 4): each
+ * vector's lanes belong to one group, whose dword q the micro-kernel
+ * broadcasts from byte voff + 4q of the pixel's load base instead of
+ * permuting the load (idx unused).
  */
 #ifndef SIMDCONV_Q8_IGEMM_H
 #define SIMDCONV_Q8_IGEMM_H
@@ -54,6 +82,10 @@
 /* The tile buffer of the epilogue holds at most this many rows x NR. */
 #define SC_Q8_MAX_MR 8
 #define SC_Q8_MAX_NR 64
+/* Grouped kernels: the head after the multipliers (the load mask) and the
+ * bytes of a pixel's groups one block reads at most (one 64-byte load). */
+#define SC_Q8G_HEAD 64
+#define SC_Q8G_MAX_SPAN 64
 
 typedef struct sc_q8_igemm_params {
   /* The zero row (at least kc bytes of x_zp): never offset. */
@@ -90,6 +122,12 @@ typedef struct sc_q8_igemm_config {
   /* 0: any layer; otherwise only layers whose group has at most max_k
    * output channels (a narrow tile) */
   size_t max_k;
+  /* A grouped kernel (see the top): only grouped layers whose blocks of
+   * NR output channels read at most SC_Q8G_MAX_SPAN bytes of a pixel; its
+   * micro-kernels are q8_igemm_grouped_ukernel.h's (kr 4, bytes). */
+  bool grouped;
+  /* Grouped: output channels per weight vector (its broadcast mode). */
+  size_t vl;
   /* 0: any layer; otherwise only layers whose group's output channels this
    * tile pads to no more lanes than a tile of NR = pad_vs_nr would (a wide
    * tile that would idle on the remainder block). */

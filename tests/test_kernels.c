@@ -265,6 +265,79 @@ static void igemm_cases(kctx *x) {
   padding_skip_cases(x, MR, NR);
 }
 
+/* ---- grouped igemm: NR lanes over several groups' output channels ------ */
+
+/* A grouped case: groups of cg input and kg output channels, k output
+ * channels in all (a multiple of kg). */
+static tu_tcfg grouped_cfg(tu_tcfg t, size_t cg, size_t kg, size_t k) {
+  t.groups = k / kg;
+  t.C = t.groups * cg;
+  t.K = k;
+  return t;
+}
+
+/* Kernels that take grouped layers only (q8_igemm_grouped_*: lanes over the
+ * output channels of consecutive groups, each lane gathering its group's
+ * input bytes). Their edges are those of igemm_cases in grouped layers
+ * (pixels; output channels 4, NR - 4, NR, NR + 4, 2NR + 4 with K/g 2 or
+ * 4), then the shapes that exercise the lane tables: C/g = K/g of 2 to 16,
+ * K/g not dividing 16 (groups straddling two blocks), C/g below and above
+ * K/g (groups not starting on a 4-byte boundary), K/g 16 with C/g a
+ * multiple of 4 (the broadcast mode) and not, 3x3 plans with
+ * every padding mode, strides, dilation, batches; layers whose blocks read
+ * more than the kernel loads are skips. */
+static void grouped_cases(kctx *x) {
+  const size_t MR = x->k.tile_m, NR = x->k.tile_n;
+  const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR - 1, 2 * MR, 2 * MR + 1,
+                        3 * MR + 2};
+  const size_t kout[] = {4, NR - 4, NR, NR + 4, 2 * NR + 4};
+  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
+    edge_add(x->channels, &x->nchannels, kout[i]);
+  /* (C/g, K/g) pairs whose K/g divides every channel edge. */
+  static const size_t cgkg[][2] = {{2, 2}, {4, 4}, {1, 2}, {3, 4}, {1, 4}};
+  size_t i = 0;
+  for (size_t p = 0; p < x->npixels; p++)
+    for (size_t k = 0; k < x->nchannels; k++, i++) {
+      const size_t *g = cgkg[i % 5];
+      run_layouts(x,
+                  grouped_cfg(pixels_cfg(x->pixels[p], 1, 1, i), g[0], g[1],
+                              x->channels[k]),
+                  x->pixels[p], x->channels[k]);
+    }
+  /* 3x3, C/g and K/g (groups: NR/kg + 1, a partial last block). */
+  static const size_t shapes[][2] = {
+      {2, 2}, {4, 4}, {8, 8}, {16, 16}, {3, 3}, {5, 5}, {6, 6}, {12, 12},
+      {7, 8}, {5, 8}, {3, 8}, {2, 8},   {1, 8}, {8, 4}, {4, 8}, {6, 16},
+      {13, 16}, {4, 16}, {8, 16}, {12, 16}, {2, 3}, {1, 3}, {4, 6},
+      {8, 12}, {9, 12}};
+  for (size_t j = 0; j < sizeof shapes / sizeof *shapes; j++) {
+    const size_t cg = shapes[j][0], kg = shapes[j][1];
+    tu_tcfg t = {.name = "grouped 3x3", .H = 4, .W = MR + 1, .R = 3, .S = 3,
+                 .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                 .mode = (simdconv_padding_mode)(j % 4)};
+    run_layouts(x, grouped_cfg(t, cg, kg, (NR / kg + 1) * kg), 0, 0);
+  }
+  /* Strides, dilation, asymmetric padding, batches. */
+  const tu_tcfg geo[] = {
+      {.name = "grouped s2", .H = 7, .W = 9, .R = 3, .S = 3, .sh = 2,
+       .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "grouped d2", .H = 6, .W = 8, .R = 3, .S = 3, .dh = 2, .dw = 2,
+       .pt = 2, .pb = 2, .pl = 2, .pr = 2, .mode = SIMDCONV_PAD_REFLECT},
+      {.name = "grouped 2x3 asym", .N = 2, .H = 5, .W = MR + 2, .R = 2,
+       .S = 3, .pt = 0, .pb = 1, .pl = 2, .pr = 0},
+      {.name = "grouped 1x1 s2", .N = 3, .H = 5, .W = 2 * MR + 1, .R = 1,
+       .S = 1, .sh = 2, .sw = 2},
+  };
+  static const size_t geo_g[][3] = {
+      {8, 8, 2}, {4, 4, 1}, {2, 2, 3}, {3, 4, 2}};
+  for (size_t j = 0; j < sizeof geo / sizeof *geo; j++) {
+    const size_t *g = geo_g[j];
+    run_layouts(x, grouped_cfg(geo[j], g[0], g[1], g[2] * NR + g[1]), 0, 0);
+  }
+}
+
 /* ---- NCHW GEMM: MR output channels x NR pixels --------------------------- */
 
 static void gemm_nchw_cases(kctx *x) {
@@ -512,7 +585,9 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
    * case of the kernel's data type). */
   const char *family = strncmp(x.k.family, "q8_", 3) == 0 ? x.k.family + 3
                                                             : x.k.family;
-  if (strcmp(family, "igemm") == 0)
+  if (strcmp(family, "igemm") == 0 && strstr(x.k.name, "_grouped_"))
+    grouped_cases(&x);
+  else if (strcmp(family, "igemm") == 0)
     igemm_cases(&x);
   else if (strcmp(family, "gemm_nchw") == 0)
     gemm_nchw_cases(&x);

@@ -670,3 +670,74 @@ ParameterizedTest(simdconv_isa *isa, q8, depthwise_row_widths,
     }
   tq_report(tu_isa_str(*isa));
 }
+
+/* Grouped layers with few channels per group (ResNeXt's, RegNet's, odd
+ * sizes) on each ISA: uint8 and int8 inputs with zero points 0, 128, 255
+ * (-128, 0, 127), both layouts, 1x1 and 3x3, strides 1 and 2; every byte
+ * equal to the oracle's and to the scalar kernel's. Where the CPU runs the
+ * grouped int8 kernel (AVX-512 VNNI), the planner must choose it for
+ * C/g = K/g of 2, 4 and 8: this fails if the kernel is no longer reached. */
+#define Q8_GROUPED_KERNEL "q8_igemm_grouped_vnni_6x64__avx512"
+
+static bool grouped_kernel_expected(simdconv_isa isa, size_t cg, size_t kg) {
+  size_t idx;
+  simdconv_kernel_info k;
+  return cg == kg && (kg == 2 || kg == 4 || kg == 8) &&
+         simdconv_kernel_find(Q8_GROUPED_KERNEL, &idx) == SIMDCONV_OK &&
+         simdconv_kernel_get(idx, &k) == SIMDCONV_OK && k.usable &&
+         isa == k.isa;
+}
+
+TU_ISA_PARAMS(q8, grouped)
+ParameterizedTest(simdconv_isa *isa, q8, grouped, .timeout = 600) {
+  /* C/g, K/g, groups, kernel size, stride */
+  static const size_t shapes[][5] = {
+      {2, 2, 32, 3, 1}, {4, 4, 32, 3, 1},  {8, 8, 16, 3, 2}, {16, 16, 5, 3, 1},
+      {4, 4, 24, 1, 1}, {8, 8, 9, 1, 2},   {3, 3, 23, 3, 1}, {6, 6, 11, 3, 2},
+      {2, 8, 9, 3, 1},  {1, 4, 17, 3, 1},  {12, 12, 7, 1, 1}};
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x67727070) + (uint64_t)*isa);
+  size_t n = 0, chosen = 0;
+  for (size_t j = 0; j < sizeof shapes / sizeof *shapes; j++)
+    for (int in = 0; in < 2; in++)
+      for (int zi = 0; zi < 3; zi++, n++) {
+        const size_t *g = shapes[j];
+        const tu_tcfg t = {.name = "grouped", .N = 1 + n % 7 / 6,
+                           .C = g[2] * g[0], .K = g[2] * g[1], .H = 9,
+                           .W = 11, .R = g[3], .S = g[3], .sh = g[4],
+                           .sw = g[4], .groups = g[2], .pt = g[3] / 2,
+                           .pb = g[3] / 2, .pl = g[3] / 2, .pr = g[3] / 2,
+                           .bias = n % 5 != 2};
+        tq_spec s;
+        tq_spec_from_tcfg(&s, &t, (simdconv_layout)(n % 2), tu_rng_u64(&r));
+        tq_random_quant(&r, &s);
+        s.in_type = (simdconv_qtype)in;
+        s.x_zp = (in ? -128 : 0) + (zi == 0 ? 0 : zi == 1 ? 128 : 255);
+        tq_case c;
+        tq_case_init(&c, &s);
+        simdconv_conv *conv = tq_create(&c, *isa);
+        simdconv_conv *ref = tq_create(&c, SIMDCONV_ISA_SCALAR);
+        tq_check(&c, conv, tu_isa_str(*isa), &tu_variants[n % 2]);
+        uint8_t *y = tu_alloc(c.ny), *ys = tu_alloc(c.ny);
+        tq_run(&c, conv, &tu_variants[0], y);
+        tq_run(&c, ref, &tu_variants[0], ys);
+        cr_assert(memcmp(y, ys, c.ny) == 0, "%s differs from scalar: %s",
+                  tu_isa_str(*isa), c.name);
+        simdconv_conv_info info;
+        cr_assert(simdconv_get_info(conv, &info) == SIMDCONV_OK);
+        if (grouped_kernel_expected(info.isa, g[0], g[1])) {
+          cr_assert(strcmp(info.kernel, Q8_GROUPED_KERNEL) == 0,
+                    "%s ran %s, not %s", c.name, info.kernel,
+                    Q8_GROUPED_KERNEL);
+          chosen++;
+        }
+        free(y);
+        free(ys);
+        simdconv_destroy(conv);
+        simdconv_destroy(ref);
+        tq_case_free(&c);
+      }
+  fprintf(stderr, "[simdconv-tests] q8 grouped on %s: %zu layers, %zu on "
+          "%s\n", tu_isa_str(*isa), n, chosen, Q8_GROUPED_KERNEL);
+  tq_report(tu_isa_str(*isa));
+}

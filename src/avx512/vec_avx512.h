@@ -346,6 +346,19 @@ static inline __m512i sc_q8d_macx_x16(__m512i acc, __m512i x, __m512i w) {
   sc_q8_out_row_x16(acc, nv, mult, out, dst)
 #define SC_Q8_OUT(acc, bias, mult, out, dst)                                   \
   sc_q8_store_x16(dst, sc_q8_requant_x16((acc)[0], bias, mult, out))
+
+/* The grouped template's (src/ukernels/q8_igemm_grouped_ukernel.h): one
+ * byte-masked load of a pixel's groups (masked bytes are neither read nor
+ * fault), VPERMD into the lanes. */
+#define SC_Q8G_MASK __mmask64
+#define SC_Q8G_MASK_GET(m) _cvtu64_mask64(m)
+#define SC_Q8G_VIDX __m512i
+#define SC_Q8G_IDXLOAD(p) _mm512_load_si512(p)
+#define SC_Q8G_XLOAD(p, m, s8)                                                 \
+  ((s8) ? _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, p),                      \
+                           _mm512_set1_epi32((int32_t)0x80808080u))           \
+        : _mm512_maskz_loadu_epi8(m, p))
+#define SC_Q8G_PERM(idx, x) _mm512_permutexvar_epi32(idx, x)
 #endif
 
 #endif

@@ -41,17 +41,6 @@
  * operations on the same values.
  */
 #define SC_Q8_UK_NR (SC_Q8_UK_NV * SC_Q8_WOUT)
-/* Requantizes row i of the tile into the NR bytes at dst. */
-#ifdef SC_Q8_OUT_ROW
-#define SC_Q8_UK_ROW(i, dst)                                                   \
-  SC_Q8_OUT_ROW(acc[i], SC_Q8_UK_NV, mult, &params->out, dst)
-#else
-#define SC_Q8_UK_ROW(i, dst)                                                   \
-  _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < SC_Q8_UK_NV; j_++)        \
-      SC_Q8_OUT(&acc[i][j_ * SC_Q8_AV], bias + j_ * SC_Q8_WOUT,                \
-                mult + j_ * SC_Q8_WOUT, &params->out,                          \
-                (dst) + j_ * SC_Q8_WOUT)
-#endif
 
 static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                           const uint8_t *const *restrict a,
@@ -96,30 +85,10 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     }
   } while (--ks != 0);
 
-  /* Epilogue. Full-width NHWC tiles (nearly all of them) store each row's
-   * vectors straight to the output; the others requantize into a buffer
-   * and store its mr x nc bytes (short reductions, as 3-channel stems have,
-   * spend a good part of their time here). */
-  if (params->cn_stride == 0 && nc == SC_Q8_UK_NR) {
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-      if (i < mr)
-        SC_Q8_UK_ROW(i, c + i * cm_stride);
-    return;
-  }
-  uint8_t tile[SC_Q8_UK_MR * SC_Q8_UK_NR] __attribute__((aligned(64)));
-#pragma GCC unroll 16
-  for (size_t i = 0; i < SC_Q8_UK_MR; i++)
-    SC_Q8_UK_ROW(i, tile + i * SC_Q8_UK_NR);
-  /* mr <= MR and nc <= NR, spelled out for the compiler's analysis of the
-   * tile's reads. */
-  sc_q8_store_tile(tile, SC_Q8_UK_NR, mr < SC_Q8_UK_MR ? mr : SC_Q8_UK_MR,
-                   nc < SC_Q8_UK_NR ? nc : SC_Q8_UK_NR, c, cm_stride,
-                   params->cn_stride);
+#include "ukernels/q8_igemm_epilogue.h"
 }
 
 #undef SC_Q8_UK_NR
-#undef SC_Q8_UK_ROW
 #undef SC_Q8_UK_NAME
 #undef SC_Q8_UK_MR
 #undef SC_Q8_UK_NV
