@@ -1,0 +1,21 @@
+/*
+ * q8_dwconv_quad_vnni__avx512: int8 depthwise convolution (channel
+ * multiplier 1; driver: src/q8_dwconv.c) on VPDPBUSD, from the template
+ * src/ukernels/q8_dwconv_quad_ukernel.h: blocks of 64 channels, each lane
+ * one channel's bytes of 4 kernel rows at one column (VPUNPCK of the rows,
+ * once per input column), so a 3x3 tap column is one VPDPBUSD per 16
+ * channels where q8_dwconv_vnni__avx512 widens and multiplies each tap
+ * (VPMOVZXBD, VPDPWSSD). The last block of channels is masked. Needs
+ * AVX-512 VNNI.
+ * Scalar twin: q8_conv_direct__scalar (identical bytes).
+ */
+#include "avx512/target_vnni.h"
+
+#include "avx512/vec_avx512.h"
+#include "q8_dwconv.h"
+#include "ukernels/q8_dwconv_quad_ukernel.h"
+
+SC_Q8Q_DEFINE(q8_dwconv_quad_vnni__avx512, SIMDCONV_ISA_AVX512,
+              SC_CPU_AVX512VNNI);
+
+SC_TARGET_VNNI_END
