@@ -274,7 +274,7 @@ static inline __m512i sc_q8_pack_lanes_x64(__m512i r0, __m512i r1,
 }
 
 /* Requantizes and stores a tile row of nv vectors of sums (bias included;
- * nv a constant: 1, 2 or a multiple of 4) as 16 * nv bytes at dst. */
+ * nv a constant: 1, 2, 3 or a multiple of 4) as 16 * nv bytes at dst. */
 static inline __attribute__((always_inline)) void
 sc_q8_out_row_x16(const __m512i *s, size_t nv, const float *mult,
                   const sc_q8_out *o, uint8_t *dst) {
@@ -288,6 +288,14 @@ sc_q8_out_row_x16(const __m512i *s, size_t nv, const float *mult,
     const __m256i y =
         _mm512_castsi512_si256(sc_q8_pack_x64(r0, r1, r0, r1, o));
     memcpy(dst, &y, sizeof y);
+    return;
+  }
+  if (nv == 3) {
+    const __m512i r0 = sc_q8_round_x16(s[0], mult);
+    const __m512i r1 = sc_q8_round_x16(s[1], mult + 16);
+    const __m512i r2 = sc_q8_round_x16(s[2], mult + 32);
+    const __m512i y = sc_q8_pack_x64(r0, r1, r2, r2, o);
+    memcpy(dst, &y, 48);
     return;
   }
   for (size_t j = 0; j + 4 <= nv; j += 4) {
