@@ -17,8 +17,9 @@ static const sc_q8_dw_config *q8dw_cfg(const sc_conv_kernel *k) {
 }
 
 bool sc_q8_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
+  (void)k;
   return p->dtype == SC_DTYPE_Q8 && !p->transposed && p->groups == p->C && p->Cg == 1 &&
-         p->Kg == 1 && p->R <= SC_Q8_DW_MAX_R && p->K >= q8dw_cfg(k)->min_k;
+         p->Kg == 1 && p->R <= SC_Q8_DW_MAX_R;
 }
 
 void sc_q8_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
@@ -26,11 +27,8 @@ void sc_q8_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
       .tile_m = 1,
       .tile_n = q8dw_cfg(k)->vw,
       .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
-      .constraints = q8dw_cfg(k)->min_k != 0
-                         ? "int8 depthwise (groups == C == K > 16), kernel "
-                           "height <= 64; NCHW through NHWC copies"
-                         : "int8 depthwise (groups == C == K), kernel height "
-                           "<= 64; NCHW through NHWC copies",
+      .constraints = "int8 depthwise (groups == C == K), kernel height "
+                     "<= 64; NCHW through NHWC copies",
   };
 }
 
@@ -38,8 +36,6 @@ const char *sc_q8_dw_check(const sc_conv_kernel *k) {
   const sc_q8_dw_config *cfg = q8dw_cfg(k);
   if (cfg == NULL || cfg->row[0] == NULL || cfg->row[1] == NULL)
     return "q8 depthwise config without row functions";
-  if (cfg->min_k != 0 && cfg->min_k != 17)
-    return "q8 depthwise min_k is 0 or 17 (what describe() says)";
   if (cfg->packing == SC_Q8_DW_PACK_QUADS)
     return cfg->vw == SC_Q8_DW_QBLOCK && cfg->wbytes == 1 &&
                    cfg->quad_channel != NULL

@@ -86,9 +86,6 @@ typedef struct sc_q8_dw_config {
   /* QUADS: the channel (within its block) of block position i, the order
    * the ISA's byte interleave leaves the channels in */
   size_t (*quad_channel)(size_t i);
-  /* 0, or the fewest channels the kernel takes (fewer leave most of its
-   * block idle: the next kernel of the list is faster there) */
-  size_t min_k;
 } sc_q8_dw_config;
 
 /* The largest kernel height (row pointers live on the stack). */

@@ -427,9 +427,6 @@ static inline void sc_q8q_out_x64(const __m512i acc[4], const float *mult,
 #define SC_Q8Q_BLOAD(p) _mm512_loadu_si512(p)
 #define SC_Q8Q_OUT(acc, mult, out, dst, m) sc_q8q_out_x64(acc, mult, out, dst, m)
 #define SC_Q8Q_WINDOW_P 4
-/* 16 channels or fewer: the 16-lane VPDPWSSD kernel (q8_dwconv_vnni),
- * which idles no lane, does fewer operations than a quarter block. */
-#define SC_Q8Q_MIN_K 17
 #define SC_Q8Q_CHANNEL(i) ((i) % 16 / 4 * 16 + (i) / 16 * 4 + (i) % 4)
 #endif
 

@@ -34,7 +34,6 @@
  *                        stores the channels of m at dst in channel order
  *   SC_Q8Q_WINDOW_P      output pixels per sliding window
  *   SC_Q8Q_CHANNEL(i)    quad_channel(): the channel of block position i
- *   SC_Q8Q_MIN_K         the fewest channels the kernel takes (min_k)
  *
  * Scalar twin: q8_conv_direct__scalar (integer sums are exact; the
  * requantization is the same operations on the same values).
@@ -212,7 +211,6 @@ static inline void sc_q8q_row(const sc_q8_dw_params *params,
       .row = {sym##_u8, sym##_s8},                                             \
       .packing = SC_Q8_DW_PACK_QUADS,                                          \
       .quad_channel = sym##_channel,                                           \
-      .min_k = SC_Q8Q_MIN_K,                                                   \
   };                                                                           \
   const sc_conv_kernel sc_##sym =                                              \
       SC_Q8_DW_KERNEL(#sym, kisa, sym##_config, kcpu)
