@@ -376,10 +376,11 @@ static void dc_bias_only(const dc_ctx *c, size_t k, size_t nc,
  * then every pixel's taps of that kernel row are zero padding, and the
  * micro-kernels may skip them (docs/numerics.md, section 1). */
 static bool dc_row_padded(const dc_ctx *c, const dc_row *row) {
+  if (row->t.count == 0)
+    return false;
   const ptrdiff_t last =
       row->t.base + (ptrdiff_t)((row->t.count - 1) * c->ddil_h);
-  return row->t.count != 0 &&
-         (row->t.base < 0 || last >= (ptrdiff_t)c->s->H);
+  return row->t.base < 0 || last >= (ptrdiff_t)c->s->H;
 }
 
 /* Output channels [k, k + nc) (nc <= NR, k a multiple of NR within group

@@ -309,16 +309,13 @@ typedef struct indir_ctx {
   uint8_t *tskip; /* NULL: no skipping (weights not all finite) */
 } indir_ctx;
 
-/* Whether one of the tile's taps reads the zero row for all MR pixels. */
+/* Whether one of the tile's taps reads the zero row for all MR pixels
+ * (the micro-kernels' own test, sc_igemm_tap_padded). */
 static uint8_t indir_tile_skips(const float *const *a, size_t taps, size_t mr,
                                 const float *zero) {
-  for (size_t t = 0; t < taps; t++, a += mr) {
-    size_t i = 0;
-    while (i < mr && a[i] == zero)
-      i++;
-    if (i == mr)
+  for (size_t t = 0; t < taps; t++, a += mr)
+    if (sc_igemm_tap_padded(a, mr, zero))
       return 1;
-  }
   return 0;
 }
 

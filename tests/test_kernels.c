@@ -66,6 +66,19 @@ static void edge_add(size_t *list, size_t *n, size_t v) {
   list[(*n)++] = v;
 }
 
+/* The pixel (or row) edges and the channel edges of a generator
+ * (EDGES_ADD: from two arrays). */
+static void edges_add(kctx *x, const size_t *pix, size_t np, const size_t *ch,
+                      size_t nch) {
+  for (size_t i = 0; i < np; i++)
+    edge_add(x->pixels, &x->npixels, pix[i]);
+  for (size_t i = 0; i < nch; i++)
+    edge_add(x->channels, &x->nchannels, ch[i]);
+}
+
+#define EDGES_ADD(x, pix, ch)                                                  \
+  edges_add(x, pix, sizeof(pix) / sizeof *(pix), ch, sizeof(ch) / sizeof *(ch))
+
 static void edge_hit(const size_t *list, size_t n, size_t *runs, size_t v) {
   for (size_t i = 0; i < n; i++)
     if (list[i] == v)
@@ -216,10 +229,7 @@ static void igemm_cases(kctx *x) {
   const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR - 1, 2 * MR, 2 * MR + 1,
                         3 * MR + 2};
   const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
-  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
-    edge_add(x->pixels, &x->npixels, pix[i]);
-  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
-    edge_add(x->channels, &x->nchannels, kout[i]);
+  EDGES_ADD(x, pix, kout);
   /* 1x1 tiles: every pixel edge x every channel edge. */
   static const size_t cin[] = {1, 5, 16, 33};
   size_t i = 0;
@@ -291,10 +301,7 @@ static void grouped_cases(kctx *x) {
   const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR - 1, 2 * MR, 2 * MR + 1,
                         3 * MR + 2};
   const size_t kout[] = {4, NR - 4, NR, NR + 4, 2 * NR + 4};
-  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
-    edge_add(x->pixels, &x->npixels, pix[i]);
-  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
-    edge_add(x->channels, &x->nchannels, kout[i]);
+  EDGES_ADD(x, pix, kout);
   /* (C/g, K/g) pairs whose K/g divides every channel edge. */
   static const size_t cgkg[][2] = {{2, 2}, {4, 4}, {1, 2}, {3, 4}, {1, 4}};
   size_t i = 0;
@@ -344,10 +351,7 @@ static void gemm_nchw_cases(kctx *x) {
   const size_t MR = x->k.tile_m, NR = x->k.tile_n;
   const size_t pix[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
   const size_t kout[] = {1, MR - 1, MR, MR + 1, 2 * MR + 1};
-  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
-    edge_add(x->pixels, &x->npixels, pix[i]);
-  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
-    edge_add(x->channels, &x->nchannels, kout[i]);
+  EDGES_ADD(x, pix, kout);
   static const size_t cin[] = {1, 5, 17, 64};
   size_t i = 0;
   for (size_t p = 0; p < x->npixels; p++)
@@ -395,10 +399,7 @@ static void dwconv_cases(kctx *x) {
   /* Row widths: narrow (flat planes, tiles), medium, wide (row kernels). */
   const size_t widths[] = {5, 2 * VW + 3, 6 * VW + 5};
   const size_t chans[] = {1, VW - 1, VW, VW + 1, 2 * VW + 1};
-  for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
-    edge_add(x->pixels, &x->npixels, widths[i]);
-  for (size_t i = 0; i < sizeof chans / sizeof *chans; i++)
-    edge_add(x->channels, &x->nchannels, chans[i]);
+  EDGES_ADD(x, widths, chans);
   size_t i = 0;
   for (size_t s = 0; s < sizeof dw_shapes / sizeof *dw_shapes; s++)
     for (size_t w = 0; w < x->npixels; w++)
@@ -464,10 +465,7 @@ static void deconv_igemm_cases(kctx *x) {
   const size_t MR = x->k.tile_m, NR = x->k.tile_n;
   const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR + 1};
   const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
-  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
-    edge_add(x->pixels, &x->npixels, pix[i]);
-  for (size_t i = 0; i < sizeof kout / sizeof *kout; i++)
-    edge_add(x->channels, &x->nchannels, kout[i]);
+  EDGES_ADD(x, pix, kout);
   /* Pixels per phase x output channels, strides 1 to 4 in turn. */
   static const size_t cin[] = {1, 3, 8, 17};
   size_t i = 0;
@@ -501,10 +499,7 @@ static void deconv_dwconv_cases(kctx *x) {
   const size_t VW = x->k.tile_n;
   const size_t pix[] = {1, 2, 2 * VW + 3};
   const size_t chans[] = {1, VW - 1, VW, VW + 1, 2 * VW + 1};
-  for (size_t i = 0; i < sizeof pix / sizeof *pix; i++)
-    edge_add(x->pixels, &x->npixels, pix[i]);
-  for (size_t i = 0; i < sizeof chans / sizeof *chans; i++)
-    edge_add(x->channels, &x->nchannels, chans[i]);
+  EDGES_ADD(x, pix, chans);
   size_t i = 0;
   for (size_t p = 0; p < x->npixels; p++)
     for (size_t c = 0; c < x->nchannels; c++, i++) {
