@@ -42,7 +42,9 @@
  * R*S*(Cg + 3) weights of up to 2 bytes (AVX2's int16 copies; merged taps
  * round S*Cg up instead, less) and 8 bytes of bias and multiplier;
  * depthwise pads K to 16 with up to 4 bytes a weight (Cg = 1: 4 R*S <=
- * 2 R*S*(1 + 3)); the direct kernel K * (Cg*R*S + 8).
+ * 2 R*S*(1 + 3)), or to 64 (K + 63 <= K + 64 groups) with bytes in quads
+ * of kernel rows ((R + 3) * S <= 8 R*S); the direct kernel
+ * K * (Cg*R*S + 8).
  *
  * workspace: igemm's zero row (at most 2 (S*Cg + 3) bytes), row and column
  * tables and indirection buffer (8 bytes per output pixel + 8 and tap, 24
@@ -50,7 +52,11 @@
  * widened to 2 bytes (at most 8 C*H*W), or for the merged plan (one group,
  * dilation_w 1, S > 1, Cg not a multiple of 4 and at most 16, every pad
  * at most SC_Q8_MERGED_MAX_PAD: sc_q8_merged_plan) the padded image,
- * 2 C*(H + 16)*(W + 16) bytes at most, and its zero-row slack; depthwise the
+ * 2 C*(H + 16)*(W + 16) bytes at most, and its zero-row slack; the im2col
+ * plan (src/q8_igemm.c: at most 512 weights per output channel) no
+ * indirection buffer, a zero row of at most 528 bytes (within the 24 bytes
+ * per pixel and tap) and for NCHW an unpadded NHWC copy (C*H*W + 16 bytes,
+ * the merged copy's share); depthwise the
  * column table, a zero row of max(W*C, K + 15) bytes and, NCHW, NHWC copies
  * of an input image (C*H*W) and an output image (K*OH*OW); alignments
  * under 1024. */

@@ -118,22 +118,48 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
  * Grouped kernels (q8_igemm.h): one GEMM of K channels, kc = 4 * quads
  * per tap, the groups' bytes unpadded (cg = Cg). */
 typedef struct q8_red {
-  bool merged, grouped;
+  bool merged, grouped, im2col;
   size_t taps, cg, kc;
   size_t gemms, kg; /* GEMMs of kg output channels: groups x Kg, 1 x K */
 } q8_red;
 
+/* "im2col": the whole reduction of a pixel, R*S*Cg bytes, as one tap,
+ * padded to 4 once instead of per tap or kernel row; each task copies its
+ * tiles' rows (records) from the image, or its NHWC copy, into a buffer on
+ * its stack. A 3x3 RGB stem sums 28 bytes per pixel instead of 3 x 12
+ * (merged), a 7x7 one 148 instead of 7 x 24, a 5x5 RGBA one 100 in one
+ * tap instead of 25 taps of 4, whose pointers and loop cost as much as
+ * their products. Taken for one group, dilation_w 1 (a kernel row's taps
+ * are one span of S*Cg bytes), a kernel that reads bytes, at most
+ * SC_Q8_IM2COL_MAX_KC weights per output channel, and channels that a
+ * tap pads (not a multiple of 4, at most 16, as merged) or too few to pay
+ * for a tap (4). The weights are the same bytes again: w[K][1][R*S*Cg]. */
+#define SC_Q8_IM2COL_MAX_KC 512
+/* Bytes past a record's span that im2col's 16-byte pieces write, and past
+ * the image (the zero row, an NHWC copy) they may read. */
+#define SC_Q8_IM2COL_SLACK 16
+
+static bool q8_im2col(const sc_q8_igemm_config *cfg, const sc_problem *p) {
+  return p->groups == 1 && p->dil_w == 1 && cfg->xbytes == 1 &&
+         p->R * p->S > 1 && p->R * p->S * p->Cg <= SC_Q8_IM2COL_MAX_KC &&
+         (p->Cg % 4 != 0 ? p->Cg <= 16 : p->Cg <= 4);
+}
+
 static q8_red q8_red_get(const sc_q8_igemm_config *cfg, const sc_problem *p) {
   if (cfg->grouped)
-    return (q8_red){false, true, p->R * p->S, p->Cg, 4 * q8_grouped_quads(p),
-                    1, p->K};
+    return (q8_red){false, true, false, p->R * p->S, p->Cg,
+                    4 * q8_grouped_quads(p), 1, p->K};
   /* The rule the workspace bound (src/bounds.c) accounts for. */
   _Static_assert(SC_Q8_KC_ALIGN == 4, "sc_q8_merged_plan pads to 4");
-  const bool merged = sc_q8_merged_plan(p);
-  const size_t cg = merged ? p->S * p->Cg : p->Cg;
+  const bool im2col = q8_im2col(cfg, p);
+  const bool merged = !im2col && sc_q8_merged_plan(p);
+  const size_t cg = im2col   ? p->R * p->S * p->Cg
+                    : merged ? p->S * p->Cg
+                             : p->Cg;
   return (q8_red){merged,
                   false,
-                  merged ? p->R : p->R * p->S,
+                  im2col,
+                  im2col ? 1 : merged ? p->R : p->R * p->S,
                   cg,
                   sc_round_up(cg, SC_Q8_KC_ALIGN),
                   p->groups,
@@ -280,12 +306,14 @@ typedef struct q8_plan {
   size_t kc;          /* elements per row (grouped: 4 * steps) */
   size_t ckc;         /* elements of a group in a pixel of the copy */
   size_t zero_bytes;  /* of the zero row */
+  bool im2col;        /* one tap of R*S*Cg: rows copied per tile (q8_red) */
   size_t xbytes;      /* bytes per element: 1, or 2 (the copy widens) */
   size_t pix_stride;  /* bytes between pixels of the tensor the rows are in */
   size_t grp_stride;  /* bytes between the groups of a pixel there */
   size_t taps, tcols; /* taps per output, of which tcols per kernel row */
   size_t tiles;       /* per image */
   size_t Hp, Wp;      /* merged: the padded image */
+  size_t slack;       /* elements of x_zp after the copy (q8_layout_get) */
   /* 1x1, stride 1, no padding: output pixel i reads row i of the rows'
    * tensor, pix_stride bytes apart; the tasks point at the rows of their
    * tiles themselves, with no indirection buffer (whose pointers, 8 bytes
@@ -305,10 +333,12 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s) {
   const q8_red red = q8_red_get(q8_cfg(k), p);
   const size_t kc = red.kc, xb = q8_cfg(k)->xbytes;
-  /* Grouped kernels read any Cg unpadded: NCHW alone needs the copy. */
+  /* Grouped kernels read any Cg unpadded: NCHW alone needs the copy;
+   * im2col reads the NHWC image, or an unpadded NHWC copy. */
   const size_t ckc = red.grouped ? p->Cg : kc;
-  const bool copy = red.merged || p->layout == SIMDCONV_LAYOUT_NCHW ||
-                    ckc != p->Cg || xb != 1;
+  const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
+  const bool copy = red.im2col ? nchw
+                               : red.merged || nchw || ckc != p->Cg || xb != 1;
   const bool contiguous = p->R == 1 && p->S == 1 && p->stride_h == 1 &&
                           p->stride_w == 1 && p->pad_top == 0 &&
                           p->pad_bottom == 0 && p->pad_left == 0 &&
@@ -317,17 +347,24 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .copy = copy,
       .merged = red.merged,
       .grouped = red.grouped,
+      .im2col = red.im2col,
       .kc = kc,
       .ckc = ckc,
-      .zero_bytes = red.grouped ? SC_Q8G_MAX_SPAN : kc * xb,
+      /* im2col's 16-byte pieces of a padding row read up to 15 more. */
+      .zero_bytes = red.grouped  ? SC_Q8G_MAX_SPAN
+                    : red.im2col ? (kc + SC_Q8_IM2COL_SLACK) * xb
+                                 : kc * xb,
       .xbytes = xb,
-      .pix_stride = red.merged ? p->C * xb : copy ? p->groups * ckc * xb : p->C,
-      .grp_stride = copy ? ckc * xb : p->Cg,
+      .pix_stride = red.merged || red.im2col ? p->C * xb
+                    : copy                   ? p->groups * ckc * xb
+                                             : p->C,
+      .grp_stride = copy && !red.im2col ? ckc * xb : p->Cg,
       .taps = red.taps,
       .tcols = red.merged ? 1 : p->S,
       .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
       .Hp = s->H + p->pad_top + p->pad_bottom,
       .Wp = s->W + p->pad_left + p->pad_right,
+      .slack = red.im2col ? SC_Q8_IM2COL_SLACK : kc,
       .contiguous = contiguous,
       .tile_rows = red.grouped && !contiguous &&
                    red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX};
@@ -349,16 +386,19 @@ static bool q8_layout_get(const sc_conv_kernel *k, const sc_problem *p,
   const size_t mr = q8_cfg(k)->mr;
   const size_t rows[] = {s->OH, p->R, sizeof(ptrdiff_t)};
   const size_t cols[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
-  const size_t ind[] = {pl.tile_rows ? 0 : pl.tiles, pl.taps, mr,
-                        sizeof(const uint8_t *)};
-  /* The merged copy: the padded image and a row's worth of slack, which
-   * the last rows' kc - S*Cg extra elements read (their weights are 0). */
+  /* No indirection for the tile_rows and im2col plans (the tiles' rows
+   * are made on the tasks' stacks). */
+  const size_t ind[] = {pl.tile_rows || pl.im2col ? 0 : pl.tiles, pl.taps,
+                        mr, sizeof(const uint8_t *)};
+  /* The merged copy: the padded image and its slack, which the last rows'
+   * kc - S*Cg extra elements read (their weights are 0), or im2col's
+   * 16-byte pieces. */
   const size_t cp[] = {pl.merged ? pl.Hp : s->H, pl.merged ? pl.Wp : s->W,
                        pl.pix_stride};
   size_t nrows, ncols, nind, ncopy, at = 0;
   if (!sc_product_ok(rows, 3, &nrows) || !sc_product_ok(cols, 3, &ncols) ||
       !sc_product_ok(ind, 4, &nind) || !sc_product_ok(cp, 3, &ncopy) ||
-      __builtin_add_overflow(ncopy, pl.kc * pl.xbytes, &ncopy))
+      __builtin_add_overflow(ncopy, pl.slack * pl.xbytes, &ncopy))
     return false;
   l->zero = at;
   if (!q8_add(&at, pl.zero_bytes))
@@ -495,7 +535,9 @@ static void q8_copy_run(const q8_copy_ctx *t, const q8_block *b) {
   for (size_t r = 0; r < b->rows; r++) {
     const uint8_t *s = b->s + r * b->s_row;
     const size_t o = b->di + r * b->d_row;
-    if (!t->wide) {
+    if (!t->wide && b->d_step == 1) {
+      memcpy((uint8_t *)t->dst + o, s, b->n); /* NHWC rows */
+    } else if (!t->wide) {
       uint8_t *d = (uint8_t *)t->dst + o;
       for (size_t i = 0; i < b->n; i++)
         d[i * b->d_step] = s[i];
@@ -540,7 +582,7 @@ static void q8_merged_row(void *arg, size_t ihp) {
   const size_t C = p->C, W = t->s->W, Wp = t->pl->Wp, xb = t->wide ? 2 : 1;
   const size_t row = ihp * Wp * C;
   if (ihp + 1 == t->pl->Hp)
-    q8_fill_zp(t, row + Wp * C, t->kc);
+    q8_fill_zp(t, row + Wp * C, t->pl->slack);
   const ptrdiff_t ih = sc_pad_map((ptrdiff_t)ihp - (ptrdiff_t)p->pad_top,
                                   (ptrdiff_t)t->s->H, p->padding_mode);
   if (ih < 0) {
@@ -589,6 +631,18 @@ static void q8_copy_task(void *arg, size_t p0, size_t np) {
 
 /* ---- compute -------------------------------------------------------------- */
 
+/* The outputs [*lo, *hi) whose S taps all read real columns, unmapped
+ * (dilation_w 1): ow * sw - pl >= 0 and ow * sw - pl + S <= W. */
+static void q8_interior(const sc_problem *p, const sc_shape *s, size_t *lo,
+                        size_t *hi) {
+  *lo = sc_div_up(p->pad_left, p->stride_w);
+  *hi = s->W + p->pad_left >= p->S
+            ? (s->W + p->pad_left - p->S) / p->stride_w + 1
+            : 0;
+  *hi = *hi < s->OW ? *hi : s->OW;
+  *lo = *lo < *hi ? *lo : *hi;
+}
+
 typedef struct q8_ctx {
   const sc_q8_igemm_config *cfg;
   const sc_problem *p;
@@ -610,6 +664,13 @@ typedef struct q8_ctx {
   size_t pixels, block, nblocks;
   bool tiles_outer;    /* q8_task's loop order */
   bool prefetch;       /* tiles_outer: the next tile's input pixels */
+  /* im2col plan: */
+  const uint8_t *im2col;    /* the NHWC image(s) or copy (else NULL) */
+  size_t img_bytes;         /* bytes of one image there */
+  const ptrdiff_t *rowtab;  /* [OH][R] row offsets, -1: zero padding */
+  const ptrdiff_t *coltab;  /* [OW][S] column offsets, -1: zero padding */
+  size_t ow_lo, ow_hi;      /* outputs whose taps are unmapped columns */
+  size_t OW, im2col_stride; /* bytes between records */
   sc_q8_igemm_params params;
 } q8_ctx;
 
@@ -627,6 +688,142 @@ static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
   for (; i < mr; i++)
     a[i] = c->params.zero;
   return a;
+}
+
+/* The bytes of one kernel row, span bytes at s, for m pixels (sstep bytes
+ * apart in the image, dstep apart in the buffer), in 16-byte pieces: up
+ * to 15 bytes past each span are read (the caller checks that they lie in
+ * the image) and written (the next kernel row's bytes, written after
+ * these, or the record's slack). Pixel-inner: a load and a store per
+ * piece. */
+static void q8_copy_spans(uint8_t *d, size_t dstep, const uint8_t *s,
+                          size_t sstep, size_t span, size_t m) {
+  for (size_t o = 0; o < span; o += 16)
+    for (size_t i = 0; i < m; i++)
+      memcpy(d + i * dstep + o, s + i * sstep + o, 16);
+}
+
+/* The span of pixel ow tap by tap (border pixels, and those whose pieces
+ * would read past the image): each tap's C bytes from its mapped column of
+ * row x, or the zero row. Exact, no overrun. */
+static void q8_copy_taps(const q8_ctx *c, const uint8_t *x, size_t ow,
+                         uint8_t *d) {
+  const size_t C = c->p->C, S = c->p->S;
+  for (size_t q = 0; q < S; q++, d += C) {
+    const ptrdiff_t col = c->coltab[ow * S + q];
+    memcpy(d, col >= 0 ? x + col : c->params.zero, C);
+  }
+}
+
+/* Kernel row r of pixels [ow, ow + m) of output row oh, into the records
+ * at d (c->im2col_stride apart): the interior (every tap a real column of
+ * the row, [ow_lo, ow_hi)) in pieces as far as they stay in the image,
+ * the rest tap by tap; a zero-padding row from the zero row. */
+static void q8_im2col_row(const q8_ctx *c, const uint8_t *img, size_t oh,
+                          size_t r, size_t ow, size_t m, uint8_t *d) {
+  const sc_problem *p = c->p;
+  const size_t C = p->C, span = p->S * C, ks = c->im2col_stride;
+  const size_t step = p->stride_w * C, end = ow + m;
+  const ptrdiff_t row = c->rowtab[oh * p->R + r];
+  if (row < 0) { /* zero-padding row: the zero row holds span + 15 */
+    q8_copy_spans(d, ks, c->params.zero, 0, span, m);
+    return;
+  }
+  const uint8_t *x = img + row;
+  /* Pieces of pixel i read up to (i*sw - pl)*C + round_up(span, 16) bytes
+   * past the row: the interior pixels for which that is in the image. */
+  const ptrdiff_t room = (ptrdiff_t)c->img_bytes - row -
+                         (ptrdiff_t)sc_round_up(span, 16) +
+                         (ptrdiff_t)(p->pad_left * C);
+  size_t hi = room < 0 ? 0 : (size_t)room / step + 1;
+  hi = hi < c->ow_hi ? hi : c->ow_hi;
+  hi = hi < end ? hi : end;
+  hi = hi > ow ? hi : ow;
+  size_t lo = c->ow_lo > ow ? c->ow_lo : ow;
+  lo = lo < hi ? lo : hi; /* ow <= lo <= hi <= end */
+  for (size_t i = ow; i < lo; i++)
+    q8_copy_taps(c, x, i, d + (i - ow) * ks);
+  q8_copy_spans(d + (lo - ow) * ks, ks, x + c->coltab[lo * p->S], step,
+                span, hi - lo);
+  for (size_t i = hi; i < end; i++)
+    q8_copy_taps(c, x, i, d + (i - ow) * ks);
+}
+
+/* im2col: the records of pixels [pix, pix + n) of image img into buf,
+ * c->im2col_stride bytes apart (each kernel row's span at r * S*C), one
+ * output row and kernel row at a time. A record's slack of at least 15
+ * bytes keeps each piece's overrun within its record. */
+static void q8_im2col_tile(const q8_ctx *c, const uint8_t *img, size_t pix,
+                           size_t n, uint8_t *buf) {
+  const size_t span = c->p->S * c->p->C;
+  while (n > 0) {
+    const size_t oh = pix / c->OW, ow = pix % c->OW;
+    const size_t m = c->OW - ow < n ? c->OW - ow : n;
+    for (size_t r = 0; r < c->p->R; r++)
+      q8_im2col_row(c, img, oh, r, ow, m, buf + r * span);
+    pix += m;
+    n -= m;
+    buf += m * c->im2col_stride;
+  }
+}
+
+/* Tiles ahead whose NHWC output q8_prefetch_out() asks for. */
+#define SC_Q8_OUT_AHEAD 8
+
+/* Prefetches for writing the NHWC output of the tile at pixel pix,
+ * channels [k0, k0 + nk): layers of little arithmetic per output byte (a
+ * stem's 27 or 147 products) otherwise wait on the misses of their
+ * stores, which the hardware fetches no earlier than the store buffer
+ * drains. (Past the output's end a prefetch does nothing.) */
+static inline void q8_prefetch_out(const q8_ctx *c, const uint8_t *y,
+                                   size_t pix, size_t k0, size_t nk) {
+  if (c->ch_stride != 1)
+    return; /* NCHW: a line per channel, not worth it */
+  y += pix * c->pix_stride + k0;
+  const size_t bytes = (c->cfg->mr - 1) * c->pix_stride + nk;
+  for (size_t o = 0; o < bytes; o += 64)
+    __builtin_prefetch(y + o, 1);
+}
+
+/* The stack buffer of an im2col task: chunks of tiles' records (at most
+ * SC_Q8_MAX_MR of round_up(SC_Q8_IM2COL_MAX_KC + 15, 16) bytes fit). */
+#define SC_Q8_IM2COL_BUF 16384
+
+/* im2col (one image, one group): chunks of tiles, their rows copied first
+ * (a chunk fills up to SC_Q8_IM2COL_BUF bytes), then every block of [k0,
+ * k0 + nk) on each tile. The micro-kernel's 4-byte loads of a row just
+ * copied in overlapping 16-byte pieces would straddle two stores still in
+ * the store buffer and wait for them (a failed store forward per 16 bytes
+ * of a row: a 3x3 stem ran its copy as long as its arithmetic); the rest
+ * of the chunk's copying gives the stores time to leave. The buffer
+ * starts zeroed: a padding byte no piece reaches is 0, not undefined (its
+ * weights are 0 anyway). */
+static void q8_task_im2col(const q8_ctx *c, size_t n, size_t k0, size_t p0,
+                           size_t nk, size_t np) {
+  const uint8_t *img = c->im2col + n * c->image_in;
+  uint8_t *y = c->y + n * c->image_out;
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr, kc = c->kc;
+  const size_t ks = c->im2col_stride;
+  uint8_t buf[SC_Q8_IM2COL_BUF] __attribute__((aligned(64)));
+  const size_t chunk = (SC_Q8_IM2COL_BUF / (mr * ks)) * mr;
+  memset(buf, 0, (chunk < np ? chunk : np) * ks);
+  const uint8_t *a[SC_Q8_MAX_MR];
+  for (size_t c0 = p0; c0 < p0 + np; c0 += chunk) {
+    const size_t cn = p0 + np - c0 < chunk ? p0 + np - c0 : chunk;
+    q8_im2col_tile(c, img, c0, cn, buf);
+    for (size_t pix = c0; pix < c0 + cn; pix += mr) {
+      const size_t rows = c0 + cn - pix < mr ? c0 + cn - pix : mr;
+      q8_prefetch_out(c, y, pix + SC_Q8_OUT_AHEAD * mr, k0, nk);
+      for (size_t i = 0; i < mr; i++)
+        a[i] = i < rows ? buf + (pix - c0 + i) * ks : c->params.zero;
+      for (size_t k = k0; k < k0 + nk; k += nr) {
+        const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
+        c->ukernel(rows, nc, kc, 1, a, c->packed + k / nr * c->block,
+                   y + k * c->ch_stride + pix * c->pix_stride,
+                   c->pix_stride, 0, &c->params);
+      }
+    }
+  }
 }
 
 /* A block's operands for the micro-kernel: output channels [k, k + nc) of
@@ -725,6 +922,10 @@ static void q8_task_tiles(const q8_ctx *c, size_t n, size_t g, size_t kb0,
 static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                     size_t nk, size_t np) {
   const q8_ctx *c = arg;
+  if (c->im2col != NULL) {
+    q8_task_im2col(c, n, k0, p0, nk, np);
+    return;
+  }
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const size_t kb0 = k0 / nr, kb1 = kb0 + sc_div_up(nk, nr);
   if (c->tiles_outer) {
@@ -814,11 +1015,11 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   else
     memset(zero, (uint8_t)p->q8.x_zp, nzero);
   const uint8_t *base = pl.copy ? xcopy : args->q8_input;
-  q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
-                     rowtab, coltab, base,    zero,    indir};
   if (!pl.contiguous)
     q8_tables(p, s, &pl, rowtab, coltab);
-  if (!pl.contiguous && !pl.tile_rows)
+  q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
+                     rowtab, coltab, base,    zero,    indir};
+  if (!pl.contiguous && !pl.tile_rows && !pl.im2col)
     sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic, pl.tiles, 32,
                               SC_POOL_PHASE);
   const q8_red red = q8_red_get(cfg, p);
@@ -848,18 +1049,26 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .nblocks = sc_div_up(red.kg, cfg->nr),
       .tiles_outer = red.grouped,
       .prefetch = red.grouped && p->stride_h * p->stride_w > 1,
+      .im2col = pl.im2col ? base : NULL,
+      .img_bytes = s->H * s->W * p->C,
+      .rowtab = rowtab,
+      .coltab = coltab,
+      .OW = s->OW,
+      .im2col_stride = sc_round_up(pl.kc + SC_Q8_IM2COL_SLACK - 1, 16),
       .params = {.zero = zero,
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8)},
   };
+  q8_interior(p, s, &c.ow_lo, &c.ow_hi);
   if (!pl.copy) {
     q8_compute(&c, s->N, args->pool);
     return;
   }
-  /* One image at a time through the padded copy. */
+  /* One image at a time through the copy (im2col's: NHWC, unpadded). */
   const size_t HW = s->H * s->W;
   for (size_t n = 0; n < s->N; n++) {
-    q8_copy_ctx cc = {p,     HW,  pl.ckc, args->q8_input + n * HW * p->C,
+    q8_copy_ctx cc = {p,     HW,  pl.im2col ? p->Cg : pl.ckc,
+                      args->q8_input + n * HW * p->C,
                       xcopy, pl.xbytes == 2, s, &pl};
     if (pl.merged)
       sc_parallelize_1d(args->pool, q8_merged_row, &cc, pl.Hp,

@@ -7,7 +7,8 @@
  * from the kernel's family and tile: for an MR x NR igemm tile, output pixel
  * counts 1, MR-1, MR, MR+1, 2MR-1, 2MR, 2MR+1, 3MR+2 times output channels
  * 1, NR-1, NR, NR+1, 2NR+1, input channel remainders with merged and
- * unmerged 3x3 plans, strides, dilation, padding modes, batches, grouped
+ * unmerged 3x3 plans, stems of 1 to 4 channels (3x3 to 7x7, stride 1 and
+ * 2), strides, dilation, padding modes, batches, grouped
  * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
  * depthwise kernels every specialised shape at narrow, medium and wide rows
  * with channel counts around the vector width and multipliers 1 and 2; for
@@ -246,6 +247,21 @@ static void igemm_cases(kctx *x) {
                  .mode = (simdconv_padding_mode)(j % 4)};
     run_layouts(x, t, 0, NR);
   }
+  /* Stems (int8: one tap per pixel, the im2col plan): 1 to 4 channels,
+   * 3x3, 5x5 and 7x7, stride 1 and 2, padded by each mode or unpadded
+   * (the last rows' pieces then end at the image's end), rows of 1 to 3
+   * tiles; K = NR or NR - 1. */
+  for (size_t c = 1; c <= 4; c++)
+    for (size_t r = 3; r <= 7; r += 2)
+      for (size_t st = 1; st <= 2; st++) {
+        const size_t pad = (c + r + st) % 3 == 0 ? 0 : r / 2;
+        tu_tcfg t = {.name = "stem", .N = 1 + c % 2, .C = c,
+                     .K = NR - (c + st) % 2, .H = r + 2 + st,
+                     .W = (st * MR + r) * (1 + c % 3), .R = r, .S = r,
+                     .sh = st, .sw = st, .pt = pad, .pb = pad, .pl = pad,
+                     .pr = pad, .mode = (simdconv_padding_mode)((c + r) % 4)};
+        run_layouts(x, t, 0, t.K);
+      }
   /* Strides, dilation, asymmetric padding, batches; K = NR - 1, NR + 1. */
   const tu_tcfg geo[] = {
       {.name = "s2", .C = 6, .K = NR + 1, .H = 7, .W = 9, .R = 3, .S = 3,
