@@ -17,9 +17,8 @@ static const sc_q8_dw_config *q8dw_cfg(const sc_conv_kernel *k) {
 }
 
 bool sc_q8_dw_fits(const sc_conv_kernel *k, const sc_problem *p) {
-  (void)k;
   return p->dtype == SC_DTYPE_Q8 && !p->transposed && p->groups == p->C && p->Cg == 1 &&
-         p->Kg == 1 && p->R <= SC_Q8_DW_MAX_R;
+         p->Kg == 1 && p->R <= SC_Q8_DW_MAX_R && p->K >= q8dw_cfg(k)->min_k;
 }
 
 void sc_q8_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
@@ -27,8 +26,11 @@ void sc_q8_dw_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {
       .tile_m = 1,
       .tile_n = q8dw_cfg(k)->vw,
       .layouts = (1u << SIMDCONV_LAYOUT_NCHW) | (1u << SIMDCONV_LAYOUT_NHWC),
-      .constraints = "int8 depthwise (groups == C == K), kernel height "
-                     "<= 64; NCHW through NHWC copies",
+      .constraints = q8dw_cfg(k)->min_k != 0
+                         ? "int8 depthwise (groups == C == K > 16), kernel "
+                           "height <= 64; NCHW through NHWC copies"
+                         : "int8 depthwise (groups == C == K), kernel height "
+                           "<= 64; NCHW through NHWC copies",
   };
 }
 
@@ -36,6 +38,14 @@ const char *sc_q8_dw_check(const sc_conv_kernel *k) {
   const sc_q8_dw_config *cfg = q8dw_cfg(k);
   if (cfg == NULL || cfg->row[0] == NULL || cfg->row[1] == NULL)
     return "q8 depthwise config without row functions";
+  if (cfg->min_k != 0 && cfg->min_k != 17)
+    return "q8 depthwise min_k is 0 or 17 (what describe() says)";
+  if (cfg->packing == SC_Q8_DW_PACK_QUADS)
+    return cfg->vw == SC_Q8_DW_QBLOCK && cfg->wbytes == 1 &&
+                   cfg->quad_channel != NULL
+               ? NULL
+               : "q8 depthwise quads: blocks of SC_Q8_DW_QBLOCK channels "
+                 "of int8 weights in a given order";
   if (cfg->vw < 1 || SC_Q8_DW_KPAD % cfg->vw != 0)
     return "q8 depthwise vector width must divide SC_Q8_DW_KPAD";
   if (cfg->wbytes != 2 && cfg->wbytes != 4)
@@ -43,37 +53,73 @@ const char *sc_q8_dw_check(const sc_conv_kernel *k) {
   return NULL;
 }
 
-static size_t q8dw_kp(const sc_problem *p) {
-  return sc_round_up(p->K, SC_Q8_DW_KPAD);
+static bool q8dw_quads(const sc_conv_kernel *k) {
+  return q8dw_cfg(k)->packing == SC_Q8_DW_PACK_QUADS;
+}
+
+/* The channels of the packed arrays: K rounded up to the packing's
+ * block. */
+static size_t q8dw_kp(const sc_conv_kernel *k, const sc_problem *p) {
+  return sc_round_up(p->K, q8dw_quads(k) ? SC_Q8_DW_QBLOCK : SC_Q8_DW_KPAD);
+}
+
+/* Weights per channel: R*S taps, or ceil(R/4) quads of 4 rows x S. */
+static size_t q8dw_taps(const sc_conv_kernel *k, const sc_problem *p) {
+  return (q8dw_quads(k) ? sc_round_up(p->R, 4) : p->R) * p->S;
 }
 
 size_t sc_q8_dw_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
-  const size_t dims[] = {p->R, p->S, q8dw_kp(p), q8dw_cfg(k)->wbytes};
+  const size_t dims[] = {q8dw_taps(k, p), q8dw_kp(k, p), q8dw_cfg(k)->wbytes};
   size_t w;
-  const size_t head = q8dw_kp(p) * (sizeof(int32_t) + sizeof(float));
-  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - head)
+  const size_t head = q8dw_kp(k, p) * (sizeof(int32_t) + sizeof(float));
+  if (!sc_product_ok(dims, 3, &w) || w > SIZE_MAX - head)
     return SIZE_MAX;
   return head + w;
+}
+
+/* The quads of channel c (position i of its block): w[g][s][i][t] is
+ * weight (4g + t, s), 0 past R. */
+static void q8dw_pack_quads(const sc_problem *p, const int8_t *wc, size_t i,
+                            int8_t *blk) {
+  const size_t nq = sc_div_up(p->R, 4), S = p->S;
+  for (size_t g = 0; g < nq; g++)
+    for (size_t s = 0; s < S; s++)
+      for (size_t t = 0; t < 4; t++) {
+        const size_t r = 4 * g + t;
+        blk[((g * S + s) * SC_Q8_DW_QBLOCK + i) * 4 + t] =
+            wc != NULL && r < p->R ? wc[r * S + s] : 0;
+      }
 }
 
 void sc_q8_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
                    const int8_t *w_krsc, const int32_t *bias,
                    const float *mult, void *packed) {
   const sc_q8_dw_config *cfg = q8dw_cfg(k);
-  const size_t kp = q8dw_kp(p), taps = p->R * p->S;
-  /* The operands are the input values (widened by their type). */
-  const int32_t zp_op =
-      sc_q8_zp_operand(&p->q8, p->q8.in_type == SIMDCONV_QTYPE_S8);
+  const size_t kp = q8dw_kp(k, p), taps = p->R * p->S;
+  const bool quads = q8dw_quads(k);
+  /* The operands are the input values (widened by their type), or for
+   * quads unsigned bytes (int8 inputs flipped). */
+  const int32_t zp_op = sc_q8_zp_operand(
+      &p->q8, !quads && p->q8.in_type == SIMDCONV_QTYPE_S8);
   int32_t *b = packed;
   float *m = (float *)(b + kp);
   int16_t *w16 = (int16_t *)(m + kp);
   int32_t *w32 = (int32_t *)(m + kp);
-  for (size_t c = 0; c < kp; c++) {
-    b[c] = c < p->K ? sc_q8_packed_bias(bias, c, w_krsc + c * taps, taps, zp_op)
+  const size_t qblock = q8dw_taps(k, p) * SC_Q8_DW_QBLOCK;
+  for (size_t i = 0; i < kp; i++) {
+    /* Position i holds channel c. */
+    const size_t blk = i / SC_Q8_DW_QBLOCK * SC_Q8_DW_QBLOCK;
+    const size_t c = quads ? blk + cfg->quad_channel(i - blk) : i;
+    b[i] = c < p->K ? sc_q8_packed_bias(bias, c, w_krsc + c * taps, taps, zp_op)
                     : 0;
-    m[c] = c < p->K ? mult[c] : 1.0f;
+    m[i] = c < p->K ? mult[c] : 1.0f;
+    if (quads) {
+      q8dw_pack_quads(p, c < p->K ? w_krsc + c * taps : NULL, i - blk,
+                      (int8_t *)(m + kp) + i / SC_Q8_DW_QBLOCK * qblock);
+      continue;
+    }
     for (size_t t = 0; t < taps; t++) {
-      const int16_t v = c < p->K ? w_krsc[c * taps + t] : 0;
+      const int16_t v = c < p->K ? w_krsc[c * taps + t] : 0; /* c == i */
       if (cfg->wbytes == 4)
         w32[t * kp + c] = (int32_t)(uint16_t)v; /* the (w, 0) int16 pair */
       else
@@ -88,8 +134,8 @@ typedef struct q8dw_layout {
   size_t coloff, zero, xin, yout, total;
 } q8dw_layout;
 
-static bool q8dw_layout_get(const sc_problem *p, const sc_shape *s,
-                            q8dw_layout *l) {
+static bool q8dw_layout_get(const sc_conv_kernel *k, const sc_problem *p,
+                            const sc_shape *s, q8dw_layout *l) {
   const size_t cols[] = {s->OW, p->S, sizeof(ptrdiff_t)};
   const size_t in[] = {s->H, s->W, p->C};
   const size_t out[] = {s->OH, s->OW, p->K};
@@ -98,7 +144,8 @@ static bool q8dw_layout_get(const sc_problem *p, const sc_shape *s,
       !sc_product_ok(out, 3, &nout))
     return false;
   const bool nchw = p->layout == SIMDCONV_LAYOUT_NCHW;
-  const size_t zero = s->W * p->C > q8dw_kp(p) ? s->W * p->C : q8dw_kp(p);
+  const size_t kp = q8dw_kp(k, p);
+  const size_t zero = s->W * p->C > kp ? s->W * p->C : kp;
   const size_t parts[] = {ncols, zero, nchw ? nin : 0, nchw ? nout : 0};
   size_t *at[] = {&l->coloff, &l->zero, &l->xin, &l->yout};
   size_t total = 0;
@@ -115,9 +162,8 @@ static bool q8dw_layout_get(const sc_problem *p, const sc_shape *s,
 
 size_t sc_q8_dw_workspace_size(const sc_conv_kernel *k, const sc_problem *p,
                                const sc_shape *s) {
-  (void)k;
   q8dw_layout l;
-  return q8dw_layout_get(p, s, &l) ? l.total : SIZE_MAX;
+  return q8dw_layout_get(k, p, s, &l) ? l.total : SIZE_MAX;
 }
 
 /* ---- the NHWC rows ---------------------------------------------------------- */
@@ -129,6 +175,7 @@ typedef struct q8dw_task {
   const sc_q8_dw_params *params;
   const uint8_t *x; /* NHWC images */
   uint8_t *y;       /* NHWC outputs */
+  size_t kblock;    /* channel tiles are multiples of it */
 } q8dw_task;
 
 /* Output row oh of image n, channels [k0, k0 + nk). */
@@ -156,7 +203,7 @@ static void q8dw_nhwc(q8dw_task *t, size_t nimg, pthreadpool_t pool) {
   const size_t want = 8 * (pool ? pthreadpool_get_threads_count(pool) : 1);
   size_t tile_k = K;
   if (rows < want) {
-    tile_k = sc_round_up(sc_div_up(K, sc_div_up(want, rows)), SC_Q8_DW_KPAD);
+    tile_k = sc_round_up(sc_div_up(K, sc_div_up(want, rows)), t->kblock);
     tile_k = tile_k > K ? K : tile_k;
   }
   sc_parallelize_3d_tile_2d(pool, q8dw_row_task, t, nimg, t->s->OH,
@@ -212,12 +259,12 @@ void sc_q8_dw_run(const sc_run_args *args) {
   const sc_shape *s = args->shape;
   const sc_q8_dw_config *cfg = q8dw_cfg(args->kernel);
   q8dw_layout l = {0};
-  (void)q8dw_layout_get(p, s, &l); /* checked by workspace_size */
+  (void)q8dw_layout_get(args->kernel, p, s, &l); /* checked by workspace_size */
   uint8_t *ws = args->workspace;
   ptrdiff_t *coloff = (ptrdiff_t *)(void *)(ws + l.coloff);
   size_t ow_lo, ow_hi;
   q8dw_columns(p, s, coloff, &ow_lo, &ow_hi);
-  const size_t kp = q8dw_kp(p);
+  const size_t kp = q8dw_kp(args->kernel, p);
   memset(ws + l.zero, (uint8_t)p->q8.x_zp,
          s->W * p->C > kp ? s->W * p->C : kp);
   const int32_t *bias = args->packed;
@@ -225,13 +272,19 @@ void sc_q8_dw_run(const sc_run_args *args) {
       .K = p->K, .Kp = kp, .R = p->R, .S = p->S, .OW = s->OW,
       .coloff = coloff, .ow_lo = ow_lo, .ow_hi = ow_hi,
       .sw_bytes = p->stride_w * p->C, .dw_bytes = p->dil_w * p->C,
+      .row_bytes = s->W * p->C, .next_rows = p->stride_h,
       .zero = ws + l.zero, .bias = bias,
       .mult = (const float *)(bias + kp),
       .w = (const float *)(bias + kp) + kp,
       .out = sc_q8_out_get(&p->q8),
   };
-  q8dw_task t = {p, s, cfg->row[p->q8.in_type], &params, args->q8_input,
-                 args->q8_output};
+  q8dw_task t = {p,
+                 s,
+                 cfg->row[p->q8.in_type],
+                 &params,
+                 args->q8_input,
+                 args->q8_output,
+                 q8dw_quads(args->kernel) ? SC_Q8_DW_QBLOCK : SC_Q8_DW_KPAD};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
     q8dw_nhwc(&t, s->N, args->pool);
     return;

@@ -11,10 +11,21 @@
  * themselves), and a zero-padding tap reads the zero row of x_zp bytes.
  * NCHW runs on NHWC copies of each image and its output in the workspace.
  *
- * Packed weights (Kp = K rounded up to SC_Q8_DW_KPAD, padding lanes 0):
+ * Packed weights (Kp = K rounded up to the config's block, padding lanes 0):
  *   int32_t bias[Kp]; float mult[Kp];
+ * then, packed per tap (SC_Q8_DW_PACK_TAPS, block SC_Q8_DW_KPAD):
  *   w[R * S][Kp]   int16, or int32 holding the int16 zero-extended (x86:
  *                  VPMADDWD of (x, x >> 16) pairs by (w, 0) pairs is x * w)
+ * or in quads of kernel rows (SC_Q8_DW_PACK_QUADS, blocks of
+ * SC_Q8_DW_QBLOCK channels; a product instruction sums 4 bytes per lane,
+ * here the 4 kernel rows of one column, so a tap column of 4 rows is one
+ * VPDPBUSD / SDOT per vector of channels):
+ *   w[Kp / QBLOCK][ceil(R / 4)][S][QBLOCK][4]  int8: block b, quad g,
+ *                  column s, position i: the weights of kernel rows
+ *                  4g .. 4g+3 (0 past R) of channel b * QBLOCK +
+ *                  quad_channel(i); bias and mult in the same order.
+ *                  The operands are unsigned (int8 inputs get their top
+ *                  bit flipped), so the packed bias compensates zp_u8.
  *
  * Scalar twin: q8_conv_direct__scalar (identical bytes).
  */
@@ -27,8 +38,16 @@
 #include "conv_internal.h"
 #include "q8.h"
 
-/* Channel padding of the packed arrays: a multiple of every vector width. */
+/* Channel padding of the per-tap packing: a multiple of every vector
+ * width. */
 #define SC_Q8_DW_KPAD 16
+/* Channels per block of the quad packing. */
+#define SC_Q8_DW_QBLOCK 64
+
+typedef enum sc_q8_dw_packing {
+  SC_Q8_DW_PACK_TAPS = 0, /* w[R*S][Kp], int16 or int32 */
+  SC_Q8_DW_PACK_QUADS,    /* blocks of 64 channels x quads of kernel rows */
+} sc_q8_dw_packing;
 
 /* What a row function needs besides the rows. */
 typedef struct sc_q8_dw_params {
@@ -40,6 +59,9 @@ typedef struct sc_q8_dw_params {
    * the zero row): their taps need no check. */
   size_t ow_lo, ow_hi;
   size_t sw_bytes, dw_bytes; /* stride and dilation of a column, in bytes */
+  /* Bytes between input rows, and the input rows the next output row adds
+   * (stride_h): what a row function may prefetch. */
+  size_t row_bytes, next_rows;
   const uint8_t *zero; /* a row of x_zp: max(W*C, Kp) bytes */
   const int32_t *bias;
   const float *mult;
@@ -55,9 +77,18 @@ typedef void (*sc_q8_dw_row_fn)(const sc_q8_dw_params *p,
                                 size_t k0, size_t nk);
 
 typedef struct sc_q8_dw_config {
-  size_t vw;               /* channels per vector; divides SC_Q8_DW_KPAD */
-  size_t wbytes;           /* 2 (int16) or 4 (int16 zero-extended) */
+  /* channels per vector (TAPS: divides SC_Q8_DW_KPAD), or per block
+   * (QUADS: SC_Q8_DW_QBLOCK); row functions get k0 a multiple of it */
+  size_t vw;
+  size_t wbytes;           /* TAPS: 2 (int16) or 4 (int16 zero-extended) */
   sc_q8_dw_row_fn row[2];  /* by input type: [SIMDCONV_QTYPE_U8], [_S8] */
+  sc_q8_dw_packing packing;
+  /* QUADS: the channel (within its block) of block position i, the order
+   * the ISA's byte interleave leaves the channels in */
+  size_t (*quad_channel)(size_t i);
+  /* 0, or the fewest channels the kernel takes (fewer leave most of its
+   * block idle: the next kernel of the list is faster there) */
+  size_t min_k;
 } sc_q8_dw_config;
 
 /* The largest kernel height (row pointers live on the stack). */

@@ -11,7 +11,8 @@
  * 2), strides, dilation, padding modes, batches, grouped
  * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
  * depthwise kernels every specialised shape at narrow, medium and wide rows
- * with channel counts around the vector width and multipliers 1 and 2; for
+ * with channel counts around the vector width and multipliers 1 and 2, and
+ * rows of 3 to 17 pixels (every remainder of a sliding window); for
  * the transposed families (deconv_igemm, deconv_dwconv) strides 1 to 4
  * with output phases of 1, MR-1, MR, MR+1, 2MR+1 pixels (row widths for
  * depthwise) times the same channel edges, then bias-only phases, dilation
@@ -398,6 +399,7 @@ static const dw_shape dw_shapes[] = {
     {3, 3, 1, 1, 1, 1}, {3, 3, 2, 2, 1, 1}, {5, 5, 1, 1, 1, 1},
     {5, 5, 2, 2, 1, 1}, {7, 7, 1, 1, 1, 1}, {3, 3, 1, 1, 2, 2},
     {2, 4, 1, 2, 1, 1}, {1, 1, 1, 1, 1, 1}, {3, 3, 1, 2, 1, 1},
+    {7, 7, 2, 2, 1, 1},
 };
 
 static tu_tcfg dw_cfg(const dw_shape *sh, size_t C, size_t kg, size_t W,
@@ -426,6 +428,20 @@ static void dwconv_cases(kctx *x) {
                            m ? SIMDCONV_PAD_REFLECT : SIMDCONV_PAD_ZEROS),
                     x->pixels[w], C);
       }
+  /* Output rows of 3 to 17 pixels on the square shapes of dilation 1:
+   * every remainder of the sliding windows of up to 8 pixels, and rows
+   * narrower than a window. */
+  static const size_t ows[] = {3, 4, 5, 7, 8, 9, 16, 17};
+  for (size_t s = 0; s < sizeof dw_shapes / sizeof *dw_shapes; s++) {
+    const dw_shape *sh = &dw_shapes[s];
+    if (sh->R != sh->S || sh->R < 3 || sh->dw != 1 || sh->sh != sh->sw)
+      continue;
+    for (size_t o = 0; o < sizeof ows / sizeof *ows; o++, i++)
+      run_layouts(x,
+                  dw_cfg(sh, x->channels[i % x->nchannels], 1,
+                         (ows[o] - 1) * sh->sw + 1, SIMDCONV_PAD_ZEROS),
+                  0, x->channels[i % x->nchannels]);
+  }
   /* Every channel edge with both multipliers on the commonest shape. */
   for (size_t c = 0; c < x->nchannels; c++)
     for (size_t kg = 1; kg <= 2; kg++)

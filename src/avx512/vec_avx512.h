@@ -248,18 +248,29 @@ static inline __m512i sc_q8_round_x16(__m512i s, const float *mult) {
  * (VPACKS* interleave them by 128-bit lane): 64 bytes (32 for 2). Two
  * vectors cost 7 operations where sc_q8_requant_x16 and a VPMOVDB take
  * 12, the port-5 shuffles of VPMOVDB above all. */
+static inline __m512i sc_q8_pack_lanes_x64(__m512i r0, __m512i r1,
+                                           __m512i r2, __m512i r3,
+                                           const sc_q8_out *o);
+
 static inline __m512i sc_q8_pack_x64(__m512i r0, __m512i r1, __m512i r2,
                                      __m512i r3, const sc_q8_out *o) {
+  return _mm512_permutexvar_epi32(
+      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+      sc_q8_pack_lanes_x64(r0, r1, r2, r3, o));
+}
+
+/* sc_q8_pack_x64 without the final permutation: 128-bit lane l holds
+ * lane l of r0, r1, r2, r3 (4 bytes each), in that order. */
+static inline __m512i sc_q8_pack_lanes_x64(__m512i r0, __m512i r1,
+                                           __m512i r2, __m512i r3,
+                                           const sc_q8_out *o) {
   const __m512i zp = _mm512_set1_epi16((int16_t)o->zp8);
   const __m512i a = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), zp);
   const __m512i b = _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), zp);
   __m512i y = _mm512_packs_epi16(a, b);
   y = _mm512_min_epi8(_mm512_max_epi8(y, _mm512_set1_epi8((int8_t)o->lo8)),
                       _mm512_set1_epi8((int8_t)o->hi8));
-  y = _mm512_xor_si512(y, _mm512_set1_epi8((char)o->flip));
-  return _mm512_permutexvar_epi32(
-      _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
-      y);
+  return _mm512_xor_si512(y, _mm512_set1_epi8((char)o->flip));
 }
 
 /* Requantizes and stores a tile row of nv vectors of sums (bias included;
@@ -367,6 +378,59 @@ static inline __m512i sc_q8d_macx_x16(__m512i acc, __m512i x, __m512i w) {
                            _mm512_set1_epi32((int32_t)0x80808080u))           \
         : _mm512_maskz_loadu_epi8(m, p))
 #define SC_Q8G_PERM(idx, x) _mm512_permutexvar_epi32(idx, x)
+
+/* The q8 depthwise quad template's API (src/ukernels/
+ * q8_dwconv_quad_ukernel.h) with VPDPBUSD: a block of 64 channels is 4
+ * vectors of 16 lanes; a lane holds one channel's bytes of 4 kernel rows.
+ * VPUNPCK{L,H}BW, then {L,H}WD, interleave the 4 rows' 64 bytes within
+ * each 128-bit lane, so vector j, lane l, dword t holds channel 16 l + 4 j
+ * + t; VPACKSSDW / VPACKSSWB of the 4 vectors' results restore the channel
+ * order (sc_q8_pack_lanes_x64) without a permutation. */
+static inline __m512i sc_q8q_load_x64(const uint8_t *px, __mmask64 m,
+                                      bool s8) {
+  const __m512i v = _mm512_maskz_loadu_epi8(m, px);
+  return s8 ? _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80)) : v;
+}
+
+static inline void sc_q8q_quad_x64(__m512i a, __m512i b, __m512i c,
+                                   __m512i d, __m512i x[4]) {
+  const __m512i ab_lo = _mm512_unpacklo_epi8(a, b);
+  const __m512i ab_hi = _mm512_unpackhi_epi8(a, b);
+  const __m512i cd_lo = _mm512_unpacklo_epi8(c, d);
+  const __m512i cd_hi = _mm512_unpackhi_epi8(c, d);
+  x[0] = _mm512_unpacklo_epi16(ab_lo, cd_lo);
+  x[1] = _mm512_unpackhi_epi16(ab_lo, cd_lo);
+  x[2] = _mm512_unpacklo_epi16(ab_hi, cd_hi);
+  x[3] = _mm512_unpackhi_epi16(ab_hi, cd_hi);
+}
+
+static inline void sc_q8q_out_x64(const __m512i acc[4], const float *mult,
+                                  const sc_q8_out *o, uint8_t *dst,
+                                  __mmask64 m) {
+  __m512i r[4];
+  for (size_t j = 0; j < 4; j++)
+    r[j] = sc_q8_round_x16(acc[j], mult + 16 * j);
+  _mm512_mask_storeu_epi8(dst, m,
+                          sc_q8_pack_lanes_x64(r[0], r[1], r[2], r[3], o));
+}
+
+#define SC_Q8Q_N 64
+#define SC_Q8Q_V __m512i
+#define SC_Q8Q_M __mmask64
+#define SC_Q8Q_MASK(n)                                                         \
+  _cvtu64_mask64((n) >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << (n)) - 1)
+#define SC_Q8Q_ZERO() _mm512_setzero_si512()
+#define SC_Q8Q_LOAD(px, m, s8) sc_q8q_load_x64(px, m, s8)
+#define SC_Q8Q_QUAD(a, b, c, d, x) sc_q8q_quad_x64(a, b, c, d, x)
+#define SC_Q8Q_DOT(acc, x, w)                                                  \
+  _mm512_dpbusd_epi32(acc, x, _mm512_loadu_si512(w))
+#define SC_Q8Q_BLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8Q_OUT(acc, mult, out, dst, m) sc_q8q_out_x64(acc, mult, out, dst, m)
+#define SC_Q8Q_WINDOW_P 4
+/* 16 channels or fewer: the 16-lane VPDPWSSD kernel (q8_dwconv_vnni),
+ * which idles no lane, does fewer operations than a quarter block. */
+#define SC_Q8Q_MIN_K 17
+#define SC_Q8Q_CHANNEL(i) ((i) % 16 / 4 * 16 + (i) / 16 * 4 + (i) % 4)
 #endif
 
 #endif
