@@ -40,7 +40,9 @@
  * packed: igemm pads each group's Kg to NR (at most K + 63 groups
  * channels) and each tap's channels to 4, so a channel holds at most
  * R*S*(Cg + 3) weights of up to 2 bytes (AVX2's int16 copies; merged taps
- * round S*Cg up instead, less) and 8 bytes of bias and multiplier;
+ * round S*Cg up instead, less), 4 bytes a tap of padding-tap correction
+ * (counted as 2 more weights of 2 bytes a tap: Cg + 5) and 8 bytes of
+ * bias and multiplier;
  * depthwise pads K to 16 with up to 4 bytes a weight (Cg = 1: 4 R*S <=
  * 2 R*S*(1 + 3)), or to 64 (K + 63 <= K + 64 groups) with bytes in quads
  * of kernel rows ((R + 3) * S <= 8 R*S); the direct kernel
@@ -61,12 +63,12 @@
  * of an input image (C*H*W) and an output image (K*OH*OW); alignments
  * under 1024. */
 static bool sc_q8_packed_bound(const sc_problem *p, size_t *bytes) {
-  size_t channels, cg3, taps;
+  size_t channels, cgw, taps;
   const size_t kernel[] = {p->R, p->S};
   if (!sc_mul_ok(p->groups, SC_BOUND_MAX_NR, &channels) ||
       __builtin_add_overflow(channels, p->K, &channels) ||
-      __builtin_add_overflow(p->Cg, 3, &cg3) ||
-      !sc_product_ok(kernel, 2, &taps) || !sc_mul_ok(taps, cg3, &taps) ||
+      __builtin_add_overflow(p->Cg, 5, &cgw) ||
+      !sc_product_ok(kernel, 2, &taps) || !sc_mul_ok(taps, cgw, &taps) ||
       __builtin_add_overflow(taps, 4, &taps))
     return false;
   const size_t dims[] = {2, channels, taps};

@@ -172,12 +172,14 @@ static size_t q8_block_bytes(const sc_problem *p,
   const q8_red red = q8_red_get(cfg, p);
   const size_t dims[] = {red.taps, red.kc, cfg->nr, cfg->wbytes};
   size_t w;
-  /* Grouped: the load mask and a lane index per step (int32 each). */
+  /* Grouped: the load mask and a lane index per step (int32 each); the
+   * others: each tap's corr (int32) after the weights. */
   const size_t head = cfg->nr * (sizeof(int32_t) + sizeof(float)) +
                       (red.grouped ? SC_Q8G_HEAD + red.kc * cfg->nr : 0);
-  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - head)
+  const size_t tail = red.grouped ? 0 : red.taps * cfg->nr * sizeof(int32_t);
+  if (!sc_product_ok(dims, 4, &w) || w > SIZE_MAX - head - tail)
     return SIZE_MAX;
-  return head + w;
+  return head + w + tail;
 }
 
 size_t sc_q8_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
@@ -276,6 +278,15 @@ static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
           else
             w8[i] = v;
         }
+  /* corr[t][j] = zp_op * sum w: the negated compensation of one tap. */
+  int32_t *corr = (int32_t *)(void *)(wp + i * cfg->wbytes);
+  for (size_t t = 0; t < taps; t++)
+    for (size_t j = 0; j < nr; j++)
+      corr[t * nr + j] =
+          j < nc ? (int32_t)(0u - (uint32_t)sc_q8_packed_bias(
+                                      NULL, 0, w_krsc + ((k0 + j) * taps + t) * cg,
+                                      cg, zp_op))
+                 : 0;
 }
 
 void sc_q8_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
@@ -325,6 +336,16 @@ typedef struct q8_plan {
    * bytes of ResNeXt's 4-channel groups, more with 2). */
   bool tile_rows;
 } q8_plan;
+
+/* Whether some tap pointers of the plan's tiles name the zero row (zero
+ * padding read through a tap per kernel tap or row; the merged copy has
+ * its padding in it, im2col's records are on the stack), so that the
+ * micro-kernels may skip the taps padded for a whole tile. */
+static bool q8_zero_taps(const sc_problem *p, const q8_plan *pl) {
+  return !pl->grouped && !pl->merged && !pl->im2col && !pl->contiguous &&
+         p->padding_mode == SIMDCONV_PAD_ZEROS &&
+         (p->pad_top | p->pad_bottom | p->pad_left | p->pad_right) != 0;
+}
 
 /* The most row pointers of a tile made on the stack (q8_plan.tile_rows). */
 #define SC_Q8_TILE_ROWS_MAX 128
@@ -1057,7 +1078,8 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .im2col_stride = sc_round_up(pl.kc + SC_Q8_IM2COL_SLACK - 1, 16),
       .params = {.zero = zero,
                  .cn_stride = nchw ? pixels : 0,
-                 .out = sc_q8_out_get(&p->q8)},
+                 .out = sc_q8_out_get(&p->q8),
+                 .skip_padding_taps = q8_zero_taps(p, &pl)},
   };
   q8_interior(p, s, &c.ow_lo, &c.ow_hi);
   if (!pl.copy) {

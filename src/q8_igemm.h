@@ -21,10 +21,16 @@
  *   w[taps][kc / KR][NR][KR] int8 (or int16 when config.wbytes is 2):
  *                            w[t][g][j][i] = weight(k0 + j, t, KR*g + i),
  *                            0 past the group's channels
- * with kc the group's channels rounded up to 4 (SC_Q8_KC_ALIGN) and KR
+ *    int32_t corr[taps][NR];  zp_op * sum over c of w[k0 + j][t][c]: what
+ *                            tap t adds when it reads the zero row
+with kc the group's channels rounded up to 4 (SC_Q8_KC_ALIGN) and KR
  * (config.kr, 2 or 4) the channels one product instruction sums per
  * output: a micro-kernel walks the block linearly, KR channels of NR
- * outputs per step.
+ * outputs per step. A tap that reads the zero row for every pixel of a
+ * tile (zero padding) adds corr[t] to each of its sums: a micro-kernel
+ * told so (params.skip_padding_taps) adds corr[t] to its bias instead of
+ * computing the tap. Integer sums are exact, so the bytes are the same
+ * (unlike fp32's, docs/numerics.md section 1, nothing to check after).
  *
  * Indirection buffer (workspace), per image, in tiles of MR output pixels:
  *   const uint8_t *a[tiles][taps][MR];
@@ -94,6 +100,10 @@ typedef struct sc_q8_igemm_params {
    * stored transposed: c[j * cn_stride + i] (pixel i, channel j). */
   size_t cn_stride;
   sc_q8_out out;
+  /* Some taps of some tiles read the zero row for all their pixels: the
+   * micro-kernel skips those taps, adding their corr (packed block). Not
+   * for grouped kernels, whose blocks have no corr. */
+  bool skip_padding_taps;
 } sc_q8_igemm_params;
 
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR): kc (a multiple of 4)
@@ -155,6 +165,37 @@ static inline void sc_q8_store_tile(const uint8_t *t, size_t nr, size_t mr,
 static inline const uint8_t *sc_q8_row(const uint8_t *entry,
                                        const uint8_t *zero, size_t a_offset) {
   return entry != zero ? entry + a_offset : zero;
+}
+
+/* Whether tap row pointers a[0..n) all name the zero row. */
+static inline bool sc_q8_tap_padded(const uint8_t *const *a, size_t n,
+                                    const uint8_t *zero) {
+  bool padded = true;
+#pragma GCC unroll 16
+  for (size_t i = 0; i < n; i++)
+    padded &= a[i] == zero;
+  return padded;
+}
+
+/* The bias of a tile that skips its padded taps: bias[0..nr) plus the
+ * corr of each of the ks taps (a: ks * mr pointers) that reads the zero row
+ * for all mr pixels, into sum; bias itself when no tap does. Wrapping, as
+ * the sums do. */
+static inline const int32_t *
+sc_q8_skip_bias(const uint8_t *const *a, size_t ks, size_t mr,
+                const uint8_t *zero, const int32_t *bias,
+                const int32_t *corr, size_t nr, int32_t *sum) {
+  const int32_t *out = bias;
+  for (size_t t = 0; t < ks; t++, a += mr, corr += nr) {
+    if (!sc_q8_tap_padded(a, mr, zero))
+      continue;
+    if (out == bias)
+      memcpy(sum, bias, nr * sizeof *sum);
+    out = sum;
+    for (size_t j = 0; j < nr; j++)
+      sum[j] = (int32_t)((uint32_t)sum[j] + (uint32_t)corr[j]);
+  }
+  return out;
 }
 
 bool sc_q8_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);

@@ -596,6 +596,45 @@ ParameterizedTest(simdconv_isa *isa, q8, random, .timeout = 600) {
   tq_report(tu_isa_str(*isa));
 }
 
+/* Taps that are zero padding for whole tiles, which the igemm kernels skip,
+ * adding the tap's correction (zp_op * sum w, q8_igemm.h) instead: atrous
+ * layers padded as wide as their dilation (DeepLab's ASPP, scaled down),
+ * odd channel counts (a padded copy, the zero row of its kc), every input
+ * zero point kind, both layouts, 1 and 2 threads: the bytes of the oracle
+ * on every ISA. */
+TU_ISA_PARAMS(q8, padded_taps)
+ParameterizedTest(simdconv_isa *isa, q8, padded_taps, .timeout = 600) {
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x70616454) + (uint64_t)*isa);
+  static const tu_tcfg cfgs[] = {
+      {.name = "aspp", .C = 24, .K = 40, .H = 27, .W = 27, .R = 3, .S = 3,
+       .dh = 9, .dw = 9, .pt = 9, .pb = 9, .pl = 9, .pr = 9, .bias = true},
+      {.name = "aspp_odd", .C = 13, .K = 70, .H = 19, .W = 23, .R = 3,
+       .S = 3, .dh = 6, .dw = 5, .pt = 6, .pb = 6, .pl = 5, .pr = 5},
+      {.name = "res5", .N = 2, .C = 64, .K = 96, .H = 7, .W = 7, .R = 3,
+       .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true},
+      {.name = "asym", .C = 20, .K = 17, .H = 9, .W = 30, .R = 5, .S = 3,
+       .sh = 2, .dh = 2, .pt = 7, .pb = 2, .pl = 0, .pr = 3},
+  };
+  size_t n = 0;
+  for (size_t ci = 0; ci < sizeof cfgs / sizeof cfgs[0]; ci++)
+    for (int in = 0; in < 2; in++)
+      for (int zi = 0; zi < 3; zi++, n++) {
+        tq_spec s;
+        tq_spec_from_tcfg(&s, &cfgs[ci], (simdconv_layout)(n % 2),
+                          tu_rng_u64(&r));
+        s.in_type = (simdconv_qtype)in;
+        s.out_type = (simdconv_qtype)(n / 2 % 2);
+        s.x_zp = (in ? -128 : 0) + (zi == 0 ? 0 : zi == 1 ? 131 : 255);
+        s.y_zp = (s.out_type ? -128 : 0) + (int32_t)((n * 61) % 256);
+        s.per_channel = n % 3 != 0;
+        tq_case c;
+        tq_case_init(&c, &s);
+        tq_check_isa(&c, *isa, &tu_variants[n % 4]);
+        tq_case_free(&c);
+      }
+}
+
 /* Zero points 0, 128, 255 (u8) and -128, 0, 127 (s8) for input and output,
  * every scale kind, saturating data, both layouts, per ISA. */
 TU_ISA_PARAMS(q8, zero_points_and_saturation)

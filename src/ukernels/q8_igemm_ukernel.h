@@ -51,6 +51,17 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                  "q8 igemm tile");
   const int32_t *bias = packed;
   const float *mult = (const float *)(bias + SC_Q8_UK_NR);
+  const SC_Q8_WT *w = (const SC_Q8_WT *)(mult + SC_Q8_UK_NR);
+  const uint8_t *const zero = params->zero;
+  /* Taps that read the zero row for the whole tile: their corr (after the
+   * weights) goes into the bias, and the loop below passes them. */
+  const bool skip = params->skip_padding_taps;
+  int32_t skip_bias[SC_Q8_UK_NR];
+  if (skip)
+    bias = sc_q8_skip_bias(
+        a, ks, SC_Q8_UK_MR, zero, bias,
+        (const int32_t *)(const void *)(w + ks * kc * SC_Q8_UK_NR),
+        SC_Q8_UK_NR, skip_bias);
   SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV * SC_Q8_AV];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_Q8_UK_MR; i++)
@@ -61,9 +72,12 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #else
       acc[i][j] = SC_Q8_ZERO();
 #endif
-  const SC_Q8_WT *w = (const SC_Q8_WT *)(mult + SC_Q8_UK_NR);
-  const uint8_t *const zero = params->zero;
   do {
+    if (skip && sc_q8_tap_padded(a, SC_Q8_UK_MR, zero)) {
+      a += SC_Q8_UK_MR;
+      w += SC_Q8_UK_NR * kc;
+      continue;
+    }
     const SC_Q8_XT *rows[SC_Q8_UK_MR];
 #pragma GCC unroll 16
     for (size_t i = 0; i < SC_Q8_UK_MR; i++)
