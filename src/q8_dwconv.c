@@ -272,7 +272,11 @@ void sc_q8_dw_run(const sc_run_args *args) {
       .K = p->K, .Kp = kp, .R = p->R, .S = p->S, .OW = s->OW,
       .coloff = coloff, .ow_lo = ow_lo, .ow_hi = ow_hi,
       .sw_bytes = p->stride_w * p->C, .dw_bytes = p->dil_w * p->C,
-      .row_bytes = s->W * p->C, .next_rows = p->stride_h,
+      .row_bytes = s->W * p->C,
+      /* A stride of 2^30 rows would make 2^30 prefetches a column. */
+      .next_rows = p->stride_h < SC_Q8_DW_NEXT_ROWS_MAX
+                       ? p->stride_h
+                       : SC_Q8_DW_NEXT_ROWS_MAX,
       .zero = ws + l.zero, .bias = bias,
       .mult = (const float *)(bias + kp),
       .w = (const float *)(bias + kp) + kp,

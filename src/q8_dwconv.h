@@ -50,6 +50,9 @@ typedef enum sc_q8_dw_packing {
 } sc_q8_dw_packing;
 
 /* What a row function needs besides the rows. */
+/* The most input rows a row function prefetches ahead (sc_q8_dw_params). */
+#define SC_Q8_DW_NEXT_ROWS_MAX 4
+
 typedef struct sc_q8_dw_params {
   size_t K, Kp, R, S, OW;
   /* [OW][S]: the byte offset of the tap's pixel in its row, -1 for a
@@ -60,7 +63,8 @@ typedef struct sc_q8_dw_params {
   size_t ow_lo, ow_hi;
   size_t sw_bytes, dw_bytes; /* stride and dilation of a column, in bytes */
   /* Bytes between input rows, and the input rows the next output row adds
-   * (stride_h): what a row function may prefetch. */
+   * (stride_h, at most SC_Q8_DW_NEXT_ROWS_MAX): what a row function may
+   * prefetch. */
   size_t row_bytes, next_rows;
   const uint8_t *zero; /* a row of x_zp: max(W*C, Kp) bytes */
   const int32_t *bias;

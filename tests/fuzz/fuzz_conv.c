@@ -492,6 +492,10 @@ static void in_fp_mode(const simdconv_conv *conv, const job *j,
   const fpm_mode m = modes[j->fp_pick % 0x80 % usable_modes(modes)];
   const int worker_too = j->fp_pick >> 7;
   census.modes[m]++;
+  /* The pool made first, in the default mode: a worker thread created
+   * while the caller is in mode m would start in m (threads inherit their
+   * creator's FP control state). */
+  (void)pool2();
   fpm_set(FPM_DEFAULT);
   const uint64_t dfl = fpm_state();
   if (worker_too)
@@ -509,8 +513,21 @@ static void in_fp_mode(const simdconv_conv *conv, const job *j,
   fpm_set(FPM_DEFAULT);
   uint64_t after[2] = {0, 0};
   fpm_pool_exchange(pool2(), FPM_DEFAULT, after, 2);
-  if (caller_after != caller || after[1] != (worker_too ? caller : dfl))
+  if (caller_after != caller || after[1] != (worker_too ? caller : dfl)) {
+    const simdconv_desc *d = &j->d;
+    fprintf(stderr,
+            "mode %d: caller 0x%llx -> 0x%llx, worker 0x%llx (want 0x%llx); "
+            "N=%zu C=%zu K=%zu H=%zu W=%zu %zux%zu s%zux%zu d%zux%zu g=%zu "
+            "layout=%d transposed=%d isa_pick=%u\n",
+            (int)m, (unsigned long long)caller,
+            (unsigned long long)caller_after, (unsigned long long)after[1],
+            (unsigned long long)(worker_too ? caller : dfl), j->N,
+            d->in_channels, d->out_channels, j->H, j->W, d->kernel_h,
+            d->kernel_w, d->stride_h, d->stride_w, d->dilation_h,
+            d->dilation_w, d->groups, (int)d->layout, d->transposed,
+            j->isa_pick);
     fail("a call changed the caller's or a pool worker's FP state");
+  }
   if (rs != SIMDCONV_OK ||
       memcmp(ref, t->ref, (size_t)z->out * sizeof(double)) != 0 ||
       memcmp(bound, t->bound, (size_t)z->out * sizeof(double)) != 0)
