@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bounds.h"
+#include "im2col.h"
 #include "padding.h"
 #include "problem.h"
 #include "q8_igemm.h"
@@ -135,9 +136,6 @@ typedef struct q8_red {
  * tap pads (not a multiple of 4, at most 16, as merged) or too few to pay
  * for a tap (4). The weights are the same bytes again: w[K][1][R*S*Cg]. */
 #define SC_Q8_IM2COL_MAX_KC 512
-/* Bytes past a record's span that im2col's 16-byte pieces write, and past
- * the image (the zero row, an NHWC copy) they may read. */
-#define SC_Q8_IM2COL_SLACK 16
 
 static bool q8_im2col(const sc_q8_igemm_config *cfg, const sc_problem *p) {
   return p->groups == 1 && p->dil_w == 1 && cfg->xbytes == 1 &&
@@ -373,7 +371,7 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .ckc = ckc,
       /* im2col's 16-byte pieces of a padding row read up to 15 more. */
       .zero_bytes = red.grouped  ? SC_Q8G_MAX_SPAN
-                    : red.im2col ? (kc + SC_Q8_IM2COL_SLACK) * xb
+                    : red.im2col ? (kc + SC_IM2COL_SLACK) * xb
                                  : kc * xb,
       .xbytes = xb,
       .pix_stride = red.merged || red.im2col ? p->C * xb
@@ -385,7 +383,7 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .tiles = sc_div_up(s->OH * s->OW, q8_cfg(k)->mr),
       .Hp = s->H + p->pad_top + p->pad_bottom,
       .Wp = s->W + p->pad_left + p->pad_right,
-      .slack = red.im2col ? SC_Q8_IM2COL_SLACK : kc,
+      .slack = red.im2col ? SC_IM2COL_SLACK : kc,
       .contiguous = contiguous,
       .tile_rows = red.grouped && !contiguous &&
                    red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX};
@@ -652,18 +650,6 @@ static void q8_copy_task(void *arg, size_t p0, size_t np) {
 
 /* ---- compute -------------------------------------------------------------- */
 
-/* The outputs [*lo, *hi) whose S taps all read real columns, unmapped
- * (dilation_w 1): ow * sw - pl >= 0 and ow * sw - pl + S <= W. */
-static void q8_interior(const sc_problem *p, const sc_shape *s, size_t *lo,
-                        size_t *hi) {
-  *lo = sc_div_up(p->pad_left, p->stride_w);
-  *hi = s->W + p->pad_left >= p->S
-            ? (s->W + p->pad_left - p->S) / p->stride_w + 1
-            : 0;
-  *hi = *hi < s->OW ? *hi : s->OW;
-  *lo = *lo < *hi ? *lo : *hi;
-}
-
 typedef struct q8_ctx {
   const sc_q8_igemm_config *cfg;
   const sc_problem *p;
@@ -687,11 +673,7 @@ typedef struct q8_ctx {
   bool prefetch;       /* tiles_outer: the next tile's input pixels */
   /* im2col plan: */
   const uint8_t *im2col;    /* the NHWC image(s) or copy (else NULL) */
-  size_t img_bytes;         /* bytes of one image there */
-  const ptrdiff_t *rowtab;  /* [OH][R] row offsets, -1: zero padding */
-  const ptrdiff_t *coltab;  /* [OW][S] column offsets, -1: zero padding */
-  size_t ow_lo, ow_hi;      /* outputs whose taps are unmapped columns */
-  size_t OW, im2col_stride; /* bytes between records */
+  sc_im2col records;        /* how its records are copied */
   sc_q8_igemm_params params;
 } q8_ctx;
 
@@ -711,140 +693,52 @@ static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
   return a;
 }
 
-/* The bytes of one kernel row, span bytes at s, for m pixels (sstep bytes
- * apart in the image, dstep apart in the buffer), in 16-byte pieces: up
- * to 15 bytes past each span are read (the caller checks that they lie in
- * the image) and written (the next kernel row's bytes, written after
- * these, or the record's slack). Pixel-inner: a load and a store per
- * piece. */
-static void q8_copy_spans(uint8_t *d, size_t dstep, const uint8_t *s,
-                          size_t sstep, size_t span, size_t m) {
-  for (size_t o = 0; o < span; o += 16)
-    for (size_t i = 0; i < m; i++)
-      memcpy(d + i * dstep + o, s + i * sstep + o, 16);
-}
-
-/* The span of pixel ow tap by tap (border pixels, and those whose pieces
- * would read past the image): each tap's C bytes from its mapped column of
- * row x, or the zero row. Exact, no overrun. */
-static void q8_copy_taps(const q8_ctx *c, const uint8_t *x, size_t ow,
-                         uint8_t *d) {
-  const size_t C = c->p->C, S = c->p->S;
-  for (size_t q = 0; q < S; q++, d += C) {
-    const ptrdiff_t col = c->coltab[ow * S + q];
-    memcpy(d, col >= 0 ? x + col : c->params.zero, C);
-  }
-}
-
-/* Kernel row r of pixels [ow, ow + m) of output row oh, into the records
- * at d (c->im2col_stride apart): the interior (every tap a real column of
- * the row, [ow_lo, ow_hi)) in pieces as far as they stay in the image,
- * the rest tap by tap; a zero-padding row from the zero row. */
-static void q8_im2col_row(const q8_ctx *c, const uint8_t *img, size_t oh,
-                          size_t r, size_t ow, size_t m, uint8_t *d) {
-  const sc_problem *p = c->p;
-  const size_t C = p->C, span = p->S * C, ks = c->im2col_stride;
-  const size_t step = p->stride_w * C, end = ow + m;
-  const ptrdiff_t row = c->rowtab[oh * p->R + r];
-  if (row < 0) { /* zero-padding row: the zero row holds span + 15 */
-    q8_copy_spans(d, ks, c->params.zero, 0, span, m);
-    return;
-  }
-  const uint8_t *x = img + row;
-  /* Pieces of pixel i read up to (i*sw - pl)*C + round_up(span, 16) bytes
-   * past the row: the interior pixels for which that is in the image. */
-  const ptrdiff_t room = (ptrdiff_t)c->img_bytes - row -
-                         (ptrdiff_t)sc_round_up(span, 16) +
-                         (ptrdiff_t)(p->pad_left * C);
-  size_t hi = room < 0 ? 0 : (size_t)room / step + 1;
-  hi = hi < c->ow_hi ? hi : c->ow_hi;
-  hi = hi < end ? hi : end;
-  hi = hi > ow ? hi : ow;
-  size_t lo = c->ow_lo > ow ? c->ow_lo : ow;
-  lo = lo < hi ? lo : hi; /* ow <= lo <= hi <= end */
-  for (size_t i = ow; i < lo; i++)
-    q8_copy_taps(c, x, i, d + (i - ow) * ks);
-  q8_copy_spans(d + (lo - ow) * ks, ks, x + c->coltab[lo * p->S], step,
-                span, hi - lo);
-  for (size_t i = hi; i < end; i++)
-    q8_copy_taps(c, x, i, d + (i - ow) * ks);
-}
-
-/* im2col: the records of pixels [pix, pix + n) of image img into buf,
- * c->im2col_stride bytes apart (each kernel row's span at r * S*C), one
- * output row and kernel row at a time. A record's slack of at least 15
- * bytes keeps each piece's overrun within its record. */
-static void q8_im2col_tile(const q8_ctx *c, const uint8_t *img, size_t pix,
-                           size_t n, uint8_t *buf) {
-  const size_t span = c->p->S * c->p->C;
-  while (n > 0) {
-    const size_t oh = pix / c->OW, ow = pix % c->OW;
-    const size_t m = c->OW - ow < n ? c->OW - ow : n;
-    for (size_t r = 0; r < c->p->R; r++)
-      q8_im2col_row(c, img, oh, r, ow, m, buf + r * span);
-    pix += m;
-    n -= m;
-    buf += m * c->im2col_stride;
-  }
-}
-
 /* Tiles ahead whose NHWC output q8_prefetch_out() asks for. */
 #define SC_Q8_OUT_AHEAD 8
 
 /* Prefetches for writing the NHWC output of the tile at pixel pix,
- * channels [k0, k0 + nk): layers of little arithmetic per output byte (a
- * stem's 27 or 147 products) otherwise wait on the misses of their
- * stores, which the hardware fetches no earlier than the store buffer
- * drains. (Past the output's end a prefetch does nothing.) */
+ * channels [k0, k0 + nk) (sc_prefetch_write says why). */
 static inline void q8_prefetch_out(const q8_ctx *c, const uint8_t *y,
                                    size_t pix, size_t k0, size_t nk) {
   if (c->ch_stride != 1)
     return; /* NCHW: a line per channel, not worth it */
-  y += pix * c->pix_stride + k0;
-  const size_t bytes = (c->cfg->mr - 1) * c->pix_stride + nk;
-  for (size_t o = 0; o < bytes; o += 64)
-    __builtin_prefetch(y + o, 1);
+  sc_prefetch_write(y + pix * c->pix_stride + k0,
+                    (c->cfg->mr - 1) * c->pix_stride + nk);
 }
 
-/* The stack buffer of an im2col task: chunks of tiles' records (at most
- * SC_Q8_MAX_MR of round_up(SC_Q8_IM2COL_MAX_KC + 15, 16) bytes fit). */
-#define SC_Q8_IM2COL_BUF 16384
+/* An im2col task's operands: image n's output, channels [k0, k0 + nk). */
+typedef struct q8_im2col_task {
+  const q8_ctx *c;
+  uint8_t *y;
+  size_t k0, nk;
+} q8_im2col_task;
 
-/* im2col (one image, one group): chunks of tiles, their rows copied first
- * (a chunk fills up to SC_Q8_IM2COL_BUF bytes), then every block of [k0,
- * k0 + nk) on each tile. The micro-kernel's 4-byte loads of a row just
- * copied in overlapping 16-byte pieces would straddle two stores still in
- * the store buffer and wait for them (a failed store forward per 16 bytes
- * of a row: a 3x3 stem ran its copy as long as its arithmetic); the rest
- * of the chunk's copying gives the stores time to leave. The buffer
- * starts zeroed: a padding byte no piece reaches is 0, not undefined (its
- * weights are 0 anyway). */
+/* The tile at pixel pix (rows of it real), records rec: every block of
+ * the task, one tap of kc bytes. */
+static void q8_im2col_run(void *arg, size_t pix, size_t rows,
+                          const unsigned char *rec) {
+  const q8_im2col_task *t = arg;
+  const q8_ctx *c = t->c;
+  const size_t mr = c->cfg->mr, nr = c->cfg->nr, end = t->k0 + t->nk;
+  const uint8_t *a[SC_Q8_MAX_MR];
+  q8_prefetch_out(c, t->y, pix + SC_Q8_OUT_AHEAD * mr, t->k0, t->nk);
+  for (size_t i = 0; i < mr; i++)
+    a[i] = i < rows ? rec + i * c->records.stride : c->params.zero;
+  for (size_t k = t->k0; k < end; k += nr)
+    c->ukernel(rows, end - k < nr ? end - k : nr, c->kc, 1, a,
+               c->packed + k / nr * c->block,
+               t->y + k * c->ch_stride + pix * c->pix_stride, c->pix_stride,
+               0, &c->params);
+}
+
+/* im2col (one image, one group): the tiles of [p0, p0 + np), each with
+ * every block of [k0, k0 + nk), their records copied in chunks
+ * (sc_im2col_tiles). */
 static void q8_task_im2col(const q8_ctx *c, size_t n, size_t k0, size_t p0,
                            size_t nk, size_t np) {
-  const uint8_t *img = c->im2col + n * c->image_in;
-  uint8_t *y = c->y + n * c->image_out;
-  const size_t mr = c->cfg->mr, nr = c->cfg->nr, kc = c->kc;
-  const size_t ks = c->im2col_stride;
-  uint8_t buf[SC_Q8_IM2COL_BUF] __attribute__((aligned(64)));
-  const size_t chunk = (SC_Q8_IM2COL_BUF / (mr * ks)) * mr;
-  memset(buf, 0, (chunk < np ? chunk : np) * ks);
-  const uint8_t *a[SC_Q8_MAX_MR];
-  for (size_t c0 = p0; c0 < p0 + np; c0 += chunk) {
-    const size_t cn = p0 + np - c0 < chunk ? p0 + np - c0 : chunk;
-    q8_im2col_tile(c, img, c0, cn, buf);
-    for (size_t pix = c0; pix < c0 + cn; pix += mr) {
-      const size_t rows = c0 + cn - pix < mr ? c0 + cn - pix : mr;
-      q8_prefetch_out(c, y, pix + SC_Q8_OUT_AHEAD * mr, k0, nk);
-      for (size_t i = 0; i < mr; i++)
-        a[i] = i < rows ? buf + (pix - c0 + i) * ks : c->params.zero;
-      for (size_t k = k0; k < k0 + nk; k += nr) {
-        const size_t nc = k0 + nk - k < nr ? k0 + nk - k : nr;
-        c->ukernel(rows, nc, kc, 1, a, c->packed + k / nr * c->block,
-                   y + k * c->ch_stride + pix * c->pix_stride,
-                   c->pix_stride, 0, &c->params);
-      }
-    }
-  }
+  q8_im2col_task t = {c, c->y + n * c->image_out, k0, nk};
+  sc_im2col_tiles(&c->records, c->im2col + n * c->image_in, p0, np,
+                  c->cfg->mr, q8_im2col_run, &t);
 }
 
 /* A block's operands for the micro-kernel: output channels [k, k + nc) of
@@ -1071,17 +965,13 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .tiles_outer = red.grouped,
       .prefetch = red.grouped && p->stride_h * p->stride_w > 1,
       .im2col = pl.im2col ? base : NULL,
-      .img_bytes = s->H * s->W * p->C,
-      .rowtab = rowtab,
-      .coltab = coltab,
-      .OW = s->OW,
-      .im2col_stride = sc_round_up(pl.kc + SC_Q8_IM2COL_SLACK - 1, 16),
       .params = {.zero = zero,
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8),
                  .skip_padding_taps = q8_zero_taps(p, &pl)},
   };
-  q8_interior(p, s, &c.ow_lo, &c.ow_hi);
+  /* im2col's tables are byte (element) offsets: pix_stride = C. */
+  sc_im2col_init(&c.records, p, s, 1, rowtab, coltab, zero, pl.kc);
   if (!pl.copy) {
     q8_compute(&c, s->N, args->pool);
     return;
