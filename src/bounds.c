@@ -14,8 +14,11 @@
  * most the input); row and column tables (OH*R + OW*S entries), the
  * indirection buffer ((OH*OW + 2*MR) * R*S pointers) and the depthwise
  * masks (one bit per pixel and tap, in 16-bit words) and column maps are
- * 8 bytes or less per (output pixel + 16) and tap, 24 bytes in all; the zero row is at most max(S*Cg, NR) + 15 floats;
- * alignment of five parts and of the caller's pointer adds under 1024.
+ * 8 bytes or less per (output pixel + 16) and tap, 24 bytes in all; the zero row is at most max(S*Cg, NR) + 15 floats,
+ * or for igemm's im2col plan (Cg <= 4, R*S*Cg <= 64, no indirection
+ * buffer) max(R*S*Cg, NR) + 15 floats, within the tables' 24 bytes per tap of the 16 extra
+ * pixels and the slack below; alignment of five parts and of the caller's
+ * pointer adds under 1024.
  *
  * Transposed descriptors (src/deconv.h) have their own bounds. packed: per
  * output-phase class (at most R*S classes) each group's NR blocks carry

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "igemm.h"
+#include "im2col.h"
 #include "padding.h"
 #include "problem.h"
 #include "tasks.h"
@@ -141,15 +142,36 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
  * its padding materialised, so that the S taps of a kernel row are S*C
  * consecutive floats (dilation_w 1, one group, a padded image at most
  * IGEMM_MAX_PAD_GROWTH times the input) and a row pointer per (pixel, kernel
- * row) suffices. The packed weights are (r, s, c)-ordered either way, so the
- * order of the fmas, and the result, is the same. */
+ * row) suffices. With fewer still ("im2col", src/im2col.h) each task
+ * copies the R*S*C floats of each of its pixels into a record on its stack
+ * and the micro-kernel runs them as one tap: no indirection buffer, no
+ * padded copy. The packed weights are (r, s, c)-ordered in every plan, so
+ * the order of the fmas, and the result, is the same. */
 typedef struct igemm_plan {
-  bool merged;
-  size_t taps;  /* row pointers per pixel: R*S, or R when merged */
-  size_t kc;    /* floats per row: Cg, or S*Cg when merged */
+  bool merged, im2col;
+  size_t taps;  /* row pointers per pixel: R*S, R when merged, 1 (im2col) */
+  size_t kc;    /* floats per row: Cg, S*Cg when merged, R*S*Cg (im2col) */
   size_t tcols; /* column entries per output column: S, or 1 when merged */
   size_t Hp, Wp; /* the padded image (merged) */
 } igemm_plan;
+
+/* Floats of a pixel's reduction up to which im2col copies it (a tile's
+ * records, MR of them with up to 15 bytes of slack each, fit the tasks'
+ * stack buffer up to 1024). Measured, 1 thread, A/B in one process:
+ * 3x3 RGB stems (27 floats) 1.26-1.32x in NHWC, 1.0-1.07x in NCHW; the
+ * 5x5 RGBA stem (100) 0.86-1.04x and ResNet-50's 7x7 conv1 (147)
+ * 0.94-1.03x, whose 6 pieces per kernel row cost about what the merged
+ * plan's 7 taps of 21 floats save. */
+#define IGEMM_IM2COL_MAX_KC 64
+
+/* The im2col plan: one group and dilation_w 1 (a kernel row's taps are one
+ * span of S*C floats), more than one tap, and channels too few to pay for
+ * a tap each. Not one channel: the 3x3 gray stem (unet, K = 64) is bound
+ * by its output stores, and the copy measured 0.96-0.98x in NHWC. */
+static bool igemm_im2col(const sc_problem *p) {
+  return p->groups == 1 && p->dil_w == 1 && p->R * p->S > 1 && p->Cg >= 2 &&
+         p->Cg <= 4 && p->R * p->S * p->Cg <= IGEMM_IM2COL_MAX_KC;
+}
 
 /* Padded images up to this many times the input image may be copied: the
  * workspace stays within the bound of bounds.h, however large the padding.
@@ -167,7 +189,11 @@ static bool igemm_pad_copy_ok(const sc_problem *p, const sc_shape *s) {
 
 static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
   igemm_plan pl = {.taps = p->R * p->S, .kc = p->Cg, .tcols = p->S};
-  if (p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg < 32 &&
+  if (igemm_im2col(p)) {
+    pl.im2col = true;
+    pl.taps = 1;
+    pl.kc = p->R * p->S * p->Cg;
+  } else if (p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg < 32 &&
       igemm_pad_copy_ok(p, s)) {
     pl.merged = true;
     pl.taps = p->R;
@@ -180,7 +206,8 @@ static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
 }
 
 /* Floats of the zero row: a row of kc (the grouped micro-kernel reads up to
- * NR floats). */
+ * NR floats; im2col's pieces of a zero-padding kernel row, S*C floats, up
+ * to 15 bytes more, within the rounding to 16 since kc >= S*C). */
 static size_t igemm_zero_floats(const sc_igemm_config *cfg,
                                 const igemm_plan *pl) {
   return sc_round_up(pl->kc > cfg->nr ? pl->kc : cfg->nr, 16);
@@ -193,10 +220,10 @@ typedef struct igemm_layout {
   size_t coltab; /* OW*tcols column offsets */
   size_t indir;  /* (tiles + 1) * taps * MR pointers for one image: the
                     micro-kernels prefetch the next tile's rows, so a spare
-                    tile of zero rows follows the last */
+                    tile of zero rows follows the last (none for im2col) */
   size_t tskip;  /* tiles + 1 bytes: 1 where a tap of the tile is zero
                     padding for all its pixels (the micro-kernel may skip
-                    it, docs/numerics.md section 1) */
+                    it, docs/numerics.md section 1; none for im2col) */
   size_t xpad;   /* merged: one padded NHWC image, Hp*Wp*C floats */
   size_t xin;    /* NCHW, not merged: one NHWC image, H*W*C floats */
   size_t total;
@@ -230,9 +257,10 @@ static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
   const size_t zero[] = {igemm_zero_floats(cfg, &pl), sizeof(float)};
   const size_t rowtab[] = {s->OH, p->R, sizeof(ptrdiff_t)};
   const size_t coltab[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
-  const size_t indir[] = {sc_div_up(pixels, mr) + 1, mr, pl.taps,
-                          sizeof(const float *)};
-  const size_t tskip[] = {sc_div_up(pixels, mr) + 1, 1};
+  /* im2col: records on the tasks' stacks, no tap to skip. */
+  const size_t tiles = pl.im2col ? 0 : sc_div_up(pixels, mr) + 1;
+  const size_t indir[] = {tiles, mr, pl.taps, sizeof(const float *)};
+  const size_t tskip[] = {tiles, 1};
   if (!layout_add_dims(&l->total, zero, 2, &l->zero) ||
       !layout_add_dims(&l->total, rowtab, 3, &l->rowtab) ||
       !layout_add_dims(&l->total, coltab, 3, &l->coltab) ||
@@ -387,6 +415,9 @@ typedef struct igemm_ctx {
   size_t nblocks;     /* NR blocks per GEMM */
   bool tiles_outer;   /* igemm_task's loop order */
   const uint8_t *tskip; /* per tile: params_skip (1) or params (0) */
+  /* im2col plan: the NHWC image(s) or copy (else NULL), its records. */
+  const float *im2col;
+  sc_im2col records;
   sc_igemm_params params;
   sc_igemm_params params_skip; /* params with skip_padding_taps */
 } igemm_ctx;
@@ -416,6 +447,52 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
      ctx->tskip[pix / mr] ? &ctx->params_skip : &ctx->params);
 }
 
+/* Tiles ahead whose NHWC output igemm_im2col_run prefetches. */
+#define IGEMM_OUT_AHEAD 8
+
+/* An im2col task's operands: image n's output, channels [k0, k0 + nk). */
+typedef struct igemm_im2col_task {
+  const igemm_ctx *ctx;
+  float *y;
+  size_t k0, nk;
+} igemm_im2col_task;
+
+/* The tile at pixel pix (rows of it real), records rec: every block of
+ * the task, one tap of R*S*C floats. No tap is zero padding for a whole
+ * tile: params, never params_skip. */
+static void igemm_im2col_run(void *arg, size_t pix, size_t rows,
+                             const unsigned char *rec) {
+  const igemm_im2col_task *t = arg;
+  const igemm_ctx *ctx = t->ctx;
+  const sc_igemm_config *cfg = ctx->cfg;
+  const size_t mr = ctx->mode.mr, nr = cfg->nr, end = t->k0 + t->nk;
+  const size_t ps = ctx->pix_stride;
+  if (ctx->ch_stride == 1) /* NHWC (NCHW: a line per channel) */
+    sc_prefetch_write(t->y + (pix + IGEMM_OUT_AHEAD * mr) * ps + t->k0,
+                      ((mr - 1) * ps + t->nk) * sizeof(float));
+  const float *a[SC_IGEMM_MAX_MR];
+  for (size_t i = 0; i < mr; i++)
+    a[i] = i < rows ? (const float *)(const void *)(rec +
+                                                    i * ctx->records.stride)
+                    : ctx->params.zero;
+  const sc_igemm_ukernel_fn uk = rows < mr && cfg->tails && cfg->tails[rows]
+                                     ? cfg->tails[rows]
+                                     : cfg->ukernel;
+  for (size_t k = t->k0; k < end; k += nr)
+    uk(rows, end - k < nr ? end - k : nr, ctx->kc, 1, a,
+       ctx->packed + k / nr * ctx->block, t->y + pix * ps + k * ctx->ch_stride,
+       ps, 0, &ctx->params);
+}
+
+/* im2col (one group): the tiles of [p0, p0 + np), each with every block
+ * of [k0, k0 + nk), their records copied in chunks (sc_im2col_tiles). */
+static void igemm_task_im2col(const igemm_ctx *ctx, size_t n, size_t k0,
+                              size_t p0, size_t nk, size_t np) {
+  igemm_im2col_task t = {ctx, ctx->y + n * ctx->image_out, k0, nk};
+  sc_im2col_tiles(&ctx->records, ctx->im2col + n * ctx->image_in, p0, np,
+                  ctx->mode.mr, igemm_im2col_run, &t);
+}
+
 /* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
  * NR), output pixels [p0, p0+np) (p0 a multiple of MR): block by block, each
  * block's weights read once for all the tiles, or tile by tile when the
@@ -425,6 +502,10 @@ static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                        size_t nk, size_t np) {
   const igemm_ctx *ctx = arg;
   const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
+  if (ctx->im2col != NULL) {
+    igemm_task_im2col(ctx, n, k0, p0, nk, np);
+    return;
+  }
   if (ctx->tiles_outer) {
     for (size_t pix = p0; pix < p0 + np; pix += mr)
       for (size_t k = k0; k < k0 + nk; k += nr)
@@ -486,7 +567,8 @@ static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
                                      const igemm_mode *m) {
   /* Rows of fewer than 32 channels are a line or two that the hardware
    * prefetchers follow (16->96 112x112: 0.9-0.97x with the prefetch). */
-  return !pl->merged && p->layout == SIMDCONV_LAYOUT_NHWC && pl->kc >= 32 &&
+  return !pl->merged && !pl->im2col && p->layout == SIMDCONV_LAYOUT_NHWC &&
+         pl->kc >= 32 &&
          m->kg * pl->taps <= IGEMM_PREFETCH_MAX_KTAPS;
 }
 
@@ -636,15 +718,17 @@ void sc_igemm_run(const sc_run_args *args) {
                                 : args->input;
   igemm_build_tables(p, s, &pl, rowtab, coltab);
   uint8_t *tskip = (uint8_t *)(ws + l.tskip);
-  memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
-  indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
-                  rowtab, coltab,  base,    zero,     indir,
-                  p->weights_finite ? tskip : NULL};
-  /* One tile more than the image has: the spare tile of zero rows whose
-   * rows the last tile prefetches (its pixels are all past the end). */
-  sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
-                            sc_div_up(pixels, mode.mr) + 1, 32,
-                            SC_POOL_PHASE);
+  if (!pl.im2col) {
+    memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
+    indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
+                    rowtab, coltab,  base,    zero,     indir,
+                    p->weights_finite ? tskip : NULL};
+    /* One tile more than the image has: the spare tile of zero rows whose
+     * rows the last tile prefetches (its pixels are all past the end). */
+    sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic,
+                              sc_div_up(pixels, mode.mr) + 1, 32,
+                              SC_POOL_PHASE);
+  }
 
   igemm_ctx ctx = {
       .cfg = cfg,
@@ -663,6 +747,7 @@ void sc_igemm_run(const sc_run_args *args) {
       .block = igemm_block_floats(p, cfg->nr),
       .nblocks = sc_div_up(mode.kg, cfg->nr),
       .tskip = tskip,
+      .im2col = pl.im2col ? base : NULL,
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
@@ -676,6 +761,8 @@ void sc_igemm_run(const sc_run_args *args) {
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
   ctx.params_skip = ctx.params;
   ctx.params_skip.skip_padding_taps = true;
+  sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
+                 pl.kc * sizeof(float));
   if (!pl.merged && !nchw) {
     igemm_compute(&ctx, s->N, args->pool);
     return;

@@ -22,10 +22,13 @@
  * sc_pad_map), or the zero row for zero-padding taps. For few input channels
  * ("merged", one group, dilation_w 1) the image is first copied with its
  * padding materialised, so that the S taps of a kernel row are S*C
- * consecutive floats: taps = R, kc = S*Cg, same fma order. Pixels past the
- * end of the image in the last tile read the zero row. The micro-kernel adds
- * a_offset (image and group offset, in floats) to every pointer except the
- * zero row.
+ * consecutive floats: taps = R, kc = S*Cg, same fma order. For fewer still
+ * (2 <= C <= 4, R*S*C <= 64, "im2col", src/im2col.h) there is no indirection
+ * buffer: each task copies its pixels' R*S*C floats into records on its
+ * stack and passes their pointers, taps = 1, kc = R*S*Cg, a_offset 0.
+ * Pixels past the end of the image in the last tile read the zero row. The
+ * micro-kernel adds a_offset (image and group offset, in floats) to every
+ * pointer except the zero row.
  *
  * NCHW: the input is transposed (or pad-copied) to NHWC in the workspace one
  * image at a time; the micro-kernels store their tiles transposed straight

@@ -32,8 +32,10 @@
 #define REFLECT SIMDCONV_PAD_REFLECT
 
 static const tu_tcfg fe_shapes[] = {
-    {.name = "igemm merged 3x3 (C < 32)", .N = 2, .C = 3, .K = 17, .H = 6,
+    {.name = "igemm im2col 3x3 (2 <= C <= 4)", .N = 2, .C = 3, .K = 17, .H = 6,
      .W = 7, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+    {.name = "igemm merged 3x3 (C < 32)", .C = 6, .K = 17, .H = 5, .W = 7,
+     .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
     {.name = "igemm unmerged, dilation 2, reflect", .C = 5, .K = 9, .H = 7,
      .W = 6, .R = 3, .S = 3, .dh = 2, .dw = 2, .pt = 2, .pb = 2, .pl = 2,
      .pr = 2, .mode = REFLECT},

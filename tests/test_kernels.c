@@ -8,7 +8,7 @@
  * counts 1, MR-1, MR, MR+1, 2MR-1, 2MR, 2MR+1, 3MR+2 times output channels
  * 1, NR-1, NR, NR+1, 2NR+1, input channel remainders with merged and
  * unmerged 3x3 plans, stems of 1 to 4 channels (3x3 to 7x7, stride 1 and
- * 2), strides, dilation, padding modes, batches, grouped
+ * 2; the im2col plans' edges), strides, dilation, padding modes, batches, grouped
  * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
  * depthwise kernels every specialised shape at narrow, medium and wide rows
  * with channel counts around the vector width and multipliers 1 and 2, and
@@ -248,7 +248,7 @@ static void igemm_cases(kctx *x) {
                  .mode = (simdconv_padding_mode)(j % 4)};
     run_layouts(x, t, 0, NR);
   }
-  /* Stems (int8: one tap per pixel, the im2col plan): 1 to 4 channels,
+  /* Stems (one tap per pixel, the im2col plans): 1 to 4 channels,
    * 3x3, 5x5 and 7x7, stride 1 and 2, padded by each mode or unpadded
    * (the last rows' pieces then end at the image's end), rows of 1 to 3
    * tiles; K = NR or NR - 1. */
@@ -263,6 +263,28 @@ static void igemm_cases(kctx *x) {
                      .pr = pad, .mode = (simdconv_padding_mode)((c + r) % 4)};
         run_layouts(x, t, 0, t.K);
       }
+  /* Stem edges (the fp32 and int8 im2col plans' record copies): tiles
+   * across output rows (OW < MR), padding wider than the kernel's half,
+   * dilation_h with dilation_w 1, kernels of one row or one column, a
+   * patchifying stride whose last pieces end at the image's end. */
+  const tu_tcfg stem[] = {
+      {.name = "stem narrow", .N = 2, .C = 3, .K = NR, .H = 5, .W = 3,
+       .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+       .mode = SIMDCONV_PAD_REFLECT},
+      {.name = "stem wide pad", .C = 2, .K = NR - 1, .H = 6, .W = MR + 3,
+       .R = 3, .S = 3, .pt = 0, .pb = 2, .pl = 3, .pr = 1},
+      {.name = "stem dh2", .C = 2, .K = NR, .H = 9, .W = 2 * MR + 1, .R = 5,
+       .S = 3, .dh = 2, .pt = 4, .pb = 4, .pl = 1, .pr = 1,
+       .mode = SIMDCONV_PAD_CIRCULAR},
+      {.name = "stem 1x5", .C = 4, .K = NR + 1, .H = 3, .W = 2 * MR + 4,
+       .R = 1, .S = 5, .pl = 2, .pr = 2, .mode = SIMDCONV_PAD_REPLICATE},
+      {.name = "stem 5x1", .N = 2, .C = 3, .K = NR, .H = 7, .W = MR + 1,
+       .R = 5, .S = 1, .pt = 2, .pb = 2},
+      {.name = "stem 4x4 s4", .N = 3, .C = 3, .K = NR - 1, .H = 8,
+       .W = 4 * MR + 4, .R = 4, .S = 4, .sh = 4, .sw = 4},
+  };
+  for (size_t j = 0; j < sizeof stem / sizeof *stem; j++)
+    run_layouts(x, stem[j], 0, stem[j].K);
   /* Strides, dilation, asymmetric padding, batches; K = NR - 1, NR + 1. */
   const tu_tcfg geo[] = {
       {.name = "s2", .C = 6, .K = NR + 1, .H = 7, .W = 9, .R = 3, .S = 3,
@@ -663,8 +685,9 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
  * -0.0; the padded kernel row 2 (weights +1) then turns it into +0.0, so
  * every output of that row is +0.0. A kernel that skips kernel row 2 ends
  * at -0.0 and must compute the tile again without skipping. Every usable
- * fp32 igemm kernel, merged (C = 4) and unmerged (C = 32) plans, both
- * layouts; checked bitwise against the scalar kernel and for +0.0. */
+ * fp32 igemm kernel, im2col (C = 4: one tap, nothing skipped), merged
+ * (C = 5) and unmerged (C = 32) plans, both layouts; checked bitwise
+ * against the scalar kernel and for +0.0. */
 Test(kernels, padding_skip_negative_zero, .timeout = 600) {
   size_t idx[64], checked = 0;
   const size_t n = usable_kernels(idx, 64);
@@ -674,8 +697,8 @@ Test(kernels, padding_skip_negative_zero, .timeout = 600) {
     if (strcmp(k.family, "igemm") != 0)
       continue;
     for (int l = SIMDCONV_LAYOUT_NCHW; l <= SIMDCONV_LAYOUT_NHWC; l++)
-      for (size_t C = 4; C <= 32; C += 28) {
-        const size_t W = 2 * k.tile_m;
+      for (size_t ci = 0; ci < 3; ci++) {
+        const size_t C = (size_t[]){4, 5, 32}[ci], W = 2 * k.tile_m;
         const tu_tcfg t = {.name = "-0.0 before padding", .C = C,
                            .K = k.tile_n, .H = 2, .W = W, .R = 3, .S = 3,
                            .pt = 1, .pb = 1, .pl = 1, .pr = 1};

@@ -239,12 +239,15 @@ typedef struct cfg {
 #define NHWC SIMDCONV_LAYOUT_NHWC
 
 /* One of each kernel family and workspace part: the igemm merged plan
- * (padded copy), the unmerged plan (NHWC straight, NCHW transposed), the
+ * (padded copy), the im2col plan (records on the tasks' stacks), the
+ * unmerged plan (NHWC straight, NCHW transposed), the
  * grouped micro-kernel, the NCHW 1x1 GEMM with and without its gather, and
  * depthwise in both layouts. Large enough for the pool to split them. */
 static const cfg g_cfgs[] = {
     {"3x3 merged NCHW", 1, 16, 40, 14, 13, 3, 3, 1, 1, 1, 1, NCHW,
      SIMDCONV_PAD_REFLECT, SIMDCONV_ACT_SILU, FWD},
+    {"3x3 s2 C=3 im2col NHWC batch2", 2, 3, 24, 17, 16, 3, 3, 2, 1, 1, 1,
+     NHWC, SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_CLAMP, FWD},
     {"3x3 dil2 NHWC batch2", 2, 12, 24, 11, 12, 3, 3, 1, 2, 1, 2, NHWC,
      SIMDCONV_PAD_ZEROS, SIMDCONV_ACT_CLAMP, FWD},
     {"3x3 C=40 NCHW (transposed)", 1, 40, 20, 9, 10, 3, 3, 1, 1, 1, 1, NCHW,
