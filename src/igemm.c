@@ -447,9 +447,6 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
      ctx->tskip[pix / mr] ? &ctx->params_skip : &ctx->params);
 }
 
-/* Tiles ahead whose NHWC output igemm_im2col_run prefetches. */
-#define IGEMM_OUT_AHEAD 8
-
 /* An im2col task's operands: image n's output, channels [k0, k0 + nk). */
 typedef struct igemm_im2col_task {
   const igemm_ctx *ctx;
@@ -467,9 +464,8 @@ static void igemm_im2col_run(void *arg, size_t pix, size_t rows,
   const sc_igemm_config *cfg = ctx->cfg;
   const size_t mr = ctx->mode.mr, nr = cfg->nr, end = t->k0 + t->nk;
   const size_t ps = ctx->pix_stride;
-  if (ctx->ch_stride == 1) /* NHWC (NCHW: a line per channel) */
-    sc_prefetch_write(t->y + (pix + IGEMM_OUT_AHEAD * mr) * ps + t->k0,
-                      ((mr - 1) * ps + t->nk) * sizeof(float));
+  sc_im2col_prefetch_out(t->y, sizeof(float), pix, mr, ps, ctx->ch_stride,
+                         t->k0, t->nk);
   const float *a[SC_IGEMM_MAX_MR];
   for (size_t i = 0; i < mr; i++)
     a[i] = i < rows ? (const float *)(const void *)(rec +
@@ -761,8 +757,9 @@ void sc_igemm_run(const sc_run_args *args) {
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
   ctx.params_skip = ctx.params;
   ctx.params_skip.skip_padding_taps = true;
-  sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
-                 pl.kc * sizeof(float));
+  if (pl.im2col)
+    sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
+                   pl.kc * sizeof(float));
   if (!pl.merged && !nchw) {
     igemm_compute(&ctx, s->N, args->pool);
     return;

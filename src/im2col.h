@@ -83,13 +83,27 @@ void sc_im2col_tiles(const sc_im2col *c, const void *img, size_t p0,
                      size_t np, size_t mr, sc_im2col_tile_fn tile,
                      void *arg);
 
-/* Prefetches bytes at p for writing: layers of little arithmetic per
- * output element (a stem's 27 or 147 products) otherwise wait on the
- * misses of their stores, which the hardware fetches no earlier than the
- * store buffer drains. (Past the output's end a prefetch does nothing.) */
-static inline void sc_prefetch_write(const void *p, size_t bytes) {
+/* Tiles ahead whose output sc_im2col_prefetch_out() asks for. */
+#define SC_IM2COL_OUT_AHEAD 8
+
+/* Prefetches for writing the NHWC output (ch_stride 1; elements of esize
+ * bytes, pixels ps elements apart) of channels [k0, k0 + nk) of the tile
+ * SC_IM2COL_OUT_AHEAD tiles of mr after the one at pixel pix: layers of
+ * little arithmetic per output element (a stem's 27 or 147 products)
+ * otherwise wait on the misses of their stores, which the hardware fetches
+ * no earlier than the store buffer drains. NCHW (a line per channel): not
+ * worth it. (Past the output's end a prefetch does nothing.) */
+static inline void sc_im2col_prefetch_out(const void *y, size_t esize,
+                                          size_t pix, size_t mr, size_t ps,
+                                          size_t ch_stride, size_t k0,
+                                          size_t nk) {
+  if (ch_stride != 1)
+    return;
+  const char *p =
+      (const char *)y + ((pix + SC_IM2COL_OUT_AHEAD * mr) * ps + k0) * esize;
+  const size_t bytes = ((mr - 1) * ps + nk) * esize;
   for (size_t o = 0; o < bytes; o += 64)
-    __builtin_prefetch((const char *)p + o, 1);
+    __builtin_prefetch(p + o, 1);
 }
 
 #endif /* SIMDCONV_IM2COL_H */

@@ -113,16 +113,23 @@ static inline int32_t sc_q8_zp_operand(const sc_q8_info *q, bool op_signed) {
   return op_signed ? zp_u8 - 128 : zp_u8;
 }
 
+/* zp_op * sum_t w[t], wrapped to int32 as the kernels' sums wrap: what
+ * the zero point adds to a sum over wk[0..taps). */
+static inline int32_t sc_q8_zp_term(const int8_t *wk, size_t taps,
+                                    int32_t zp_op) {
+  int64_t sum = 0;
+  for (size_t t = 0; t < taps; t++)
+    sum += wk[t];
+  return (int32_t)(uint32_t)(uint64_t)((int64_t)zp_op * sum);
+}
+
 /* The packed bias of output channel k: bias[k] - zp_op * sum_t w[t],
  * wrapping as the kernels' int32 sums wrap (the final sums are exact). */
 static inline int32_t sc_q8_packed_bias(const int32_t *bias, size_t k,
                                         const int8_t *wk, size_t taps,
                                         int32_t zp_op) {
-  int64_t sum = 0;
-  for (size_t t = 0; t < taps; t++)
-    sum += wk[t];
-  const int64_t b = (bias ? (int64_t)bias[k] : 0) - (int64_t)zp_op * sum;
-  return (int32_t)(uint32_t)(uint64_t)b;
+  const uint32_t b = bias ? (uint32_t)bias[k] : 0u;
+  return (int32_t)(b - (uint32_t)sc_q8_zp_term(wk, taps, zp_op));
 }
 
 #endif /* SIMDCONV_Q8_H */

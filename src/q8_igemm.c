@@ -276,14 +276,12 @@ static void q8_pack_block(const sc_q8_igemm_config *cfg, const sc_problem *p,
           else
             w8[i] = v;
         }
-  /* corr[t][j] = zp_op * sum w: the negated compensation of one tap. */
+  /* corr[t][j]: what tap t adds reading the zero row, zp_op * sum w. */
   int32_t *corr = (int32_t *)(void *)(wp + i * cfg->wbytes);
   for (size_t t = 0; t < taps; t++)
     for (size_t j = 0; j < nr; j++)
       corr[t * nr + j] =
-          j < nc ? (int32_t)(0u - (uint32_t)sc_q8_packed_bias(
-                                      NULL, 0, w_krsc + ((k0 + j) * taps + t) * cg,
-                                      cg, zp_op))
+          j < nc ? sc_q8_zp_term(w_krsc + ((k0 + j) * taps + t) * cg, cg, zp_op)
                  : 0;
 }
 
@@ -693,19 +691,6 @@ static const uint8_t *const *q8_tile_rows(const q8_ctx *c, size_t pix,
   return a;
 }
 
-/* Tiles ahead whose NHWC output q8_prefetch_out() asks for. */
-#define SC_Q8_OUT_AHEAD 8
-
-/* Prefetches for writing the NHWC output of the tile at pixel pix,
- * channels [k0, k0 + nk) (sc_prefetch_write says why). */
-static inline void q8_prefetch_out(const q8_ctx *c, const uint8_t *y,
-                                   size_t pix, size_t k0, size_t nk) {
-  if (c->ch_stride != 1)
-    return; /* NCHW: a line per channel, not worth it */
-  sc_prefetch_write(y + pix * c->pix_stride + k0,
-                    (c->cfg->mr - 1) * c->pix_stride + nk);
-}
-
 /* An im2col task's operands: image n's output, channels [k0, k0 + nk). */
 typedef struct q8_im2col_task {
   const q8_ctx *c;
@@ -721,7 +706,8 @@ static void q8_im2col_run(void *arg, size_t pix, size_t rows,
   const q8_ctx *c = t->c;
   const size_t mr = c->cfg->mr, nr = c->cfg->nr, end = t->k0 + t->nk;
   const uint8_t *a[SC_Q8_MAX_MR];
-  q8_prefetch_out(c, t->y, pix + SC_Q8_OUT_AHEAD * mr, t->k0, t->nk);
+  sc_im2col_prefetch_out(t->y, 1, pix, mr, c->pix_stride, c->ch_stride,
+                         t->k0, t->nk);
   for (size_t i = 0; i < mr; i++)
     a[i] = i < rows ? rec + i * c->records.stride : c->params.zero;
   for (size_t k = t->k0; k < end; k += nr)
@@ -971,7 +957,8 @@ void sc_q8_igemm_run(const sc_run_args *args) {
                  .skip_padding_taps = q8_zero_taps(p, &pl)},
   };
   /* im2col's tables are byte (element) offsets: pix_stride = C. */
-  sc_im2col_init(&c.records, p, s, 1, rowtab, coltab, zero, pl.kc);
+  if (pl.im2col)
+    sc_im2col_init(&c.records, p, s, 1, rowtab, coltab, zero, pl.kc);
   if (!pl.copy) {
     q8_compute(&c, s->N, args->pool);
     return;

@@ -21,9 +21,9 @@
  *   w[taps][kc / KR][NR][KR] int8 (or int16 when config.wbytes is 2):
  *                            w[t][g][j][i] = weight(k0 + j, t, KR*g + i),
  *                            0 past the group's channels
- *    int32_t corr[taps][NR];  zp_op * sum over c of w[k0 + j][t][c]: what
+ *   int32_t corr[taps][NR]; zp_op * sum over c of w[k0 + j][t][c]: what
  *                            tap t adds when it reads the zero row
-with kc the group's channels rounded up to 4 (SC_Q8_KC_ALIGN) and KR
+ * with kc the group's channels rounded up to 4 (SC_Q8_KC_ALIGN) and KR
  * (config.kr, 2 or 4) the channels one product instruction sums per
  * output: a micro-kernel walks the block linearly, KR channels of NR
  * outputs per step. A tap that reads the zero row for every pixel of a
