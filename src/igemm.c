@@ -420,19 +420,37 @@ typedef struct igemm_ctx {
   sc_im2col records;
   sc_igemm_params params;
   sc_igemm_params params_skip; /* params with skip_padding_taps */
+  /* Taps per call: all of them, or a run that keeps a block's weights for
+   * it within L2 (igemm_chunk_taps); then chunk[skip][first/middle/last]
+   * are the params of the runs. */
+  size_t chunk_taps;
+  sc_igemm_params chunk[2][3];
 } igemm_ctx;
+
+/* The params of a call over taps [t0, t0 + nt) of a tile. */
+static const sc_igemm_params *igemm_tile_params(const igemm_ctx *ctx,
+                                                bool skip, size_t t0,
+                                                size_t nt) {
+  if (nt == ctx->taps)
+    return skip ? &ctx->params_skip : &ctx->params;
+  return &ctx->chunk[skip][t0 == 0 ? 0 : t0 + nt < ctx->taps ? 1 : 2];
+}
 
 /* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
  * nc = min(NR, nk_left), output pixels [pix, pix+rows), rows = min(MR,
- * np_left). */
+ * np_left), taps [t0, t0 + nt). */
 static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
-                       size_t nk_left, size_t pix, size_t np_left) {
+                       size_t nk_left, size_t pix, size_t np_left, size_t t0,
+                       size_t nt) {
   const sc_problem *p = ctx->p;
   const igemm_mode *m = &ctx->mode;
   const size_t mr = m->mr, nr = ctx->cfg->nr, taps = ctx->taps;
   const size_t nc = nk_left < nr ? nk_left : nr;
   const size_t rows = np_left < mr ? np_left : mr;
-  const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block;
+  /* A later run of taps: the block advanced by the earlier taps' weights
+   * (the kernel skips the NR floats where the bias would be). */
+  const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block +
+                   t0 * ctx->kc * nr;
   /* The input channels of the block's first group. */
   const size_t a_offset =
       n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
@@ -440,11 +458,11 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
       rows < mr && !m->grouped && ctx->cfg->tails && ctx->cfg->tails[rows]
           ? ctx->cfg->tails[rows]
           : m->ukernel;
-  uk(rows, nc, ctx->kc, taps, ctx->indir + (pix / mr) * taps * mr, w,
+  uk(rows, nc, ctx->kc, nt, ctx->indir + ((pix / mr) * taps + t0) * mr, w,
      ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
          (g * m->kg + k) * ctx->ch_stride,
      ctx->pix_stride, a_offset,
-     ctx->tskip[pix / mr] ? &ctx->params_skip : &ctx->params);
+     igemm_tile_params(ctx, ctx->tskip[pix / mr] != 0, t0, nt));
 }
 
 /* An im2col task's operands: image n's output, channels [k0, k0 + nk). */
@@ -491,8 +509,9 @@ static void igemm_task_im2col(const igemm_ctx *ctx, size_t n, size_t k0,
 
 /* Image n, GEMM g, output channels [k0, k0+nk) of the GEMM (k0 a multiple of
  * NR), output pixels [p0, p0+np) (p0 a multiple of MR): block by block, each
- * block's weights read once for all the tiles, or tile by tile when the
- * task's weights are small enough to stay in cache (each tile's output
+ * block's weights read once for all the tiles (in runs of chunk_taps taps,
+ * the partial sums kept in the output between runs), or tile by tile when
+ * the task's weights are small enough to stay in cache (each tile's output
  * pixels then written whole, not in NR-channel strips far apart in time). */
 static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
                        size_t nk, size_t np) {
@@ -502,15 +521,39 @@ static void igemm_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
     igemm_task_im2col(ctx, n, k0, p0, nk, np);
     return;
   }
+  const size_t taps = ctx->taps, ct = ctx->chunk_taps;
   if (ctx->tiles_outer) {
     for (size_t pix = p0; pix < p0 + np; pix += mr)
       for (size_t k = k0; k < k0 + nk; k += nr)
-        igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+        igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix, 0, taps);
   } else {
-    for (size_t k = k0; k < k0 + nk; k += nr)
-      for (size_t pix = p0; pix < p0 + np; pix += mr)
-        igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix);
+    for (size_t t0 = 0; t0 < taps; t0 += ct)
+      for (size_t k = k0; k < k0 + nk; k += nr)
+        for (size_t pix = p0; pix < p0 + np; pix += mr)
+          igemm_tile(ctx, n, g, k, k0 + nk - k, pix, p0 + np - pix, t0,
+                     taps - t0 < ct ? taps - t0 : ct);
   }
+}
+
+/* Taps per micro-kernel call: all of them, unless a block's weights
+ * outgrow half the L2 budget (3x3 layers of 512 channels with NR = 64:
+ * 1.2 MiB); then runs of equal length whose weights fit it, each tile's
+ * partial sums stored in the output, in fp32, and reloaded by the next run:
+ * the same fmas in the same order. Not for grouped tiles, which have their
+ * own micro-kernel, nor for a residual that is the output itself (the
+ * partial sums would overwrite it). */
+static size_t igemm_chunk_taps(const igemm_ctx *ctx) {
+  const size_t taps = ctx->taps, half = sc_l2_budget() / 2;
+  const size_t tap_dims[] = {ctx->kc, ctx->cfg->nr, sizeof(float)};
+  size_t tap_bytes, block_bytes;
+  if (taps == 1 || ctx->mode.grouped || ctx->im2col != NULL ||
+      (ctx->params.residual != NULL &&
+       ctx->params.residual == ctx->params.output) ||
+      !sc_product_ok(tap_dims, 3, &tap_bytes) ||
+      !sc_mul_ok(tap_bytes, taps, &block_bytes) || block_bytes <= half)
+    return taps;
+  const size_t runs = sc_div_up(block_bytes, half);
+  return sc_div_up(taps, runs > taps ? taps : runs);
 }
 
 /* Tiles per task: enough that each weight block, read once per task, feeds
@@ -529,7 +572,7 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
    * output pixel (stride), times 2 for the kernel's halo rows. */
   const size_t in_dims[] = {mr, p->Cg, p->stride_h, p->stride_w,
                             2 * sizeof(float)};
-  const size_t blk_dims[] = {ctx->taps, ctx->kc, nr, sizeof(float)};
+  const size_t blk_dims[] = {ctx->chunk_taps, ctx->kc, nr, sizeof(float)};
   size_t tile_in;
   if (sc_product_ok(in_dims, 5, &tile_in) &&
       sc_product_ok(blk_dims, 4, &block)) {
@@ -580,6 +623,7 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
    * weights outweigh its input (res5, vgg16/conv5) made each thread stream
    * all the weights once per tile group. */
   const size_t tiles = sc_div_up(ctx->pixels, mr);
+  ctx->chunk_taps = igemm_chunk_taps(ctx);
   size_t kt = ctx->nblocks, pt = igemm_tiles_per_task(ctx, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
@@ -757,6 +801,15 @@ void sc_igemm_run(const sc_run_args *args) {
     ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
   ctx.params_skip = ctx.params;
   ctx.params_skip.skip_padding_taps = true;
+  for (size_t skip = 0; skip < 2; skip++)
+    for (size_t run = 0; run < 3; run++) {
+      sc_igemm_params *c = &ctx.chunk[skip][run];
+      *c = skip ? ctx.params_skip : ctx.params;
+      c->continue_sum = run > 0;
+      c->partial = run < 2;
+      /* The next tile's rows lie a whole tile of taps further on. */
+      c->prefetch_next_tile = false;
+    }
   if (pl.im2col)
     sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
                    pl.kc * sizeof(float));

@@ -64,6 +64,14 @@ typedef struct sc_igemm_params {
    * when an accumulator ends at -0.0: the same bits as computing them
    * (docs/numerics.md, section 1). Set when the weights are finite. */
   bool skip_padding_taps;
+  /* A run of the layer's taps (the driver's tap chunks, for blocks whose
+   * weights outgrow L2): continue_sum starts the accumulators from the
+   * partial sums in the output tile instead of the bias; partial stores
+   * the raw sums, leaving the residual and activation to the call of the
+   * last taps. Both false: one call over all taps. The fmas and their
+   * order are those of one call (docs/numerics.md, section 1). */
+  bool continue_sum;
+  bool partial;
   sc_act_params act;
   /* The fused residual (sc_run_args): the residual of output element
    * c[i] is residual[c + i - output]; NULL for none. */
@@ -138,8 +146,11 @@ sc_igemm_tap_padded(const float *const *a, size_t n, const float *zero) {
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR) of the output:
  * c[i * cm_stride + j] (or c[j * params->cn_stride + i]) for i < mr, j < nc; kc = Cg input channels per tap,
  * ks = number of taps (>= 1); a: ks * MR row pointers (see above); w: one
- * packed NR block (bias then ks*kc*NR weights). Reads each row pointer's kc
- * floats and the packed block only; writes only the mr x nc tile. */
+ * packed NR block (bias then ks*kc*NR weights; for a run of taps after the
+ * first, params->continue_sum, the block advanced by the earlier taps'
+ * kc*NR floats each, its would-be bias unread). Reads each row pointer's
+ * kc floats, the packed block and (continue_sum) the mr x nc tile only;
+ * writes only the mr x nc tile. */
 typedef void (*sc_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc,
                                     size_t ks, const float *const *a,
                                     const float *w, float *c,

@@ -248,6 +248,26 @@ static void igemm_cases(kctx *x) {
                  .mode = (simdconv_padding_mode)(j % 4)};
     run_layouts(x, t, 0, NR);
   }
+  /* Tap chunks: blocks whose weights outgrow half the L2 budget (here
+   * 9 x 2048 x NR floats, over 1.1 MiB for NR >= 16: chunked on hosts of
+   * up to 2.5 MiB of L2) run their taps in runs, the partial sums kept in
+   * the output; first, middle and last runs, tail tiles and blocks, both
+   * layouts, zero-padding taps skipped inside a run and underflowing data
+   * (an accumulator at -0.0 across a run's end), the residual in place
+   * (not chunked) and not. */
+  const tu_tcfg chunks[] = {
+      {.name = "tap chunks 3x3", .C = 2048, .K = NR + 3, .H = 3,
+       .W = MR + 2, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "tap chunks 3x3 underflow", .C = 2048, .K = NR - 1, .H = 3,
+       .W = MR + 1, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+       .data = TU_DATA_UNDERFLOW},
+      {.name = "tap chunks 5x5 d2", .N = 2, .C = 640, .K = NR, .H = 4,
+       .W = MR - 1, .R = 5, .S = 5, .dh = 2, .dw = 2, .pt = 4, .pb = 4,
+       .pl = 4, .pr = 4},
+  };
+  for (size_t j = 0; j < sizeof chunks / sizeof *chunks; j++)
+    for (size_t rep = 0; rep < 2; rep++)
+      run_layouts(x, chunks[j], 0, 0);
   /* Stems (one tap per pixel, the im2col plans): 1 to 4 channels,
    * 3x3, 5x5 and 7x7, stride 1 and 2, padded by each mode or unpadded
    * (the last rows' pieces then end at the image's end), rows of 1 to 3

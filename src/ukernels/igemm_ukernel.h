@@ -60,20 +60,30 @@
  * skip is set (a constant: two copies, the one without skipping exactly
  * the plain loop). Returns false, having stored nothing, when it skipped a
  * tap and an accumulator ended at -0.0: the tile must then be computed
- * without skipping. */
+ * without skipping. A call may cover a run of a layer's taps
+ * (params->continue_sum / partial): it then starts from, or stores, the
+ * partial sums in the output, in fp32, as one call over all taps would
+ * hold them in its accumulators: the same fmas in the same order. */
 static inline __attribute__((always_inline)) bool
 SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
-#pragma GCC unroll 16
-  for (size_t j = 0; j < SC_UK_NV; j++)
-    acc[0][j] = SC_VLOAD(w + j * SC_VL);
-#pragma GCC unroll 16
-  for (size_t i = 1; i < SC_UK_MR; i++)
+  if (params->continue_sum) {
+    /* The partial sums of the earlier taps, stored by the previous call. */
+    SC_TILE_LOAD(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
+                 params->cn_stride);
+  } else {
 #pragma GCC unroll 16
     for (size_t j = 0; j < SC_UK_NV; j++)
-      acc[i][j] = acc[0][j];
+      acc[0][j] = SC_VLOAD(w + j * SC_VL);
+#pragma GCC unroll 16
+    for (size_t i = 1; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = acc[0][j];
+  }
   w += SC_UK_NR;
-  SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+  if (!params->partial)
+    SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT
@@ -145,8 +155,10 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
     return false;
 
-  /* Epilogue: the residual, the activation, then the mr x nc stores. */
-  SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
+  /* Epilogue: the residual, the activation (after the last taps only),
+   * then the mr x nc stores. */
+  if (!params->partial)
+    SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
   return true;

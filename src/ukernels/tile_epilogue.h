@@ -134,6 +134,34 @@
     sc_store_tile_transposed(t_, (NV) * SC_VL, mr, nc, c, cn);                 \
   } while (0)
 
+/* acc = the tile's partial sums stored by the call for the earlier taps
+ * (sc_igemm_params.continue_sum): rows (cn == 0) at c + i * cm, or
+ * transposed (NCHW planes cn floats apart); the rows i >= mr and columns
+ * >= nc, which are never stored, start at +0.0f. */
+#define SC_TILE_LOAD(acc, MR, NV, mr, nc, c, cm, cn)                           \
+  do {                                                                         \
+    if ((cn) != 0) {                                                           \
+      _Static_assert((MR) <= 8 && ((NV) * SC_VL) % 8 == 0, "NCHW tile");       \
+      float t_[8 * (NV) * SC_VL] __attribute__((aligned(64)));                 \
+      sc_load_tile_transposed(c, cn, mr, nc, t_, (NV) * SC_VL);                \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++)            \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              acc[i_][j_] = SC_VLOAD(t_ + i_ * (NV) * SC_VL + j_ * SC_VL);     \
+    } else {                                                                   \
+      _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < (MR); i_++) {          \
+        const float *ci_ = (c) + i_ * (cm);                                    \
+        _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++) {        \
+          if (i_ < (mr) && (nc) >= (j_ + 1) * SC_VL)                           \
+            acc[i_][j_] = SC_VLOAD(ci_ + j_ * SC_VL);                          \
+          else if (i_ < (mr) && (nc) > j_ * SC_VL)                             \
+            acc[i_][j_] = SC_VLOAD_N(ci_ + j_ * SC_VL, (nc) - j_ * SC_VL);     \
+          else                                                                 \
+            acc[i_][j_] = SC_VZERO();                                          \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  } while (0)
+
 /* Asks for the residual lines of the tile before its reduction starts, so
  * the epilogue's loads find them in L1: read only there, a residual that
  * comes from memory (cold, out of place) stalled every tile on its lines
