@@ -11,8 +11,8 @@ extern const sc_conv_kernel sc_f32_igemm_6x64__avx512;
 
 static const sc_deconv_config deconv_6x64 = {
     .inner = &sc_f32_igemm_6x64__avx512,
-    .constraints = "transposed, not depthwise, 32 < K/g <= 64 (per group, "
-                   "any groups)",
+    .constraints = "transposed, not depthwise, K/g padded to 64 no further "
+                   "than to 32 (per group, any groups)",
 };
 
 const sc_conv_kernel sc_f32_deconv_igemm_6x64__avx512 = SC_DECONV_IGEMM_KERNEL(

@@ -51,20 +51,24 @@ static const sc_igemm_ukernel_fn igemm_6x64_tails[6] = {
     f32_igemm_ukernel_6x64_tail5__avx512,
 };
 
-/* Ungrouped layers with K = 33..64 (pads K no more than 7x32 would); the
- * suite's layers, cold, old and new library alternating in one process:
- * K = 64 1.04-1.26x (vgg16/conv1_2 1.26x, 384->64 1.07x); with K > 64 the
- * input is re-read from L2 by either tile and 6x64 measured 0.93-1.09x
- * (geomean 1.00), so those stay with 7x32. */
+/* Ungrouped layers whose K it pads no more than 7x32 would (K = 33..64 and
+ * multiples of 64 and their near misses). Once the driver ran the taps of
+ * blocks larger than half the L2 budget in runs (3x3 layers of 512
+ * channels), the wider tile won on layers of more channels too: Sapphire
+ * Rapids-class host, the suite's dense layers, old and new library
+ * alternating in one process, NHWC, 1 thread: geomean 1.07x (res3 1.17-1.27x,
+ * vgg16/conv4_2 1.07x, res5 1.03-1.11x, none below 0.99x), NCHW 1.07x,
+ * 2 threads 1.08x. Earlier, without the runs, K > 64 measured 0.93-1.09x
+ * (geomean 1.00) on Zen 4 and 0.87-1.25x on this host. */
 static const sc_igemm_config igemm_6x64 = {
     .mr = 6,
     .nr = 64,
     .ukernel = f32_igemm_ukernel_6x64__avx512,
     .transpose = sc_transpose_avx,
-    .max_k = 64,
     .pad_vs_nr = 32,
     .tails = igemm_6x64_tails,
-    .constraints = "ungrouped, 32 < K <= 64; tails of 1-5 rows",
+    .constraints = "ungrouped, K padded to 64 no further than to 32; tails "
+                   "of 1-5 rows",
 };
 
 const sc_conv_kernel sc_f32_igemm_6x64__avx512 = SC_IGEMM_KERNEL(
