@@ -531,14 +531,16 @@ class Stats:
 check_bits = sc.check_bits
 
 
-def judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs):
+def judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs,
+                bound_fn=None):
     """Checks the library's output y, its oracle ref and its bound against
     torch's float64 sum s (plus ar = alpha * r for the residual family, or
     None) with T = act(s + ar) by torch: the bound recomputed from
     docs/numerics.md, |y - T| <= bound + e_T (torch's own error), the oracle
-    within 2^-20 of the bound of T. Appends to errs; returns what the
-    statistics need."""
-    mb, edge = my_bound(cfg["act"], n, s, scale, ar)
+    within 2^-20 of the bound of T. bound_fn: my_bound, or a function of
+    the same arguments for n one per output (the transposed family).
+    Appends to errs; returns what the statistics need."""
+    mb, edge = (bound_fn or my_bound)(cfg["act"], n, s, scale, ar)
     if ar is not None:
         s = s + ar  # exact: alpha * r is a product of two floats
     with np.errstate(all="ignore"):
@@ -827,6 +829,15 @@ def make_residual_case(lib, seed, mode):
     else:
         raise RuntimeError("no valid configuration drawn")
     xm, wm, b = case_tensors(rng, cfg)
+    cfg, rm = residual_draw(rng, cfg, OH, OW,
+                            lambda: torch_conv(cfg, xm, wm, b).numpy())
+    return cfg, xm, wm, b, OH, OW, rm
+
+
+def residual_draw(rng, cfg, OH, OW, torch_sum):
+    """The residual of a case (shared with the transposed family): alpha,
+    the residual's kind, in place or not (added to cfg) and r, in the
+    library's layout; torch_sum() gives torch's float64 sum there."""
     alpha = RESIDUAL_ALPHAS[int(rng.integers(len(RESIDUAL_ALPHAS)))]
     if alpha is None:
         alpha = float(np.float32(rng.choice([-1.0, 1.0]) *
@@ -839,7 +850,7 @@ def make_residual_case(lib, seed, mode):
         rm = gen_tensor(rng, shape, cfg["data"], "r")
     else:
         with np.errstate(all="ignore"):
-            s = torch_conv(cfg, xm, wm, b).numpy()
+            s = torch_sum()
             s = np.where(np.isfinite(s), s, 0.0)
             if kind == "cancel":
                 rm = (-s / alpha).astype(np.float32)
@@ -848,7 +859,7 @@ def make_residual_case(lib, seed, mode):
                 rm = (rng.uniform(-1.0, 1.0, shape) * top).astype(np.float32)
     cfg = dict(cfg, residual_alpha=alpha, residual_kind=kind,
                in_place=in_place)
-    return cfg, xm, wm, b, OH, OW, np.ascontiguousarray(rm, np.float32)
+    return cfg, np.ascontiguousarray(rm, np.float32)
 
 
 def run_residual_case(lib, seed, mode, idx, st, rs):
@@ -860,6 +871,27 @@ def run_residual_case(lib, seed, mode, idx, st, rs):
     cfg, xm, wm, b, OH, OW, rm = make_residual_case(lib, seed, mode)
     errs = []
     d = lib.desc(cfg)
+    y = residual_library_runs(lib, cfg, d, xm, wm, b, rm, idx, rs, errs)
+    if y is None:
+        return cfg, errs
+    alpha = cfg["residual_alpha"]
+    oracle = sc.check_oracle(lib, d, (cfg["N"], cfg["H"], cfg["W"]), xm, wm,
+                             b, y, errs, rm, alpha)
+    if oracle is None:
+        return cfg, errs
+    ref, bound = oracle
+    s = torch_conv(cfg, xm, wm, b).numpy().reshape(-1)
+    scale = torch_conv(cfg, xm, wm, b, absolute=True).numpy().reshape(-1)
+    n = (cfg["C"] // cfg["groups"]) * cfg["R"] * cfg["S"]
+    residual_judge(cfg, seed, n, s, scale, rm, y, ref, bound, st, rs, errs)
+    return cfg, errs
+
+
+def residual_library_runs(lib, cfg, d, xm, wm, b, rm, idx, rs, errs):
+    """simdconv_run_residual on every usable ISA (in place or out of place,
+    as drawn, and the other way with a 2-thread pool on one ISA), bit for
+    bit alike, the residual left untouched when it is not the output.
+    Returns the output (None when no ISA ran)."""
     N, H, W = cfg["N"], cfg["H"], cfg["W"]
     alpha, in_place = cfg["residual_alpha"], cfg["in_place"]
     n_out = rm.size
@@ -907,26 +939,24 @@ def run_residual_case(lib, seed, mode, idx, st, rs):
             check_bits("%s, %s, 2 threads" % (lib.isa_name(isa), "out of "
                        "place" if in_place else "in place"), yt, y, errs)
         lib.destroy(conv)
-    if y is None:
-        return cfg, errs
+    return y
 
-    oracle = sc.check_oracle(lib, d, (N, H, W), xm, wm, b, y, errs, rm,
-                             alpha)
-    if oracle is None:
-        return cfg, errs
-    ref, bound = oracle
 
-    s = torch_conv(cfg, xm, wm, b).numpy().reshape(-1)
-    ar = alpha * r_flat.astype(np.float64)  # exact: two floats' product
+def residual_judge(cfg, seed, n, s, scale, rm, y, ref, bound, st, rs, errs,
+                   bound_fn=None):
+    """Torch's float64 act(s + alpha r) against y, the oracle and its bound
+    (judge_torch; n the taps per output, a number or one per output), and
+    the residual family's statistics."""
+    alpha, in_place = cfg["residual_alpha"], cfg["in_place"]
+    ar = alpha * rm.reshape(-1).astype(np.float64)  # exact: 2 floats' product
     with np.errstate(all="ignore"):
         T = torch_activation(cfg, torch.from_numpy(s + ar)).numpy()
-    scale = torch_conv(cfg, xm, wm, b, absolute=True).numpy().reshape(-1)
-    n = (cfg["C"] // cfg["groups"]) * cfg["R"] * cfg["S"]
-    j = judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs)
+    j = judge_torch(cfg, n, s, ar, scale, T, y, ref, bound, st, errs,
+                    bound_fn)
 
     rs.cases += 1
     rs.in_place += in_place
-    rs.elements += n_out
+    rs.elements += y.size
     st.unbounded += int(j["unb"].sum())
     r = float(j["ratio"].max()) if j["pos"].any() else 0.0
     rs.per_case_ratio.append(r)
@@ -934,7 +964,7 @@ def run_residual_case(lib, seed, mode, idx, st, rs):
         i = int(np.argmax(j["ratio"]))
         rs.worst = (r, seed, "n=%d, %s, alpha %r, %s residual, %s data, "
                     "y=%r, torch=%r, bound=%r" % (
-                        n, cfg["act"], alpha, cfg["residual_kind"],
+                        np.broadcast_to(n, y.shape)[i], cfg["act"], alpha, cfg["residual_kind"],
                         cfg["data"], float(y[i]), j["T"][i], bound[i]))
     a = alpha if alpha in (1.0, 0.5, -1.0) else "random"
     for table, key in ((rs.per_alpha, a), (rs.per_kind, cfg["residual_kind"]),
@@ -944,13 +974,12 @@ def run_residual_case(lib, seed, mode, idx, st, rs):
     if (cfg["data"] == "int" and cfg["residual_kind"] == "data" and
             alpha in (1.0, 0.5, -1.0) and
             cfg["act"] in ("none", "relu", "relu6", "clamp") and
-            16 * n + 8 < 2 ** 22):
+            16 * int(np.max(n)) + 8 < 2 ** 22):
         rs.exact_cases += 1
         if not np.array_equal(j["yd"], j["T"]):
             i = int(np.flatnonzero(j["yd"] != j["T"])[0])
             errs.append("integer data not exact at %d: %r vs %r"
                         % (i, float(y[i]), j["T"][i]))
-    return cfg, errs
 
 
 def residual_summary(rs):

@@ -21,9 +21,17 @@ valid one:
   * integer data exact; every usable ISA, a pool and each image of the batch
     run alone give the bits of simdconv_conv2d().
 
+The residual family (simdconv_run_residual on transposed layers): random
+valid configurations as above with a residual r of the output's shape
+(conformance.py's kinds: data, the sum's exact cancellation, scaled), alpha
+1, 0.5, -1 or random, in place or not: every usable ISA bit for bit (in
+place and out of place, a 2-thread pool), r left untouched when it is not
+the output, simdconv_reference_residual's compare, and torch's float64
+act(conv_transpose2d(x) + alpha r) within its bound.
+
 Usage:
   /usr/bin/python3 tests/conformance/conformance_transposed.py --quick
-  ... --long | --case SEED | --count N
+  ... --long | --case SEED | --count N | --residual-case SEED
 Prints "conformance (transposed): N passed, M failed" last; exit 0 when M is 0.
 """
 import argparse
@@ -42,9 +50,11 @@ torch, F = fw.torch, fw.F
 
 MODE_PARAMS = {
     "quick": dict(cmax=8, cbig=40, hmax=8, kernels=[1, 2, 2, 3, 3, 4, 4, 5],
-                  kbig=[7, 9, 16], nmax=3, count=600, seed=20261201),
+                  kbig=[7, 9, 16], nmax=3, count=600, residual_count=200,
+                  seed=20261201),
     "long": dict(cmax=32, cbig=160, hmax=20, kernels=[1, 2, 3, 3, 4, 4, 5, 7],
-                 kbig=[9, 11, 16], nmax=4, count=5000, seed=20261202),
+                 kbig=[9, 11, 16], nmax=4, count=5000, residual_count=2000,
+                 seed=20261202),
 }
 
 
@@ -288,12 +298,14 @@ def taps_per_output(cfg, OH, OW):
     return np.broadcast_to(n[None, None], (N, K, OH, OW)).reshape(-1)
 
 
-def my_bound(act, n, s, scale):
-    """conformance.my_bound for a tap count per output."""
+def my_bound(act, n, s, scale, ar=None):
+    """conformance.my_bound for a tap count per output (and the residual
+    add of ar = alpha * r unless None)."""
     bound, edge = np.zeros(s.shape), np.zeros(s.shape)
     for v in np.unique(n):
         sel = n == v
-        bound[sel], edge[sel] = fw.my_bound(act, int(v), s[sel], scale[sel])
+        bound[sel], edge[sel] = fw.my_bound(
+            act, int(v), s[sel], scale[sel], None if ar is None else ar[sel])
     return bound, edge
 
 
@@ -458,6 +470,61 @@ def record(cfg, y, T, err, oerr, bound, eT, fin, n, seed, st):
 
 
 # ---------------------------------------------------------------------------
+# The residual family: act(conv_transpose2d(x) + alpha * r)
+# ---------------------------------------------------------------------------
+
+def make_residual_case(lib, seed, mode):
+    """A configuration torch and the library accept (zeros padding, drawn
+    from sub-seeds until one is), its tensors and the residual
+    (conformance.residual_draw)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    for _ in range(1000):
+        cfg, xm, w, wm, b = make_case(int(rng.integers(2 ** 62)), mode)
+        if cfg["mode"] != "zeros" or cfg["C"] % cfg["groups"] or \
+                cfg["K"] % cfg["groups"]:
+            continue
+        d = lib.desc(cfg)
+        if lib.validate(d) != sc.OK:
+            continue
+        rc, OH, OW = lib.output_shape(d, cfg["H"], cfg["W"])
+        if rc != sc.OK:
+            continue
+        try:
+            torch_deconv(cfg, xm, w, b)
+        except (RuntimeError, ValueError):
+            continue
+        break
+    else:
+        raise RuntimeError("no valid configuration drawn")
+    cfg, rm = fw.residual_draw(
+        rng, cfg, OH, OW,
+        lambda: torch_deconv(cfg, xm, w, b, extend=True).numpy())
+    return cfg, xm, w, wm, b, OH, OW, rm
+
+
+def run_residual_case(lib, seed, mode, idx, st, rs):
+    """One residual case (see the module's text)."""
+    cfg, xm, w, wm, b, OH, OW, rm = make_residual_case(lib, seed, mode)
+    errs = []
+    d = lib.desc(cfg)
+    y = fw.residual_library_runs(lib, cfg, d, xm, wm, b, rm, idx, rs, errs)
+    if y is None:
+        return cfg, errs
+    oracle = sc.check_oracle(lib, d, (cfg["N"], cfg["H"], cfg["W"]), xm, wm,
+                             b, y, errs, rm, cfg["residual_alpha"])
+    if oracle is None:
+        return cfg, errs
+    ref, bound = oracle
+    # simdconv's definition (zero-padding taps evaluated, as compare_torch)
+    s = torch_deconv(cfg, xm, w, b, extend=True).numpy().reshape(-1)
+    scale = torch_deconv(cfg, xm, w, b, absolute=True).numpy().reshape(-1)
+    n = taps_per_output(cfg, OH, OW)
+    fw.residual_judge(cfg, seed, n, s, scale, rm, y, ref, bound, st, rs,
+                      errs, my_bound)
+    return cfg, errs
+
+
+# ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
 
@@ -498,6 +565,11 @@ def main():
     ap.add_argument("--seed", type=int, help="master seed")
     ap.add_argument("--case", type=int, action="append",
                     help="run only the case with this seed (repeatable)")
+    ap.add_argument("--residual-count", type=int,
+                    help="number of random cases of the residual family")
+    ap.add_argument("--residual-case", type=int, action="append",
+                    help="run only the residual case with this seed "
+                    "(repeatable)")
     ap.add_argument("--lib", help="path of libsimdconv.so")
     args = ap.parse_args()
     mode = "long" if args.long else "quick"
@@ -515,11 +587,18 @@ def main():
         return 1
     master = p["seed"] if args.seed is None else args.seed
     count = p["count"] if args.count is None else args.count
-    seeds = args.case or [fw.case_seed(master, i) for i in range(count)]
-    print("mode %s: %d random cases from master seed %d (ABI %s)"
-          % (mode, len(seeds), master, note))
+    rcount = (p["residual_count"] if args.residual_count is None
+              else args.residual_count)
+    if args.case or args.residual_case:
+        seeds, rseeds = args.case or [], args.residual_case or []
+    else:
+        seeds = [fw.case_seed(master, i) for i in range(count)]
+        rseeds = [fw.case_seed(master, i, 1) for i in range(rcount)]
+    print("mode %s: %d random cases and %d residual cases from master seed "
+          "%d (ABI %s)" % (mode, len(seeds), len(rseeds), master, note))
     st = fw.Stats()
     st.padded_nan = 0
+    rs = fw.ResidualStats()
     for i, seed in enumerate(seeds):
         try:
             cfg, errs = run_case(lib, seed, mode, i, st)
@@ -538,7 +617,29 @@ def main():
         print("  CLI (same configuration, other data): " + cli_command(cfg))
         for e in errs[:6]:
             print("  " + e)
+    for i, seed in enumerate(rseeds):
+        try:
+            cfg, errs = run_residual_case(lib, seed, mode, i, st, rs)
+        except Exception as e:  # a crash of the harness is a failure too
+            cfg, errs = {"residual case": seed}, ["exception: %r" % (e,)]
+        st.cases += 1
+        if not errs:
+            st.passed += 1
+            continue
+        st.failed += 1
+        st.failures.append(seed)
+        print("FAIL residual case %d, seed %d (re-run: /usr/bin/python3 "
+              "tests/conformance/conformance_transposed.py --%s "
+              "--residual-case %d)" % (i, seed, mode, seed))
+        print("  config: " + json.dumps(cfg, sort_keys=True))
+        if "C" in cfg:
+            print("  CLI (same configuration, other data): " +
+                  cli_command(cfg))
+        for e in errs[:6]:
+            print("  " + e)
     report(st, time.monotonic() - t0)
+    for line in fw.residual_summary(rs):
+        print(line)
     print("conformance (transposed): %d passed, %d failed"
           % (st.passed, st.failed))
     return 0 if st.failed == 0 else 1
