@@ -34,14 +34,21 @@
 static inline __attribute__((always_inline)) bool
 SC_NUK_BODY(SC_IGEMM_BODY_PARAMS) {
   float32x4_t acc[SC_NUK_MR][SC_NUK_NV];
-#pragma GCC unroll 16
-  for (size_t j = 0; j < SC_NUK_NV; j++)
-    acc[0][j] = vld1q_f32(w + j * 4);
-#pragma GCC unroll 16
-  for (size_t i = 1; i < SC_NUK_MR; i++)
+  if (params->continue_sum) {
+    /* A run of the layer's taps after the first (igemm_ukernel.h): the
+     * partial sums the previous call stored in the output. */
+    SC_TILE_LOAD(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride,
+                 params->cn_stride);
+  } else {
 #pragma GCC unroll 16
     for (size_t j = 0; j < SC_NUK_NV; j++)
-      acc[i][j] = acc[0][j];
+      acc[0][j] = vld1q_f32(w + j * 4);
+#pragma GCC unroll 16
+    for (size_t i = 1; i < SC_NUK_MR; i++)
+#pragma GCC unroll 16
+      for (size_t j = 0; j < SC_NUK_NV; j++)
+        acc[i][j] = acc[0][j];
+  }
   w += SC_NUK_NR;
 
   const float *const zero = params->zero;
@@ -104,8 +111,10 @@ SC_NUK_BODY(SC_IGEMM_BODY_PARAMS) {
 
   /* Epilogue (src/ukernels/tile_epilogue.h): the residual, the activation,
    * then the mr x nc stores (NHWC rows, or transposed into NCHW planes in
-   * 4x4 register blocks when params->cn_stride is set). */
-  SC_TILE_FINISH(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride, params);
+   * 4x4 register blocks when params->cn_stride is set); a run of taps
+   * before the last (params->partial) stores its partial sums as they are. */
+  if (!params->partial)
+    SC_TILE_FINISH(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride, params);
 
   if (params->cn_stride != 0) {
     /* NCHW output: 4x4 blocks transposed in registers, each channel's
