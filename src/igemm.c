@@ -55,10 +55,10 @@ const char *sc_igemm_check(const sc_conv_kernel *k) {
       cfg->nr % 8 != 0)
     return "igemm tile needs 1 <= MR <= 8 and NR a multiple of 8";
   if (cfg->gukernel != NULL &&
-      (cfg->gmr < 1 || cfg->gmr > SC_IGEMM_MAX_MR || cfg->vl < 1 ||
-       cfg->nr % cfg->vl != 0 || cfg->vl > 16))
-    return "grouped micro-kernel needs 1 <= MR <= 8 and NR a multiple of "
-           "its vector width (at most 16)";
+      (cfg->greorder == NULL || cfg->gmr < 1 || cfg->gmr > SC_IGEMM_MAX_MR ||
+       cfg->vl < 1 || cfg->nr % cfg->vl != 0 || cfg->vl > 16))
+    return "grouped micro-kernel needs its input copy, 1 <= MR <= 8 and NR "
+           "a multiple of its vector width (at most 16)";
   if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
     return "pad_vs_nr must name a narrower tile";
   return NULL;
@@ -78,21 +78,49 @@ static size_t igemm_block_floats(const sc_problem *p, size_t nr) {
  * dividing the vector width) use the ISA's grouped micro-kernel, whose NR
  * lanes span NR/Kg whole groups: the weights are then packed and the work
  * split as if it were one group of K channels, each NR block reading the
- * input channels of its own groups. Otherwise each group is its own GEMM. */
+ * input channels of its own groups. Its vectors interleave G = VL/Kg
+ * groups (src/ukernels/igemm_grouped_ukernel.h): the packed lanes follow
+ * igemm_lane, and the input is read from a copy whose pixels hold each
+ * span of G groups channel-major (cp floats apart: the last block of NR/Kg
+ * groups completed with +0 groups). Otherwise each group is its own GEMM. */
 typedef struct igemm_mode {
   bool grouped;
   size_t mr;       /* pixels per micro-kernel tile */
   size_t groups;   /* GEMMs: groups, or 1 (grouped) */
   size_t kg;       /* output channels per GEMM: Kg, or K (grouped) */
   sc_igemm_ukernel_fn ukernel;
+  size_t G;        /* grouped: groups per vector; else 0 */
+  size_t cp;       /* floats between pixels of the image the rows read */
+  bool copy;       /* grouped: read the reordered copy (G > 1 or NCHW) */
 } igemm_mode;
 
 static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
                                  const sc_problem *p) {
   if (cfg->gukernel != NULL && p->groups > 1 && p->Cg >= 2 &&
-      p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0)
-    return (igemm_mode){true, cfg->gmr, 1, p->K, cfg->gukernel};
-  return (igemm_mode){false, cfg->mr, p->groups, p->Kg, cfg->ukernel};
+      p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0) {
+    /* The micro-kernel reads whole blocks of NR/Kg groups: the copy's
+     * pixels are padded to them, and read in place only when the input
+     * needs no reordering (G == 1) and ends on a whole block. */
+    const size_t G = cfg->vl / p->Kg, per_block = cfg->nr / p->Kg;
+    return (igemm_mode){
+        true, cfg->gmr, 1, p->K, cfg->gukernel, G,
+        sc_div_up(p->groups, per_block) * per_block * p->Cg,
+        G > 1 || p->layout == SIMDCONV_LAYOUT_NCHW ||
+            p->groups % per_block != 0};
+  }
+  return (igemm_mode){false, cfg->mr, p->groups, p->Kg, cfg->ukernel,
+                      0, p->C, false};
+}
+
+/* The output channel (from the block's first) of lane j of a packed NR
+ * block: j, or when grouped, of vector j / VL, its group (j % VL) % G and
+ * that group's channel (j % VL) / G (none when at or past the block's). */
+static size_t igemm_lane(const sc_problem *p, const igemm_mode *m, size_t vl,
+                         size_t j) {
+  if (!m->grouped)
+    return j;
+  const size_t l = j % vl;
+  return j - l + l % m->G * p->Kg + l / m->G;
 }
 
 size_t sc_igemm_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
@@ -118,15 +146,17 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
     for (size_t b = 0; b < nblocks; b++) {
       const size_t k0 = g * m.kg + b * nr;
       const size_t nc = m.kg - b * nr < nr ? m.kg - b * nr : nr;
-      for (size_t j = 0; j < nr; j++)
+      for (size_t j = 0; j < nr; j++) {
         /* The canonical start value bias[k] + 0.0f (turns -0 into +0). */
-        *out++ = j < nc && bias != NULL ? bias[k0 + j] + 0.0f : 0.0f;
+        const size_t kj = igemm_lane(p, &m, cfg->vl, j);
+        *out++ = kj < nc && bias != NULL ? bias[k0 + kj] + 0.0f : 0.0f;
+      }
       for (size_t t = 0; t < taps; t++)
         for (size_t c = 0; c < cg; c++) {
-          for (size_t j = 0; j < nc; j++)
-            out[j] = w_krsc[((k0 + j) * taps + t) * cg + c];
-          for (size_t j = nc; j < nr; j++)
-            out[j] = 0.0f;
+          for (size_t j = 0; j < nr; j++) {
+            const size_t kj = igemm_lane(p, &m, cfg->vl, j);
+            out[j] = kj < nc ? w_krsc[((k0 + kj) * taps + t) * cg + c] : 0.0f;
+          }
           out += nr;
         }
     }
@@ -225,7 +255,8 @@ typedef struct igemm_layout {
                     padding for all its pixels (the micro-kernel may skip
                     it, docs/numerics.md section 1; none for im2col) */
   size_t xpad;   /* merged: one padded NHWC image, Hp*Wp*C floats */
-  size_t xin;    /* NCHW, not merged: one NHWC image, H*W*C floats */
+  size_t xin;    /* NCHW, not merged, or the grouped copy: one NHWC image,
+                    H*W*cp floats (igemm_mode) */
   size_t total;
 } igemm_layout;
 
@@ -249,7 +280,8 @@ static bool layout_add_dims(size_t *total, const size_t *dims, size_t n,
 static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
                              const sc_shape *s, igemm_layout *l) {
   const igemm_plan pl = igemm_plan_get(p, s);
-  const size_t mr = igemm_mode_get(cfg, p).mr;
+  const igemm_mode m = igemm_mode_get(cfg, p);
+  const size_t mr = m.mr;
   size_t pixels;
   *l = (igemm_layout){0};
   if (!sc_mul_ok(s->OH, s->OW, &pixels))
@@ -271,8 +303,8 @@ static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
     const size_t xpad[] = {pl.Hp, pl.Wp, p->C, sizeof(float)};
     if (!layout_add_dims(&l->total, xpad, 4, &l->xpad))
       return false;
-  } else if (p->layout == SIMDCONV_LAYOUT_NCHW) {
-    const size_t xin[] = {s->H, s->W, p->C, sizeof(float)};
+  } else if (p->layout == SIMDCONV_LAYOUT_NCHW || m.copy) {
+    const size_t xin[] = {s->H, s->W, m.cp, sizeof(float)};
     if (!layout_add_dims(&l->total, xin, 4, &l->xin))
       return false;
   }
@@ -296,35 +328,36 @@ static bool igemm_zero_pad_row(const sc_problem *p, const sc_shape *s,
 }
 
 /* Row and column offsets (floats, from the image's start) of every (output
- * row, kernel row) and (output column, kernel column); -1 for zero padding. */
+ * row, kernel row) and (output column, kernel column); -1 for zero padding.
+ * Pixels are cp floats apart (igemm_mode). */
 static void igemm_build_tables(const sc_problem *p, const sc_shape *s,
-                               const igemm_plan *pl, ptrdiff_t *rowtab,
-                               ptrdiff_t *coltab) {
+                               const igemm_plan *pl, size_t cp,
+                               ptrdiff_t *rowtab, ptrdiff_t *coltab) {
   for (size_t oh = 0; oh < s->OH; oh++)
     for (size_t r = 0; r < p->R; r++) {
       const size_t y = oh * p->stride_h + r * p->dil_h;
       ptrdiff_t ih;
       if (pl->merged && !igemm_zero_pad_row(p, s, y))
-        rowtab[oh * p->R + r] = (ptrdiff_t)(y * pl->Wp * p->C);
+        rowtab[oh * p->R + r] = (ptrdiff_t)(y * pl->Wp * cp);
       else if (pl->merged) /* all zeros in the copy: the zero row */
         rowtab[oh * p->R + r] = -1;
       else if ((ih = sc_pad_map((ptrdiff_t)y - (ptrdiff_t)p->pad_top,
                                 (ptrdiff_t)s->H, p->padding_mode)) < 0)
         rowtab[oh * p->R + r] = -1;
       else
-        rowtab[oh * p->R + r] = ih * (ptrdiff_t)(s->W * p->C);
+        rowtab[oh * p->R + r] = ih * (ptrdiff_t)(s->W * cp);
     }
   for (size_t ow = 0; ow < s->OW; ow++)
     for (size_t q = 0; q < pl->tcols; q++) {
       const size_t x = ow * p->stride_w + q * p->dil_w;
       ptrdiff_t iw;
       if (pl->merged)
-        coltab[ow] = (ptrdiff_t)(x * p->C);
+        coltab[ow] = (ptrdiff_t)(x * cp);
       else if ((iw = sc_pad_map((ptrdiff_t)x - (ptrdiff_t)p->pad_left,
                                 (ptrdiff_t)s->W, p->padding_mode)) < 0)
         coltab[ow * pl->tcols + q] = -1;
       else
-        coltab[ow * pl->tcols + q] = iw * (ptrdiff_t)p->C;
+        coltab[ow * pl->tcols + q] = iw * (ptrdiff_t)cp;
     }
 }
 
@@ -681,10 +714,12 @@ static void transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
         t->dst + j0 * t->dst_stride + i0, t->dst_stride);
 }
 
-/* dst (cols x rows) = transpose of src (rows x cols), dense. */
+/* dst (cols x rows, rows dst_stride >= rows floats apart) = transpose of
+ * src (rows x cols, dense). */
 static void transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
-                      const float *src, float *dst, pthreadpool_t pool) {
-  transpose_ctx t = {transpose_fn(cfg), src, dst, cols, rows};
+                      const float *src, float *dst, size_t dst_stride,
+                      pthreadpool_t pool) {
+  transpose_ctx t = {transpose_fn(cfg), src, dst, cols, dst_stride};
   sc_parallelize_2d_tile_2d(pool, transpose_task, &t, rows, cols, 64,
                             64, SC_POOL_PHASE);
 }
@@ -730,6 +765,44 @@ static void pad_task(void *arg, size_t ihp) {
   }
 }
 
+typedef struct reorder_ctx {
+  sc_igemm_reorder_fn fn;
+  const float *src;
+  float *dst;
+  size_t src_stride, C, cp, span;
+  int32_t perm[16];
+} reorder_ctx;
+
+static void reorder_task(void *arg, size_t p0, size_t np) {
+  const reorder_ctx *t = arg;
+  t->fn(np, t->src + p0 * t->src_stride, t->src_stride, t->dst + p0 * t->cp,
+        t->cp, t->C, t->cp, t->span, t->perm);
+}
+
+/* The grouped micro-kernel's copy of one image (igemm_mode): the NHWC
+ * image x, or the NCHW one transposed first, into xin with each span of G
+ * groups channel-major: position c * G + g of a span takes channel
+ * g * Cg + c. */
+static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
+                         const sc_shape *s, const igemm_mode *m,
+                         const float *x, float *xin, pthreadpool_t pool) {
+  const size_t pixels = s->H * s->W;
+  reorder_ctx t = {.fn = cfg->greorder, .src = x, .dst = xin,
+                   .src_stride = p->C, .C = p->C, .cp = m->cp,
+                   .span = m->G * p->Cg};
+  if (p->layout == SIMDCONV_LAYOUT_NCHW) {
+    transpose(cfg, p->C, pixels, x, xin, m->cp, pool);
+    if (m->G == 1)
+      return; /* already in the kernel's order */
+    t.src = xin; /* reordered in place */
+    t.src_stride = m->cp;
+  }
+  for (size_t q = 0; q < t.span; q++)
+    t.perm[q] = (int32_t)(q % m->G * p->Cg + q / m->G);
+  sc_parallelize_1d_tile_1d(pool, reorder_task, &t, pixels, 256,
+                            SC_POOL_PHASE);
+}
+
 /* ---- run ------------------------------------------------------------------ */
 
 void sc_igemm_run(const sc_run_args *args) {
@@ -753,10 +826,10 @@ void sc_igemm_run(const sc_run_args *args) {
    * transposed image (NCHW), or the input itself (NHWC, all images at once
    * through a_offset). NCHW outputs are stored transposed by the
    * micro-kernels, straight into the output. */
-  const float *base = pl.merged ? (const float *)(ws + l.xpad)
-                      : nchw    ? (const float *)(ws + l.xin)
-                                : args->input;
-  igemm_build_tables(p, s, &pl, rowtab, coltab);
+  const float *base = pl.merged          ? (const float *)(ws + l.xpad)
+                      : nchw || mode.copy ? (const float *)(ws + l.xin)
+                                          : args->input;
+  igemm_build_tables(p, s, &pl, mode.cp, rowtab, coltab);
   uint8_t *tskip = (uint8_t *)(ws + l.tskip);
   if (!pl.im2col) {
     memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
@@ -797,8 +870,8 @@ void sc_igemm_run(const sc_run_args *args) {
                  .output = args->output,
                  .alpha = args->alpha},
   };
-  for (size_t l = 0; l < 16; l++)
-    ctx.params.group_base[l] = (int32_t)(l / p->Kg * p->Cg);
+  for (size_t q = 0; mode.grouped && q < cfg->vl; q++)
+    ctx.params.group_lanes[q] = (int32_t)(q % p->Kg * mode.G + q / p->Kg);
   ctx.params_skip = ctx.params;
   ctx.params_skip.skip_padding_taps = true;
   for (size_t skip = 0; skip < 2; skip++)
@@ -813,7 +886,7 @@ void sc_igemm_run(const sc_run_args *args) {
   if (pl.im2col)
     sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
                    pl.kc * sizeof(float));
-  if (!pl.merged && !nchw) {
+  if (!pl.merged && !nchw && !mode.copy) {
     igemm_compute(&ctx, s->N, args->pool);
     return;
   }
@@ -827,8 +900,11 @@ void sc_igemm_run(const sc_run_args *args) {
       pad_ctx pc = {p, s, &pl, transpose_fn(cfg), x, (float *)(ws + l.xpad)};
       sc_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
                         SC_POOL_PHASE);
+    } else if (mode.grouped) {
+      grouped_copy(cfg, p, s, &mode, x, (float *)(ws + l.xin), args->pool);
     } else {
-      transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), args->pool);
+      transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), p->C,
+                args->pool);
     }
     ctx.y = args->output + n * ctx.image_out;
     igemm_compute(&ctx, 1, args->pool);
@@ -839,5 +915,5 @@ void sc_igemm_run(const sc_run_args *args) {
  * NCHW input the same way. */
 void sc_igemm_transpose(const sc_igemm_config *cfg, size_t rows, size_t cols,
                         const float *src, float *dst, pthreadpool_t pool) {
-  transpose(cfg, rows, cols, src, dst, pool);
+  transpose(cfg, rows, cols, src, dst, rows, pool);
 }

@@ -52,10 +52,10 @@ typedef struct sc_igemm_params {
   size_t cn_stride;
   /* Output channels per group (read by the grouped micro-kernels only). */
   size_t kg;
-  /* Grouped micro-kernels: lane l of a vector reads input float
-   * (l / kg) * Cg of the vector's span (set once per run: computing it per
-   * tile took 16 divisions and a stalled store-to-load forward). */
-  int32_t group_base[16];
+  /* Grouped micro-kernels (lanes interleaved over G = VL/kg groups): lane
+   * q of the tile in channel order is lane (q % kg) * G + q / kg of an
+   * accumulator (set once per run, not per tile: 16 divisions). */
+  int32_t group_lanes[16];
   /* Prefetch the next tile's input rows while computing this tile (the
    * indirection buffer ends with one spare tile of zero rows for it). */
   bool prefetch_next_tile;
@@ -163,6 +163,15 @@ typedef void (*sc_transpose_fn)(size_t rows, size_t cols, const float *src,
                                 size_t src_stride, float *dst,
                                 size_t dst_stride);
 
+/* The grouped micro-kernel's input copy: for each of `pixels` pixels, each
+ * span of `span` floats becomes dst[s + q] = src[s + perm[q]] (+0 where
+ * that lies at or past the source pixel's C floats), filling the cp floats
+ * of the destination pixel; src == dst allowed (igemm_grouped_ukernel.h). */
+typedef void (*sc_igemm_reorder_fn)(size_t pixels, const float *src,
+                                    size_t src_stride, float *dst,
+                                    size_t dst_stride, size_t C, size_t cp,
+                                    size_t span, const int32_t *perm);
+
 /* One micro-kernel family for the shared driver. */
 typedef struct sc_igemm_config {
   size_t mr, nr;
@@ -170,8 +179,10 @@ typedef struct sc_igemm_config {
   /* NULL: the driver's portable cache-blocked transpose. */
   sc_transpose_fn transpose;
   /* Optional (NULL): the grouped micro-kernel (src/ukernels/igemm_grouped_ukernel.h)
-   * with its rows per tile (same NR) and the vector width in floats. */
+   * with its input copy, its rows per tile (same NR) and the vector width
+   * in floats. */
   sc_igemm_ukernel_fn gukernel;
+  sc_igemm_reorder_fn greorder;
   size_t gmr, vl;
   /* 0: any layer; otherwise only ungrouped layers with K <= max_k (a
    * narrow tile that a wider family would leave half idle, or a wide one

@@ -365,6 +365,17 @@ static void guard_shapes(void) {
   add((tu_tcfg){.name = "groups 4 Cg4 Kg12", .C = 16, .K = 48, .H = 3,
                 .W = 9, .R = 3, .S = 3, .groups = 4, .pt = 1, .pb = 1,
                 .pl = 1, .pr = 1, .mode = REPLICATE});
+  /* Blocks of NR/Kg groups past the last group (the grouped copy's
+   * padding): K/g = the vector width (G = 1) and 2 (G = 8 on AVX-512). */
+  add((tu_tcfg){.name = "groups 3 Cg16 Kg16", .C = 48, .K = 48, .H = 3,
+                .W = 7, .R = 3, .S = 3, .groups = 3, .pt = 1, .pb = 1,
+                .pl = 1, .pr = 1, .bias = true});
+  add((tu_tcfg){.name = "groups 5 Cg8 Kg8", .C = 40, .K = 40, .H = 3,
+                .W = 6, .R = 3, .S = 3, .groups = 5, .pt = 1, .pb = 1,
+                .pl = 1, .pr = 1});
+  add((tu_tcfg){.name = "groups 9 Cg2 Kg2", .N = 2, .C = 18, .K = 18,
+                .H = 4, .W = 5, .R = 3, .S = 3, .groups = 9, .pt = 1,
+                .pb = 1, .pl = 1, .pr = 1, .mode = REFLECT});
   add((tu_tcfg){.name = "groups 2 Cg8 Kg8", .C = 16, .K = 16, .H = 2,
                 .W = 17, .R = 3, .S = 3, .groups = 2, .pt = 1, .pb = 1,
                 .pl = 1, .pr = 1});

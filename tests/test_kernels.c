@@ -366,7 +366,8 @@ static void grouped_cases(kctx *x) {
   size_t i = 0;
   for (size_t p = 0; p < x->npixels; p++)
     for (size_t k = 0; k < x->nchannels; k++, i++) {
-      const size_t *g = cgkg[i % 5];
+      /* Every (C/g, K/g) pair on every channel edge, over the pixels. */
+      const size_t *g = cgkg[(p + k) % 5];
       run_layouts(x,
                   grouped_cfg(pixels_cfg(x->pixels[p], 1, 1, i), g[0], g[1],
                               x->channels[k]),
@@ -628,6 +629,21 @@ static void kernel_name_list(char *buf, size_t size, const size_t *v,
                              i ? " " : "", v[i], runs[i]);
 }
 
+/* The kernel's line in the test log: cases run and excluded, and how often
+ * each edge ran (what: "" or the part of the kernel, "grouped "). */
+static void kctx_report(const kctx *x, const char *what) {
+  char pix[256], ch[256];
+  kernel_name_list(pix, sizeof pix, x->pixels, x->pixel_runs, x->npixels);
+  kernel_name_list(ch, sizeof ch, x->channels, x->channel_runs,
+                   x->nchannels);
+  fprintf(stderr,
+          "[simdconv-tests] kernel %-30s %s%zux%zu: %zu cases run, %zu "
+          "outside its constraints; pixels/width edge:runs {%s} channel "
+          "edge:runs {%s}\n",
+          x->k.name, what, x->k.tile_m, x->k.tile_n, x->cases, x->skipped,
+          pix, ch);
+}
+
 /* The kernels this CPU can run (their ISA usable, the CPU features they
  * need present). */
 static size_t usable_kernels(size_t *out, size_t cap) {
@@ -638,6 +654,45 @@ static size_t usable_kernels(size_t *out, size_t cap) {
       out[n++] = i;
   }
   return n;
+}
+
+/* The rows of an fp32 igemm family's grouped micro-kernel, which its
+ * constraints name ("... in MRxNR group-interleaved tiles"); 0: none. */
+static size_t grouped_tile_rows(const simdconv_kernel_info *k) {
+  const char *s = strstr(k->constraints, " group-interleaved tiles");
+  size_t mr = 0, nr = 0;
+  while (s != NULL && s > k->constraints && s[-1] != ' ')
+    s--;
+  if (s == NULL || sscanf(s, "%zux%zu", &mr, &nr) != 2 || nr != k->tile_n)
+    return 0;
+  return mr;
+}
+
+/* igemm_cases, then for a family with a grouped micro-kernel the grouped
+ * generator on its tile (edges at its MR, lanes interleaved over groups:
+ * K/g = 2, 4, 8 and the vector width, partial spans of groups), reported
+ * on a line of its own. */
+static void igemm_cases_with_grouped(kctx *x) {
+  igemm_cases(x);
+  const size_t gmr = grouped_tile_rows(&x->k);
+  if (gmr == 0)
+    return;
+  kctx g;
+  memset(&g, 0, sizeof g);
+  g.k = x->k;
+  g.k.tile_m = gmr;
+  grouped_cases(&g);
+  kctx_report(&g, "grouped ");
+  /* Excluded: only C/g = 1 (depthwise with a multiplier, not igemm's). */
+  cr_assert(g.cases > 0, "kernel %s ran no grouped case", g.k.name);
+  for (size_t i = 0; i < g.nchannels; i++)
+    cr_assert(g.channel_runs[i] > 0,
+              "kernel %s never ran the grouped %zu-channel edge", g.k.name,
+              g.channels[i]);
+  for (size_t i = 0; i < g.npixels; i++)
+    cr_assert(g.pixel_runs[i] > 0, "kernel %s never ran the grouped %zu-pixel edge",
+              g.k.name, g.pixels[i]);
+  x->acts |= g.acts;
 }
 
 ParameterizedTestParameters(kernels, edges) {
@@ -657,7 +712,7 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
   if (strcmp(family, "igemm") == 0 && strstr(x.k.name, "_grouped_"))
     grouped_cases(&x);
   else if (strcmp(family, "igemm") == 0)
-    igemm_cases(&x);
+    igemm_cases_with_grouped(&x);
   else if (strcmp(family, "gemm_nchw") == 0)
     gemm_nchw_cases(&x);
   else if (strcmp(family, "dwconv") == 0)
@@ -672,14 +727,7 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
     cr_assert(false, "kernel %s of unknown family %s: no generator", x.k.name,
               x.k.family);
 
-  char pix[256], ch[256];
-  kernel_name_list(pix, sizeof pix, x.pixels, x.pixel_runs, x.npixels);
-  kernel_name_list(ch, sizeof ch, x.channels, x.channel_runs, x.nchannels);
-  fprintf(stderr,
-          "[simdconv-tests] kernel %-30s %zux%zu: %zu cases run, %zu outside "
-          "its constraints; pixels/width edge:runs {%s} channel edge:runs "
-          "{%s}\n",
-          x.k.name, x.k.tile_m, x.k.tile_n, x.cases, x.skipped, pix, ch);
+  kctx_report(&x, "");
   cr_assert(x.cases > 0, "registered kernel %s reached by no case",
             x.k.name);
   cr_assert(x.cases < TU_ACT_VARIANTS ||

@@ -15,8 +15,13 @@
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
 
-#define SC_UK_NAME f32_igemm_grouped_ukernel_2x16__avx2
-#define SC_UK_MR 2
+/* Grouped layers with few channels per group: 6 pixels x 16 lanes
+ * interleaving 16/Kg groups (src/ukernels/igemm_grouped_ukernel.h): 12
+ * accumulators, per input channel 2 weight loads, 12 broadcast loads, 12
+ * FMAs, no shuffle (the lane-permuting kernel it replaces held its inputs
+ * in registers and fit only 2 pixels). */
+#define SC_UK_NAME f32_igemm_grouped_ukernel_6x16__avx2
+#define SC_UK_MR 6
 #define SC_UK_NV 2
 #include "ukernels/igemm_grouped_ukernel.h"
 
@@ -25,11 +30,12 @@ static const sc_igemm_config igemm_6x16 = {
     .nr = 16,
     .ukernel = f32_igemm_ukernel_6x16__avx2,
     .transpose = sc_transpose_avx,
-    .gukernel = f32_igemm_grouped_ukernel_2x16__avx2,
-    .gmr = 2,
+    .gukernel = f32_igemm_grouped_ukernel_6x16__avx2,
+    .greorder = f32_igemm_grouped_ukernel_6x16__avx2_reorder,
+    .gmr = 6,
     .vl = 8,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
-                   "<= K/g < 16, K/g dividing 8, in 2x16 lane-permuting "
+                   "<= K/g < 16, K/g dividing 8, in 6x16 group-interleaved "
                    "tiles",
 };
 

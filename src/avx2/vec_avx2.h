@@ -97,13 +97,26 @@ static inline __m256 sc_activate_f32x8(const sc_act_params *a, __m256 s) {
 /* For the grouped micro-kernel. */
 #define SC_VIDX __m256i
 #define SC_VIDX_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-#define SC_VIDX_ADD1(v, c) _mm256_add_epi32(v, _mm256_set1_epi32(c))
 #define SC_VPERM(idx, v) _mm256_permutevar8x32_ps(v, idx)
-#define SC_VMASKN __m256i
-#define SC_VMASKN_MAKE(n)                                                      \
-  _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),                              \
-                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-#define SC_VLOAD_MASKED(p, m) _mm256_maskload_ps(p, m)
+#define SC_VBCAST_G(p, G) sc_bcast_g_f32x8(p, G)
+
+/* The g floats at p repeated over the vector, g = 1, 2 or 4 (a constant
+ * after inlining): one broadcast load each (vbroadcastss, vbroadcastsd,
+ * vbroadcastf128), no shuffle. */
+static inline __attribute__((always_inline)) __m256
+sc_bcast_g_f32x8(const float *p, size_t g) {
+  switch (g) {
+  case 1:
+    return _mm256_broadcast_ss(p);
+  case 2: {
+    double d;
+    memcpy(&d, p, sizeof d);
+    return _mm256_castpd_ps(_mm256_set1_pd(d));
+  }
+  default:
+    return _mm256_broadcast_ps((const __m128 *)(const void *)p);
+  }
+}
 
 /* ---- depthwise templates ---------------------------------------------- */
 

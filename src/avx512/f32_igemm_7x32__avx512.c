@@ -15,8 +15,12 @@
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
 
-#define SC_UK_NAME f32_igemm_grouped_ukernel_6x32__avx512
-#define SC_UK_MR 6
+/* Grouped layers with few channels per group: 8 pixels x 32 lanes
+ * interleaving 32/Kg groups (src/ukernels/igemm_grouped_ukernel.h): 16
+ * accumulators, per input channel 2 weight loads, 16 broadcast loads
+ * (vbroadcastss/sd/f32x4/f64x4 by K/g), 16 FMAs, no shuffle. */
+#define SC_UK_NAME f32_igemm_grouped_ukernel_8x32__avx512
+#define SC_UK_MR 8
 #define SC_UK_NV 2
 #include "ukernels/igemm_grouped_ukernel.h"
 
@@ -25,11 +29,12 @@ static const sc_igemm_config igemm_7x32 = {
     .nr = 32,
     .ukernel = f32_igemm_ukernel_7x32__avx512,
     .transpose = sc_transpose_avx,
-    .gukernel = f32_igemm_grouped_ukernel_6x32__avx512,
-    .gmr = 6,
+    .gukernel = f32_igemm_grouped_ukernel_8x32__avx512,
+    .greorder = f32_igemm_grouped_ukernel_8x32__avx512_reorder,
+    .gmr = 8,
     .vl = 16,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
-                   "<= K/g < 32, K/g dividing 16, in 6x32 lane-permuting "
+                   "<= K/g < 32, K/g dividing 16, in 8x32 group-interleaved "
                    "tiles",
 };
 

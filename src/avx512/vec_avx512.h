@@ -101,11 +101,29 @@ static inline __m512 sc_activate_f32x16(const sc_act_params *a, __m512 s) {
 /* For the grouped micro-kernel. */
 #define SC_VIDX __m512i
 #define SC_VIDX_LOAD(p) _mm512_loadu_si512(p)
-#define SC_VIDX_ADD1(v, c) _mm512_add_epi32(v, _mm512_set1_epi32(c))
 #define SC_VPERM(idx, v) _mm512_permutexvar_ps(idx, v)
-#define SC_VMASKN __mmask16
-#define SC_VMASKN_MAKE(n) ((__mmask16)((1u << (n)) - 1u))
-#define SC_VLOAD_MASKED(p, m) _mm512_maskz_loadu_ps(m, p)
+#define SC_VBCAST_G(p, G) sc_bcast_g_f32x16(p, G)
+
+/* The g floats at p repeated over the vector, g = 1, 2, 4 or 8 (a constant
+ * after inlining): one broadcast load each (vbroadcastss, vbroadcastsd,
+ * vbroadcastf32x4, vbroadcastf64x4), no shuffle on the FMA ports. */
+static inline __attribute__((always_inline)) __m512
+sc_bcast_g_f32x16(const float *p, size_t g) {
+  switch (g) {
+  case 1:
+    return _mm512_set1_ps(*p);
+  case 2: {
+    double d;
+    memcpy(&d, p, sizeof d);
+    return _mm512_castpd_ps(_mm512_set1_pd(d));
+  }
+  case 4:
+    return _mm512_broadcast_f32x4(_mm_loadu_ps(p));
+  default:
+    return _mm512_castpd_ps(
+        _mm512_broadcast_f64x4(_mm256_castps_pd(_mm256_loadu_ps(p))));
+  }
+}
 
 /* ---- depthwise templates ---------------------------------------------- */
 

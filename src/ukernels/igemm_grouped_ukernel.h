@@ -1,51 +1,48 @@
 /*
  * The grouped indirect-GEMM micro-kernel template, for grouped convolutions
- * with few channels per group (2 <= Cg <= Kg, Kg dividing the vector width):
- * the lanes of a vector hold the Kg output channels of VL/Kg consecutive
- * groups, so that small groups do not waste most of each vector. Operands as
- * in src/igemm.h with kc = Cg and the packed block covering NR/Kg groups:
- *   w[t][c][j] = weight(g0*Kg + j, t, c)
- * Per tap, each pixel's input channels of the vector's groups (VL/Kg * Cg
- * consecutive floats at the row pointer) are loaded once, and for each input
- * channel c a permute puts x[group(lane)][c] into every lane of that group.
+ * with few channels per group (2 <= Cg <= Kg, Kg dividing the vector width
+ * VL): a vector holds the Kg output channels of G = VL/Kg consecutive
+ * groups, so that small groups do not waste most of each vector.
+ *
+ * Lane order. Lane l of a vector belongs to group l % G (of the vector's G)
+ * and to its output channel l / G: interleaved, so that the input value a
+ * lane needs, x[group][c], comes from one broadcast load of G floats when
+ * the input holds each pixel's channels of G groups channel-major,
+ * x'[c * G + g] (the driver's copy, SC_UK_NAME##_reorder below). The
+ * permute per pixel, vector and input channel that the group-major order
+ * needed (MR*NV shuffles beside MR*NV fmas, on the FMA port on Intel) is
+ * gone: per input channel the tile takes NV weight loads, MR*NV broadcast
+ * loads and MR*NV fmas. The packed weights follow the lane order (the
+ * driver's igemm_grouped_lane); the tile is put back in channel order,
+ * one permute per accumulator, before its epilogue.
+ *
+ * Operands as in src/igemm.h with kc = Cg, the packed block covering NR/Kg
+ * groups and each row pointer at the block's first group in the reordered
+ * image: vector j's groups are the span of G*Cg floats at j * G*Cg.
  * Scalar twin: f32_conv_direct__scalar: each lane accumulates its own output
  * channel over (tap, c) in order, one fma each, from bias + 0.0f; taps that
  * are padding for the whole tile skipped as in igemm_ukernel.h.
  *
  * Besides the vector API of src/ukernels/igemm_ukernel.h the includer defines
- *   SC_VIDX                   an index vector type (int32 lanes)
- *   SC_VIDX_LOAD(p)           load SC_VL int32 lanes
- *   SC_VIDX_ADD1(v, c)        v + c in every lane
+ *   SC_VIDX, SC_VIDX_LOAD(p)  an int32 index vector and its load
  *   SC_VPERM(idx, v)          out[l] = v[idx[l]]
- *   SC_VMASKN                 a load mask type; SC_VMASKN_MAKE(n) for the
- *                             first n lanes (0 <= n <= SC_VL)
- *   SC_VLOAD_MASKED(p, m)     masked load, zeros elsewhere, no access past
- *                             the masked lanes
+ *   SC_VBCAST_G(p, G)         the G floats at p repeated over the vector
+ *                             (G a constant, 1 .. SC_VL/2)
  */
 #include "ukernels/tile_epilogue.h"
 
 #define SC_UK_NR (SC_UK_NV * SC_VL)
 
 #define SC_UK_BODY SC_UK_CAT(SC_UK_NAME, _body)
+#define SC_UK_BODY_G(G) SC_UK_CAT(SC_UK_CAT(SC_UK_NAME, _g), G)
 
 /* The tile, skipping padding taps when skip is set; false (nothing stored)
- * when it must be computed again without skipping (igemm_ukernel.h). */
+ * when it must be computed again without skipping (igemm_ukernel.h). G =
+ * SC_VL / params->kg, a constant in each copy. */
 static inline __attribute__((always_inline)) bool
-SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
-  const size_t kg = params->kg, span = SC_VL / kg * kc;
-  /* Lane l reads float (l / Kg) * Cg + c of its vector's span. */
-  const SC_VIDX base = SC_VIDX_LOAD(params->group_base);
-  /* Valid input floats of each vector's groups: nc / Kg groups in all. */
-  SC_VMASKN lmask[SC_UK_NV];
-  const size_t valid = nc / kg * kc;
-#pragma GCC unroll 16
-  for (size_t j = 0; j < SC_UK_NV; j++) {
-    const size_t v0 = j * span;
-    lmask[j] = SC_VMASKN_MAKE(valid <= v0            ? 0
-                              : valid - v0 >= span ? span
-                                                   : valid - v0);
-  }
-
+SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
+  /* Floats of a vector's groups per pixel. */
+  const size_t span = G * kc;
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_UK_NV; j++)
@@ -67,18 +64,10 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
       skipped = true;
       continue;
     }
-    SC_VEC x[SC_UK_MR][SC_UK_NV];
-#pragma GCC unroll 16
-    for (size_t i = 0; i < SC_UK_MR; i++) {
-      const float *ap = sc_igemm_row(a[i], zero, a_offset);
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        x[i][j] = SC_VLOAD_MASKED(ap + j * span, lmask[j]);
-    }
+    const float *ap[SC_UK_MR];
+    sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_MR;
-
     for (size_t k = 0; k < kc; k++) {
-      const SC_VIDX idx = SC_VIDX_ADD1(base, (int32_t)k);
       SC_VEC wv[SC_UK_NV];
 #pragma GCC unroll 16
       for (size_t j = 0; j < SC_UK_NV; j++)
@@ -88,21 +77,94 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
       for (size_t i = 0; i < SC_UK_MR; i++)
 #pragma GCC unroll 16
         for (size_t j = 0; j < SC_UK_NV; j++)
-          acc[i][j] = SC_VFMA(SC_VPERM(idx, x[i][j]), wv[j], acc[i][j]);
+          acc[i][j] = SC_VFMA(SC_VBCAST_G(ap[i] + j * span + k * G, G), wv[j],
+                              acc[i][j]);
     }
   } while (--ks != 0);
   if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
     return false;
 
+  /* Back to channel order: lane q takes lane (q % Kg) * G + q / Kg. */
+  const SC_VIDX order = SC_VIDX_LOAD(params->group_lanes);
+#pragma GCC unroll 16
+  for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+    for (size_t j = 0; j < SC_UK_NV; j++)
+      acc[i][j] = SC_VPERM(order, acc[i][j]);
   SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
   return true;
 }
 
-SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
+/* One copy per G, each with its skipping and plain bodies. */
+#define SC_UK_DEFINE_G(G)                                                      \
+  static inline __attribute__((always_inline)) bool SC_UK_BODY_G(G)(          \
+      SC_IGEMM_BODY_PARAMS) {                                                  \
+    return SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,    \
+                      skip, G);                                                \
+  }                                                                            \
+  SC_IGEMM_DEFINE_UKERNEL(SC_UK_CAT(SC_UK_NAME, SC_UK_CAT(_, G)),             \
+                          SC_UK_BODY_G(G))
+SC_UK_DEFINE_G(1)
+SC_UK_DEFINE_G(2)
+SC_UK_DEFINE_G(4)
+#if SC_VL == 16
+SC_UK_DEFINE_G(8)
+#endif
+#undef SC_UK_DEFINE_G
+
+static void SC_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                       const float *const *restrict a,
+                       const float *restrict w, float *restrict c,
+                       size_t cm_stride, size_t a_offset,
+                       const sc_igemm_params *restrict params) {
+  switch (SC_VL / params->kg) {
+  case 1:
+    SC_UK_CAT(SC_UK_NAME, _1)(mr, nc, kc, ks, a, w, c, cm_stride, a_offset,
+                              params);
+    break;
+  case 2:
+    SC_UK_CAT(SC_UK_NAME, _2)(mr, nc, kc, ks, a, w, c, cm_stride, a_offset,
+                              params);
+    break;
+#if SC_VL == 16
+  case 8:
+    SC_UK_CAT(SC_UK_NAME, _8)(mr, nc, kc, ks, a, w, c, cm_stride, a_offset,
+                              params);
+    break;
+#endif
+  default:
+    SC_UK_CAT(SC_UK_NAME, _4)(mr, nc, kc, ks, a, w, c, cm_stride, a_offset,
+                              params);
+    break;
+  }
+}
+
+/* The driver's copy of the input for this kernel (sc_igemm_reorder_fn):
+ * for each of `pixels` pixels, each span s of `span` floats (G groups of
+ * Cg channels) becomes channel-major, dst[s*span + q] = src[s*span +
+ * perm[q]], from the C floats of a source pixel into the cp >= C floats of
+ * a destination one; the groups past the last (perm[q] at or past the C
+ * floats) read +0. src == dst (same strides) is allowed: a span is loaded
+ * whole before it is stored. */
+static void SC_UK_CAT(SC_UK_NAME, _reorder)(size_t pixels, const float *src,
+                                            size_t src_stride, float *dst,
+                                            size_t dst_stride, size_t C,
+                                            size_t cp, size_t span,
+                                            const int32_t *perm) {
+  const SC_VIDX idx = SC_VIDX_LOAD(perm);
+  for (size_t p = 0; p < pixels; p++, src += src_stride, dst += dst_stride)
+    for (size_t s = 0; s < cp; s += span) {
+      /* Lanes at or past the valid floats load +0: the absent groups'. */
+      const size_t n = s >= C ? 0 : C - s < span ? C - s : span;
+      const SC_VEC v = SC_VLOAD_N(src + s, n);
+      SC_VSTORE_N(dst + s, SC_VPERM(idx, v), span);
+    }
+}
 
 #undef SC_UK_BODY
+#undef SC_UK_BODY_G
 
 #undef SC_UK_NR
 #undef SC_UK_NAME
