@@ -81,8 +81,8 @@ static size_t igemm_block_floats(const sc_problem *p, size_t nr) {
  * input channels of its own groups. Its vectors interleave G = VL/Kg
  * groups (src/ukernels/igemm_grouped_ukernel.h): the packed lanes follow
  * igemm_lane, and the input is read from a copy whose pixels hold each
- * span of G groups channel-major (cp floats apart: the last block of NR/Kg
- * groups completed with +0 groups). Otherwise each group is its own GEMM. */
+ * span of G groups channel-major (cp floats apart: the last span completed
+ * with +0 groups). Otherwise each group is its own GEMM. */
 typedef struct igemm_mode {
   bool grouped;
   size_t mr;       /* pixels per micro-kernel tile */
@@ -96,17 +96,22 @@ typedef struct igemm_mode {
 
 static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
                                  const sc_problem *p) {
+  /* At least G groups: the copy's pixels, padded to whole spans of G
+   * groups, stay under twice the input's (the workspace bound). The
+   * micro-kernel reads no vector past the last group's span, so the NHWC
+   * input is read in place when it needs no reordering (G == 1). */
   if (cfg->gukernel != NULL && p->groups > 1 && p->Cg >= 2 &&
-      p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0) {
-    /* The micro-kernel reads whole blocks of NR/Kg groups: the copy's
-     * pixels are padded to them, and read in place only when the input
-     * needs no reordering (G == 1) and ends on a whole block. */
-    const size_t G = cfg->vl / p->Kg, per_block = cfg->nr / p->Kg;
-    return (igemm_mode){
-        true, cfg->gmr, 1, p->K, cfg->gukernel, G,
-        sc_div_up(p->groups, per_block) * per_block * p->Cg,
-        G > 1 || p->layout == SIMDCONV_LAYOUT_NCHW ||
-            p->groups % per_block != 0};
+      p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0 &&
+      p->groups >= cfg->vl / p->Kg) {
+    const size_t G = cfg->vl / p->Kg;
+    return (igemm_mode){true,
+                        cfg->gmr,
+                        1,
+                        p->K,
+                        cfg->gukernel,
+                        G,
+                        sc_div_up(p->groups, G) * G * p->Cg,
+                        G > 1 || p->layout == SIMDCONV_LAYOUT_NCHW};
   }
   return (igemm_mode){false, cfg->mr, p->groups, p->Kg, cfg->ukernel,
                       0, p->C, false};

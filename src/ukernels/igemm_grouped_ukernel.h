@@ -18,7 +18,8 @@
  *
  * Operands as in src/igemm.h with kc = Cg, the packed block covering NR/Kg
  * groups and each row pointer at the block's first group in the reordered
- * image: vector j's groups are the span of G*Cg floats at j * G*Cg.
+ * image: vector j's groups are the span of G*Cg floats at j * G*Cg (the
+ * image's last span completed with +0 groups).
  * Scalar twin: f32_conv_direct__scalar: each lane accumulates its own output
  * channel over (tap, c) in order, one fma each, from bias + 0.0f; taps that
  * are padding for the whole tile skipped as in igemm_ukernel.h.
@@ -41,8 +42,14 @@
  * SC_VL / params->kg, a constant in each copy. */
 static inline __attribute__((always_inline)) bool
 SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
-  /* Floats of a vector's groups per pixel. */
+  /* Floats of a vector's groups per pixel; vector j's span in a row, or
+   * span 0 for a vector past the tile's last group (its lanes are never
+   * stored): no read past the image's last span. */
   const size_t span = G * kc;
+  size_t joff[SC_UK_NV];
+#pragma GCC unroll 16
+  for (size_t j = 0; j < SC_UK_NV; j++)
+    joff[j] = j * SC_VL < nc ? j * span : 0;
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
   for (size_t j = 0; j < SC_UK_NV; j++)
@@ -77,8 +84,8 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
       for (size_t i = 0; i < SC_UK_MR; i++)
 #pragma GCC unroll 16
         for (size_t j = 0; j < SC_UK_NV; j++)
-          acc[i][j] = SC_VFMA(SC_VBCAST_G(ap[i] + j * span + k * G, G), wv[j],
-                              acc[i][j]);
+          acc[i][j] = SC_VFMA(SC_VBCAST_G(ap[i] + joff[j] + k * G, G),
+                              wv[j], acc[i][j]);
     }
   } while (--ks != 0);
   if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
