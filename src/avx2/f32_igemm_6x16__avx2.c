@@ -35,8 +35,8 @@ static const sc_igemm_config igemm_6x16 = {
     .gmr = 6,
     .vl = 8,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
-                   "<= K/g < 16, K/g dividing 8, in 6x16 group-interleaved "
-                   "tiles",
+                   "<= K/g < 16, K/g dividing 8, at least 8/(K/g) groups, in "
+                   "6x16 group-interleaved tiles",
 };
 
 const sc_conv_kernel sc_f32_igemm_6x16__avx2 =

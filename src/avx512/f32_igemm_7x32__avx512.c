@@ -34,8 +34,8 @@ static const sc_igemm_config igemm_7x32 = {
     .gmr = 8,
     .vl = 16,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
-                   "<= K/g < 32, K/g dividing 16, in 8x32 group-interleaved "
-                   "tiles",
+                   "<= K/g < 32, K/g dividing 16, at least 16/(K/g) groups, "
+                   "in 8x32 group-interleaved tiles",
 };
 
 const sc_conv_kernel sc_f32_igemm_7x32__avx512 =
