@@ -365,8 +365,9 @@ static void guard_shapes(void) {
   add((tu_tcfg){.name = "groups 4 Cg4 Kg12", .C = 16, .K = 48, .H = 3,
                 .W = 9, .R = 3, .S = 3, .groups = 4, .pt = 1, .pb = 1,
                 .pl = 1, .pr = 1, .mode = REPLICATE});
-  /* Blocks of NR/Kg groups past the last group (the grouped copy's
-   * padding): K/g = the vector width (G = 1) and 2 (G = 8 on AVX-512). */
+  /* Blocks whose last vectors lie past the last group and partial spans
+   * (the grouped copy's padding): K/g = the vector width (G = 1), 8 and 2
+   * (G = 2 and 8 on AVX-512). */
   add((tu_tcfg){.name = "groups 3 Cg16 Kg16", .C = 48, .K = 48, .H = 3,
                 .W = 7, .R = 3, .S = 3, .groups = 3, .pt = 1, .pb = 1,
                 .pl = 1, .pr = 1, .bias = true});

@@ -34,21 +34,7 @@
 static inline __attribute__((always_inline)) bool
 SC_NUK_BODY(SC_IGEMM_BODY_PARAMS) {
   float32x4_t acc[SC_NUK_MR][SC_NUK_NV];
-  if (params->continue_sum) {
-    /* A run of the layer's taps after the first (igemm_ukernel.h): the
-     * partial sums the previous call stored in the output. */
-    SC_TILE_LOAD(acc, SC_NUK_MR, SC_NUK_NV, mr, nc, c, cm_stride,
-                 params->cn_stride);
-  } else {
-#pragma GCC unroll 16
-    for (size_t j = 0; j < SC_NUK_NV; j++)
-      acc[0][j] = vld1q_f32(w + j * 4);
-#pragma GCC unroll 16
-    for (size_t i = 1; i < SC_NUK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_NUK_NV; j++)
-        acc[i][j] = acc[0][j];
-  }
+  SC_TILE_START(acc, SC_NUK_MR, SC_NUK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_NUK_NR;
 
   const float *const zero = params->zero;

@@ -13,7 +13,7 @@
  * needed (MR*NV shuffles beside MR*NV fmas, on the FMA port on Intel) is
  * gone: per input channel the tile takes NV weight loads, MR*NV broadcast
  * loads and MR*NV fmas. The packed weights follow the lane order (the
- * driver's igemm_grouped_lane); the tile is put back in channel order,
+ * driver's igemm_lane); the tile is put back in channel order,
  * one permute per accumulator, before its epilogue.
  *
  * Operands as in src/igemm.h with kc = Cg, the packed block covering NR/Kg
@@ -51,14 +51,7 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
   for (size_t j = 0; j < SC_UK_NV; j++)
     joff[j] = j * SC_VL < nc ? j * span : 0;
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
-#pragma GCC unroll 16
-  for (size_t j = 0; j < SC_UK_NV; j++)
-    acc[0][j] = SC_VLOAD(w + j * SC_VL);
-#pragma GCC unroll 16
-  for (size_t i = 1; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-    for (size_t j = 0; j < SC_UK_NV; j++)
-      acc[i][j] = acc[0][j];
+  SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
   SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
 

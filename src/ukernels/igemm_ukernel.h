@@ -67,20 +67,7 @@
 static inline __attribute__((always_inline)) bool
 SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
-  if (params->continue_sum) {
-    /* The partial sums of the earlier taps, stored by the previous call. */
-    SC_TILE_LOAD(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
-                 params->cn_stride);
-  } else {
-#pragma GCC unroll 16
-    for (size_t j = 0; j < SC_UK_NV; j++)
-      acc[0][j] = SC_VLOAD(w + j * SC_VL);
-#pragma GCC unroll 16
-    for (size_t i = 1; i < SC_UK_MR; i++)
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        acc[i][j] = acc[0][j];
-  }
+  SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
   if (!params->partial)
     SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);

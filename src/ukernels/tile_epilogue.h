@@ -162,6 +162,23 @@
     }                                                                          \
   } while (0)
 
+/* The accumulators' start: the packed block's bias row (w, NV vectors) in
+ * every row, or for a run of taps after the first
+ * (sc_igemm_params.continue_sum) the partial sums the previous run stored
+ * in the output (SC_TILE_LOAD). */
+#define SC_TILE_START(acc, MR, NV, w, mr, nc, c, cm, params)                   \
+  do {                                                                         \
+    if ((params)->continue_sum) {                                              \
+      SC_TILE_LOAD(acc, MR, NV, mr, nc, c, cm, (params)->cn_stride);           \
+    } else {                                                                   \
+      _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)            \
+          acc[0][j_] = SC_VLOAD((w) + j_ * SC_VL);                             \
+      _Pragma("GCC unroll 16") for (size_t i_ = 1; i_ < (MR); i_++)            \
+          _Pragma("GCC unroll 16") for (size_t j_ = 0; j_ < (NV); j_++)        \
+              acc[i_][j_] = acc[0][j_];                                        \
+    }                                                                          \
+  } while (0)
+
 /* Asks for the residual lines of the tile before its reduction starts, so
  * the epilogue's loads find them in L1: read only there, a residual that
  * comes from memory (cold, out of place) stalled every tile on its lines
