@@ -240,8 +240,9 @@ const char *sc_registry_violation(void);
 /* CPU facts, probed once at load time (src/cpu.c). */
 typedef struct sc_cpu_features {
   uint32_t has; /* SC_CPU_* bits */
-  /* Bytes of one core's L2 cache, 0 when the C library cannot tell. */
-  size_t l2_bytes;
+  /* Bytes of one core's L1 data and L2 caches, 0 when the C library
+   * cannot tell. */
+  size_t l1d_bytes, l2_bytes;
 } sc_cpu_features;
 /* Reads the CPU's features (src/cpu.c); called once by the dispatcher. */
 void sc_cpu_probe(sc_cpu_features *features);

@@ -72,16 +72,24 @@ static uint32_t sc_probe(void) {
 static uint32_t sc_probe(void) { return 0; }
 #endif
 
-static size_t sc_l2_bytes(void) {
-#ifdef _SC_LEVEL2_CACHE_SIZE
-  const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#if defined(_SC_LEVEL1_DCACHE_SIZE) || defined(_SC_LEVEL2_CACHE_SIZE)
+/* sysconf(name) as a byte count, 0 when unknown. */
+static size_t sc_cache_bytes(int name) {
+  const long bytes = sysconf(name);
   return bytes > 0 ? (size_t)bytes : 0;
-#else
-  return 0;
-#endif
 }
+#endif
 
 void sc_cpu_probe(sc_cpu_features *features) {
   features->has = sc_probe();
-  features->l2_bytes = sc_l2_bytes();
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+  features->l1d_bytes = sc_cache_bytes(_SC_LEVEL1_DCACHE_SIZE);
+#else
+  features->l1d_bytes = 0;
+#endif
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  features->l2_bytes = sc_cache_bytes(_SC_LEVEL2_CACHE_SIZE);
+#else
+  features->l2_bytes = 0;
+#endif
 }

@@ -23,6 +23,7 @@
 #include "activation.h"
 #include "deconv.h"
 #include "deconv_phase.h"
+#include "deconv_pix.h"
 #include "igemm.h"
 #include "problem.h"
 #include "tasks.h"
@@ -328,8 +329,13 @@ typedef struct dc_ctx {
   bool tiles_outer;  /* per row all blocks, or per block all rows */
   bool skip_ok;      /* weights finite: padding taps may be skipped */
   size_t ddil_h;     /* input rows between a row's consecutive taps */
+  size_t ddil_w;     /* input columns between a column's taps */
   const sc_scalar_math *math;
   sc_igemm_params params;
+  /* NCHW rows on the pair micro-kernels (dc_pair_plan()), or NULL. */
+  const sc_dpair_config *pair;
+  const float *xhcw; /* pair: the HCW copy of the current image */
+  sc_dpix_params pair_params;
 } dc_ctx;
 
 /* Where a row's pixels go: pixel ow at base + (ow - c0) * ps, channel j of
@@ -451,6 +457,20 @@ static void dc_residual_segment(const dc_ctx *c, const float *r, size_t width,
                       buf + j, nc);
 }
 
+/* Asks for the output lines of an NCHW row segment (nc planes `plane`
+ * floats apart, `width` floats of each from y) before its tiles are
+ * computed: the transpose out of the stack buffer then stores into lines
+ * already owned, instead of waiting on a burst of up to 64 planes x 8 line
+ * misses (simdconv-ab, 1 thread: U-Net up4 NCHW 1.18x, up3 1.13x, LinkNet
+ * dec2 1.10x, every layer of the suite's NCHW runs 0.99-1.18x). Spread over
+ * the segment's micro-kernel calls they measured 0.85-1.0x of this. */
+static void dc_prefetch_segment(const float *y, size_t plane, size_t nc,
+                                size_t width) {
+  for (size_t j = 0; j < nc; j++)
+    for (size_t x = 0; x < width; x += 16)
+      __builtin_prefetch(y + j * plane + x, 1);
+}
+
 /* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
  * stack buffer: each segment holds whole tiles of every column phase (m
  * tiles: m * MR * stride_w columns), computed NHWC and then transposed into
@@ -473,6 +493,7 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
     if (c->residual != NULL)
       dc_residual_segment(c, c->residual + row + c0, c1 - c0, nc, buf);
     const dc_dst d = {buf, nc, c0, &params};
+    dc_prefetch_segment(c->y + row + c0, s->OH * s->OW, nc, c1 - c0);
     dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
     /* 8 output planes at a time: each plane's row is then written in
      * consecutive 8x8 blocks rather than 32 bytes into every one of nc
@@ -488,10 +509,85 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
   }
 }
 
+/* The pair micro-kernel for a tile of up to nv pixel vectors per phase:
+ * the widest of the ISA's up to that width. */
+static sc_dpair_ukernel_fn dc_pair_uk(const sc_dpair_config *pair,
+                                      size_t *nv) {
+  while (pair->uk[*nv - 1] == NULL)
+    --*nv;
+  return pair->uk[*nv - 1];
+}
+
+/* NCHW on the pair micro-kernels: channels [k, k + nc) of output row oh,
+ * both column phases, straight into the output rows: per run of pixel
+ * vectors all the channel quads (the run's input stays in L1). */
+static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
+                        size_t k) {
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const size_t nr = c->cfg->nr, vl = c->pair->vl, kq = SC_DPAIR_KB;
+  const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
+  const dc_row *row = &c->rows[oh];
+  const dc_col *col = c->cols;
+  const float *bias = c->packed + c->hdr->bias + g * p->Kg + k;
+  sc_dpair_tile t = {
+      .x = c->xhcw + g * p->Cg * s->W,
+      .cstride = s->W,
+      .rstride = p->C * s->W,
+      .H = s->H,
+      .W = s->W,
+      .kc = p->Cg,
+      .th = row->t.count,
+      .ddh = c->ddil_h,
+      .ddw = c->ddil_w,
+      .ih0 = row->t.base,
+      .wstride = nr,
+      .ys_k = s->OH * s->OW,
+  };
+  const float *wblock[2] = {NULL, NULL};
+  for (size_t f = 0; f < 2; f++) {
+    t.tw[f] = col[f].t.count;
+    if (t.th != 0 && t.tw[f] != 0) /* past the block's bias row */
+      wblock[f] = dc_weights(c, &row->t, &col[f].t, g, k) + nr;
+  }
+  float *y = c->y + ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
+  for (size_t j0 = 0; j0 < col[0].npix;) {
+    size_t nv = sc_div_up(col[0].npix - j0, vl);
+    nv = nv < 3 ? nv : 3;
+    const sc_dpair_ukernel_fn uk = dc_pair_uk(c->pair, &nv);
+    for (size_t f = 0; f < 2; f++) {
+      t.iw0[f] = col[f].t.base + (ptrdiff_t)j0;
+      const size_t left = col[f].npix > j0 ? col[f].npix - j0 : 0;
+      t.npix[f] = left < nv * vl ? left : nv * vl;
+    }
+    for (size_t q = 0; q < nc; q += kq) {
+      float b[SC_DPAIR_KB] = {0};
+      t.kb = nc - q < kq ? nc - q : kq;
+      memcpy(b, bias + q, t.kb * sizeof(float));
+      t.bias = b;
+      for (size_t f = 0; f < 2; f++)
+        t.w[f] = wblock[f] != NULL ? wblock[f] + q : NULL;
+      t.y = y + q * t.ys_k + 2 * j0;
+      uk(&t, &c->pair_params);
+      /* The quad's lines of the next run: its stores then hit lines
+       * already owned (one write stream per output plane is more than the
+       * hardware prefetcher follows). */
+      const size_t next = 2 * (j0 + nv * vl);
+      if (next < s->OW)
+        dc_prefetch_segment(t.y + 2 * nv * vl, t.ys_k, t.kb,
+                            s->OW - next < 2 * nv * vl ? s->OW - next
+                                                       : 2 * nv * vl);
+    }
+    j0 += nv * vl;
+  }
+}
+
 static void dc_row_run(const dc_ctx *c, size_t n, size_t g, size_t oh,
                        size_t k) {
   if (c->p->layout == SIMDCONV_LAYOUT_NHWC)
     dc_row_nhwc(c, n, g, oh, k);
+  else if (c->pair != NULL)
+    dc_row_pair(c, n, g, oh, k);
   else
     dc_row_nchw(c, n, g, oh, k);
 }
@@ -554,6 +650,49 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
 
 /* ---- run ---------------------------------------------------------------------- */
 
+/* The pair micro-kernels of an NCHW run, or NULL. They need stride_w 2,
+ * phase rows of at least DC_PAIR_MIN_VECTORS vectors (shorter rows leave
+ * most lanes idle; the NHWC tiles fill theirs with channels), and a tile's
+ * input (its row taps x C/g channels x 3 vectors and the taps' overhang)
+ * in half of L1: every channel quad of a run re-reads it (simdconv-ab, 1
+ * thread, AVX-512 Xeon, against NHWC tiles and transposes: LinkNet dec2,
+ * 32 channels, 1.30x; U-Net up4, 128 channels and 25 KiB of input, 0.98x;
+ * 256 channels and more 0.58-0.84x). */
+#define DC_PAIR_MIN_VECTORS 2
+
+static const sc_dpair_config *dc_pair_plan(const sc_conv_kernel *k,
+                                           const sc_problem *p,
+                                           const sc_shape *s) {
+  const sc_deconv_config *dc = k->config;
+  const sc_dpair_config *pair = dc->pair;
+  if (pair == NULL || p->layout != SIMDCONV_LAYOUT_NCHW ||
+      p->stride_w != 2 || s->OW / 2 < DC_PAIR_MIN_VECTORS * pair->vl)
+    return NULL;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  /* Floats of a tile's input; small operands (R, S, dil, Cg <= 2^31). */
+  const double floats = (double)dc_class_taps(&ah, 0) * (double)p->Cg *
+                        (double)(3 * pair->vl +
+                                 (dc_class_taps(&aw, 0) - 1) * aw.ddil);
+  return floats * sizeof(float) <= (double)(sc_l1d_bytes() / 2) ? pair
+                                                                : NULL;
+}
+
+typedef struct dc_hcw_ctx {
+  const float *x; /* one NCHW image */
+  float *dst;     /* its HCW copy: row ih, channel c at (ih * C + c) * W */
+  size_t C, H, W;
+} dc_hcw_ctx;
+
+/* Input row ih of the HCW copy: the C channels' rows one after another, so
+ * that the channels of one tap do not share an L1 set as the rows of CHW
+ * planes of a power-of-two size do (src/deconv_pix.h). */
+static void dc_hcw_row(void *arg, size_t ih) {
+  const dc_hcw_ctx *t = arg;
+  for (size_t c = 0; c < t->C; c++)
+    memcpy(t->dst + (ih * t->C + c) * t->W, t->x + (c * t->H + ih) * t->W,
+           t->W * sizeof(float));
+}
+
 void sc_deconv_run(const sc_run_args *args) {
   const sc_igemm_config *cfg = dc_cfg(args->kernel);
   const sc_problem *p = args->problem;
@@ -573,10 +712,11 @@ void sc_deconv_run(const sc_run_args *args) {
    * through a_offset) or the NHWC copy of the current image (NCHW). */
   float *xin = (float *)(ws + l.xin);
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const sc_dpair_config *pair = dc_pair_plan(args->kernel, p, s);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
-  sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH,
-                             SC_POOL_PHASE);
+  if (pair == NULL) /* the pair micro-kernels address the image directly */
+    sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH, SC_POOL_PHASE);
 
   dc_ctx c = {
       .cfg = cfg,
@@ -594,7 +734,14 @@ void sc_deconv_run(const sc_run_args *args) {
       .nblocks = sc_div_up(p->Kg, cfg->nr),
       .skip_ok = p->weights_finite,
       .ddil_h = ah.ddil,
+      .ddil_w = aw.ddil,
       .math = sc_scalar_math_get(),
+      .pair = pair,
+      .xhcw = xin,
+      .pair_params = {.act = sc_act_params_from_problem(p),
+                      .residual = args->residual,
+                      .output = args->output,
+                      .alpha = args->alpha},
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .act = sc_act_params_from_problem(p),
@@ -610,8 +757,12 @@ void sc_deconv_run(const sc_run_args *args) {
     return;
   }
   for (size_t n = 0; n < s->N; n++) {
-    sc_igemm_transpose(cfg, p->C, s->H * s->W,
-                       args->input + n * p->C * s->H * s->W, xin, args->pool);
+    const float *x = args->input + n * p->C * s->H * s->W;
+    dc_hcw_ctx hc = {x, xin, p->C, s->H, s->W};
+    if (pair != NULL)
+      sc_parallelize_1d(args->pool, dc_hcw_row, &hc, s->H, SC_POOL_PHASE);
+    else
+      sc_igemm_transpose(cfg, p->C, s->H * s->W, x, xin, args->pool);
     c.image0 = n;
     dc_compute(&c, 1, args->pool);
   }

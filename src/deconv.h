@@ -79,6 +79,10 @@ typedef struct sc_deconv_config {
    * converts NCHW images, or NULL (NHWC only); deconv_igemm: NULL (the
    * inner kernel's own). */
   const sc_conv_kernel *transpose;
+  /* deconv_igemm: the ISA's pair micro-kernels for wide NCHW rows of
+   * stride-2 layers (src/deconv_pix.h), or NULL (every NCHW row through
+   * NHWC tiles and transposes). */
+  const struct sc_dpair_config *pair;
   /* The layers fits() accepts, in words (the registry's description). */
   const char *constraints;
 } sc_deconv_config;

@@ -112,6 +112,59 @@ void sc_dpix_run(const sc_run_args *args);
 void sc_dpix_describe(const sc_conv_kernel *k, sc_kernel_desc *d);
 const char *sc_dpix_check(const sc_conv_kernel *k);
 
+/* ---- pair tiles: NCHW rows of a stride-2 axis, for the igemm driver ----
+ *
+ * The igemm driver (src/deconv.c) computes wide NCHW rows of layers with
+ * stride_w == 2 with these micro-kernels instead of its NHWC tiles and
+ * transposes: lanes over consecutive pixels of each of the row's two column
+ * phases, as above, and the two phases' accumulators zipped into the
+ * output's column order (even columns phase 0, odd phase 1) before the
+ * epilogue, so that every store is contiguous. Weights are read from the
+ * igemm packing (src/deconv.c: per block of NR channels, w[tap][Cg][NR]).
+ * The accumulation is the pixel-lane kernels' (above): bias + 0.0f, one fma
+ * per (tap, channel), taps in canonical order, channels inside, border
+ * lanes loading +0 under masks. */
+
+/* Output channels of a pair tile. */
+#define SC_DPAIR_KB 4
+
+/* One pair tile: SC_DPAIR_KB output channels x one output row x npix[0] +
+ * npix[1] consecutive output columns (pixel j of phase f is column 2j + f
+ * from y). */
+typedef struct sc_dpair_tile {
+  /* The image as in sc_dpix_tile (x at the group's first channel). */
+  const float *x;
+  size_t cstride, rstride, H, W;
+  size_t kc;       /* input channels of the group */
+  size_t th;       /* taps of the row (0: the bias only) */
+  size_t ddh, ddw; /* input rows / columns between consecutive taps */
+  ptrdiff_t ih0;   /* the input row of tap jh = 0 (tap jh: + jh * ddh) */
+  /* Per column phase f: its taps per row (0: the bias only), the input
+   * column of pixel 0 at tap jw = 0 (pixel j, tap jw: + j + jw * ddw), its
+   * weights (tap (jh, jw), channel c, output channel k at
+   * w[f][((jh * tw[f] + jw) * kc + c) * wstride + k]) and the tile's
+   * pixels (npix[1] is npix[0] or one fewer). */
+  size_t tw[2];
+  ptrdiff_t iw0[2];
+  const float *w[2];
+  size_t npix[2];
+  size_t wstride;
+  const float *bias; /* SC_DPAIR_KB floats, bias + 0.0f */
+  size_t kb;         /* output channels to store (<= SC_DPAIR_KB) */
+  float *y;          /* channel k's columns at y + k * ys_k */
+  size_t ys_k;
+} sc_dpair_tile;
+
+typedef void (*sc_dpair_ukernel_fn)(const sc_dpair_tile *t,
+                                    const sc_dpix_params *params);
+
+/* The pair micro-kernels of an ISA: uk[nv - 1] computes tiles of up to nv
+ * pixel vectors (vl lanes each) per phase. */
+typedef struct sc_dpair_config {
+  size_t vl;
+  sc_dpair_ukernel_fn uk[3];
+} sc_dpair_config;
+
 /* An sc_conv_kernel of the deconv_igemm family on this driver. */
 #define SC_DPIX_KERNEL(kname, kisa, cfg)                                       \
   {                                                                            \

@@ -35,6 +35,13 @@ static inline size_t sc_l2_budget(void) {
   return l2 >= ((size_t)256 << 10) ? l2 / 4 * 3 : (size_t)192 << 10;
 }
 
+/* Bytes of one core's L1 data cache: the host's (Zen 4 32 KiB, recent
+ * Intel cores 48 KiB), 32 KiB when the size is unknown. */
+static inline size_t sc_l1d_bytes(void) {
+  const size_t l1 = sc_cpu()->l1d_bytes;
+  return l1 != 0 ? l1 : (size_t)32 << 10;
+}
+
 /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
 static inline bool sc_is_depthwise(const sc_problem *p) {
   return p->groups > 1 && p->Cg == 1;

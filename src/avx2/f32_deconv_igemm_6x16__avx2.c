@@ -6,11 +6,14 @@
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "deconv.h"
+#include "deconv_pix.h"
 
 extern const sc_conv_kernel sc_f32_igemm_6x16__avx2;
+extern const sc_dpair_config sc_f32_dpair__avx2;
 
 static const sc_deconv_config deconv_6x16 = {
     .inner = &sc_f32_igemm_6x16__avx2,
+    .pair = &sc_f32_dpair__avx2,
     .constraints = "transposed, not depthwise (per group, any groups)",
 };
 

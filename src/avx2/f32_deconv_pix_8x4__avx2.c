@@ -76,6 +76,11 @@ static inline void dp_scatter(float *p, size_t stride, __m256 v, size_t n) {
 #define SC_DP_NV 1
 #include "ukernels/deconv_pix_ukernel.h"
 
+/* The pair micro-kernels of the igemm driver's NCHW rows (src/deconv_pix.h):
+ * up to 1 pixel vector per phase (8 + 5 of 16 vector registers). */
+#define SC_DQ_MAX_NV 1
+#include "ukernels/deconv_pair_set.h"
+
 static const sc_dpix_config deconv_pix = {
     .vl = 8,
     .kbmax = SC_DP_KBMAX,

@@ -206,6 +206,16 @@ static inline dw_v dwv_odd(dw_v a, dw_v b) {
   const __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8));
 }
+/* The inverse: a0 b0 a1 b1 ... of a and b, its first (lo) and second (hi)
+ * VW floats. */
+static inline dw_v dwv_zip_lo(dw_v a, dw_v b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b),
+                                _mm256_unpackhi_ps(a, b), 0x20);
+}
+static inline dw_v dwv_zip_hi(dw_v a, dw_v b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b),
+                                _mm256_unpackhi_ps(a, b), 0x31);
+}
 
 /* The first n (< 8) floats of a ymm vector. vmaskmovps stores are slow on
  * AMD, so the partial store goes through a buffer. */

@@ -203,6 +203,18 @@ static inline dw_v dwv_odd(dw_v a, dw_v b) {
                                         23, 25, 27, 29, 31);
   return _mm512_permutex2var_ps(a, idx, b);
 }
+/* The inverse: a0 b0 a1 b1 ... of a and b, its first (lo) and second (hi)
+ * VW floats. */
+static inline dw_v dwv_zip_lo(dw_v a, dw_v b) {
+  const __m512i idx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5,
+                                        21, 6, 22, 7, 23);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
+static inline dw_v dwv_zip_hi(dw_v a, dw_v b) {
+  const __m512i idx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28,
+                                        13, 29, 14, 30, 15, 31);
+  return _mm512_permutex2var_ps(a, idx, b);
+}
 
 /* The first n (< 8) floats of a ymm vector: masked load / store. */
 static inline __m256 dw8_loadn(const float *p, size_t n) {

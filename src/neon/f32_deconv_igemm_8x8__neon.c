@@ -6,11 +6,14 @@
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
 #include "deconv.h"
+#include "deconv_pix.h"
 
 extern const sc_conv_kernel sc_f32_igemm_8x8__neon;
+extern const sc_dpair_config sc_f32_dpair__neon;
 
 static const sc_deconv_config deconv_8x8 = {
     .inner = &sc_f32_igemm_8x8__neon,
+    .pair = &sc_f32_dpair__neon,
     .constraints = "transposed, not depthwise (per group, any groups)",
 };
 

@@ -218,6 +218,10 @@ static inline dw_v dwv_permute(dw_v x, dw_vi idx) {
 /* Even / odd lanes of the 2*VW floats a:b. */
 static inline dw_v dwv_even(dw_v a, dw_v b) { return vuzp1q_f32(a, b); }
 static inline dw_v dwv_odd(dw_v a, dw_v b) { return vuzp2q_f32(a, b); }
+/* The inverse: a0 b0 a1 b1 ... of a and b, its first (lo) and second (hi)
+ * VW floats. */
+static inline dw_v dwv_zip_lo(dw_v a, dw_v b) { return vzip1q_f32(a, b); }
+static inline dw_v dwv_zip_hi(dw_v a, dw_v b) { return vzip2q_f32(a, b); }
 
 /* No tile transposes (DW_HAVE_TILE_TRANSPOSES): the NEON NCHW kernel has no
  * band function (DW_NCHW_BAND) and runs prepared rows throughout. */

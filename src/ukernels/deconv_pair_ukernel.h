@@ -1,0 +1,157 @@
+/*
+ * The pair micro-kernel template of the transposed convolution's NCHW rows
+ * on a stride-2 axis (operands: sc_dpair_tile, src/deconv_pix.h). Included
+ * by an ISA's f32_deconv_pix_* source after its vec_<isa>.h (the depthwise
+ * vector API, with dwv_zip_lo / dwv_zip_hi), once per tile width:
+ *
+ *   SC_DQ_NAME   the function's name
+ *   SC_DQ_NV     pixel vectors per column phase (1 .. 3)
+ *
+ * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed). Each
+ * accumulator lane is one output: bias + 0.0f, then one fma per (tap, input
+ * channel), taps in canonical order (the packed order: ascending input row,
+ * then column), channels inside. A lane whose input lies outside the image
+ * (or past the phase's pixels) loads +0 under a mask and still takes its
+ * fma, as the scalar kernel's zero-padding taps do. The zip to column order
+ * moves finished sums; the epilogue (residual, activation) is elementwise.
+ *
+ * Register use: 2 * KB * NV accumulators, KB weight broadcasts, one input
+ * vector (24 + 5 zmm at NV = 3 on AVX-512).
+ */
+#define SC_DQ_KB SC_DPAIR_KB
+#define SC_DQ_VW (SC_DQ_NV * DW_VW)
+#define SC_DQ_CAT2(a, b) a##b
+#define SC_DQ_CAT(a, b) SC_DQ_CAT2(a, b)
+#define SC_DQ_PHASE SC_DQ_CAT(SC_DQ_NAME, _phase)
+
+/* Adds column phase f's taps to acc (KB x NV vectors). Always inlined with
+ * constant sizes, so acc stays in registers. */
+static inline __attribute__((always_inline)) void
+SC_DQ_PHASE(const sc_dpair_tile *restrict t, size_t f,
+            dw_v acc[SC_DQ_KB][SC_DQ_NV]) {
+  const size_t kc = t->kc, cs = t->cstride, rs = t->rstride, tw = t->tw[f],
+               ws = t->wstride, npix = t->npix[f];
+  const ptrdiff_t H = (ptrdiff_t)t->H, W = (ptrdiff_t)t->W;
+  const float *w = t->w[f];
+
+  /* One input channel of a tap: KB broadcasts, NV loads (LOAD(j)), KB*NV
+   * fmas. */
+#define SC_DQ_STEP(LOAD)                                                       \
+  do {                                                                         \
+    dw_v wv[SC_DQ_KB];                                                         \
+    _Pragma("GCC unroll 8") for (size_t k = 0; k < SC_DQ_KB; k++)              \
+        wv[k] = dwv_set1(wc[k]);                                               \
+    _Pragma("GCC unroll 8") for (size_t j = 0; j < SC_DQ_NV; j++) {            \
+      const dw_v xv = LOAD(j);                                                 \
+      _Pragma("GCC unroll 8") for (size_t k = 0; k < SC_DQ_KB; k++)            \
+          acc[k][j] = dwv_fma(xv, wv[k], acc[k][j]);                           \
+    }                                                                          \
+  } while (0)
+
+  for (size_t jh = 0; jh < t->th; jh++) {
+    const ptrdiff_t ih = t->ih0 + (ptrdiff_t)(jh * t->ddh);
+    const bool row_in = ih >= 0 && ih < H;
+    for (size_t jw = 0; jw < tw; jw++, w += kc * ws) {
+      const ptrdiff_t iw = t->iw0[f] + (ptrdiff_t)(jw * t->ddw);
+      const float *wc = w;
+      if (row_in && iw >= 0 && iw + (ptrdiff_t)SC_DQ_VW <= W) {
+        /* Every lane inside the image (lanes past npix are not stored). */
+        const float *xp = t->x + ih * (ptrdiff_t)rs + iw;
+#define SC_DQ_LOAD(j) dwv_load(xp + (j) * DW_VW)
+        for (size_t c = 0; c < kc; c++, xp += cs, wc += ws)
+          SC_DQ_STEP(SC_DQ_LOAD);
+#undef SC_DQ_LOAD
+      } else {
+        /* A border tap: lanes outside the image or the tile load +0; the
+         * row pointer of a row outside the image is never dereferenced. */
+        dw_m m[SC_DQ_NV];
+#pragma GCC unroll 8
+        for (size_t j = 0; j < SC_DQ_NV; j++) {
+          const ptrdiff_t col = iw + (ptrdiff_t)(j * DW_VW);
+          const ptrdiff_t end = (ptrdiff_t)npix - (ptrdiff_t)(j * DW_VW);
+          m[j] = dwm_range(row_in ? -col : 0,
+                           row_in ? (W - col < end ? W - col : end) : 0);
+        }
+        const float *xr = t->x + (row_in ? (size_t)ih * rs : 0);
+#define SC_DQ_LOAD(j)                                                          \
+  dwv_loadm(xr + iw + (ptrdiff_t)((j) * DW_VW + c * cs), m[j])
+        for (size_t c = 0; c < kc; c++, wc += ws)
+          SC_DQ_STEP(SC_DQ_LOAD);
+#undef SC_DQ_LOAD
+      }
+    }
+  }
+#undef SC_DQ_STEP
+}
+
+static void SC_DQ_NAME(const sc_dpair_tile *restrict t,
+                       const sc_dpix_params *restrict params) {
+  dw_v acc[2][SC_DQ_KB][SC_DQ_NV];
+#pragma GCC unroll 8
+  for (size_t k = 0; k < SC_DQ_KB; k++) {
+    const dw_v b = dwv_set1(t->bias[k]);
+#pragma GCC unroll 8
+    for (size_t j = 0; j < SC_DQ_NV; j++)
+      acc[0][k][j] = acc[1][k][j] = b;
+  }
+  SC_DQ_PHASE(t, 0, acc[0]);
+  SC_DQ_PHASE(t, 1, acc[1]);
+
+  /* Column order: vector v of channel k holds columns v*VW .. v*VW+VW-1. */
+  dw_v out[SC_DQ_KB][2 * SC_DQ_NV];
+#pragma GCC unroll 8
+  for (size_t k = 0; k < SC_DQ_KB; k++)
+#pragma GCC unroll 8
+    for (size_t j = 0; j < SC_DQ_NV; j++) {
+      out[k][2 * j] = dwv_zip_lo(acc[0][k][j], acc[1][k][j]);
+      out[k][2 * j + 1] = dwv_zip_hi(acc[0][k][j], acc[1][k][j]);
+    }
+  const size_t n = t->npix[0] + t->npix[1], kb = t->kb;
+  if (params->residual != NULL) {
+    const dw_v a = dwv_set1(params->alpha);
+#pragma GCC unroll 8
+    for (size_t k = 0; k < SC_DQ_KB; k++)
+#pragma GCC unroll 8
+      for (size_t v = 0; v < 2 * SC_DQ_NV; v++)
+        if (k < kb && n > v * DW_VW) {
+          const float *y = t->y + k * t->ys_k + v * DW_VW;
+          out[k][v] = dwv_fma(
+              a,
+              dwv_loadm(params->residual + (y - params->output),
+                        dwm_first(n - v * DW_VW)),
+              out[k][v]);
+        }
+  }
+  const sc_act_params *act = &params->act;
+  if (act->activation == SIMDCONV_ACT_CLAMP) {
+#pragma GCC unroll 8
+    for (size_t k = 0; k < SC_DQ_KB; k++)
+#pragma GCC unroll 8
+      for (size_t v = 0; v < 2 * SC_DQ_NV; v++)
+        out[k][v] = dwv_clamp(out[k][v], act->lo, act->hi);
+  } else if (act->activation != SIMDCONV_ACT_NONE) {
+    /* The SLEEF activations out of line: one copy of their code. */
+#pragma GCC unroll 1
+    for (size_t q = 0; q < SC_DQ_KB * 2 * SC_DQ_NV; q++)
+      (&out[0][0])[q] = dwv_act(act, (&out[0][0])[q]);
+  }
+#pragma GCC unroll 8
+  for (size_t k = 0; k < SC_DQ_KB; k++)
+#pragma GCC unroll 8
+    for (size_t v = 0; v < 2 * SC_DQ_NV; v++)
+      if (k < kb && n > v * DW_VW) {
+        float *y = t->y + k * t->ys_k + v * DW_VW;
+        if (n >= (v + 1) * DW_VW)
+          dwv_store(y, out[k][v]);
+        else
+          dwv_storem(y, out[k][v], dwm_first(n - v * DW_VW));
+      }
+}
+
+#undef SC_DQ_PHASE
+#undef SC_DQ_CAT
+#undef SC_DQ_CAT2
+#undef SC_DQ_VW
+#undef SC_DQ_KB
+#undef SC_DQ_NAME
+#undef SC_DQ_NV
