@@ -457,20 +457,6 @@ static void dc_residual_segment(const dc_ctx *c, const float *r, size_t width,
                       buf + j, nc);
 }
 
-/* Asks for the output lines of an NCHW row segment (nc planes `plane`
- * floats apart, `width` floats of each from y) before its tiles are
- * computed: the transpose out of the stack buffer then stores into lines
- * already owned, instead of waiting on a burst of up to 64 planes x 8 line
- * misses (simdconv-ab, 1 thread: U-Net up4 NCHW 1.18x, up3 1.13x, LinkNet
- * dec2 1.10x, every layer of the suite's NCHW runs 0.99-1.18x). Spread over
- * the segment's micro-kernel calls they measured 0.85-1.0x of this. */
-static void dc_prefetch_segment(const float *y, size_t plane, size_t nc,
-                                size_t width) {
-  for (size_t j = 0; j < nc; j++)
-    for (size_t x = 0; x < width; x += 16)
-      __builtin_prefetch(y + j * plane + x, 1);
-}
-
 /* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
  * stack buffer: each segment holds whole tiles of every column phase (m
  * tiles: m * MR * stride_w columns), computed NHWC and then transposed into
@@ -493,7 +479,7 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
     if (c->residual != NULL)
       dc_residual_segment(c, c->residual + row + c0, c1 - c0, nc, buf);
     const dc_dst d = {buf, nc, c0, &params};
-    dc_prefetch_segment(c->y + row + c0, s->OH * s->OW, nc, c1 - c0);
+    dc_prefetch_planes(c->y + row + c0, s->OH * s->OW, nc, c1 - c0);
     dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
     /* 8 output planes at a time: each plane's row is then written in
      * consecutive 8x8 blocks rather than 32 bytes into every one of nc
@@ -574,7 +560,7 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
        * hardware prefetcher follows). */
       const size_t next = 2 * (j0 + nv * vl);
       if (next < s->OW)
-        dc_prefetch_segment(t.y + 2 * nv * vl, t.ys_k, t.kb,
+        dc_prefetch_planes(t.y + 2 * nv * vl, t.ys_k, t.kb,
                             s->OW - next < 2 * nv * vl ? s->OW - next
                                                        : 2 * nv * vl);
     }
@@ -652,7 +638,9 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
 
 /* The pair micro-kernels of an NCHW run, or NULL. They need stride_w 2,
  * phase rows of at least DC_PAIR_MIN_VECTORS vectors (shorter rows leave
- * most lanes idle; the NHWC tiles fill theirs with channels), and a tile's
+ * lanes idle, and one-vector tiles issue more loads than fmas: DCGAN g4,
+ * 16-pixel phase rows, 0.53x; their NHWC tiles fill their lanes with
+ * channels), and a tile's
  * input (its row taps x C/g channels x 3 vectors and the taps' overhang)
  * in half of L1: every channel quad of a run re-reads it (simdconv-ab, 1
  * thread, AVX-512 Xeon, against NHWC tiles and transposes: LinkNet dec2,
@@ -669,9 +657,11 @@ static const sc_dpair_config *dc_pair_plan(const sc_conv_kernel *k,
       p->stride_w != 2 || s->OW / 2 < DC_PAIR_MIN_VECTORS * pair->vl)
     return NULL;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  /* Floats of a tile's input; small operands (R, S, dil, Cg <= 2^31). */
+  /* Floats of a tile's input, at the widest tile the rows use; small
+   * operands (R, S, dil, Cg <= 2^31). */
+  const size_t nv = sc_div_up(s->OW / 2, pair->vl);
   const double floats = (double)dc_class_taps(&ah, 0) * (double)p->Cg *
-                        (double)(3 * pair->vl +
+                        (double)((nv < 3 ? nv : 3) * pair->vl +
                                  (dc_class_taps(&aw, 0) - 1) * aw.ddil);
   return floats * sizeof(float) <= (double)(sc_l1d_bytes() / 2) ? pair
                                                                 : NULL;

@@ -10,7 +10,8 @@
  * address outputs as out + pixel * K + channel, K being only a stride, so a
  * phase row is written in place into an NHWC output with K = stride_w * K.
  * NCHW images are transposed to NHWC in the workspace, computed there and
- * transposed back, with the transpose of an igemm kernel of the same ISA.
+ * transposed back row by row, with the transpose of an igemm kernel of the
+ * same ISA.
  *
  * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed).
  */
@@ -126,6 +127,12 @@ typedef struct dcw_ctx {
    * e); NULL: none. */
   const float *residual, *res_out;
   float alpha;
+  /* NCHW: the ISA's transpose, the output image and its residual (NULL:
+   * none), which each task transposes row by row out of (into) the NHWC
+   * rows of y; NULL transpose: NHWC. */
+  sc_transpose_fn transpose;
+  float *y_nchw;
+  const float *r_nchw;
 } dcw_ctx;
 
 /* Outputs of column phase f of row oh without taps: the bias through the
@@ -224,8 +231,22 @@ static void dcw_row(void *arg, size_t n, size_t oh, size_t k0, size_t noh,
   }
   float *y_row = c->y + (n * s->OH + oh) * s->OW * p->K;
   const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
+  const size_t plane = s->OH * s->OW;
+  /* NCHW: the row's residual into its NHWC row first (read before the
+   * output row is written: it may be the output itself). */
+  for (size_t j = 0; c->r_nchw != NULL && j < nk; j += 8)
+    c->transpose(nk - j < 8 ? nk - j : 8, s->OW,
+                 c->r_nchw + (k0 + j) * plane + oh * s->OW, plane,
+                 y_row + k0 + j, p->K);
+  if (c->transpose != NULL)
+    dc_prefetch_planes(c->y_nchw + k0 * plane + oh * s->OW, plane, nk,
+                       s->OW);
   for (size_t f = 0; f < ncols; f++)
     dcw_phase(c, &th, rows, y_row, f, k0, nk);
+  /* NCHW: the row out while it is in cache, 8 planes at a time. */
+  for (size_t j = 0; c->transpose != NULL && j < nk; j += 8)
+    c->transpose(s->OW, nk - j < 8 ? nk - j : 8, y_row + k0 + j, p->K,
+                 c->y_nchw + (k0 + j) * plane + oh * s->OW, plane);
 }
 
 /* Images [0, nimg) from c->x into c->y: a task per output row, all the
@@ -245,35 +266,42 @@ void sc_deconv_dw_run(const sc_run_args *args) {
   const sc_igemm_config *tcfg = dcw_transpose(args->kernel);
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
-  dcw_ctx c = {dcw_dw(args->kernel), p, s, args->packed, args->packed,
-               dc_axis_h(p), dc_axis_w(p), args->input, args->output,
-               sc_scalar_math_get(), args->residual, args->output,
-               args->alpha};
+  dcw_ctx c = {.cfg = dcw_dw(args->kernel),
+               .p = p,
+               .s = s,
+               .packed = args->packed,
+               .hdr = args->packed,
+               .ah = dc_axis_h(p),
+               .aw = dc_axis_w(p),
+               .x = args->input,
+               .y = args->output,
+               .math = sc_scalar_math_get(),
+               .residual = args->residual,
+               .res_out = args->output,
+               .alpha = args->alpha};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
     dcw_compute(&c, s->N, args->pool);
     return;
   }
-  /* NCHW: one image at a time through NHWC copies. The residual is
-   * transposed into the NHWC output copy first and added there in place,
-   * before the activation; it is read before the output image is written,
-   * so it may be the output itself. */
+  /* NCHW: one image at a time through NHWC copies: the input whole, the
+   * output row by row (dcw_row()). The residual is transposed into the
+   * NHWC output row first and added there in place, before the
+   * activation. */
   const size_t in = s->H * s->W * p->C, out = s->OH * s->OW * p->K;
   float *xin = args->workspace;
   float *yout = (float *)((char *)args->workspace +
                           sc_round_up(in * sizeof(float), SC_ALIGNMENT));
   c.x = xin;
   c.y = yout;
+  c.transpose = tcfg->transpose;
   if (args->residual != NULL)
     c.residual = c.res_out = yout;
   for (size_t n = 0; n < s->N; n++) {
     sc_igemm_transpose(tcfg, p->C, s->H * s->W, args->input + n * in, xin,
                        args->pool);
-    if (args->residual != NULL)
-      sc_igemm_transpose(tcfg, p->K, s->OH * s->OW, args->residual + n * out,
-                         yout, args->pool);
+    c.y_nchw = args->output + n * out;
+    c.r_nchw = args->residual != NULL ? args->residual + n * out : NULL;
     dcw_compute(&c, 1, args->pool);
-    sc_igemm_transpose(tcfg, s->OH * s->OW, p->K, yout,
-                       args->output + n * out, args->pool);
   }
 }
 
@@ -300,7 +328,9 @@ const char *sc_deconv_dw_check(const sc_conv_kernel *k) {
   if (inner.layouts != 1u << SIMDCONV_LAYOUT_NHWC)
     return "deconv depthwise must wrap an NHWC depthwise kernel";
   if (c->transpose != NULL &&
-      (c->transpose->family != SC_FAMILY_IGEMM || c->transpose->isa != k->isa))
-    return "deconv depthwise transposes with an igemm kernel of its ISA";
+      (c->transpose->family != SC_FAMILY_IGEMM || c->transpose->isa != k->isa ||
+       ((const sc_igemm_config *)c->transpose->config)->transpose == NULL))
+    return "deconv depthwise transposes with an igemm kernel of its ISA "
+           "that has the ISA's transpose";
   return NULL;
 }
