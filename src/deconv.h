@@ -62,8 +62,16 @@
  *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
  *   per real one.
  * - NCHW outputs take a second pass over the outputs (a transpose of each
- *   row segment): about 0.6-0.75 of NHWC where an output has only ~128
- *   taps x channels (U-Net up4), 0.9-1.0 on heavier layers.
+ *   row segment, its output lines prefetched first): about 0.8-0.85 of
+ *   NHWC where an output has only ~128 taps x channels or few channels
+ *   (U-Net up4, FCN-8s upscore), 0.9-1.0 on heavier layers. Wide rows of
+ *   stride-2 layers with small C/g skip it: the pair micro-kernels
+ *   (src/deconv_pix.h) compute both column phases with lanes over pixels
+ *   and store in column order (LinkNet dec2 NCHW 0.7 -> 0.95 of NHWC).
+ *   Layers of 128+ channels per group gain nothing from them (their input
+ *   is re-read from L2 for every channel quad); the transposed depthwise
+ *   driver transposes each row out while it is in cache (bilinear 4x4 s2:
+ *   0.8 of NHWC).
  */
 #ifndef SIMDCONV_DECONV_H
 #define SIMDCONV_DECONV_H
