@@ -334,6 +334,7 @@ typedef struct dc_ctx {
   sc_igemm_params params;
   /* NCHW rows on the pair micro-kernels (dc_pair_plan()), or NULL. */
   const sc_dpair_config *pair;
+  size_t pair_nv;    /* pair: the widest tile (pixel vectors per phase) */
   const float *xhcw; /* pair: the HCW copy of the current image */
   sc_dpix_params pair_params;
 } dc_ctx;
@@ -539,7 +540,7 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
   float *y = c->y + ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
   for (size_t j0 = 0; j0 < col[0].npix;) {
     size_t nv = sc_div_up(col[0].npix - j0, vl);
-    nv = nv < 3 ? nv : 3;
+    nv = nv < c->pair_nv ? nv : c->pair_nv;
     const sc_dpair_ukernel_fn uk = dc_pair_uk(c->pair, &nv);
     for (size_t f = 0; f < 2; f++) {
       t.iw0[f] = col[f].t.base + (ptrdiff_t)j0;
@@ -636,35 +637,41 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
 
 /* ---- run ---------------------------------------------------------------------- */
 
-/* The pair micro-kernels of an NCHW run, or NULL. They need stride_w 2,
- * phase rows of at least DC_PAIR_MIN_VECTORS vectors (shorter rows leave
- * lanes idle, and one-vector tiles issue more loads than fmas: DCGAN g4,
- * 16-pixel phase rows, 0.53x; their NHWC tiles fill their lanes with
- * channels), and a tile's
- * input (its row taps x C/g channels x 3 vectors and the taps' overhang)
- * in half of L1: every channel quad of a run re-reads it (simdconv-ab, 1
- * thread, AVX-512 Xeon, against NHWC tiles and transposes: LinkNet dec2,
- * 32 channels, 1.30x; U-Net up4, 128 channels and 25 KiB of input, 0.98x;
- * 256 channels and more 0.58-0.84x). */
+/* The pair micro-kernels of an NCHW run, or NULL, and in *max_nv the
+ * widest tile to use (pixel vectors per phase). They need stride_w 2,
+ * phase rows of at least DC_PAIR_MIN_VECTORS vectors and a tile of at least
+ * two vectors (one-vector tiles issue more loads than fmas: DCGAN g4,
+ * 16-pixel phase rows, 0.53x; the NHWC tiles fill their lanes with
+ * channels), whose input (its row taps x C/g channels x its vectors and
+ * the taps' overhang) fits in half of L1: every channel quad of a run
+ * re-reads it. Measured against NHWC tiles and transposes (simdconv-ab, 1
+ * thread, AVX-512 Xeon, 48 KiB L1): LinkNet dec2, 32 channels, 1.30x;
+ * U-Net up4, 128 channels, 2x2 (both phases share each input load) 1.15x;
+ * 256 channels and more, over the budget, 0.58-0.84x. */
 #define DC_PAIR_MIN_VECTORS 2
 
 static const sc_dpair_config *dc_pair_plan(const sc_conv_kernel *k,
                                            const sc_problem *p,
-                                           const sc_shape *s) {
+                                           const sc_shape *s,
+                                           size_t *max_nv) {
   const sc_deconv_config *dc = k->config;
   const sc_dpair_config *pair = dc->pair;
   if (pair == NULL || p->layout != SIMDCONV_LAYOUT_NCHW ||
       p->stride_w != 2 || s->OW / 2 < DC_PAIR_MIN_VECTORS * pair->vl)
     return NULL;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  /* Floats of a tile's input, at the widest tile the rows use; small
-   * operands (R, S, dil, Cg <= 2^31). */
-  const size_t nv = sc_div_up(s->OW / 2, pair->vl);
-  const double floats = (double)dc_class_taps(&ah, 0) * (double)p->Cg *
-                        (double)((nv < 3 ? nv : 3) * pair->vl +
-                                 (dc_class_taps(&aw, 0) - 1) * aw.ddil);
-  return floats * sizeof(float) <= (double)(sc_l1d_bytes() / 2) ? pair
-                                                                : NULL;
+  const size_t rows = sc_div_up(s->OW / 2, pair->vl);
+  for (size_t nv = rows < 3 ? rows : 3; nv >= 2; nv--) {
+    /* Floats of a tile's input; small operands (R, S, dil, Cg <= 2^31). */
+    const double floats = (double)dc_class_taps(&ah, 0) * (double)p->Cg *
+                          (double)(nv * pair->vl +
+                                   (dc_class_taps(&aw, 0) - 1) * aw.ddil);
+    if (floats * sizeof(float) <= (double)(sc_l1d_bytes() / 2)) {
+      *max_nv = nv;
+      return pair;
+    }
+  }
+  return NULL;
 }
 
 typedef struct dc_hcw_ctx {
@@ -702,7 +709,8 @@ void sc_deconv_run(const sc_run_args *args) {
    * through a_offset) or the NHWC copy of the current image (NCHW). */
   float *xin = (float *)(ws + l.xin);
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  const sc_dpair_config *pair = dc_pair_plan(args->kernel, p, s);
+  size_t pair_nv = 0;
+  const sc_dpair_config *pair = dc_pair_plan(args->kernel, p, s, &pair_nv);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
   if (pair == NULL) /* the pair micro-kernels address the image directly */
@@ -727,6 +735,7 @@ void sc_deconv_run(const sc_run_args *args) {
       .ddil_w = aw.ddil,
       .math = sc_scalar_math_get(),
       .pair = pair,
+      .pair_nv = pair_nv,
       .xhcw = xin,
       .pair_params = {.act = sc_act_params_from_problem(p),
                       .residual = args->residual,

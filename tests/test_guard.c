@@ -249,6 +249,10 @@ static void transposed_shapes(void) {
                 .N = 2, .C = 3, .K = 7, .H = 3, .W = 41, .R = 3, .S = 2,
                 .sh = 2, .sw = 2, .dh = 3, .dw = 3, .pt = 2, .pl = 3, .pr = 1,
                 .opw = 1, .bias = true, .transposed = true});
+  add((tu_tcfg){.name = "transposed 2x2 s2 op 1 wide (NCHW pair rows, "
+                        "shared loads)",
+                .C = 3, .K = 5, .H = 2, .W = 37, .R = 2, .S = 2, .sh = 2,
+                .sw = 2, .opw = 1, .bias = true, .transposed = true});
   add((tu_tcfg){.name = "transposed s3 d2 op 2 (bias-only phases)", .N = 2,
                 .C = 3, .K = 17, .H = 4, .W = 5, .R = 3, .S = 2, .sh = 3,
                 .sw = 2, .dh = 2, .dw = 2, .pt = 2, .pb = 0, .pl = 0, .pr = 1,

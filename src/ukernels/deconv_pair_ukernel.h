@@ -24,46 +24,53 @@
 #define SC_DQ_CAT(a, b) SC_DQ_CAT2(a, b)
 #define SC_DQ_PHASE SC_DQ_CAT(SC_DQ_NAME, _phase)
 
-/* Adds column phase f's taps to acc (KB x NV vectors). Always inlined with
- * constant sizes, so acc stays in registers. */
+/* Adds the taps of column phases f0 .. f0 + nph - 1 (nph 1, or 2 when both
+ * phases read the same input columns: U-Net's 2x2 stride 2) to acc[f].
+ * Phases taken together share each input load: per (tap, channel) NV loads
+ * and 2 * KB broadcasts for 2 * KB * NV fmas instead of twice NV + KB for
+ * half of them. Always inlined with constant sizes, so acc stays in
+ * registers. */
 static inline __attribute__((always_inline)) void
-SC_DQ_PHASE(const sc_dpair_tile *restrict t, size_t f,
-            dw_v acc[SC_DQ_KB][SC_DQ_NV]) {
-  const size_t kc = t->kc, cs = t->cstride, rs = t->rstride, tw = t->tw[f],
-               ws = t->wstride, npix = t->npix[f];
+SC_DQ_PHASE(const sc_dpair_tile *restrict t, size_t f0, size_t nph,
+            dw_v acc[2][SC_DQ_KB][SC_DQ_NV]) {
+  const size_t kc = t->kc, cs = t->cstride, rs = t->rstride, tw = t->tw[f0],
+               ws = t->wstride, npix = t->npix[f0];
   const ptrdiff_t H = (ptrdiff_t)t->H, W = (ptrdiff_t)t->W;
-  const float *w = t->w[f];
+  const float *w[2] = {t->w[f0], t->w[f0 + nph - 1]};
 
-  /* One input channel of a tap: KB broadcasts, NV loads (LOAD(j)), KB*NV
-   * fmas. */
+  /* One input channel of a tap: NV loads (LOAD(j)), then per phase and
+   * output channel one broadcast and NV fmas. */
 #define SC_DQ_STEP(LOAD)                                                       \
   do {                                                                         \
-    dw_v wv[SC_DQ_KB];                                                         \
+    dw_v xv[SC_DQ_NV];                                                         \
+    _Pragma("GCC unroll 8") for (size_t j = 0; j < SC_DQ_NV; j++)              \
+        xv[j] = LOAD(j);                                                       \
     _Pragma("GCC unroll 8") for (size_t k = 0; k < SC_DQ_KB; k++)              \
-        wv[k] = dwv_set1(wc[k]);                                               \
-    _Pragma("GCC unroll 8") for (size_t j = 0; j < SC_DQ_NV; j++) {            \
-      const dw_v xv = LOAD(j);                                                 \
-      _Pragma("GCC unroll 8") for (size_t k = 0; k < SC_DQ_KB; k++)            \
-          acc[k][j] = dwv_fma(xv, wv[k], acc[k][j]);                           \
+        _Pragma("GCC unroll 2") for (size_t q = 0; q < nph; q++) {             \
+      const dw_v wv = dwv_set1(wc[q][k]);                                      \
+      _Pragma("GCC unroll 8") for (size_t j = 0; j < SC_DQ_NV; j++)            \
+          acc[f0 + q][k][j] = dwv_fma(xv[j], wv, acc[f0 + q][k][j]);           \
     }                                                                          \
   } while (0)
 
   for (size_t jh = 0; jh < t->th; jh++) {
     const ptrdiff_t ih = t->ih0 + (ptrdiff_t)(jh * t->ddh);
     const bool row_in = ih >= 0 && ih < H;
-    for (size_t jw = 0; jw < tw; jw++, w += kc * ws) {
-      const ptrdiff_t iw = t->iw0[f] + (ptrdiff_t)(jw * t->ddw);
-      const float *wc = w;
+    for (size_t jw = 0; jw < tw; jw++, w[0] += kc * ws, w[1] += kc * ws) {
+      const ptrdiff_t iw = t->iw0[f0] + (ptrdiff_t)(jw * t->ddw);
+      const float *wc[2] = {w[0], w[1]};
       if (row_in && iw >= 0 && iw + (ptrdiff_t)SC_DQ_VW <= W) {
         /* Every lane inside the image (lanes past npix are not stored). */
         const float *xp = t->x + ih * (ptrdiff_t)rs + iw;
 #define SC_DQ_LOAD(j) dwv_load(xp + (j) * DW_VW)
-        for (size_t c = 0; c < kc; c++, xp += cs, wc += ws)
+        for (size_t c = 0; c < kc; c++, xp += cs, wc[0] += ws, wc[1] += ws)
           SC_DQ_STEP(SC_DQ_LOAD);
 #undef SC_DQ_LOAD
       } else {
         /* A border tap: lanes outside the image or the tile load +0; the
-         * row pointer of a row outside the image is never dereferenced. */
+         * row pointer of a row outside the image is never dereferenced.
+         * (Taken together, phase 1's lanes past its npix, not stored, load
+         * what phase 0's do.) */
         dw_m m[SC_DQ_NV];
 #pragma GCC unroll 8
         for (size_t j = 0; j < SC_DQ_NV; j++) {
@@ -75,7 +82,7 @@ SC_DQ_PHASE(const sc_dpair_tile *restrict t, size_t f,
         const float *xr = t->x + (row_in ? (size_t)ih * rs : 0);
 #define SC_DQ_LOAD(j)                                                          \
   dwv_loadm(xr + iw + (ptrdiff_t)((j) * DW_VW + c * cs), m[j])
-        for (size_t c = 0; c < kc; c++, wc += ws)
+        for (size_t c = 0; c < kc; c++, wc[0] += ws, wc[1] += ws)
           SC_DQ_STEP(SC_DQ_LOAD);
 #undef SC_DQ_LOAD
       }
@@ -94,8 +101,14 @@ static void SC_DQ_NAME(const sc_dpair_tile *restrict t,
     for (size_t j = 0; j < SC_DQ_NV; j++)
       acc[0][k][j] = acc[1][k][j] = b;
   }
-  SC_DQ_PHASE(t, 0, acc[0]);
-  SC_DQ_PHASE(t, 1, acc[1]);
+  /* Phase 1 has npix[0] or one fewer pixels: taken with phase 0, it reads
+   * phase 0's columns and masks. */
+  if (t->tw[0] == t->tw[1] && t->iw0[0] == t->iw0[1]) {
+    SC_DQ_PHASE(t, 0, 2, acc);
+  } else {
+    SC_DQ_PHASE(t, 0, 1, acc);
+    SC_DQ_PHASE(t, 1, 1, acc);
+  }
 
   /* Column order: vector v of channel k holds columns v*VW .. v*VW+VW-1. */
   dw_v out[SC_DQ_KB][2 * SC_DQ_NV];
