@@ -575,14 +575,6 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
         t.w[f] = wblock[f] != NULL ? wblock[f] + q : NULL;
       t.y = y + q * t.ys_k + 2 * j0;
       uk(&t, &c->pair_params);
-      /* The quad's lines of the next run: its stores then hit lines
-       * already owned (one write stream per output plane is more than the
-       * hardware prefetcher follows). */
-      const size_t next = 2 * (j0 + nv * vl);
-      if (next < s->OW)
-        dc_prefetch_planes(t.y + 2 * nv * vl, t.ys_k, t.kb,
-                            s->OW - next < 2 * nv * vl ? s->OW - next
-                                                       : 2 * nv * vl);
     }
     j0 += nv * vl;
   }
