@@ -464,19 +464,6 @@ static void dc_row_nhwc(const dc_ctx *c, size_t n, size_t g, size_t oh,
   dc_row_tiles(c, n, g, oh, k, nc, 0, SIZE_MAX, &d);
 }
 
-/* NCHW with a residual: the segment's residual, `width` columns of nc
- * planes from r, transposed into the NHWC segment buf (nc floats a pixel),
- * where the micro-kernels then add it in place before the activation. The
- * residual is read before the output segment is written, so it may be the
- * output itself. */
-static void dc_residual_segment(const dc_ctx *c, const float *r, size_t width,
-                                size_t nc, float *buf) {
-  const size_t plane = c->s->OH * c->s->OW;
-  for (size_t j = 0; j < nc; j += 8)
-    c->cfg->transpose(nc - j < 8 ? nc - j : 8, width, r + j * plane, plane,
-                      buf + j, nc);
-}
-
 /* NCHW: channels [k, k + nc) of output row oh, segment by segment through a
  * stack buffer: each segment holds whole tiles of every column phase (m
  * tiles: m * MR * stride_w columns), computed NHWC and then transposed into
@@ -489,6 +476,7 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
   const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
   const size_t m = DC_NCHW_BUF / (mr * sw * nr), span = m * mr * sw;
   const size_t row = ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
+  const size_t plane = s->OH * s->OW;
   float buf[DC_NCHW_BUF];
   /* With a residual, the micro-kernels read it from buf (in place). */
   sc_igemm_params params = c->params;
@@ -496,22 +484,22 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
     params.residual = params.output = buf;
   for (size_t c0 = 0, t0 = 0; c0 < s->OW; c0 += span, t0 += m) {
     const size_t c1 = s->OW - c0 < span ? s->OW : c0 + span;
+    /* With a residual, the segment's residual into buf, where the
+     * micro-kernels add it in place before the activation. It is read
+     * before the output segment is written, so it may be the output. */
     if (c->residual != NULL)
-      dc_residual_segment(c, c->residual + row + c0, c1 - c0, nc, buf);
+      dc_planes_to_pixels(c->cfg->transpose, c->residual + row + c0, plane,
+                          nc, c1 - c0, buf, nc);
     const dc_dst d = {buf, nc, c0, &params};
-    dc_prefetch_planes(c->y + row + c0, s->OH * s->OW, nc, c1 - c0);
+    dc_prefetch_planes(c->y + row + c0, plane, nc, c1 - c0);
     dc_row_tiles(c, n, g, oh, k, nc, t0, t0 + m, &d);
-    /* 8 output planes at a time: each plane's row is then written in
-     * consecutive 8x8 blocks rather than 32 bytes into every one of nc
-     * planes in turn (LinkNet dec2: 0.66 -> 0.79 of NHWC). This second pass
-     * over the outputs costs about as much as the fmas of layers with few
-     * taps x channels per output (U-Net up4, 128: 0.6 of NHWC); storing
-     * the micro-kernels' transposed tiles phase-planar and interleaving
-     * the phases instead measured no better. */
-    float *y = c->y + row + c0;
-    for (size_t j = 0; j < nc; j += 8)
-      c->cfg->transpose(c1 - c0, nc - j < 8 ? nc - j : 8, buf + j, nc,
-                        y + j * s->OH * s->OW, s->OH * s->OW);
+    /* This second pass over the outputs costs about as much as the fmas
+     * of layers with few taps x channels per output (U-Net up4, 128: 0.6
+     * of NHWC before the prefetch; the pair tiles take that layer now);
+     * storing the micro-kernels' transposed tiles phase-planar and
+     * interleaving the phases instead measured no better. */
+    dc_pixels_to_planes(c->cfg->transpose, buf, nc, nc, c1 - c0,
+                        c->y + row + c0, plane);
   }
 }
 
@@ -691,14 +679,11 @@ typedef struct dc_hcw_ctx {
   size_t C, H, W;
 } dc_hcw_ctx;
 
-/* Input row ih of the HCW copy: the C channels' rows one after another, so
- * that the channels of one tap do not share an L1 set as the rows of CHW
- * planes of a power-of-two size do (src/deconv_pix.h). */
+/* Input row ih of the HCW copy. */
 static void dc_hcw_row(void *arg, size_t ih) {
   const dc_hcw_ctx *t = arg;
-  for (size_t c = 0; c < t->C; c++)
-    memcpy(t->dst + (ih * t->C + c) * t->W, t->x + (c * t->H + ih) * t->W,
-           t->W * sizeof(float));
+  dc_hcw_row_copy(t->x, t->C, t->H, t->W, ih, t->dst + ih * t->C * t->W,
+                  t->W);
 }
 
 void sc_deconv_run(const sc_run_args *args) {

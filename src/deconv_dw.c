@@ -232,21 +232,20 @@ static void dcw_row(void *arg, size_t n, size_t oh, size_t k0, size_t noh,
   float *y_row = c->y + (n * s->OH + oh) * s->OW * p->K;
   const size_t ncols = p->stride_w < s->OW ? p->stride_w : s->OW;
   const size_t plane = s->OH * s->OW;
+  const size_t at = k0 * plane + oh * s->OW; /* the row in the planes */
   /* NCHW: the row's residual into its NHWC row first (read before the
    * output row is written: it may be the output itself). */
-  for (size_t j = 0; c->r_nchw != NULL && j < nk; j += 8)
-    c->transpose(nk - j < 8 ? nk - j : 8, s->OW,
-                 c->r_nchw + (k0 + j) * plane + oh * s->OW, plane,
-                 y_row + k0 + j, p->K);
+  if (c->r_nchw != NULL)
+    dc_planes_to_pixels(c->transpose, c->r_nchw + at, plane, nk, s->OW,
+                        y_row + k0, p->K);
   if (c->transpose != NULL)
-    dc_prefetch_planes(c->y_nchw + k0 * plane + oh * s->OW, plane, nk,
-                       s->OW);
+    dc_prefetch_planes(c->y_nchw + at, plane, nk, s->OW);
   for (size_t f = 0; f < ncols; f++)
     dcw_phase(c, &th, rows, y_row, f, k0, nk);
-  /* NCHW: the row out while it is in cache, 8 planes at a time. */
-  for (size_t j = 0; c->transpose != NULL && j < nk; j += 8)
-    c->transpose(s->OW, nk - j < 8 ? nk - j : 8, y_row + k0 + j, p->K,
-                 c->y_nchw + (k0 + j) * plane + oh * s->OW, plane);
+  /* NCHW: the row out while it is in cache. */
+  if (c->transpose != NULL)
+    dc_pixels_to_planes(c->transpose, y_row + k0, p->K, nk, s->OW,
+                        c->y_nchw + at, plane);
 }
 
 /* Images [0, nimg) from c->x into c->y: a task per output row, all the

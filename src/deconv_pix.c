@@ -322,9 +322,7 @@ static void dp_copy_row(void *arg, size_t r) {
   if (t->p->layout == SIMDCONV_LAYOUT_NHWC)
     t->cfg->transpose(W, C, t->src + ih * W * C, C, dst + g->L, Wp);
   else
-    for (size_t c = 0; c < C; c++)
-      memcpy(dst + c * Wp + g->L, t->src + (c * H + ih) * W,
-             W * sizeof(float));
+    dc_hcw_row_copy(t->src, C, H, W, ih, dst + g->L, Wp);
   if (Wp != W)
     for (size_t c = 0; c < C; c++) {
       memset(dst + c * Wp, 0, g->L * sizeof(float));
