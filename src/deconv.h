@@ -62,14 +62,15 @@
  *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
  *   per real one.
  * - NCHW outputs take a second pass over the outputs (a transpose of each
- *   row segment, its output lines prefetched first): about 0.8-0.85 of
- *   NHWC where an output has only ~128 taps x channels or few channels
- *   (U-Net up4, FCN-8s upscore), 0.9-1.0 on heavier layers. Wide rows of
- *   stride-2 layers with small C/g skip it: the pair micro-kernels
+ *   row segment, its output lines prefetched first): about 0.83 of NHWC
+ *   on layers with few output channels (FCN-8s upscore2 and upscore8, K =
+ *   21), 0.9-1.0 on heavier layers. Wide rows of stride-2 layers whose
+ *   tile input fits in half of L1 skip it: the pair micro-kernels
  *   (src/deconv_pix.h) compute both column phases with lanes over pixels
- *   and store in column order (LinkNet dec2 NCHW 0.7 -> 0.95 of NHWC).
- *   Layers of 128+ channels per group gain nothing from them (their input
- *   is re-read from L2 for every channel quad); the transposed depthwise
+ *   and store in column order (LinkNet dec2 NCHW 0.7 -> 0.9-0.95 of NHWC;
+ *   U-Net up4, whose phases share each input load, 0.96). Layers of 256+
+ *   channels per group lose on them (their input is re-read from L2 for
+ *   every channel quad) and keep the transposes. The transposed depthwise
  *   driver transposes each row out while it is in cache (bilinear 4x4 s2:
  *   0.8 of NHWC).
  */

@@ -77,7 +77,8 @@ static inline void dp_scatter(float *p, size_t stride, __m256 v, size_t n) {
 #include "ukernels/deconv_pix_ukernel.h"
 
 /* The pair micro-kernels of the igemm driver's NCHW rows (src/deconv_pix.h):
- * up to 1 pixel vector per phase (8 + 5 of 16 vector registers). */
+ * up to 1 pixel vector per phase (8 + 2 of 16 vector registers; 2
+ * vectors would need 16 + 3). */
 #define SC_DQ_MAX_NV 1
 #include "ukernels/deconv_pair_set.h"
 

@@ -85,7 +85,7 @@ static inline void dp_scatter(float *p, size_t stride, __m512 v, size_t n) {
 #include "ukernels/deconv_pix_ukernel.h"
 
 /* The pair micro-kernels of the igemm driver's NCHW rows (src/deconv_pix.h):
- * up to 3 pixel vectors per phase (24 + 5 of 32 vector registers). */
+ * up to 3 pixel vectors per phase (24 + 4 of 32 vector registers). */
 #define SC_DQ_MAX_NV 3
 #include "ukernels/deconv_pair_set.h"
 

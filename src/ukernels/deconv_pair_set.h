@@ -4,7 +4,7 @@
  * sc_f32_dpair__<isa> (src/deconv_pix.h), which the ISA's deconv_igemm
  * kernels name. Included once by the ISA's f32_deconv_pix_* source, after
  * its vec_<isa>.h, with SC_DQ_MAX_NV (1 .. 3: the widest tile whose
- * 2 * 4 * NV accumulators, 4 broadcasts and one input vector fit the
+ * 2 * 4 * NV accumulators, NV input vectors and a broadcast or two fit the
  * ISA's registers).
  */
 #define SC_DQ_NAME dq_4x1

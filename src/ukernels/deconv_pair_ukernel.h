@@ -15,8 +15,8 @@
  * fma, as the scalar kernel's zero-padding taps do. The zip to column order
  * moves finished sums; the epilogue (residual, activation) is elementwise.
  *
- * Register use: 2 * KB * NV accumulators, KB weight broadcasts, one input
- * vector (24 + 5 zmm at NV = 3 on AVX-512).
+ * Register use: 2 * KB * NV accumulators, NV input vectors and a weight
+ * broadcast or two (24 + 4 zmm at NV = 3 on AVX-512).
  */
 #define SC_DQ_KB SC_DPAIR_KB
 #define SC_DQ_VW (SC_DQ_NV * DW_VW)
