@@ -28,9 +28,6 @@
 #include "problem.h"
 #include "tasks.h"
 
-/* Floats of the stack buffer of an NCHW row segment (32 KiB). */
-#define DC_NCHW_BUF 8192
-
 /* ---- the wrapped igemm kernel ----------------------------------------------- */
 
 static const sc_conv_kernel *dc_inner(const sc_conv_kernel *k) {

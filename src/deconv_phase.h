@@ -17,6 +17,10 @@
 #include "problem.h"
 #include "tasks.h"
 
+/* Floats of the stack buffer of an NCHW output row (segment) computed NHWC
+ * before it is transposed into the planes (32 KiB: it stays in L1). */
+#define DC_NCHW_BUF 8192
+
 /* One axis of a transposed convolution. */
 typedef struct dc_axis {
   size_t k, stride, dil, pad; /* kernel size, stride, dilation, pad before */

@@ -271,6 +271,11 @@ static void transposed_shapes(void) {
                 .K = 14, .H = 4, .W = 9, .R = 3, .S = 3, .sh = 2, .sw = 2,
                 .groups = 7, .pt = 3, .pb = 1, .pl = 4, .pr = 0, .oph = 1,
                 .act = TU_ACT_SILU, .transposed = true});
+  add((tu_tcfg){.name = "transposed depthwise wide (NCHW rows past the "
+                        "stack buffer)",
+                .C = 24, .K = 24, .H = 2, .W = 200, .R = 3, .S = 3, .sh = 2,
+                .sw = 2, .groups = 24, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
+                .oph = 1, .opw = 1, .bias = true, .transposed = true});
   add((tu_tcfg){.name = "transposed depthwise s3 d2", .C = 33, .K = 33,
                 .H = 3, .W = 6, .R = 3, .S = 2, .sh = 3, .sw = 3, .dh = 2,
                 .dw = 2, .groups = 33, .oph = 2, .opw = 2, .bias = true,
