@@ -411,27 +411,36 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
       c->tskip[tile] = indir_tile_skips(c->indir + tile * mr, 1, mr, c->zero);
     return;
   }
-  for (size_t tile = t0; tile < t0 + nt; tile++)
-    for (size_t i = 0; i < mr; i++, pix++) {
-      const float **a = c->indir + tile * taps * mr + i;
-      if (pix >= c->pixels) {
-        for (size_t t = 0; t < taps; t++)
-          a[t * mr] = c->zero;
-        continue;
-      }
-      const ptrdiff_t *rt = c->rowtab + oh * R, *ct = c->coltab + ow * tcols;
-      for (size_t r = 0; r < R; r++)
-        for (size_t q = 0; q < tcols; q++)
-          a[(r * tcols + q) * mr] =
-              rt[r] < 0 || ct[q] < 0 ? c->zero : c->base + rt[r] + ct[q];
+  /* Tap by tap, each tap's MR pointers written in order, and the tile's
+   * skip flag found on the way rather than by a second pass over them. */
+  for (size_t tile = t0; tile < t0 + nt; tile++, pix += mr) {
+    const ptrdiff_t *rt[SC_IGEMM_MAX_MR], *ct[SC_IGEMM_MAX_MR];
+    size_t n = 0;
+    for (; n < mr && pix + n < c->pixels; n++) {
+      rt[n] = c->rowtab + oh * R;
+      ct[n] = c->coltab + ow * tcols;
       if (++ow == c->OW) {
         ow = 0;
         oh++;
       }
     }
-  for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
-    c->tskip[tile] =
-        indir_tile_skips(c->indir + tile * taps * mr, taps, mr, c->zero);
+    const float **a = c->indir + tile * taps * mr;
+    bool skip = false;
+    for (size_t r = 0; r < R; r++)
+      for (size_t q = 0; q < tcols; q++, a += mr) {
+        bool padded = true;
+        for (size_t i = 0; i < n; i++) {
+          const ptrdiff_t ro = rt[i][r], co = ct[i][q];
+          a[i] = ro < 0 || co < 0 ? c->zero : c->base + ro + co;
+          padded &= a[i] == c->zero;
+        }
+        for (size_t i = n; i < mr; i++)
+          a[i] = c->zero;
+        skip |= padded;
+      }
+    if (c->tskip != NULL)
+      c->tskip[tile] = skip;
+  }
 }
 
 /* ---- compute -------------------------------------------------------------- */
