@@ -114,7 +114,22 @@ static inline void sc_load_tile_transposed(const float *c, size_t cn,
   }
 }
 
-/* dst[j * dst_stride + i] = src[i * src_stride + j], i < rows, j < cols. */
+/* dst[j * ds + i] = src[i * ss + j] for i < nr, j < nc (both <= 8): an
+ * edge block, read and written at those offsets only. */
+static inline void sc_transpose_edge_avx(const float *src, size_t ss,
+                                         size_t nr, size_t nc, float *dst,
+                                         size_t ds) {
+  __m256 r[8];
+  for (size_t i = 0; i < 8; i++)
+    r[i] = i < nr ? sc_load_n_f32x8(src + i * ss, nc) : _mm256_setzero_ps();
+  sc_transpose_8x8_regs(r);
+  for (size_t j = 0; j < nc; j++)
+    sc_store_n_f32x8(dst + j * ds, r[j], nr);
+}
+
+/* dst[j * dst_stride + i] = src[i * src_stride + j], i < rows, j < cols.
+ * The edges go through registers too: an NCHW row of 21 channels (FCN's
+ * upscore layers) has an edge of 5 planes along its whole width. */
 static inline void sc_transpose_avx(size_t rows, size_t cols, const float *src,
                                     size_t src_stride, float *dst,
                                     size_t dst_stride) {
@@ -123,13 +138,16 @@ static inline void sc_transpose_avx(size_t rows, size_t cols, const float *src,
     for (size_t j = 0; j < cols8; j += 8)
       sc_transpose_8x8_avx(src + i * src_stride + j, src_stride,
                            dst + j * dst_stride + i, dst_stride);
-    for (size_t j = cols8; j < cols; j++)
-      for (size_t ii = i; ii < i + 8; ii++)
-        dst[j * dst_stride + ii] = src[ii * src_stride + j];
+    if (cols8 < cols)
+      sc_transpose_edge_avx(src + i * src_stride + cols8, src_stride, 8,
+                            cols - cols8, dst + cols8 * dst_stride + i,
+                            dst_stride);
   }
-  for (size_t i = rows8; i < rows; i++)
-    for (size_t j = 0; j < cols; j++)
-      dst[j * dst_stride + i] = src[i * src_stride + j];
+  if (rows8 < rows)
+    for (size_t j = 0; j < cols; j += 8)
+      sc_transpose_edge_avx(src + rows8 * src_stride + j, src_stride,
+                            rows - rows8, cols - j < 8 ? cols - j : 8,
+                            dst + j * dst_stride + rows8, dst_stride);
 }
 
 #endif
