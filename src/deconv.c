@@ -304,23 +304,33 @@ typedef struct dc_indir_ctx {
 static void dc_indir_row(void *arg, size_t oh) {
   const dc_indir_ctx *c = arg;
   const dc_row *row = &c->rows[oh];
-  const size_t H = c->s->H, W = c->s->W, C = c->p->C, mr = c->mr;
+  const ptrdiff_t H = (ptrdiff_t)c->s->H, W = (ptrdiff_t)c->s->W;
+  const size_t C = c->p->C, mr = c->mr;
   for (size_t f = 0; f < c->ncols && row->t.count != 0; f++) {
     const dc_col *col = &c->cols[f];
     const float **a = c->indir + row->indir + row->t.count * col->unit;
     for (size_t t = 0; t < col->ntiles && col->t.count != 0; t++)
       for (size_t jh = 0; jh < row->t.count; jh++) {
         const ptrdiff_t ih = row->t.base + (ptrdiff_t)(jh * c->ddil_h);
-        for (size_t jw = 0; jw < col->t.count; jw++)
-          for (size_t i = 0, pix = t * mr; i < mr; i++, pix++) {
-            const ptrdiff_t iw =
-                col->t.base + (ptrdiff_t)(pix + jw * c->ddil_w);
-            const bool real = pix < col->npix && ih >= 0 &&
-                              ih < (ptrdiff_t)H && iw >= 0 &&
-                              iw < (ptrdiff_t)W;
-            *a++ = real ? c->base + ((size_t)ih * W + (size_t)iw) * C
-                        : c->zero;
+        const bool row_in = ih >= 0 && ih < H;
+        for (size_t jw = 0; jw < col->t.count; jw++, a += mr) {
+          /* Pixel pix reads input column b + pix: real for pix in [lo,
+           * hi), a range, so the pointers are one strided run. */
+          const ptrdiff_t b = col->t.base + (ptrdiff_t)(jw * c->ddil_w);
+          const ptrdiff_t p0 = (ptrdiff_t)(t * mr);
+          ptrdiff_t lo = b < 0 ? -b : 0, hi = W - b;
+          if (hi > (ptrdiff_t)col->npix)
+            hi = (ptrdiff_t)col->npix;
+          if (!row_in)
+            lo = hi = 0;
+          const float *x = row_in ? c->base + ((size_t)ih * (size_t)W) * C
+                                  : c->zero;
+          for (size_t i = 0; i < mr; i++) {
+            const ptrdiff_t pix = p0 + (ptrdiff_t)i;
+            a[i] = pix >= lo && pix < hi ? x + (size_t)(b + pix) * C
+                                         : c->zero;
           }
+        }
       }
   }
 }
