@@ -203,8 +203,8 @@ typedef struct igemm_plan {
  * span of S*C floats), more than one tap, and channels too few to pay for
  * a tap each. Not one channel: the 3x3 gray stem (unet, K = 64) is bound
  * by its output stores, and the copy measured 0.96-0.98x in NHWC. */
-static bool igemm_im2col(const sc_problem *p) {
-  return p->groups == 1 && p->dil_w == 1 && p->R * p->S > 1 && p->Cg >= 2 &&
+static bool igemm_im2col(const sc_igemm_config *cfg, const sc_problem *p) {
+  return !cfg->prefer_merged && p->groups == 1 && p->dil_w == 1 && p->R * p->S > 1 && p->Cg >= 2 &&
          p->Cg <= 4 && p->R * p->S * p->Cg <= IGEMM_IM2COL_MAX_KC;
 }
 
@@ -222,9 +222,10 @@ static bool igemm_pad_copy_ok(const sc_problem *p, const sc_shape *s) {
          padded / IGEMM_MAX_PAD_GROWTH <= s->H * s->W;
 }
 
-static igemm_plan igemm_plan_get(const sc_problem *p, const sc_shape *s) {
+static igemm_plan igemm_plan_get(const sc_igemm_config *cfg,
+                                 const sc_problem *p, const sc_shape *s) {
   igemm_plan pl = {.taps = p->R * p->S, .kc = p->Cg, .tcols = p->S};
-  if (igemm_im2col(p)) {
+  if (igemm_im2col(cfg, p)) {
     pl.im2col = true;
     pl.taps = 1;
     pl.kc = p->R * p->S * p->Cg;
@@ -284,7 +285,7 @@ static bool layout_add_dims(size_t *total, const size_t *dims, size_t n,
 
 static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
                              const sc_shape *s, igemm_layout *l) {
-  const igemm_plan pl = igemm_plan_get(p, s);
+  const igemm_plan pl = igemm_plan_get(cfg, p, s);
   const igemm_mode m = igemm_mode_get(cfg, p);
   const size_t mr = m.mr;
   size_t pixels;
@@ -385,6 +386,26 @@ static uint8_t indir_tile_skips(const float *const *a, size_t taps, size_t mr,
   return 0;
 }
 
+/* One tap of a tile whose MR pixels lie in one output row: a[i] = row +
+ * ct[i * tcols], or the zero row for a padding column or a NULL (padding)
+ * row; true when the tap is padding for all of them. */
+static bool indir_tap_in_row(const float **a, size_t mr, const ptrdiff_t *ct,
+                             size_t tcols, const float *row,
+                             const float *zero) {
+  if (row == NULL) {
+    for (size_t i = 0; i < mr; i++)
+      a[i] = zero;
+    return true;
+  }
+  size_t real = 0;
+  for (size_t i = 0; i < mr; i++) {
+    const ptrdiff_t co = ct[i * tcols];
+    a[i] = co < 0 ? zero : row + co;
+    real |= (size_t)(co >= 0);
+  }
+  return real == 0;
+}
+
 /* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
  * reads for tap t, or the zero row (zero padding, pixels past the end).
  * The pixel's (oh, ow) advance by one per pixel: one division per task, not
@@ -412,8 +433,30 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
     return;
   }
   /* Tap by tap, each tap's MR pointers written in order, and the tile's
-   * skip flag found on the way rather than by a second pass over them. */
+   * skip flag found on the way rather than by a second pass over them.
+   * Locals, not c's fields: the pointer stores could alias those, which
+   * kept the compiler from vectorizing the loops. */
+  const float *const zero = c->zero, *const base = c->base;
   for (size_t tile = t0; tile < t0 + nt; tile++, pix += mr) {
+    const float **a = c->indir + tile * taps * mr;
+    if (ow + mr <= c->OW && pix + mr <= c->pixels) {
+      /* The tile within output row oh: one row offset per kernel row, and
+       * a tap whose row is zero padding is padding for the whole tile. */
+      const ptrdiff_t *rt = c->rowtab + oh * R, *ct = c->coltab + ow * tcols;
+      bool skip = false;
+      for (size_t r = 0; r < R; r++)
+        for (size_t q = 0; q < tcols; q++, a += mr)
+          skip |= indir_tap_in_row(a, mr, ct + q, tcols,
+                                   rt[r] < 0 ? NULL : base + rt[r], zero);
+      if (c->tskip != NULL)
+        c->tskip[tile] = skip;
+      ow += mr;
+      if (ow == c->OW) {
+        ow = 0;
+        oh++;
+      }
+      continue;
+    }
     const ptrdiff_t *rt[SC_IGEMM_MAX_MR], *ct[SC_IGEMM_MAX_MR];
     size_t n = 0;
     for (; n < mr && pix + n < c->pixels; n++) {
@@ -424,18 +467,18 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
         oh++;
       }
     }
-    const float **a = c->indir + tile * taps * mr;
     bool skip = false;
     for (size_t r = 0; r < R; r++)
       for (size_t q = 0; q < tcols; q++, a += mr) {
         bool padded = true;
         for (size_t i = 0; i < n; i++) {
           const ptrdiff_t ro = rt[i][r], co = ct[i][q];
-          a[i] = ro < 0 || co < 0 ? c->zero : c->base + ro + co;
-          padded &= a[i] == c->zero;
+          const float *const x = ro < 0 || co < 0 ? zero : base + ro + co;
+          a[i] = x;
+          padded &= x == zero;
         }
         for (size_t i = n; i < mr; i++)
-          a[i] = c->zero;
+          a[i] = zero;
         skip |= padded;
       }
     if (c->tskip != NULL)
@@ -823,7 +866,7 @@ void sc_igemm_run(const sc_run_args *args) {
   const sc_igemm_config *cfg = igemm_config(args->kernel);
   const sc_problem *p = args->problem;
   const sc_shape *s = args->shape;
-  const igemm_plan pl = igemm_plan_get(p, s);
+  const igemm_plan pl = igemm_plan_get(cfg, p, s);
   const igemm_mode mode = igemm_mode_get(cfg, p);
   igemm_layout l;
   (void)igemm_layout_get(cfg, p, s, &l); /* checked by workspace_size */
