@@ -192,6 +192,11 @@ typedef struct sc_igemm_config {
    * to no more lanes than the family of NR = pad_vs_nr would (a wide tile
    * that would idle on the remainder block). */
   size_t pad_vs_nr;
+  /* Few-channel layers (stems) on the merged plan rather than the im2col
+   * plan: set where the micro-kernels' cost per tap is below the record
+   * copy's (AVX-512: 3x3 RGB stems 1.04-1.15x, 2 threads 1.03-1.13x;
+   * AVX2's 6x16 tiles measured 0.94-1.04x, so it keeps im2col). */
+  bool prefer_merged;
   /* Optional: tails[r] computes tiles of r < mr rows (same NR, same
    * indirection stride), so the last tile of an image costs r/mr of a full
    * one; NULL entries run the full-width kernel. */

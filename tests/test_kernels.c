@@ -268,7 +268,8 @@ static void igemm_cases(kctx *x) {
   for (size_t j = 0; j < sizeof chunks / sizeof *chunks; j++)
     for (size_t rep = 0; rep < 2; rep++)
       run_layouts(x, chunks[j], 0, 0);
-  /* Stems (one tap per pixel, the im2col plans): 1 to 4 channels,
+  /* Stems (one tap per pixel on the im2col plans of AVX2, NEON and int8;
+   * a tap per kernel row on AVX-512's merged plan): 1 to 4 channels,
    * 3x3, 5x5 and 7x7, stride 1 and 2, padded by each mode or unpadded
    * (the last rows' pieces then end at the image's end), rows of 1 to 3
    * tiles; K = NR or NR - 1. */

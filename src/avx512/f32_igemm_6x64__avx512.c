@@ -65,6 +65,7 @@ static const sc_igemm_config igemm_6x64 = {
     .nr = 64,
     .ukernel = f32_igemm_ukernel_6x64__avx512,
     .transpose = sc_transpose_avx,
+    .prefer_merged = true,
     .pad_vs_nr = 32,
     .tails = igemm_6x64_tails,
     .constraints = "ungrouped, K padded to 64 no further than to 32; tails "

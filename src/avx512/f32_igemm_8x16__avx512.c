@@ -22,6 +22,7 @@ static const sc_igemm_config igemm_8x16 = {
     .nr = 16,
     .ukernel = f32_igemm_ukernel_8x16__avx512,
     .transpose = sc_transpose_avx,
+    .prefer_merged = true,
     .max_k = 16,
     .constraints = "ungrouped, K <= 16",
 };
