@@ -184,6 +184,8 @@ void sc_igemm_pack(const sc_conv_kernel *k, const sc_problem *p,
  * the order of the fmas, and the result, is the same. */
 typedef struct igemm_plan {
   bool merged, im2col;
+  bool strided; /* merged, on the config's strided micro-kernel: no
+                   indirection buffer (sc_igemm_strided_fn) */
   size_t taps;  /* row pointers per pixel: R*S, R when merged, 1 (im2col) */
   size_t kc;    /* floats per row: Cg, S*Cg when merged, R*S*Cg (im2col) */
   size_t tcols; /* column entries per output column: S, or 1 when merged */
@@ -222,6 +224,17 @@ static bool igemm_pad_copy_ok(const sc_problem *p, const sc_shape *s) {
          padded / IGEMM_MAX_PAD_GROWTH <= s->H * s->W;
 }
 
+/* Whether the merged plan runs on the strided micro-kernel. Its tiles
+ * stay within an output row, so a tile that crosses a row end takes one
+ * call per row: MR of OW more rows computed, against the indirection
+ * build it saves (a pointer per pixel and kernel row, about 1 ns). At
+ * most 1/16 more: the stems, 112 wide, 1.05-1.21x (simdconv-ab, AVX-512);
+ * rows of 19 and 55 pixels on 6-pixel tiles ran 0.83x and 0.94x. */
+static bool igemm_strided(const sc_igemm_config *cfg, const sc_shape *s) {
+  return cfg->strided != NULL &&
+         (s->OW % cfg->mr == 0 || cfg->mr * 16 <= s->OW);
+}
+
 static igemm_plan igemm_plan_get(const sc_igemm_config *cfg,
                                  const sc_problem *p, const sc_shape *s) {
   igemm_plan pl = {.taps = p->R * p->S, .kc = p->Cg, .tcols = p->S};
@@ -237,6 +250,7 @@ static igemm_plan igemm_plan_get(const sc_igemm_config *cfg,
     pl.tcols = 1;
     pl.Hp = s->H + p->pad_top + p->pad_bottom;
     pl.Wp = s->W + p->pad_left + p->pad_right;
+    pl.strided = igemm_strided(cfg, s);
   }
   return pl;
 }
@@ -295,8 +309,10 @@ static bool igemm_layout_get(const sc_igemm_config *cfg, const sc_problem *p,
   const size_t zero[] = {igemm_zero_floats(cfg, &pl), sizeof(float)};
   const size_t rowtab[] = {s->OH, p->R, sizeof(ptrdiff_t)};
   const size_t coltab[] = {s->OW, pl.tcols, sizeof(ptrdiff_t)};
-  /* im2col: records on the tasks' stacks, no tap to skip. */
-  const size_t tiles = pl.im2col ? 0 : sc_div_up(pixels, mr) + 1;
+  /* im2col: records on the tasks' stacks, no tap to skip; strided: rows
+   * addressed in the padded copy, no tap to skip either. */
+  const size_t tiles =
+      pl.im2col || pl.strided ? 0 : sc_div_up(pixels, mr) + 1;
   const size_t indir[] = {tiles, mr, pl.taps, sizeof(const float *)};
   const size_t tskip[] = {tiles, 1};
   if (!layout_add_dims(&l->total, zero, 2, &l->zero) ||
@@ -508,6 +524,10 @@ typedef struct igemm_ctx {
   /* im2col plan: the NHWC image(s) or copy (else NULL), its records. */
   const float *im2col;
   sc_im2col records;
+  /* strided plan: the padded copy (else NULL); floats between its output
+   * rows' first pixels, between a row's pixels and between kernel rows. */
+  const float *strided;
+  size_t row_stride, lda, tap_stride, OW;
   sc_igemm_params params;
   sc_igemm_params params_skip; /* params with skip_padding_taps */
   /* Taps per call: all of them, or a run that keeps a block's weights for
@@ -529,6 +549,29 @@ static const sc_igemm_params *igemm_tile_params(const igemm_ctx *ctx,
 /* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
  * nc = min(NR, nk_left), output pixels [pix, pix+rows), rows = min(MR,
  * np_left), taps [t0, t0 + nt). */
+/* The strided plan's call for the tile at pixel pix (rows of it), taps
+ * [t0, t0 + nt): one call per output row the tile spans (the padded
+ * copy's rows are one image; merged plans have one group). Not inlined:
+ * igemm_tile then stays small enough to be inlined in igemm_task, whose
+ * calls per tile the grouped layers' short tiles notice (ResNeXt
+ * grouped3x3_56 0.93x with it inlined). */
+static __attribute__((noinline)) void igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y,
+                               size_t nc, size_t pix, size_t rows, size_t t0,
+                               size_t nt) {
+  const sc_igemm_params *params = igemm_tile_params(ctx, false, t0, nt);
+  while (rows != 0) {
+    const size_t oh = pix / ctx->OW, ow = pix - oh * ctx->OW;
+    const size_t m = ctx->OW - ow < rows ? ctx->OW - ow : rows;
+    ctx->cfg->strided(m, nc, ctx->kc, nt,
+                      ctx->strided + oh * ctx->row_stride + ow * ctx->lda +
+                          t0 * ctx->tap_stride,
+                      ctx->lda, ctx->tap_stride, w, y + pix * ctx->pix_stride,
+                      ctx->pix_stride, params);
+    pix += m;
+    rows -= m;
+  }
+}
+
 static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
                        size_t nk_left, size_t pix, size_t np_left, size_t t0,
                        size_t nt) {
@@ -541,6 +584,12 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
    * (the kernel skips the NR floats where the bias would be). */
   const float *w = ctx->packed + (g * ctx->nblocks + k / nr) * ctx->block +
                    t0 * ctx->kc * nr;
+  float *const y =
+      ctx->y + n * ctx->image_out + (g * m->kg + k) * ctx->ch_stride;
+  if (ctx->strided != NULL) {
+    igemm_tile_strided(ctx, w, y, nc, pix, rows, t0, nt);
+    return;
+  }
   /* The input channels of the block's first group. */
   const size_t a_offset =
       n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
@@ -549,9 +598,7 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
           ? ctx->cfg->tails[rows]
           : m->ukernel;
   uk(rows, nc, ctx->kc, nt, ctx->indir + ((pix / mr) * taps + t0) * mr, w,
-     ctx->y + n * ctx->image_out + pix * ctx->pix_stride +
-         (g * m->kg + k) * ctx->ch_stride,
-     ctx->pix_stride, a_offset,
+     y + pix * ctx->pix_stride, ctx->pix_stride, a_offset,
      igemm_tile_params(ctx, ctx->tskip[pix / mr] != 0, t0, nt));
 }
 
@@ -888,7 +935,7 @@ void sc_igemm_run(const sc_run_args *args) {
                                           : args->input;
   igemm_build_tables(p, s, &pl, mode.cp, rowtab, coltab);
   uint8_t *tskip = (uint8_t *)(ws + l.tskip);
-  if (!pl.im2col) {
+  if (!pl.im2col && !pl.strided) {
     memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
     indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
                     rowtab, coltab,  base,    zero,     indir,
@@ -918,6 +965,11 @@ void sc_igemm_run(const sc_run_args *args) {
       .nblocks = sc_div_up(mode.kg, cfg->nr),
       .tskip = tskip,
       .im2col = pl.im2col ? base : NULL,
+      .strided = pl.strided ? base : NULL,
+      .row_stride = p->stride_h * pl.Wp * p->C,
+      .lda = p->stride_w * p->C,
+      .tap_stride = p->dil_h * pl.Wp * p->C,
+      .OW = s->OW,
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,

@@ -157,6 +157,19 @@ typedef void (*sc_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc,
                                     size_t cm_stride, size_t a_offset,
                                     const sc_igemm_params *params);
 
+/* The same tile with its rows addressed directly instead of through row
+ * pointers: pixel i of tap t reads the kc floats at a + t * tap_stride +
+ * i * lda (i < mr; the rows from mr to MR are computed from row mr - 1 and
+ * never stored), so that the merged plan's tiles, whose pixels lie in one
+ * output row of the padded copy, need no indirection buffer. No tap is
+ * skipped (the copy's padding rows are real zeros). Reads those floats,
+ * the packed block and (continue_sum) the tile only; writes only the tile. */
+typedef void (*sc_igemm_strided_fn)(size_t mr, size_t nc, size_t kc,
+                                    size_t ks, const float *a, size_t lda,
+                                    size_t tap_stride, const float *w,
+                                    float *c, size_t cm_stride,
+                                    const sc_igemm_params *params);
+
 /* Transposes a rows x cols matrix of floats: dst[j * dst_stride + i] =
  * src[i * src_stride + j]. Used for the NCHW <-> NHWC conversions. */
 typedef void (*sc_transpose_fn)(size_t rows, size_t cols, const float *src,
@@ -192,6 +205,9 @@ typedef struct sc_igemm_config {
    * to no more lanes than the family of NR = pad_vs_nr would (a wide tile
    * that would idle on the remainder block). */
   size_t pad_vs_nr;
+  /* Optional (NULL): the strided micro-kernel of the same tile, which the
+   * merged plan then runs without an indirection buffer. */
+  sc_igemm_strided_fn strided;
   /* Few-channel layers (stems) on the merged plan rather than the im2col
    * plan: set where the micro-kernels' cost per tap is below the record
    * copy's (AVX-512: 3x3 RGB stems 1.04-1.15x, 2 threads 1.03-1.13x;

@@ -11,6 +11,7 @@
 #include "avx2/vec_avx2.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_6x16__avx2
+#define SC_UK_STRIDED_NAME f32_igemm_strided_6x16__avx2
 #define SC_UK_MR 6
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
@@ -29,6 +30,7 @@ static const sc_igemm_config igemm_6x16 = {
     .mr = 6,
     .nr = 16,
     .ukernel = f32_igemm_ukernel_6x16__avx2,
+    .strided = f32_igemm_strided_6x16__avx2,
     .transpose = sc_transpose_avx,
     .gukernel = f32_igemm_grouped_ukernel_6x16__avx2,
     .greorder = f32_igemm_grouped_ukernel_6x16__avx2_reorder,

@@ -11,6 +11,7 @@
 #include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_6x64__avx512
+#define SC_UK_STRIDED_NAME f32_igemm_strided_6x64__avx512
 #define SC_UK_MR 6
 #define SC_UK_NV 4
 #include "ukernels/igemm_ukernel.h"
@@ -64,6 +65,7 @@ static const sc_igemm_config igemm_6x64 = {
     .mr = 6,
     .nr = 64,
     .ukernel = f32_igemm_ukernel_6x64__avx512,
+    .strided = f32_igemm_strided_6x64__avx512,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .pad_vs_nr = 32,

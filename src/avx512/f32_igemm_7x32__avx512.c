@@ -11,6 +11,7 @@
 #include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_7x32__avx512
+#define SC_UK_STRIDED_NAME f32_igemm_strided_7x32__avx512
 #define SC_UK_MR 7
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
@@ -28,6 +29,7 @@ static const sc_igemm_config igemm_7x32 = {
     .mr = 7,
     .nr = 32,
     .ukernel = f32_igemm_ukernel_7x32__avx512,
+    .strided = f32_igemm_strided_7x32__avx512,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .gukernel = f32_igemm_grouped_ukernel_8x32__avx512,

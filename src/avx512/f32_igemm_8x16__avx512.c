@@ -11,6 +11,7 @@
 #include "avx512/vec_avx512.h"
 
 #define SC_UK_NAME f32_igemm_ukernel_8x16__avx512
+#define SC_UK_STRIDED_NAME f32_igemm_strided_8x16__avx512
 #define SC_UK_MR 8
 #define SC_UK_NV 1
 #include "ukernels/igemm_ukernel.h"
@@ -21,6 +22,7 @@ static const sc_igemm_config igemm_8x16 = {
     .mr = 8,
     .nr = 16,
     .ukernel = f32_igemm_ukernel_8x16__avx512,
+    .strided = f32_igemm_strided_8x16__avx512,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .max_k = 16,

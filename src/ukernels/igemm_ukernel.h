@@ -56,6 +56,30 @@
 #define SC_UK_W_AHEAD (2048 / sizeof(float))
 #define SC_UK_W_LINES (SC_UK_NR * sizeof(float) < 64 ? 1 : SC_UK_NR * sizeof(float) / 64)
 
+/* One input channel k of the tap: NV weight vectors, MR broadcasts,
+ * MR*NV fmas. A macro, so that the loops of both kernels below keep acc
+ * in registers. */
+#ifdef SC_VPREFETCH
+#define SC_UK_PREFETCH_W()                                                     \
+  _Pragma("GCC unroll 16") for (size_t l = 0; l < SC_UK_W_LINES; l++)          \
+      SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16)
+#else
+#define SC_UK_PREFETCH_W() (void)0
+#endif
+#define SC_UK_STEP(k)                                                          \
+  do {                                                                         \
+    SC_VEC wv[SC_UK_NV];                                                       \
+    _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
+        wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
+    SC_UK_PREFETCH_W();                                                        \
+    w += SC_UK_NR;                                                             \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
+      const SC_VEC x = SC_VBCAST(ap[i] + (k));                                 \
+      _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)           \
+          acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
+    }                                                                          \
+  } while (0)
+
 /* The tile, skipping the taps that are padding for all its pixels when
  * skip is set (a constant: two copies, the one without skipping exactly
  * the plain loop). Returns false, having stored nothing, when it skipped a
@@ -94,29 +118,6 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
     sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_ASTRIDE;
 
-    /* One input channel k of the tap: NV weight vectors, MR broadcasts,
-     * MR*NV fmas. A macro, so that both loops below keep acc in registers. */
-#ifdef SC_VPREFETCH
-#define SC_UK_PREFETCH_W()                                                     \
-  _Pragma("GCC unroll 16") for (size_t l = 0; l < SC_UK_W_LINES; l++)          \
-      SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16)
-#else
-#define SC_UK_PREFETCH_W() (void)0
-#endif
-#define SC_UK_STEP(k)                                                          \
-  do {                                                                         \
-    SC_VEC wv[SC_UK_NV];                                                       \
-    _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
-        wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
-    SC_UK_PREFETCH_W();                                                        \
-    w += SC_UK_NR;                                                             \
-    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
-      const SC_VEC x = SC_VBCAST(ap[i] + (k));                                 \
-      _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)           \
-          acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
-    }                                                                          \
-  } while (0)
-
 #ifdef SC_VPREFETCH_INPUT
     if (params->prefetch_next_tile) {
       const float *pn[SC_UK_MR];
@@ -136,8 +137,6 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
 #ifdef SC_VPREFETCH_INPUT
     an += SC_UK_ASTRIDE;
 #endif
-#undef SC_UK_STEP
-#undef SC_UK_PREFETCH_W
   } while (--ks != 0);
   if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
     return false;
@@ -152,6 +151,44 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
 }
 
 SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
+
+#ifdef SC_UK_STRIDED_NAME
+/* The strided twin (sc_igemm_strided_fn): the same accumulators, steps and
+ * epilogue, the rows of each tap at a + i * lda instead of loaded from the
+ * indirection buffer. */
+static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                               const float *restrict a, size_t lda,
+                               size_t tap_stride, const float *restrict w,
+                               float *restrict c, size_t cm_stride,
+                               const sc_igemm_params *restrict params) {
+  SC_VEC acc[SC_UK_MR][SC_UK_NV];
+  SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
+  w += SC_UK_NR;
+  if (!params->partial)
+    SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+  size_t off[SC_UK_MR];
+#pragma GCC unroll 16
+  for (size_t i = 0; i < SC_UK_MR; i++)
+    off[i] = (i < mr ? i : mr - 1) * lda;
+  do {
+    const float *ap[SC_UK_MR];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < SC_UK_MR; i++)
+      ap[i] = a + off[i];
+    a += tap_stride;
+    for (size_t k = 0; k < kc; k++)
+      SC_UK_STEP(k);
+  } while (--ks != 0);
+  if (!params->partial)
+    SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
+  SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
+                params->cn_stride);
+}
+#undef SC_UK_STRIDED_NAME
+#endif
+
+#undef SC_UK_STEP
+#undef SC_UK_PREFETCH_W
 
 #undef SC_UK_NR
 #undef SC_UK_BODY
