@@ -9,6 +9,8 @@
  *   SC_UK_ASTRIDE         optional: row pointers per tap in the indirection
  *                         (default SC_UK_MR; a tail kernel for the last rows
  *                         of a wider family's tiles sets that family's MR)
+ *   SC_UK_STRIDED_NAME    optional: also the tile's strided twin
+ *                         (sc_igemm_strided_fn) under this name
  *   SC_VEC, SC_VL         the vector type and its float lanes
  *   SC_VLOAD(p)           unaligned load of SC_VL floats
  *   SC_VBCAST(p)          broadcast of *p
