@@ -206,8 +206,9 @@ typedef struct igemm_plan {
  * a tap each. Not one channel: the 3x3 gray stem (unet, K = 64) is bound
  * by its output stores, and the copy measured 0.96-0.98x in NHWC. */
 static bool igemm_im2col(const sc_igemm_config *cfg, const sc_problem *p) {
-  return !cfg->prefer_merged && p->groups == 1 && p->dil_w == 1 && p->R * p->S > 1 && p->Cg >= 2 &&
-         p->Cg <= 4 && p->R * p->S * p->Cg <= IGEMM_IM2COL_MAX_KC;
+  return !cfg->prefer_merged && p->groups == 1 && p->dil_w == 1 &&
+         p->R * p->S > 1 && p->Cg >= 2 && p->Cg <= 4 &&
+         p->R * p->S * p->Cg <= IGEMM_IM2COL_MAX_KC;
 }
 
 /* Padded images up to this many times the input image may be copied: the
@@ -546,18 +547,15 @@ static const sc_igemm_params *igemm_tile_params(const igemm_ctx *ctx,
   return &ctx->chunk[skip][t0 == 0 ? 0 : t0 + nt < ctx->taps ? 1 : 2];
 }
 
-/* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
- * nc = min(NR, nk_left), output pixels [pix, pix+rows), rows = min(MR,
- * np_left), taps [t0, t0 + nt). */
 /* The strided plan's call for the tile at pixel pix (rows of it), taps
  * [t0, t0 + nt): one call per output row the tile spans (the padded
  * copy's rows are one image; merged plans have one group). Not inlined:
  * igemm_tile then stays small enough to be inlined in igemm_task, whose
  * calls per tile the grouped layers' short tiles notice (ResNeXt
  * grouped3x3_56 0.93x with it inlined). */
-static __attribute__((noinline)) void igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y,
-                               size_t nc, size_t pix, size_t rows, size_t t0,
-                               size_t nt) {
+static __attribute__((noinline)) void
+igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y, size_t nc,
+                   size_t pix, size_t rows, size_t t0, size_t nt) {
   const sc_igemm_params *params = igemm_tile_params(ctx, false, t0, nt);
   while (rows != 0) {
     const size_t oh = pix / ctx->OW, ow = pix - oh * ctx->OW;
@@ -572,6 +570,9 @@ static __attribute__((noinline)) void igemm_tile_strided(const igemm_ctx *ctx, c
   }
 }
 
+/* One micro-kernel call: image n, GEMM g, output channels [k, k+nc) with
+ * nc = min(NR, nk_left), output pixels [pix, pix+rows), rows = min(MR,
+ * np_left), taps [t0, t0 + nt). */
 static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
                        size_t nk_left, size_t pix, size_t np_left, size_t t0,
                        size_t nt) {
