@@ -71,13 +71,55 @@
  *   U-Net up4, whose phases share each input load, 0.96). Layers of 256+
  *   channels per group lose on them (their input is re-read from L2 for
  *   every channel quad) and keep the transposes. The transposed depthwise
- *   driver transposes each row out while it is in cache (bilinear 4x4 s2:
- *   0.8 of NHWC).
+ *   driver has an NCHW row micro-kernel of its own (bilinear 4x4 s2: 0.8
+ *   of NHWC through transposes, 0.97-1.03 on it with cold buffers, 0.75
+ *   warm).
  */
 #ifndef SIMDCONV_DECONV_H
 #define SIMDCONV_DECONV_H
 
 #include "conv_internal.h"
+
+#include "activation.h"
+
+/* ---- NCHW depthwise rows (src/ukernels/deconv_dw_nchw_ukernel.h) -------- */
+
+/* Column phases and taps (over all phases) of one row call. */
+#define SC_DWT_MAX_PHASES 16
+#define SC_DWT_MAX_TAPS 128
+/* Outputs of a phase per block of the widest ISA (4 zmm): a row call reads
+ * its taps' prepared input rows up to a multiple of it past their start. */
+#define SC_DWT_BLOCK 64
+
+/* One output row of one channel plane of a depthwise transposed
+ * convolution. Column phase f < nph holds the outputs ow = f + sw*j; its
+ * taps, in canonical order, are [tap0[f], tap0[f + 1]): output j of the
+ * phase is bias + 0.0f, then fma(src[t][j], w[t], acc) for each tap t.
+ * src[t][j] is readable (0.0 where the lattice leaves the input) for j below
+ * the phase's outputs rounded up to SC_DWT_BLOCK. */
+typedef struct sc_dwt_row {
+  size_t OW, sw, nph; /* nph = min(sw, OW) */
+  size_t tap0[SC_DWT_MAX_PHASES + 1];
+  const float *src[SC_DWT_MAX_TAPS];
+  float w[SC_DWT_MAX_TAPS];
+  float bias; /* bias + 0.0f */
+  /* The epilogue, when `epilogue`: alpha * residual[ow] added (NULL: none;
+   * it may be the output row itself, then the sums go to `sums`, OW
+   * floats), the clamp (lo, hi: -inf, +inf unless CLAMP), then the
+   * activation when act_on. */
+  bool epilogue, act_on;
+  const float *residual;
+  float *sums;
+  float alpha, lo, hi;
+  sc_act_params act;
+  /* nph > 2: the phases' sums, phase f at scratch + f * jpad (jpad: a
+   * multiple of SC_DWT_BLOCK at least the first phase's outputs). */
+  float *scratch;
+  size_t jpad;
+} sc_dwt_row;
+
+/* Computes output row y (OW floats) of t. */
+typedef void (*sc_dwt_row_fn)(const sc_dwt_row *t, float *y);
 
 /* The config of a deconv kernel. */
 typedef struct sc_deconv_config {
@@ -92,6 +134,10 @@ typedef struct sc_deconv_config {
    * stride-2 layers (src/deconv_pix.h), or NULL (every NCHW row through
    * NHWC tiles and transposes). */
   const struct sc_dpair_config *pair;
+  /* deconv_dwconv: the ISA's NCHW row micro-kernel (NCHW layers whose
+   * prepared rows fit the stack), or NULL (NCHW through NHWC copies and
+   * transposes). */
+  sc_dwt_row_fn nchw_row;
   /* The layers fits() accepts, in words (the registry's description). */
   const char *constraints;
 } sc_deconv_config;

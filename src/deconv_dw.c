@@ -9,8 +9,15 @@
  * zero-padding taps as fma(0, w, acc): exactly the canonical order. They
  * address outputs as out + pixel * K + channel, K being only a stride, so a
  * phase row is written in place into an NHWC output with K = stride_w * K.
- * NCHW images are transposed to NHWC in the workspace, computed there and
- * transposed back row by row, with the transpose of an igemm kernel of the
+ *
+ * NCHW layers run on the ISA's NCHW row micro-kernel
+ * (src/ukernels/deconv_dw_nchw_ukernel.h): a task per channel plane (or
+ * band of its rows), each output row computed phase by phase with lanes over
+ * its pixels from input rows copied once into a small ring on the stack, and
+ * stored in column order. Layers whose rows or taps do not fit it (rows
+ * wider than 8192, more than 128 taps per output row) take the NHWC path:
+ * the input transposed to NHWC in the workspace, each output row computed
+ * there and transposed back, with the transpose of an igemm kernel of the
  * same ISA.
  *
  * Scalar twin: f32_conv_direct__scalar (direct_sum_transposed).
@@ -96,6 +103,70 @@ void sc_deconv_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
                   dcw_pack_class);
 }
 
+/* ---- NCHW rows on the ISA's row micro-kernel ------------------------------ */
+
+/* An NCHW task reads each input row it needs from a slot of a ring on its
+ * stack: the row's W floats between zeros that stand for the lattice points
+ * outside the input, so that every tap of every output vector is a plain
+ * load. Input row ih takes slot ih % nslots; the rows of one output row lie
+ * within (taps - 1) * ddil_h + 1 < nslots rows, so they never share one. */
+#define DCW_MAX_SLOTS 64
+
+typedef struct dcw_rows_geom {
+  size_t nph;                       /* column phases: min(stride_w, OW) */
+  dc_taps tw[SC_DWT_MAX_PHASES];    /* their column taps */
+  size_t pl;                        /* zeros before column 0 of a slot */
+  size_t len;                       /* floats per slot */
+  size_t nslots;
+  size_t jpad; /* the first phase's outputs rounded up to SC_DWT_BLOCK */
+  size_t scratch; /* floats of the phases' sums */
+} dcw_rows_geom;
+
+/* Whether NCHW layer p runs on the row micro-kernel of k, and its
+ * geometry: every phase, tap and slot within the kernel's and the stack
+ * buffer's bounds (else the NHWC copies and transposes take it). */
+static bool dcw_rows_plan(const sc_conv_kernel *k, const sc_problem *p,
+                          const sc_shape *s, dcw_rows_geom *g) {
+  const sc_deconv_config *cfg = k->config;
+  if (cfg->nchw_row == NULL || p->layout != SIMDCONV_LAYOUT_NCHW ||
+      s->OW > DC_NCHW_BUF || s->W > DC_NCHW_BUF || s->OW == 0)
+    return false;
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  g->nph = p->stride_w < s->OW ? p->stride_w : s->OW;
+  if (g->nph > SC_DWT_MAX_PHASES)
+    return false;
+  g->jpad = sc_round_up(sc_div_up(s->OW, p->stride_w), SC_DWT_BLOCK);
+  /* Column taps of phase f read input columns [base, base + (count-1) *
+   * ddil] shifted by the output index j < jpad. */
+  ptrdiff_t lo = 0, hi = (ptrdiff_t)s->W;
+  size_t col_taps = 0;
+  for (size_t f = 0; f < g->nph; f++) {
+    const dc_taps t = g->tw[f] = dc_axis_taps(&aw, f);
+    if (t.count == 0)
+      continue;
+    col_taps += t.count;
+    const ptrdiff_t end = t.base + (ptrdiff_t)((t.count - 1) * aw.ddil) +
+                          (ptrdiff_t)g->jpad;
+    lo = t.base < lo ? t.base : lo;
+    hi = end > hi ? end : hi;
+  }
+  const size_t row_taps = dc_class_taps(&ah, 0); /* class 0 has the most */
+  if (row_taps * col_taps > SC_DWT_MAX_TAPS ||
+      (row_taps - 1) * ah.ddil + 2 > DCW_MAX_SLOTS / 2 ||
+      hi - lo > (ptrdiff_t)DC_NCHW_BUF)
+    return false;
+  g->pl = (size_t)-lo;
+  g->len = sc_round_up((size_t)(hi - lo), 16);
+  g->nslots = 1; /* a power of two: slot = ih & (nslots - 1) */
+  while (g->nslots < (row_taps - 1) * ah.ddil + 2)
+    g->nslots *= 2;
+  /* After the slots: the phases' sums (more than two phases) and the
+   * row's sums (with a residual). */
+  g->scratch = g->nph > 2 ? g->nph * g->jpad : 0;
+  const size_t sums = sc_round_up(s->OW, 16);
+  return (g->nslots + 1) * g->len + g->scratch + sums <= DC_NCHW_BUF;
+}
+
 /* NCHW: whether an output row of all the channels fits the stack buffer
  * of a task (dcw_row()); else the NHWC output image is in the workspace. */
 static bool dcw_row_on_stack(const sc_problem *p, const sc_shape *s) {
@@ -106,8 +177,8 @@ static bool dcw_row_on_stack(const sc_problem *p, const sc_shape *s) {
  * are computed on the stack. */
 size_t sc_deconv_dw_workspace_size(const sc_conv_kernel *k,
                                    const sc_problem *p, const sc_shape *s) {
-  (void)k;
-  if (p->layout == SIMDCONV_LAYOUT_NHWC)
+  dcw_rows_geom g;
+  if (p->layout == SIMDCONV_LAYOUT_NHWC || dcw_rows_plan(k, p, s, &g))
     return 0;
   const size_t in[] = {s->H, s->W, p->C, sizeof(float)};
   const size_t out[] = {s->OH, s->OW, p->K, sizeof(float)};
@@ -284,6 +355,130 @@ static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool) {
                                      SC_POOL_FINAL);
 }
 
+/* An NCHW layer on the row micro-kernel. */
+typedef struct dcw_nchw {
+  const sc_problem *p;
+  const sc_shape *s;
+  dcw_rows_geom g;
+  dc_axis ah, aw;
+  const float *packed;
+  const dc_packed *hdr;
+  sc_dwt_row_fn row;
+  const float *x;
+  float *y;
+  const float *residual; /* NCHW, as y; NULL: none */
+  sc_dwt_row epilogue;   /* the fields every row shares */
+} dcw_nchw;
+
+/* The taps of output row th, every column phase, of channel k into r: rows[j]
+ * is column 0 of row tap j's prepared row. */
+static void dcw_nchw_taps(const dcw_nchw *c, const dc_taps *th,
+                          const float *const *rows, size_t k, sc_dwt_row *r) {
+  const size_t kp = dcw_kp(c->p);
+  size_t i = 0;
+  for (size_t f = 0; f < c->g.nph; f++) {
+    const dc_taps *tw = &c->g.tw[f];
+    r->tap0[f] = i;
+    if (th->count == 0 || tw->count == 0)
+      continue;
+    const float *w = c->packed +
+                     c->hdr->cls[th->cls * c->hdr->ncls_w + tw->cls] + kp + k;
+    for (size_t jh = 0; jh < th->count; jh++)
+      for (size_t jw = 0; jw < tw->count; jw++, i++) {
+        r->src[i] = rows[jh] + tw->base + (ptrdiff_t)(jw * c->aw.ddil);
+        r->w[i] = w[(jh * tw->count + jw) * kp];
+      }
+  }
+  r->tap0[c->g.nph] = i;
+}
+
+/* Task: output rows [oh0, oh0 + noh) of plane n*K + k. */
+static void dcw_nchw_band(void *arg, size_t plane, size_t oh0, size_t noh) {
+  const dcw_nchw *c = arg;
+  const sc_problem *p = c->p;
+  const sc_shape *s = c->s;
+  const dcw_rows_geom *g = &c->g;
+  const size_t n = plane / p->K, k = plane % p->K;
+  const float *x = c->x + (n * p->C + k / p->Kg) * s->H * s->W;
+  float buf[DC_NCHW_BUF];
+  float *zero = buf, *slots = buf + g->len;
+  memset(buf, 0, (g->nslots + 1) * g->len * sizeof(float));
+  ptrdiff_t held[DCW_MAX_SLOTS]; /* the input row in each slot */
+  for (size_t i = 0; i < g->nslots; i++)
+    held[i] = -1;
+  sc_dwt_row r = c->epilogue;
+  r.bias = c->packed[c->hdr->bias + k];
+  r.scratch = slots + g->nslots * g->len;
+  r.sums = r.scratch + g->scratch;
+  /* The row taps of oh: those of oh - stride_h, one input row further
+   * (dc_axis_taps() divides; a row's own work is a few hundred cycles). */
+  dc_taps cycle[SC_DWT_MAX_PHASES];
+  const size_t sh = p->stride_h;
+  const bool cached = sh <= SC_DWT_MAX_PHASES;
+  size_t at_cycle = 0; /* oh's place in the cycle of sh rows */
+  for (size_t oh = oh0; oh < oh0 + noh; oh++) {
+    dc_taps th;
+    if (!cached || oh - oh0 < sh) {
+      th = dc_axis_taps(&c->ah, oh);
+      if (cached)
+        cycle[at_cycle] = th;
+    } else {
+      cycle[at_cycle].base++;
+      th = cycle[at_cycle];
+    }
+    if (cached && ++at_cycle == sh)
+      at_cycle = 0;
+    const float *rows[SC_DW_MAX_R];
+    for (size_t j = 0; j < th.count; j++) {
+      const ptrdiff_t ih = th.base + (ptrdiff_t)(j * c->ah.ddil);
+      if (ih < 0 || ih >= (ptrdiff_t)s->H) {
+        rows[j] = zero + g->pl;
+        continue;
+      }
+      const size_t slot = (size_t)ih & (g->nslots - 1);
+      float *row = slots + slot * g->len + g->pl;
+      if (held[slot] != ih) {
+        memcpy(row, x + (size_t)ih * s->W, s->W * sizeof(float));
+        held[slot] = ih;
+      }
+      rows[j] = row;
+    }
+    dcw_nchw_taps(c, &th, rows, k, &r);
+    const size_t at = (plane * s->OH + oh) * s->OW;
+    r.residual = c->residual != NULL ? c->residual + at : NULL;
+    c->row(&r, c->y + at);
+  }
+}
+
+/* NCHW on the row micro-kernel: a task per plane, or per band of rows when
+ * the planes are too few to share out. */
+static void dcw_nchw_run(const sc_run_args *args, const dcw_rows_geom *g) {
+  const sc_problem *p = args->problem;
+  const sc_shape *s = args->shape;
+  const sc_deconv_config *cfg = args->kernel->config;
+  const bool clamp = p->activation == SIMDCONV_ACT_CLAMP;
+  dcw_nchw c = {
+      .p = p, .s = s, .g = *g, .ah = dc_axis_h(p), .aw = dc_axis_w(p),
+      .packed = args->packed, .hdr = args->packed, .row = cfg->nchw_row,
+      .x = args->input, .y = args->output, .residual = args->residual,
+      .epilogue = {.OW = s->OW, .sw = p->stride_w, .nph = g->nph,
+                   .alpha = args->alpha,
+                   .lo = clamp ? p->act_min : -INFINITY,
+                   .hi = clamp ? p->act_max : INFINITY,
+                   .act = sc_act_params_from_problem(p),
+                   .act_on = !clamp && p->activation != SIMDCONV_ACT_NONE,
+                   .epilogue = p->activation != SIMDCONV_ACT_NONE ||
+                               args->residual != NULL,
+                   .jpad = g->jpad}};
+  const size_t planes = s->N * p->K,
+               threads = pthreadpool_get_threads_count(args->pool);
+  size_t tile = s->OH;
+  if (threads > 1 && planes < 8 * threads)
+    tile = sc_div_up(s->OH, sc_div_up(8 * threads, planes));
+  sc_parallelize_2d_tile_1d(args->pool, dcw_nchw_band, &c, planes, s->OH,
+                            tile, SC_POOL_FINAL);
+}
+
 void sc_deconv_dw_run(const sc_run_args *args) {
   const sc_igemm_config *tcfg = dcw_transpose(args->kernel);
   const sc_problem *p = args->problem;
@@ -303,6 +498,11 @@ void sc_deconv_dw_run(const sc_run_args *args) {
                .alpha = args->alpha};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
     dcw_compute(&c, s->N, args->pool);
+    return;
+  }
+  dcw_rows_geom g;
+  if (dcw_rows_plan(args->kernel, p, s, &g)) {
+    dcw_nchw_run(args, &g);
     return;
   }
   /* NCHW: one image at a time through NHWC copies: the input whole, the

@@ -118,6 +118,26 @@ static const tu_tcfg tr_table[] = {
      .N = 2, .C = 24, .K = 24, .H = 2, .W = 200, .R = 3, .S = 3, .sh = 2,
      .sw = 2, .groups = 24, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .oph = 1,
      .opw = 1, .act = TU_ACT_SILU, .bias = true},
+    /* NCHW depthwise on the row micro-kernel: one phase, several phases
+     * through the scratch row (two phases of stride 3 as well), row bands
+     * of few planes starting inside a cycle of stride_h rows; and the
+     * layers past it (taps, width) on the NHWC copies. */
+    {.name = "depthwise NCHW stride 1 (one phase)", .C = 6, .K = 6, .H = 5,
+     .W = 21, .R = 3, .S = 5, .sh = 1, .sw = 1, .groups = 6, .pt = 1,
+     .pl = 2, .pr = 1, .act = TU_ACT_RELU6, .bias = true},
+    {.name = "depthwise NCHW s3 d2, multiplier 2, bands of rows", .C = 3,
+     .K = 6, .H = 5, .W = 23, .R = 4, .S = 5, .sh = 3, .sw = 3, .dh = 2,
+     .dw = 2, .groups = 3, .pl = 2, .pr = 1, .oph = 1, .opw = 2,
+     .act = TU_ACT_SILU, .bias = true},
+    {.name = "depthwise NCHW two outputs of stride 3", .C = 4, .K = 4,
+     .H = 3, .W = 1, .R = 3, .S = 2, .sh = 2, .sw = 3, .groups = 4,
+     .bias = true},
+    {.name = "depthwise NCHW 12x12 s1 (taps past the row kernel)", .C = 2,
+     .K = 2, .H = 3, .W = 10, .R = 12, .S = 12, .sh = 1, .sw = 1,
+     .groups = 2, .pt = 3, .pb = 2, .pl = 4, .pr = 1, .act = TU_ACT_TANH},
+    {.name = "depthwise NCHW rows wider than the row kernel's buffer",
+     .C = 2, .K = 2, .H = 2, .W = 8200, .R = 2, .S = 2, .sh = 1, .sw = 1,
+     .groups = 2, .bias = true},
     {.name = "batch 3", .N = 3, .C = 3, .K = 4, .H = 4, .W = 5, .R = 4,
      .S = 4, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1,
      .bias = true},

@@ -1,18 +1,23 @@
 /*
  * f32_deconv_dwconv__avx512: depthwise transposed convolutions (driver:
  * src/deconv_dw.c), each output phase a stride-1 depthwise convolution on the
- * NHWC row micro-kernels of f32_dwconv_nhwc__avx512; NCHW images through the
+ * NHWC row micro-kernels of f32_dwconv_nhwc__avx512; NCHW rows on the row
+ * micro-kernel of src/ukernels/deconv_dw_nchw_ukernel.h, or through the
  * transpose of f32_igemm_7x32__avx512.
  * Scalar twin: f32_conv_direct__scalar (bitwise identical results).
  */
-#include "deconv.h"
+#include "avx512/vec_avx512.h"
+#include "ukernels/deconv_dw_nchw_ukernel.h"
 
 extern const sc_conv_kernel sc_f32_dwconv_nhwc__avx512;
 extern const sc_conv_kernel sc_f32_igemm_7x32__avx512;
 
+DWT_NCHW_ROW(dwt_nchw_row)
+
 static const sc_deconv_config deconv_dwconv = {
     .inner = &sc_f32_dwconv_nhwc__avx512,
     .transpose = &sc_f32_igemm_7x32__avx512,
+    .nchw_row = dwt_nchw_row__avx512,
     .constraints = "transposed depthwise (groups == C, any channel "
                    "multiplier), at most 64 kernel rows per output phase",
 };
