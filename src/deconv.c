@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "activation.h"
+#include "bounds.h"
 #include "deconv.h"
 #include "deconv_phase.h"
 #include "deconv_pix.h"
@@ -92,10 +93,6 @@ static size_t dc_class_floats(const sc_conv_kernel *k, const sc_problem *p,
   return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
 }
 
-size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
-  return dc_packed_size(k, p, dc_class_floats);
-}
-
 /* Packs class (ch, cw) of group g at out; returns the end. */
 static float *dc_pack_class(const sc_conv_kernel *k, const sc_problem *p,
                             const float *w_krsc, const float *bias, size_t ch,
@@ -130,10 +127,108 @@ static void dc_pack_groups(const sc_conv_kernel *k, const sc_problem *p,
     out = dc_pack_class(k, p, w_krsc, bias, ch, cw, g, out);
 }
 
+/* Octet weights. NCHW layers that may run on the octet tiles
+ * (dc_octet()) pack their weights a second time after the classes, for
+ * those tiles' broadcasts: per group g, row class ch and output channel k
+ * of the group, w[jh][jw][c][f], f the column phase (each phase its class),
+ * one 32-byte run of the eight phases per (tap, channel). From the classes'
+ * [tap][c][NR] blocks each broadcast read its own line: eight classes x
+ * taps x channels of lines per call, which left FCN-8s's upscore8 at 0.75
+ * of NHWC. */
+
+/* Whether the octet tiles of k suit NCHW layer p: stride_w 8 with the
+ * same taps at the same input columns in all eight column phases (kernel
+ * width and left padding multiples of 8, no dilation: FCN-8s's upscore8). */
+static bool dc_octet_phases(const sc_conv_kernel *k, const sc_problem *p) {
+  const sc_deconv_config *dc = k->config;
+  const dc_axis aw = dc_axis_w(p);
+  if (dc->pair == NULL || dc->pair->oct[0] == NULL ||
+      p->layout != SIMDCONV_LAYOUT_NCHW || aw.stride != SC_DOCT_NP)
+    return false;
+  const dc_taps t0 = dc_axis_taps(&aw, 0);
+  for (size_t f = 1; f < SC_DOCT_NP; f++) {
+    const dc_taps t = dc_axis_taps(&aw, f);
+    if (t.count != t0.count || t.base != t0.base)
+      return false;
+  }
+  return t0.count != 0;
+}
+
+/* Floats of the octet weights of one output channel (one row class, room
+ * for the most row taps), SIZE_MAX on overflow. */
+static size_t dc_octet_k_floats(const sc_problem *p) {
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const size_t dims[] = {dc_class_taps(&ah, 0), dc_class_taps(&aw, 0),
+                         p->Cg, SC_DOCT_NP};
+  size_t f;
+  return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
+}
+
+/* The float offset of the octet weights in the packed buffer, and their
+ * floats; false on overflow. */
+static bool dc_octet_layout(const sc_conv_kernel *k, const sc_problem *p,
+                            size_t *offset, size_t *floats) {
+  const size_t base = dc_packed_size(k, p, dc_class_floats);
+  const size_t dims[] = {p->groups, dc_axis_h(p).ncls, p->Kg,
+                         dc_octet_k_floats(p)};
+  if (base == SIZE_MAX || base > SIZE_MAX - SC_ALIGNMENT ||
+      !sc_product_ok(dims, 4, floats))
+    return false;
+  *offset = sc_round_up(base, SC_ALIGNMENT) / sizeof(float);
+  return true;
+}
+
+/* Whether layer p packs octet weights (and may run its NCHW rows on the
+ * octet tiles; whether they are wide enough is the run's, dc_pair_plan()):
+ * when the octet tiles suit it and both packings stay within the
+ * documented bound of the packed weights (sc_packed_bound(); with many
+ * output channels per group the second copy would not). */
+static bool dc_octet(const sc_conv_kernel *k, const sc_problem *p) {
+  size_t offset, floats, bound;
+  return dc_octet_phases(k, p) && dc_octet_layout(k, p, &offset, &floats) &&
+         sc_packed_bound(p, &bound) && offset <= bound / sizeof(float) &&
+         floats <= bound / sizeof(float) - offset;
+}
+
+size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
+  size_t offset, floats;
+  if (!dc_octet(k, p) || !dc_octet_layout(k, p, &offset, &floats))
+    return dc_packed_size(k, p, dc_class_floats);
+  return (offset + floats) * sizeof(float);
+}
+
+/* The octet weights at out (dc_octet_layout()). */
+static void dc_pack_octet(const sc_problem *p, const float *w_krsc,
+                          float *out) {
+  const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
+  const size_t per_k = dc_octet_k_floats(p), tw = dc_class_taps(&aw, 0);
+  size_t cw[SC_DOCT_NP];
+  for (size_t f = 0; f < SC_DOCT_NP; f++)
+    cw[f] = dc_axis_taps(&aw, f).cls;
+  for (size_t g = 0; g < p->groups; g++)
+    for (size_t ch = 0; ch < ah.ncls; ch++)
+      for (size_t k = 0; k < p->Kg; k++, out += per_k) {
+        float *o = out;
+        memset(o, 0, per_k * sizeof(float));
+        for (size_t jh = 0; jh < dc_class_taps(&ah, ch); jh++)
+          for (size_t jw = 0; jw < tw; jw++)
+            for (size_t c = 0; c < p->Cg; c++)
+              for (size_t f = 0; f < SC_DOCT_NP; f++) {
+                const size_t r = dc_class_first(&ah, ch) - jh * ah.step;
+                const size_t s = dc_class_first(&aw, cw[f]) - jw * aw.step;
+                *o++ = w_krsc[(((g * p->Kg + k) * p->R + r) * p->S + s) *
+                                  p->Cg + c];
+              }
+      }
+}
+
 void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
                     const float *w_krsc, const float *bias, void *packed) {
   dc_pack_classes(k, p, w_krsc, bias, packed, dc_class_floats,
                   dc_pack_groups);
+  size_t offset, floats;
+  if (dc_octet(k, p) && dc_octet_layout(k, p, &offset, &floats))
+    dc_pack_octet(p, w_krsc, (float *)packed + offset);
 }
 
 /* ---- plan and workspace ------------------------------------------------------- */
@@ -358,9 +453,12 @@ typedef struct dc_ctx {
   size_t ddil_w;     /* input columns between a column's taps */
   const sc_scalar_math *math;
   sc_igemm_params params;
-  /* NCHW rows on the pair micro-kernels (dc_pair_plan()), or NULL. */
+  /* NCHW rows on the pair or octet micro-kernels (dc_pair_plan()), or
+   * NULL. */
   const sc_dpair_config *pair;
   size_t pair_nv;    /* pair: the widest tile (pixel vectors per phase) */
+  size_t pair_np;    /* pair: its column phases, 2 (pair) or 8 (octet) */
+  const float *octet; /* octet: the octet weights (dc_pack_octet()) */
   const float *xhcw; /* pair: the HCW copy of the chunk's images */
   sc_dpix_params pair_params;
 } dc_ctx;
@@ -510,23 +608,26 @@ static void dc_row_nchw(const dc_ctx *c, size_t n, size_t g, size_t oh,
   }
 }
 
-/* The pair micro-kernel for a tile of up to nv pixel vectors per phase:
- * the widest of the ISA's up to that width. */
+/* The pair (np 2) or octet (np 8) micro-kernel for a tile of up to nv
+ * pixel vectors per phase: the widest of the ISA's up to that width. */
 static sc_dpair_ukernel_fn dc_pair_uk(const sc_dpair_config *pair,
-                                      size_t *nv) {
-  while (pair->uk[*nv - 1] == NULL)
+                                      size_t np, size_t *nv) {
+  const sc_dpair_ukernel_fn *uk = np == 2 ? pair->uk : pair->oct;
+  while (uk[*nv - 1] == NULL)
     --*nv;
-  return pair->uk[*nv - 1];
+  return uk[*nv - 1];
 }
 
-/* NCHW on the pair micro-kernels: channels [k, k + nc) of output row oh,
- * both column phases, straight into the output rows: per run of pixel
- * vectors all the channel quads (the run's input stays in L1). */
+/* NCHW on the pair (octet) micro-kernels: channels [k, k + nc) of output
+ * row oh, all np column phases, straight into the output rows: per run of
+ * pixel vectors all the channel quads (single channels) (the run's input
+ * stays in L1). */
 static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
                         size_t k) {
   const sc_problem *p = c->p;
   const sc_shape *s = c->s;
-  const size_t nr = c->cfg->nr, vl = c->pair->vl, kq = SC_DPAIR_KB;
+  const size_t nr = c->cfg->nr, vl = c->pair->vl, np = c->pair_np;
+  const size_t kq = np == 2 ? SC_DPAIR_KB : SC_DOCT_KB;
   const size_t nc = p->Kg - k < nr ? p->Kg - k : nr;
   const dc_row *row = &c->rows[oh];
   const dc_col *col = c->cols;
@@ -545,18 +646,31 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
       .wstride = nr,
       .ys_k = s->OH * s->OW,
   };
-  const float *wblock[2] = {NULL, NULL};
-  for (size_t f = 0; f < 2; f++) {
-    t.tw[f] = col[f].t.count;
-    if (t.th != 0 && t.tw[f] != 0) /* past the block's bias row */
-      wblock[f] = dc_weights(c, &row->t, &col[f].t, g, k) + nr;
+  /* Output channel k + q of phase f at wblock[f] + q * qstep. */
+  const float *wblock[SC_DOCT_NP] = {NULL};
+  size_t qstep = 1;
+  if (np == 2) {
+    for (size_t f = 0; f < np; f++) {
+      t.tw[f] = col[f].t.count;
+      if (t.th != 0 && t.tw[f] != 0) /* past the block's bias row */
+        wblock[f] = dc_weights(c, &row->t, &col[f].t, g, k) + nr;
+    }
+  } else { /* the octet weights: the row class's, 8 phases a tap */
+    qstep = dc_octet_k_floats(p);
+    const float *w = c->octet + ((g * c->hdr->ncls_h + row->t.cls) * p->Kg +
+                                 k) * qstep;
+    t.wstride = SC_DOCT_NP;
+    for (size_t f = 0; f < np; f++) {
+      t.tw[f] = col[f].t.count;
+      wblock[f] = t.th != 0 ? w + f : NULL;
+    }
   }
   float *y = c->y + ((n * p->K + g * p->Kg + k) * s->OH + oh) * s->OW;
   for (size_t j0 = 0; j0 < col[0].npix;) {
     size_t nv = sc_div_up(col[0].npix - j0, vl);
     nv = nv < c->pair_nv ? nv : c->pair_nv;
-    const sc_dpair_ukernel_fn uk = dc_pair_uk(c->pair, &nv);
-    for (size_t f = 0; f < 2; f++) {
+    const sc_dpair_ukernel_fn uk = dc_pair_uk(c->pair, np, &nv);
+    for (size_t f = 0; f < np; f++) {
       t.iw0[f] = col[f].t.base + (ptrdiff_t)j0;
       const size_t left = col[f].npix > j0 ? col[f].npix - j0 : 0;
       t.npix[f] = left < nv * vl ? left : nv * vl;
@@ -566,9 +680,9 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
       t.kb = nc - q < kq ? nc - q : kq;
       memcpy(b, bias + q, t.kb * sizeof(float));
       t.bias = b;
-      for (size_t f = 0; f < 2; f++)
-        t.w[f] = wblock[f] != NULL ? wblock[f] + q : NULL;
-      t.y = y + q * t.ys_k + 2 * j0;
+      for (size_t f = 0; f < np; f++)
+        t.w[f] = wblock[f] != NULL ? wblock[f] + q * qstep : NULL;
+      t.y = y + q * t.ys_k + np * j0;
       uk(&t, &c->pair_params);
     }
     j0 += nv * vl;
@@ -644,29 +758,38 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
 /* ---- run ---------------------------------------------------------------------- */
 
 /* The pair micro-kernels of an NCHW run, or NULL, and in *max_nv the
- * widest tile to use (pixel vectors per phase). They need stride_w 2,
- * phase rows of at least DC_PAIR_MIN_VECTORS vectors and a tile of at least
- * two vectors (one-vector tiles issue more loads than fmas: DCGAN g4,
- * 16-pixel phase rows, 0.53x; the NHWC tiles fill their lanes with
- * channels), whose input (its row taps x C/g channels x its vectors and
- * the taps' overhang) fits in half of L1: every channel quad of a run
- * re-reads it. Measured against NHWC tiles and transposes (simdconv-ab, 1
- * thread, AVX-512 Xeon, 48 KiB L1): LinkNet dec2, 32 channels, 1.30x;
- * U-Net up4, 128 channels, 2x2 (both phases share each input load) 1.15x;
- * 256 channels and more, over the budget, 0.58-0.84x. */
+ * widest tile to use (pixel vectors per phase), in *np its phases. They
+ * need stride_w 2 (pair tiles) or 8 with all eight column phases alike
+ * (octet tiles, dc_octet_phases()), phase rows of at least
+ * DC_PAIR_MIN_VECTORS vectors and a tile of at least two vectors
+ * (one-vector tiles issue more loads than fmas: DCGAN g4, 16-pixel phase
+ * rows, 0.53x; the NHWC tiles fill their lanes with channels), whose input
+ * (its row taps x C/g channels x its vectors and the taps' overhang) fits
+ * in half of L1: every channel quad of a run re-reads it. Measured against
+ * NHWC tiles and transposes (simdconv-ab, 1 thread, AVX-512 Xeon, 48 KiB
+ * L1): LinkNet dec2, 32 channels, 1.30x; U-Net up4, 128 channels, 2x2 (both
+ * phases share each input load) 1.15x; 256 channels and more, over the
+ * budget, 0.58-0.84x. */
 #define DC_PAIR_MIN_VECTORS 2
 
 static const sc_dpair_config *dc_pair_plan(const sc_conv_kernel *k,
                                            const sc_problem *p,
                                            const sc_shape *s,
-                                           size_t *max_nv) {
+                                           size_t *max_nv, size_t *np) {
   const sc_deconv_config *dc = k->config;
   const sc_dpair_config *pair = dc->pair;
-  if (pair == NULL || p->layout != SIMDCONV_LAYOUT_NCHW ||
-      p->stride_w != 2 || s->OW / 2 < DC_PAIR_MIN_VECTORS * pair->vl)
-    return NULL;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  const size_t rows = sc_div_up(s->OW / 2, pair->vl);
+  if (pair == NULL || p->layout != SIMDCONV_LAYOUT_NCHW)
+    return NULL;
+  if (p->stride_w == 2)
+    *np = 2;
+  else if (dc_octet(k, p))
+    *np = SC_DOCT_NP;
+  else
+    return NULL;
+  if (s->OW / *np < DC_PAIR_MIN_VECTORS * pair->vl)
+    return NULL;
+  const size_t rows = sc_div_up(s->OW / *np, pair->vl);
   for (size_t nv = rows < 3 ? rows : 3; nv >= 2; nv--) {
     /* Floats of a tile's input; small operands (R, S, dil, Cg <= 2^31). */
     const double floats = (double)dc_class_taps(&ah, 0) * (double)p->Cg *
@@ -712,8 +835,11 @@ void sc_deconv_run(const sc_run_args *args) {
    * through a_offset) or the NHWC copy of the current image (NCHW). */
   float *xin = (float *)(ws + l.xin);
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  size_t pair_nv = 0;
-  const sc_dpair_config *pair = dc_pair_plan(args->kernel, p, s, &pair_nv);
+  size_t pair_nv = 0, pair_np = 2, octet_at = 0, octet_floats;
+  const sc_dpair_config *pair =
+      dc_pair_plan(args->kernel, p, s, &pair_nv, &pair_np);
+  if (pair != NULL && pair_np == SC_DOCT_NP)
+    (void)dc_octet_layout(args->kernel, p, &octet_at, &octet_floats);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
   if (pair == NULL) /* the pair micro-kernels address the image directly */
@@ -739,6 +865,8 @@ void sc_deconv_run(const sc_run_args *args) {
       .math = sc_scalar_math_get(),
       .pair = pair,
       .pair_nv = pair_nv,
+      .pair_np = pair_np,
+      .octet = (const float *)args->packed + octet_at,
       .xhcw = xin,
       .pair_params = {.act = sc_act_params_from_problem(p),
                       .residual = args->residual,

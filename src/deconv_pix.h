@@ -128,9 +128,17 @@ const char *sc_dpix_check(const sc_conv_kernel *k);
 /* Output channels of a pair tile. */
 #define SC_DPAIR_KB 4
 
-/* One pair tile: SC_DPAIR_KB output channels x one output row x npix[0] +
- * npix[1] consecutive output columns (pixel j of phase f is column 2j + f
- * from y). */
+/* Octet tiles: the same for stride_w == 8 when all eight column phases
+ * have the same taps at the same input columns (kernel width a multiple of
+ * 8, left padding too, no dilation: FCN-8s's upscore8), one output channel
+ * per tile (8 phases x NV accumulators), the phases zipped in three rounds
+ * into column order. */
+#define SC_DOCT_NP 8
+#define SC_DOCT_KB 1
+
+/* One pair (octet) tile: SC_DPAIR_KB (SC_DOCT_KB) output channels x one
+ * output row x the sum of npix[f] consecutive output columns (pixel j of
+ * phase f is column NP*j + f from y, NP the tile's phases: 2 or 8). */
 typedef struct sc_dpair_tile {
   /* The image as in sc_dpix_tile (x at the group's first channel). */
   const float *x;
@@ -143,14 +151,14 @@ typedef struct sc_dpair_tile {
    * column of pixel 0 at tap jw = 0 (pixel j, tap jw: + j + jw * ddw), its
    * weights (tap (jh, jw), channel c, output channel k at
    * w[f][((jh * tw[f] + jw) * kc + c) * wstride + k]) and the tile's
-   * pixels (npix[1] is npix[0] or one fewer). */
-  size_t tw[2];
-  ptrdiff_t iw0[2];
-  const float *w[2];
-  size_t npix[2];
+   * pixels (npix[f] is npix[0] or one fewer). */
+  size_t tw[SC_DOCT_NP];
+  ptrdiff_t iw0[SC_DOCT_NP];
+  const float *w[SC_DOCT_NP];
+  size_t npix[SC_DOCT_NP];
   size_t wstride;
-  const float *bias; /* SC_DPAIR_KB floats, bias + 0.0f */
-  size_t kb;         /* output channels to store (<= SC_DPAIR_KB) */
+  const float *bias; /* the tile's KB floats, bias + 0.0f */
+  size_t kb;         /* output channels to store (<= the tile's KB) */
   float *y;          /* channel k's columns at y + k * ys_k */
   size_t ys_k;
 } sc_dpair_tile;
@@ -159,10 +167,12 @@ typedef void (*sc_dpair_ukernel_fn)(const sc_dpair_tile *t,
                                     const sc_dpix_params *params);
 
 /* The pair micro-kernels of an ISA: uk[nv - 1] computes tiles of up to nv
- * pixel vectors (vl lanes each) per phase. */
+ * pixel vectors (vl lanes each) per phase; oct[nv - 1] the octet tiles
+ * (NULL: none of that width). */
 typedef struct sc_dpair_config {
   size_t vl;
   sc_dpair_ukernel_fn uk[3];
+  sc_dpair_ukernel_fn oct[3];
 } sc_dpair_config;
 
 /* An sc_conv_kernel of the deconv_igemm family on this driver. */

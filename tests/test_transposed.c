@@ -118,6 +118,15 @@ static const tu_tcfg tr_table[] = {
      .N = 2, .C = 24, .K = 24, .H = 2, .W = 200, .R = 3, .S = 3, .sh = 2,
      .sw = 2, .groups = 24, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .oph = 1,
      .opw = 1, .act = TU_ACT_SILU, .bias = true},
+    /* NCHW rows on the octet tiles (stride_w 8, all column phases alike):
+     * one tile per row; tiles inside the image and at both borders, with
+     * padding, groups and a batch. */
+    {.name = "NCHW octet tiles: FCN-8s upscore8 shape", .C = 3, .K = 10,
+     .H = 3, .W = 33, .R = 16, .S = 16, .sh = 8, .sw = 8, .bias = true},
+    {.name = "NCHW octet tiles: wide rows, crops, groups 2, silu", .N = 2,
+     .C = 4, .K = 18, .H = 2, .W = 120, .R = 3, .S = 16, .sh = 1, .sw = 8,
+     .groups = 2, .pt = 1, .pl = 8, .pr = 8, .oph = 0, .opw = 3,
+     .act = TU_ACT_SILU, .bias = true},
     /* NCHW depthwise on the row micro-kernel: one phase, several phases
      * through the scratch row (two phases of stride 3 as well), row bands
      * of few planes starting inside a cycle of stride_h rows; and the

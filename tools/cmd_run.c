@@ -443,6 +443,10 @@ static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
                              .pool = p->pool,
                              .prepare = f32_prepare,
                              .ctx = &job};
+  /* A NaN in every output first: what a kernel leaves unwritten must not
+   * pass for the previous ISA's result. */
+  for (size_t i = 0; i < p->out_elems; i++)
+    t->warm[i] = t->out[i] = NAN;
   const cli_timing tm = cli_time_runs(&runner, isa, o->repeat, t->warm,
                                       t->out);
   const simdconv_conv_info info = tm.info;
