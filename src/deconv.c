@@ -460,6 +460,9 @@ typedef struct dc_ctx {
   size_t pair_np;    /* pair: its column phases, 2 (pair) or 8 (octet) */
   const float *octet; /* octet: the octet weights (dc_pack_octet()) */
   const float *xhcw; /* pair: the HCW copy of the chunk's images */
+  /* Non-NULL: the indirection is not built yet; each task builds its rows'
+   * entries just before their first tiles (dc_compute()). */
+  const dc_indir_ctx *indir_late;
   sc_dpix_params pair_params;
 } dc_ctx;
 
@@ -712,15 +715,21 @@ static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
   n += c->image0;
   if (c->tiles_outer) {
     for (size_t f = 0; f < phases; f++)
-      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh) {
+        if (c->indir_late != NULL)
+          dc_indir_row((void *)c->indir_late, oh);
         for (size_t k = k0; k < k0 + nk; k += nr)
           dc_row_run(c, n, g, oh, k);
+      }
     return;
   }
   for (size_t k = k0; k < k0 + nk; k += nr)
     for (size_t f = 0; f < phases; f++)
-      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh)
+      for (size_t oh = oh0 + f; oh < oh0 + noh; oh += sh) {
+        if (c->indir_late != NULL && k == k0)
+          dc_indir_row((void *)c->indir_late, oh);
         dc_row_run(c, n, g, oh, k);
+      }
 }
 
 /* A task's weights up to which it runs row by row (all its blocks per row)
@@ -731,7 +740,8 @@ static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
  * rows x kt NR blocks; with threads, the operand whose copies cost less is
  * split first (every task re-reads its blocks' weights and its rows'
  * input), as in the forward driver. */
-static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
+static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
+                       const dc_indir_ctx *indir) {
   const sc_problem *p = c->p;
   const sc_shape *s = c->s;
   const size_t nr = c->cfg->nr;
@@ -751,6 +761,18 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool) {
   }
   c->tiles_outer = (double)kt * block * sizeof(float) <=
                    (double)DC_TILES_OUTER_BYTES;
+  /* The indirection (when it is this call's to build): by each task for
+   * its rows when one task owns every block of them (one image, one group),
+   * written just before it is read instead of 2.5 MB of entries (FCN-8s
+   * upscore8) streamed out and back in by a pass of its own, and one
+   * hand-off between the threads fewer (upscore2 at 2 threads 1.13x); else
+   * that pass. */
+  c->indir_late = NULL;
+  if (indir != NULL && nimg == 1 && p->groups == 1 && kt == c->nblocks)
+    c->indir_late = indir;
+  else if (indir != NULL)
+    sc_parallelize_1d(pool, dc_indir_row, (void *)indir, s->OH,
+                      SC_POOL_PHASE);
   sc_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
                                      p->Kg, rt, kt * nr, SC_POOL_FINAL);
 }
@@ -842,7 +864,10 @@ void sc_deconv_run(const sc_run_args *args) {
     (void)dc_octet_layout(args->kernel, p, &octet_at, &octet_floats);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
-  if (pair == NULL) /* the pair micro-kernels address the image directly */
+  /* NHWC: the indirection is dc_compute()'s to build; NCHW: once for
+   * every chunk of images (none for the pair micro-kernels, which address
+   * the image directly). */
+  if (nchw && pair == NULL)
     sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH, SC_POOL_PHASE);
 
   dc_ctx c = {
@@ -883,7 +908,7 @@ void sc_deconv_run(const sc_run_args *args) {
                  .alpha = args->alpha},
   };
   if (!nchw) {
-    dc_compute(&c, s->N, args->pool);
+    dc_compute(&c, s->N, args->pool, &ic);
     return;
   }
   const size_t chunk = dc_nchw_chunk(p, s), image = p->C * s->H * s->W;
@@ -899,7 +924,7 @@ void sc_deconv_run(const sc_run_args *args) {
         sc_igemm_transpose(cfg, p->C, s->H * s->W, x, dst, args->pool);
     }
     c.image0 = n0;
-    dc_compute(&c, nimg, args->pool);
+    dc_compute(&c, nimg, args->pool, NULL);
   }
 }
 
