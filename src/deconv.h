@@ -62,13 +62,15 @@
  *   through a 4x4 stride-1 kernel (DCGAN's first layer) computes 16 taps
  *   per real one.
  * - NCHW outputs take a second pass over the outputs (a transpose of each
- *   row segment, its output lines prefetched first): about 0.83 of NHWC
- *   on layers with few output channels (FCN-8s upscore2 and upscore8, K =
- *   21), 0.9-1.0 on heavier layers. Wide rows of stride-2 layers whose
- *   tile input fits in half of L1 skip it: the pair micro-kernels
+ *   row segment, its output lines prefetched first): about 0.85-0.89 of
+ *   NHWC on layers with few output channels (FCN-8s upscore2, K = 21),
+ *   0.9-1.0 on heavier layers. Wide rows of stride-2 layers whose tile
+ *   input fits in half of L1 skip it: the pair micro-kernels
  *   (src/deconv_pix.h) compute both column phases with lanes over pixels
  *   and store in column order (LinkNet dec2 NCHW 0.7 -> 0.9-0.95 of NHWC;
- *   U-Net up4, whose phases share each input load, 0.96). Layers of 256+
+ *   U-Net up4, whose phases share each input load, 0.96); so do stride-8
+ *   rows whose eight column phases have the same taps, on the octet tiles
+ *   of the same template (FCN-8s upscore8 0.86 -> 0.90). Layers of 256+
  *   channels per group lose on them (their input is re-read from L2 for
  *   every channel quad) and keep the transposes. The transposed depthwise
  *   driver has an NCHW row micro-kernel of its own (bilinear 4x4 s2: 0.8
