@@ -864,11 +864,10 @@ void sc_deconv_run(const sc_run_args *args) {
     (void)dc_octet_layout(args->kernel, p, &octet_at, &octet_floats);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
-  /* NHWC: the indirection is dc_compute()'s to build; NCHW: once for
-   * every chunk of images (none for the pair micro-kernels, which address
-   * the image directly). */
-  if (nchw && pair == NULL)
-    sc_parallelize_1d(args->pool, dc_indir_row, &ic, s->OH, SC_POOL_PHASE);
+  /* The indirection is dc_compute()'s to build: NCHW, on the first chunk
+   * of images, for all of them (the copy of each chunk lies at the same
+   * place); none for the pair micro-kernels, which address the image
+   * directly. */
 
   dc_ctx c = {
       .cfg = cfg,
@@ -924,7 +923,7 @@ void sc_deconv_run(const sc_run_args *args) {
         sc_igemm_transpose(cfg, p->C, s->H * s->W, x, dst, args->pool);
     }
     c.image0 = n0;
-    dc_compute(&c, nimg, args->pool, NULL);
+    dc_compute(&c, nimg, args->pool, n0 == 0 && pair == NULL ? &ic : NULL);
   }
 }
 
