@@ -749,12 +749,6 @@ static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
          m->kg * pl->taps <= IGEMM_PREFETCH_MAX_KTAPS;
 }
 
-/* Indirection entries up to which the calling thread builds them alone
- * (igemm_run()): 2 threads, old and new library in one process,
- * MobileNetV2 pw144to32_28 and pw384to64_14 NHWC 1.16-1.25x, ResNet-50
- * res3 1x1 1.09x; 16x that many cost 0.82-0.92x on 112x112 layers. */
-#define IGEMM_SERIAL_INDIR_ENTRIES ((size_t)4096)
-
 /* Runs images [0, n) (their indirection built) into output ctx->y. */
 static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
@@ -953,7 +947,7 @@ void sc_igemm_run(const sc_run_args *args) {
      * own costs a hand-off and a barrier between the threads, more than
      * the entries themselves (about a nanosecond each). */
     const size_t itiles = sc_div_up(pixels, mode.mr) + 1;
-    if (itiles * mode.mr * pl.taps <= IGEMM_SERIAL_INDIR_ENTRIES)
+    if (itiles * mode.mr * pl.taps <= SC_SERIAL_INDIR_ENTRIES)
       indir_task(&ic, 0, itiles);
     else
       sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic, itiles, 32,

@@ -42,6 +42,14 @@ static inline size_t sc_l1d_bytes(void) {
   return l1 != 0 ? l1 : (size_t)32 << 10;
 }
 
+/* Indirection entries up to which a driver builds them on the calling
+ * thread rather than in a parallel phase of their own, whose hand-off and
+ * barrier cost more at 2 threads than the entries (about a nanosecond
+ * each): old and new library in one process, 2 threads, MobileNetV2
+ * pw144to32_28 and pw384to64_14 NHWC 1.16-1.25x, ResNet-50 res3 1x1
+ * 1.09x; 16x that many cost 0.82-0.92x on 112x112 layers. */
+#define SC_SERIAL_INDIR_ENTRIES ((size_t)4096)
+
 /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
 static inline bool sc_is_depthwise(const sc_problem *p) {
   return p->groups > 1 && p->Cg == 1;
