@@ -164,40 +164,36 @@ static size_t dc_octet_k_floats(const sc_problem *p) {
   return sc_product_ok(dims, 4, &f) ? f : SIZE_MAX;
 }
 
-/* The float offset of the octet weights in the packed buffer, and their
- * floats; false on overflow. */
-static bool dc_octet_layout(const sc_conv_kernel *k, const sc_problem *p,
-                            size_t *offset, size_t *floats) {
+/* Whether layer p packs octet weights (and may run its NCHW rows on the
+ * octet tiles; whether they are wide enough is the run's, dc_pair_plan()),
+ * and where: their float offset in the packed buffer and their floats.
+ * When the octet tiles suit it and both packings stay within the
+ * documented bound of the packed weights (sc_packed_bound(); with many
+ * output channels per group the second copy would not). */
+static bool dc_octet(const sc_conv_kernel *k, const sc_problem *p,
+                     size_t *offset, size_t *floats) {
+  if (!dc_octet_phases(k, p))
+    return false;
   const size_t base = dc_packed_size(k, p, dc_class_floats);
   const size_t dims[] = {p->groups, dc_axis_h(p).ncls, p->Kg,
                          dc_octet_k_floats(p)};
+  size_t bound;
   if (base == SIZE_MAX || base > SIZE_MAX - SC_ALIGNMENT ||
-      !sc_product_ok(dims, 4, floats))
+      !sc_product_ok(dims, 4, floats) || !sc_packed_bound(p, &bound))
     return false;
   *offset = sc_round_up(base, SC_ALIGNMENT) / sizeof(float);
-  return true;
-}
-
-/* Whether layer p packs octet weights (and may run its NCHW rows on the
- * octet tiles; whether they are wide enough is the run's, dc_pair_plan()):
- * when the octet tiles suit it and both packings stay within the
- * documented bound of the packed weights (sc_packed_bound(); with many
- * output channels per group the second copy would not). */
-static bool dc_octet(const sc_conv_kernel *k, const sc_problem *p) {
-  size_t offset, floats, bound;
-  return dc_octet_phases(k, p) && dc_octet_layout(k, p, &offset, &floats) &&
-         sc_packed_bound(p, &bound) && offset <= bound / sizeof(float) &&
-         floats <= bound / sizeof(float) - offset;
+  return *offset <= bound / sizeof(float) &&
+         *floats <= bound / sizeof(float) - *offset;
 }
 
 size_t sc_deconv_packed_size(const sc_conv_kernel *k, const sc_problem *p) {
   size_t offset, floats;
-  if (!dc_octet(k, p) || !dc_octet_layout(k, p, &offset, &floats))
-    return dc_packed_size(k, p, dc_class_floats);
-  return (offset + floats) * sizeof(float);
+  return dc_octet(k, p, &offset, &floats)
+             ? (offset + floats) * sizeof(float)
+             : dc_packed_size(k, p, dc_class_floats);
 }
 
-/* The octet weights at out (dc_octet_layout()). */
+/* The octet weights at out (dc_octet()). */
 static void dc_pack_octet(const sc_problem *p, const float *w_krsc,
                           float *out) {
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
@@ -227,7 +223,7 @@ void sc_deconv_pack(const sc_conv_kernel *k, const sc_problem *p,
   dc_pack_classes(k, p, w_krsc, bias, packed, dc_class_floats,
                   dc_pack_groups);
   size_t offset, floats;
-  if (dc_octet(k, p) && dc_octet_layout(k, p, &offset, &floats))
+  if (dc_octet(k, p, &offset, &floats))
     dc_pack_octet(p, w_krsc, (float *)packed + offset);
 }
 
@@ -459,6 +455,7 @@ typedef struct dc_ctx {
   size_t pair_nv;    /* pair: the widest tile (pixel vectors per phase) */
   size_t pair_np;    /* pair: its column phases, 2 (pair) or 8 (octet) */
   const float *octet; /* octet: the octet weights (dc_pack_octet()) */
+  size_t octet_k;     /* octet: their floats per output channel */
   const float *xhcw; /* pair: the HCW copy of the chunk's images */
   /* Non-NULL: the indirection is not built yet; each task builds its rows'
    * entries just before their first tiles (dc_compute()). */
@@ -659,7 +656,7 @@ static void dc_row_pair(const dc_ctx *c, size_t n, size_t g, size_t oh,
         wblock[f] = dc_weights(c, &row->t, &col[f].t, g, k) + nr;
     }
   } else { /* the octet weights: the row class's, 8 phases a tap */
-    qstep = dc_octet_k_floats(p);
+    qstep = c->octet_k;
     const float *w = c->octet + ((g * c->hdr->ncls_h + row->t.cls) * p->Kg +
                                  k) * qstep;
     t.wstride = SC_DOCT_NP;
@@ -780,9 +777,10 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
 /* ---- run ---------------------------------------------------------------------- */
 
 /* The pair micro-kernels of an NCHW run, or NULL, and in *max_nv the
- * widest tile to use (pixel vectors per phase), in *np its phases. They
+ * widest tile to use (pixel vectors per phase), in *np its phases (octet:
+ * *octet_at the float offset of the octet weights). They
  * need stride_w 2 (pair tiles) or 8 with all eight column phases alike
- * (octet tiles, dc_octet_phases()), phase rows of at least
+ * (octet tiles, dc_octet()), phase rows of at least
  * DC_PAIR_MIN_VECTORS vectors and a tile of at least two vectors
  * (one-vector tiles issue more loads than fmas: DCGAN g4, 16-pixel phase
  * rows, 0.53x; the NHWC tiles fill their lanes with channels), whose input
@@ -797,15 +795,17 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
 static const sc_dpair_config *dc_pair_plan(const sc_conv_kernel *k,
                                            const sc_problem *p,
                                            const sc_shape *s,
-                                           size_t *max_nv, size_t *np) {
+                                           size_t *max_nv, size_t *np,
+                                           size_t *octet_at) {
   const sc_deconv_config *dc = k->config;
   const sc_dpair_config *pair = dc->pair;
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
   if (pair == NULL || p->layout != SIMDCONV_LAYOUT_NCHW)
     return NULL;
+  size_t octet_floats;
   if (p->stride_w == 2)
     *np = 2;
-  else if (dc_octet(k, p))
+  else if (dc_octet(k, p, octet_at, &octet_floats))
     *np = SC_DOCT_NP;
   else
     return NULL;
@@ -857,11 +857,9 @@ void sc_deconv_run(const sc_run_args *args) {
    * through a_offset) or the NHWC copy of the current image (NCHW). */
   float *xin = (float *)(ws + l.xin);
   const dc_axis ah = dc_axis_h(p), aw = dc_axis_w(p);
-  size_t pair_nv = 0, pair_np = 2, octet_at = 0, octet_floats;
+  size_t pair_nv = 0, pair_np = 2, octet_at = 0;
   const sc_dpair_config *pair =
-      dc_pair_plan(args->kernel, p, s, &pair_nv, &pair_np);
-  if (pair != NULL && pair_np == SC_DOCT_NP)
-    (void)dc_octet_layout(args->kernel, p, &octet_at, &octet_floats);
+      dc_pair_plan(args->kernel, p, s, &pair_nv, &pair_np, &octet_at);
   dc_indir_ctx ic = {p,    s,    cfg->mr, ah.ddil, aw.ddil, l.ncols,
                      rows, cols, nchw ? xin : args->input, zero, indir};
   /* The indirection is dc_compute()'s to build: NCHW, on the first chunk
@@ -891,6 +889,7 @@ void sc_deconv_run(const sc_run_args *args) {
       .pair_nv = pair_nv,
       .pair_np = pair_np,
       .octet = (const float *)args->packed + octet_at,
+      .octet_k = dc_octet_k_floats(p),
       .xhcw = xin,
       .pair_params = {.act = sc_act_params_from_problem(p),
                       .residual = args->residual,
