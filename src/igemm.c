@@ -937,21 +937,15 @@ void sc_igemm_run(const sc_run_args *args) {
   igemm_build_tables(p, s, &pl, mode.cp, rowtab, coltab);
   uint8_t *tskip = (uint8_t *)(ws + l.tskip);
   if (!pl.im2col && !pl.strided) {
-    memset(tskip, 0, sc_div_up(pixels, mode.mr) + 1);
+    /* One tile more than the image has: the spare tile of zero rows whose
+     * rows the last tile prefetches (its pixels are all past the end). */
+    const size_t itiles = sc_div_up(pixels, mode.mr) + 1;
+    memset(tskip, 0, itiles);
     indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
                     rowtab, coltab,  base,    zero,     indir,
                     p->weights_finite ? tskip : NULL};
-    /* One tile more than the image has: the spare tile of zero rows whose
-     * rows the last tile prefetches (its pixels are all past the end). A
-     * small buffer is built on the calling thread: a parallel phase of its
-     * own costs a hand-off and a barrier between the threads, more than
-     * the entries themselves (about a nanosecond each). */
-    const size_t itiles = sc_div_up(pixels, mode.mr) + 1;
-    if (itiles * mode.mr * pl.taps <= SC_SERIAL_INDIR_ENTRIES)
-      indir_task(&ic, 0, itiles);
-    else
-      sc_parallelize_1d_tile_1d(args->pool, indir_task, &ic, itiles, 32,
-                                SC_POOL_PHASE);
+    sc_build_indirection(args->pool, indir_task, &ic, itiles,
+                         itiles * mode.mr * pl.taps);
   }
 
   igemm_ctx ctx = {

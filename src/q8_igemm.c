@@ -920,13 +920,9 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     q8_tables(p, s, &pl, rowtab, coltab);
   q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
                      rowtab, coltab, base,    zero,    indir};
-  if (!pl.contiguous && !pl.tile_rows && !pl.im2col) {
-    if (pl.tiles * cfg->mr * pl.taps <= SC_SERIAL_INDIR_ENTRIES)
-      q8_indir_task(&ic, 0, pl.tiles);
-    else
-      sc_parallelize_1d_tile_1d(args->pool, q8_indir_task, &ic, pl.tiles,
-                                32, SC_POOL_PHASE);
-  }
+  if (!pl.contiguous && !pl.tile_rows && !pl.im2col)
+    sc_build_indirection(args->pool, q8_indir_task, &ic, pl.tiles,
+                         pl.tiles * cfg->mr * pl.taps);
   const q8_red red = q8_red_get(cfg, p);
   q8_ctx c = {
       .cfg = cfg,

@@ -50,6 +50,19 @@ static inline size_t sc_l1d_bytes(void) {
  * 1.09x; 16x that many cost 0.82-0.92x on 112x112 layers. */
 #define SC_SERIAL_INDIR_ENTRIES ((size_t)4096)
 
+/* Builds an indirection buffer of `tiles` tiles (`entries` entries) with
+ * task(ctx, t0, nt): on the calling thread up to SC_SERIAL_INDIR_ENTRIES,
+ * else in a parallel phase of 32-tile tasks. */
+static inline void sc_build_indirection(pthreadpool_t pool,
+                                        pthreadpool_task_1d_tile_1d_t task,
+                                        void *ctx, size_t tiles,
+                                        size_t entries) {
+  if (entries <= SC_SERIAL_INDIR_ENTRIES)
+    task(ctx, 0, tiles);
+  else
+    sc_parallelize_1d_tile_1d(pool, task, ctx, tiles, 32, SC_POOL_PHASE);
+}
+
 /* Depthwise (one input channel per group) belongs to the dwconv kernels. */
 static inline bool sc_is_depthwise(const sc_problem *p) {
   return p->groups > 1 && p->Cg == 1;
