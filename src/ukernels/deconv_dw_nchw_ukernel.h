@@ -26,6 +26,7 @@
 #include <stdbool.h>
 
 #include "deconv.h"
+#include "ukernels/dw_store.h"
 
 #define DWT_INLINE static inline __attribute__((always_inline))
 #define DWT_NV 4 /* vectors of a phase per block */
@@ -130,19 +131,9 @@ static __attribute__((noinline)) void dwt_epilogue(const sc_dwt_row *t,
   for (size_t ow = 0; ow < t->OW; ow += DW_VW) {
     const bool full = t->OW - ow >= DW_VW;
     const dw_m m = dwm_first(full ? DW_VW : t->OW - ow);
-    dw_v acc = full ? dwv_load(d + ow) : dwv_loadm(d + ow, m);
-    if (t->residual != NULL) {
-      const float *r = t->residual + ow;
-      acc = dwv_fma(dwv_set1(t->alpha),
-                    full ? dwv_load(r) : dwv_loadm(r, m), acc);
-    }
-    acc = dwv_clamp(acc, t->lo, t->hi);
-    if (t->act_on)
-      acc = dwv_act(&t->act, acc);
-    if (full)
-      dwv_store(y + ow, acc);
-    else
-      dwv_storem(y + ow, acc, m);
+    dwv_store_epilogue(y + ow, full ? dwv_load(d + ow) : dwv_loadm(d + ow, m),
+                       t->residual != NULL ? t->residual + ow : NULL,
+                       t->alpha, t->lo, t->hi, &t->act, t->act_on, full, m);
   }
 }
 

@@ -31,6 +31,7 @@
 
 #include "dwconv.h"
 #include "padding.h"
+#include "ukernels/dw_store.h"
 
 /* The ISA's NHWC row functions (f32_dwconv_nhwc__<isa>.c). */
 extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
@@ -53,18 +54,9 @@ extern const sc_dw_nhwc_list DW_ISA_NAME(sc_dw_nhwc_list);
  * activation is CLAMP) and, when act, the other activations. */
 DW_INLINE void dw_nchw_store(const sc_dw_nchw_params *t, float *y, dw_v acc,
                              bool full, dw_m m, bool act) {
-  if (t->residual != NULL) {
-    const float *r = t->residual + (y - t->output);
-    acc = dwv_fma(dwv_set1(t->alpha), full ? dwv_load(r) : dwv_loadm(r, m),
-                  acc);
-  }
-  acc = dwv_clamp(acc, t->lo, t->hi);
-  if (act)
-    acc = dwv_act(&t->act, acc);
-  if (full)
-    dwv_store(y, acc);
-  else
-    dwv_storem(y, acc, m);
+  dwv_store_epilogue(
+      y, acc, t->residual != NULL ? t->residual + (y - t->output) : NULL,
+      t->alpha, t->lo, t->hi, &t->act, act, full, m);
 }
 
 /* ---- NCHW: prepared rows ---------------------------------------------------- */
