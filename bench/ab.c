@@ -10,12 +10,16 @@
  *
  *   simdconv-ab OLD.so NEW.so [--layers FILE] [--filter REGEX]
  *               [--layout nhwc|nchw|both] [--threads N] [--rounds N]
- *               [--isa NAME] [--rotate-mib X]
+ *               [--isa NAME] [--rotate-mib X] [--pool-wait spin|yield]
  *               [--residual ALPHA [--in-place]]
  *
  * --residual times simdconv_run_residual() with a residual of the output's
  * shape (--in-place: the output itself, accumulated into, as a runtime's
  * skip connection often is); both libraries must export it.
+ *
+ * --pool-wait sets both objects' options.pool_wait (default yield, the
+ * library's default; a library older than the option ignores it and
+ * yields, so spin is an A/B of two libraries that both know it).
  *
  * Prints per layer and layout the GFLOP/s of both and the ratio NEW / OLD,
  * then the geometric mean of the ratios; exits 1 when outputs differ.
@@ -85,6 +89,7 @@ typedef struct ab_options {
   double rotate_mib;
   int residual; /* 0: none, 1: a separate buffer, 2: in place */
   float alpha;
+  simdconv_pool_wait pool_wait;
 } ab_options;
 
 /* One buffer set: input, output (and residual) and an object of each
@@ -133,7 +138,7 @@ static bool ab_prepare(ab_layer *a, lib *libs, const ab_options *o,
   a->nsets = (size_t)ceil(want / set_bytes);
   a->nsets = a->nsets < 1 ? 1 : a->nsets > 64 ? 64 : a->nsets;
   a->sets = calloc(a->nsets, sizeof *a->sets);
-  const simdconv_options opt = {.isa = isa};
+  const simdconv_options opt = {.isa = isa, .pool_wait = o->pool_wait};
   bool ok = true;
   a->ws_bytes = 0;
   for (size_t s = 0; s < a->nsets && ok; s++) {
@@ -237,13 +242,15 @@ static int usage(void) {
   fprintf(stderr,
           "usage: simdconv-ab OLD.so NEW.so [--layers FILE] [--filter REGEX] "
           "[--layout nhwc|nchw|both] [--threads N] [--rounds N] [--isa NAME]"
-          " [--rotate-mib X] [--residual ALPHA [--in-place]]\n");
+          " [--rotate-mib X] [--pool-wait spin|yield]"
+          " [--residual ALPHA [--in-place]]\n");
   return 2;
 }
 
 static int parse(int argc, char **argv, ab_options *o) {
   *o = (ab_options){BENCH_DEFAULT_LAYERS, NULL, NULL,
-                    1 << SIMDCONV_LAYOUT_NHWC, 1, 15, -1.0, 0, 1.0f};
+                    1 << SIMDCONV_LAYOUT_NHWC, 1, 15, -1.0, 0, 1.0f,
+                    SIMDCONV_POOL_YIELD};
   for (int i = 3; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--in-place") == 0) {
@@ -268,6 +275,10 @@ static int parse(int argc, char **argv, ab_options *o) {
       o->rounds = strtoul(v, NULL, 10);
     else if (strcmp(a, "--rotate-mib") == 0)
       o->rotate_mib = strtod(v, NULL);
+    else if (strcmp(a, "--pool-wait") == 0 && strcmp(v, "spin") == 0)
+      o->pool_wait = SIMDCONV_POOL_SPIN;
+    else if (strcmp(a, "--pool-wait") == 0 && strcmp(v, "yield") == 0)
+      o->pool_wait = SIMDCONV_POOL_YIELD;
     else if (strcmp(a, "--residual") == 0) {
       o->alpha = strtof(v, NULL);
       o->residual = o->residual ? o->residual : 1;

@@ -48,7 +48,9 @@ static void *sc_plan_create(const bench_variant *v, const bench_tensors *t,
   }
   atomic_init(&p->allocs, 0);
   simdconv_allocator alloc = {sc_alloc, sc_free, p};
-  simdconv_options opt = {.isa = (simdconv_isa)v->option, .allocator = &alloc};
+  simdconv_options opt = {.isa = (simdconv_isa)v->option,
+                          .allocator = &alloc,
+                          .pool_wait = bench_pool_wait};
   p->layer = t->layer;
   simdconv_status s = simdconv_create(&d, t->weights, t->bias, &opt, &p->conv);
   if (s == SIMDCONV_OK) s = simdconv_get_info(p->conv, &p->info);

@@ -115,6 +115,8 @@ static size_t parse_cache_size(const char *text) {
   return (size_t)v;
 }
 
+simdconv_pool_wait bench_pool_wait = SIMDCONV_POOL_SPIN;
+
 size_t bench_llc_bytes(void) {
   size_t best = 0;
   for (int idx = 0; idx < 8; idx++) {

@@ -54,6 +54,12 @@ size_t bitwise_diff(const float *a, const float *b, size_t n, size_t *first);
  * when unknown. */
 size_t bench_llc_bytes(void);
 
+/* What the pool's workers do after each simdconv run of the benchmarks
+ * (--pool-wait; default SIMDCONV_POOL_SPIN: the peers' behaviour, XNNPACK's
+ * operators on the same pthreadpool and oneDNN's OpenMP threads both spin
+ * between calls). */
+extern simdconv_pool_wait bench_pool_wait;
+
 /* Monotonic wall clock in seconds. */
 double bench_now(void);
 

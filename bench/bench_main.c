@@ -92,6 +92,10 @@ void bench_app_print_help(void) {
       "                      the last-level cache; 0: no rotation)\n"
       "  --validate-size=N   validate on problems reduced to OH, OW <= N "
       "(default 8)\n"
+      "  --pool-wait=spin|yield\n"
+      "                      simdconv objects' options.pool_wait: what the pool's\n"
+      "                      workers do after a run (default spin, as XNNPACK's\n"
+      "                      operators and oneDNN's OpenMP threads do)\n"
       "  --peak=ISA:GFLOPS[,ISA:GFLOPS...]\n"
       "                      use these single-core peaks instead of measuring"
       " them\n"
@@ -174,6 +178,13 @@ static int parse_options(int argc, char **argv, options *o) {
       o->validate_max_out = n;
     } else if ((v = opt_value(argc, argv, &i, "--peak")) != NULL) {
       if (parse_peaks(v, o->peak) != 0) goto bad;
+    } else if ((v = opt_value(argc, argv, &i, "--pool-wait")) != NULL) {
+      if (strcmp(v, "spin") == 0)
+        bench_pool_wait = SIMDCONV_POOL_SPIN;
+      else if (strcmp(v, "yield") == 0)
+        bench_pool_wait = SIMDCONV_POOL_YIELD;
+      else
+        goto bad;
     } else {
       goto bad;
     }
@@ -352,6 +363,16 @@ int bench_app_setup(int argc, char **argv) {
                            : 2 * bench_llc_bytes();
   g_cfg.validate_max_out = o.validate_max_out;
   context_f("rotate_bytes", "%.0f", (double)g_cfg.rotate_bytes);
+  gb_add_context("pool_wait",
+                 bench_pool_wait == SIMDCONV_POOL_SPIN ? "spin" : "yield");
+  fprintf(stderr,
+          "threads: simdconv objects created with pool_wait %s (--pool-wait): "
+          "after a run the pool's workers %s\n",
+          bench_pool_wait == SIMDCONV_POOL_SPIN ? "SPIN" : "YIELD",
+          bench_pool_wait == SIMDCONV_POOL_SPIN
+              ? "spin on, as XNNPACK's (same pool) and oneDNN's OpenMP "
+                "workers do"
+              : "sleep at once (the library's default)");
   fprintf(stderr,
           "buffers: each timed loop rotates sets of {input, output, packed "
           "weights} totalling >= %.1f MiB (%s), at most %d sets\n",

@@ -226,7 +226,7 @@ static simdconv_conv *q8_simdconv_create(const bench_layer *l,
                                          simdconv_layout layout,
                                          simdconv_isa isa) {
   const simdconv_desc desc = q8_desc(l, layout);
-  const simdconv_options o = {.isa = isa};
+  const simdconv_options o = {.isa = isa, .pool_wait = bench_pool_wait};
   simdconv_conv *c = NULL;
   return simdconv_create_q8(&desc, &d->q, d->w, d->bias, &o, &c) ==
                  SIMDCONV_OK
@@ -634,7 +634,8 @@ static bool q8_check_reduced(const q8_bench *b, const q8_data *d, char *why) {
   uint8_t *x = bench_alloc(nx), *y = bench_alloc(ny), *ref = bench_alloc(ny);
   for (size_t i = 0; i < nx; i++)
     x[i] = d->x[i % layer_input_elems(b->l)];
-  const simdconv_options o = {.isa = b->v->isa};
+  const simdconv_options o = {.isa = b->v->isa,
+                              .pool_wait = bench_pool_wait};
   simdconv_conv *c = NULL;
   bool ok = simdconv_create_q8(&desc, &d->q, d->w, d->bias, &o, &c) ==
                 SIMDCONV_OK &&

@@ -108,8 +108,9 @@ static void res_release(res_bench *b) {
 
 static simdconv_conv *res_create(const simdconv_desc *d,
                                  const bench_tensors *t) {
+  const simdconv_options o = {.pool_wait = bench_pool_wait};
   simdconv_conv *c = NULL;
-  return simdconv_create(d, t->weights, t->bias, NULL, &c) == SIMDCONV_OK
+  return simdconv_create(d, t->weights, t->bias, &o, &c) == SIMDCONV_OK
              ? c
              : NULL;
 }

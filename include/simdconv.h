@@ -429,6 +429,24 @@ typedef struct simdconv_allocator {
   void *ctx;
 } simdconv_allocator;
 
+/** What the pool's worker threads do once a run's last parallel loop is
+ *  done (pthreadpool's choice between PTHREADPOOL_FLAG_YIELD_WORKERS and
+ *  its default). Within a run the workers always spin between its loops. */
+typedef enum simdconv_pool_wait {
+  /** Sleep at once (the default): a run leaves the caller's cores idle when
+   *  it returns, and the next run on the pool wakes its workers, which
+   *  costs a few to tens of microseconds (more under virtualisation):
+   *  as much as a small layer's whole run at two threads. */
+  SIMDCONV_POOL_YIELD = 0,
+  /** Spin for a while before sleeping (pthreadpool's default, what XNNPACK's
+   *  operators and OpenMP runtimes do): a run that follows closely on the
+   *  same pool starts at once, but the workers keep their cores busy for up
+   *  to tens of milliseconds after the run returns. For a runtime that runs
+   *  layers back to back: spin on every layer but the last (as XNNPACK's
+   *  runtime yields after its last operator). */
+  SIMDCONV_POOL_SPIN = 1,
+} simdconv_pool_wait;
+
 /** Creation options; a NULL options pointer means all defaults. */
 typedef struct simdconv_options {
   /** SIMDCONV_ISA_AUTO (default) uses the active ISA; any other value forces
@@ -447,6 +465,11 @@ typedef struct simdconv_options {
    *  the ISA errors of simdconv_isa_check() for the kernel's ISA. Every
    *  kernel gives the same bits. */
   const char *kernel;
+  /** What the pool's workers do after this object's runs (default
+   *  SIMDCONV_POOL_YIELD); any other value than the two is
+   *  SIMDCONV_ERR_INVALID_ENUM at creation. Results are the same bits
+   *  either way. */
+  simdconv_pool_wait pool_wait;
 } simdconv_options;
 
 /** An immutable, prepacked convolution. */
@@ -464,7 +487,8 @@ typedef struct simdconv_conv simdconv_conv;
  *  each output phase keeping its own bias rows);
  *  SIZE_OVERFLOW when this bound overflows size_t, on every ISA.
  *  Errors: NULL_POINTER, MISALIGNED (weights or bias), everything
- *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, the ISA errors of
+ *  simdconv_desc_validate() reports, INVALID_ALLOCATOR, INVALID_ENUM
+ *  (options.pool_wait), the ISA errors of
  *  simdconv_isa_check() (INVALID_ENUM, ISA_NOT_BUILT, ISA_NOT_SUPPORTED,
  *  ISA_DISABLED), with options.kernel UNKNOWN_KERNEL, KERNEL_NOT_SUPPORTED
  *  and KERNEL_UNSUITABLE (and the ISA errors of the kernel's ISA),
@@ -542,6 +566,7 @@ typedef struct simdconv_conv_info {
   simdconv_isa isa;        /**< the ISA the object runs on */
   const char *kernel;      /**< e.g. "f32_conv_direct__scalar" */
   size_t packed_bytes;     /**< bytes of packed weights and bias */
+  simdconv_pool_wait pool_wait; /**< what the pool's workers do after a run */
 } simdconv_conv_info;
 
 /** Errors: NULL_POINTER. */
@@ -786,9 +811,10 @@ SIMDCONV_API simdconv_status simdconv_desc_validate_q8(
  *  multiplier per channel). The reduction-length rule of
  *  ACCUMULATOR_OVERFLOW keeps it below 2^57: no SIZE_OVERFLOW here.
  *  Errors: NULL_POINTER, MISALIGNED (bias), those of
- *  simdconv_desc_validate_q8(), INVALID_ALLOCATOR, the ISA errors of
- *  simdconv_isa_check(), with options.kernel UNKNOWN_KERNEL,
- *  KERNEL_NOT_SUPPORTED and KERNEL_UNSUITABLE, OUT_OF_MEMORY and
+ *  simdconv_desc_validate_q8(), INVALID_ALLOCATOR, INVALID_ENUM
+ *  (options.pool_wait), the ISA errors of simdconv_isa_check(), with
+ *  options.kernel UNKNOWN_KERNEL, KERNEL_NOT_SUPPORTED and
+ *  KERNEL_UNSUITABLE, OUT_OF_MEMORY and
  *  ACCUMULATOR_OVERFLOW (per output channel, from the
  *  weights and bias). The object is destroyed with simdconv_destroy() and
  *  described by simdconv_get_info() / simdconv_workspace_size(), whose

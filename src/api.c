@@ -196,6 +196,9 @@ static simdconv_status sc_options_resolve(const simdconv_options *o,
       return SIMDCONV_ERR_INVALID_ALLOCATOR;
     *alloc = *o->allocator;
   }
+  if (o && o->pool_wait != SIMDCONV_POOL_YIELD &&
+      o->pool_wait != SIMDCONV_POOL_SPIN)
+    return SIMDCONV_ERR_INVALID_ENUM;
   const simdconv_isa want = o ? o->isa : SIMDCONV_ISA_AUTO;
   const simdconv_status st = simdconv_isa_check(want);
   if (st != SIMDCONV_OK)
@@ -225,7 +228,9 @@ simdconv_status sc_object_new(const sc_problem *problem,
   *conv = (simdconv_conv){.problem = *problem,
                           .kernel = kernel,
                           .isa = isa,
-                          .allocator = alloc};
+                          .allocator = alloc,
+                          .pool_wait = options ? options->pool_wait
+                                               : SIMDCONV_POOL_YIELD};
   *out = conv;
   return SIMDCONV_OK;
 }
@@ -381,6 +386,9 @@ simdconv_status sc_object_run(const simdconv_conv *conv, size_t batch,
       .q8_output = q8 ? output : NULL,
       .workspace = ws_bytes > 0 ? sc_align_up(workspace) : NULL,
       .pool = pool,
+      .pool_final = conv->pool_wait == SIMDCONV_POOL_SPIN
+                        ? 0
+                        : PTHREADPOOL_FLAG_YIELD_WORKERS,
       .residual = residual,
       .alpha = alpha,
   };
@@ -420,7 +428,8 @@ simdconv_status simdconv_get_info(const simdconv_conv *conv,
     return SIMDCONV_ERR_NULL_POINTER;
   *info = (simdconv_conv_info){.isa = conv->isa,
                                .kernel = conv->kernel->name,
-                               .packed_bytes = conv->packed_bytes};
+                               .packed_bytes = conv->packed_bytes,
+                               .pool_wait = conv->pool_wait};
   return SIMDCONV_OK;
 }
 

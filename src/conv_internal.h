@@ -25,13 +25,14 @@
  * are poisoned from here on. */
 #include "parallel.h"
 
-/* pthreadpool flags. A run's last parallel phase lets the workers yield to
- * the OS instead of spinning for milliseconds, so a run leaves the caller's
- * cores idle when it returns; earlier phases of a run pass SC_POOL_PHASE and
- * keep the hand-off between phases fast. Never DISABLE_DENORMALS: denormals
- * are computed (src/fpenv.h sets the canonical environment instead). */
+/* pthreadpool flags. A run's earlier parallel phases pass SC_POOL_PHASE
+ * and keep the hand-off between phases fast (the workers spin); its last
+ * phase passes sc_run_args.pool_final: PTHREADPOOL_FLAG_YIELD_WORKERS (the
+ * workers sleep at once, the run leaves the caller's cores idle) or 0 (they
+ * spin on, ready for the next run), as the object's options.pool_wait
+ * says. Never DISABLE_DENORMALS: denormals are computed (src/fpenv.h sets
+ * the canonical environment instead). */
 #define SC_POOL_PHASE 0
-#define SC_POOL_FINAL PTHREADPOOL_FLAG_YIELD_WORKERS
 
 /* Defined in sanitizer builds (ASan or UBSan, GCC or clang). */
 #if defined(__SANITIZE_ADDRESS__)
@@ -107,6 +108,7 @@ typedef struct sc_run_args {
   float *output;        /* any alignment */
   void *workspace;      /* SC_ALIGNMENT aligned, workspace_size() bytes */
   pthreadpool_t pool;   /* may be NULL */
+  uint32_t pool_final;  /* the flags of the run's last parallel loop */
   /* The fused residual: output element i is act(fmaf(alpha, residual[i],
    * acc)); NULL for none. May equal output (in place): each element's
    * residual is read before that element is written, and nothing else. */

@@ -738,7 +738,7 @@ static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
  * split first (every task re-reads its blocks' weights and its rows'
  * input), as in the forward driver. */
 static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
-                       const dc_indir_ctx *indir) {
+                       const dc_indir_ctx *indir, uint32_t flags) {
   const sc_problem *p = c->p;
   const sc_shape *s = c->s;
   const size_t nr = c->cfg->nr;
@@ -771,7 +771,7 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
     sc_parallelize_1d(pool, dc_indir_row, (void *)indir, s->OH,
                       SC_POOL_PHASE);
   sc_parallelize_4d_tile_2d(pool, dc_task, c, nimg, p->groups, s->OH,
-                                     p->Kg, rt, kt * nr, SC_POOL_FINAL);
+                                     p->Kg, rt, kt * nr, flags);
 }
 
 /* ---- run ---------------------------------------------------------------------- */
@@ -906,7 +906,7 @@ void sc_deconv_run(const sc_run_args *args) {
                  .alpha = args->alpha},
   };
   if (!nchw) {
-    dc_compute(&c, s->N, args->pool, &ic);
+    dc_compute(&c, s->N, args->pool, &ic, args->pool_final);
     return;
   }
   const size_t chunk = dc_nchw_chunk(p, s), image = p->C * s->H * s->W;
@@ -922,7 +922,8 @@ void sc_deconv_run(const sc_run_args *args) {
         sc_igemm_transpose(cfg, p->C, s->H * s->W, x, dst, args->pool);
     }
     c.image0 = n0;
-    dc_compute(&c, nimg, args->pool, n0 == 0 && pair == NULL ? &ic : NULL);
+    dc_compute(&c, nimg, args->pool, n0 == 0 && pair == NULL ? &ic : NULL,
+               n0 + nimg == s->N ? args->pool_final : SC_POOL_PHASE);
   }
 }
 

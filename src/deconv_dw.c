@@ -344,15 +344,15 @@ static void dcw_row(void *arg, size_t n, size_t oh, size_t k0, size_t noh,
 
 /* Images [0, nimg) from c->x into c->y: a task per output row, all the
  * channels, unless there are too few rows to share out. */
-static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool) {
+static void dcw_compute(const dcw_ctx *c, size_t nimg, pthreadpool_t pool,
+                        uint32_t flags) {
   const size_t threads = pthreadpool_get_threads_count(pool);
   const size_t rows = nimg * c->s->OH, want = 8 * threads;
   size_t tile_k = c->p->K;
   if (threads > 1 && rows < want)
     tile_k = sc_round_up(sc_div_up(c->p->K, sc_div_up(want, rows)), 16);
   sc_parallelize_3d_tile_2d(pool, dcw_row, (void *)c, nimg,
-                                     c->s->OH, c->p->K, 1, tile_k,
-                                     SC_POOL_FINAL);
+                                     c->s->OH, c->p->K, 1, tile_k, flags);
 }
 
 /* An NCHW layer on the row micro-kernel. */
@@ -476,7 +476,7 @@ static void dcw_nchw_run(const sc_run_args *args, const dcw_rows_geom *g) {
   if (threads > 1 && planes < 8 * threads)
     tile = sc_div_up(s->OH, sc_div_up(8 * threads, planes));
   sc_parallelize_2d_tile_1d(args->pool, dcw_nchw_band, &c, planes, s->OH,
-                            tile, SC_POOL_FINAL);
+                            tile, args->pool_final);
 }
 
 void sc_deconv_dw_run(const sc_run_args *args) {
@@ -497,7 +497,7 @@ void sc_deconv_dw_run(const sc_run_args *args) {
                .res_out = args->output,
                .alpha = args->alpha};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
-    dcw_compute(&c, s->N, args->pool);
+    dcw_compute(&c, s->N, args->pool, args->pool_final);
     return;
   }
   dcw_rows_geom g;
@@ -524,7 +524,8 @@ void sc_deconv_dw_run(const sc_run_args *args) {
                        args->pool);
     c.y_nchw = args->output + n * out;
     c.r_nchw = args->residual != NULL ? args->residual + n * out : NULL;
-    dcw_compute(&c, 1, args->pool);
+    dcw_compute(&c, 1, args->pool,
+                n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
   }
 }
 

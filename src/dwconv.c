@@ -256,7 +256,7 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
       tile_k = p->K;
   }
   sc_parallelize_3d_tile_2d(args->pool, dw_nhwc_rows, &t, s->N, s->OH,
-                            p->K, t.mr, tile_k, SC_POOL_FINAL);
+                            p->K, t.mr, tile_k, args->pool_final);
 }
 
 /* ---- NCHW ----------------------------------------------------------------- */
@@ -440,7 +440,7 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
   const size_t band = dw_task_tile(args->pool, blocks, s->OH, mr);
   sc_parallelize_3d_tile_1d(args->pool, dw_tile_rows, &t, s->N,
                             (p->K + vw - 1) / vw, s->OH, band,
-                            SC_POOL_FINAL);
+                            args->pool_final);
   return true;
 }
 
@@ -533,7 +533,7 @@ static void dw_run_nchw_flat(const sc_run_args *args, const sc_dw_config *cfg) {
   const size_t tile_p = planes / want > 1 ? planes / want : 1;
   sc_parallelize_2d_tile_2d(
       args->pool, dw_flat_vectors, &t, planes, nvec, tile_p,
-      dw_task_tile(args->pool, planes, nvec, SC_DW_FLAT_MAX_MV), SC_POOL_FINAL);
+      dw_task_tile(args->pool, planes, nvec, SC_DW_FLAT_MAX_MV), args->pool_final);
 }
 
 static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
@@ -547,7 +547,7 @@ static void dw_run_nchw(const sc_run_args *args, const sc_dw_config *cfg) {
   const size_t planes = s->N * p->K;
   sc_parallelize_2d_tile_1d(
       args->pool, dw_nchw_rows, &t, planes, s->OH,
-      dw_task_tile(args->pool, planes, s->OH, e->mr), SC_POOL_FINAL);
+      dw_task_tile(args->pool, planes, s->OH, e->mr), args->pool_final);
 }
 
 void sc_dw_run(const sc_run_args *args) {

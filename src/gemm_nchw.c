@@ -200,5 +200,5 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   }
   sc_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
                             p->groups, ctx.pixels, p->Kg, pt * nr,
-                            kt * mr, SC_POOL_FINAL);
+                            kt * mr, args->pool_final);
 }

@@ -750,7 +750,8 @@ static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
 }
 
 /* Runs images [0, n) (their indirection built) into output ctx->y. */
-static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
+static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool,
+                          uint32_t flags) {
   const size_t mr = ctx->mode.mr, nr = ctx->cfg->nr;
   /* A task is kt NR blocks x pt MR tiles, computed block by block (the
    * block's weights stay in L2 across its pt tiles; the tiles' input rows
@@ -783,7 +784,7 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool) {
   sc_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
                             ctx->mode.groups, ctx->mode.kg,
                             ctx->pixels, kt * nr, pt * mr,
-                            SC_POOL_FINAL);
+                            flags);
 }
 
 /* ---- layout transposes and padded copies ---------------------------------- */
@@ -997,7 +998,7 @@ void sc_igemm_run(const sc_run_args *args) {
     sc_im2col_init(&ctx.records, p, s, sizeof(float), rowtab, coltab, zero,
                    pl.kc * sizeof(float));
   if (!pl.merged && !nchw && !mode.copy) {
-    igemm_compute(&ctx, s->N, args->pool);
+    igemm_compute(&ctx, s->N, args->pool, args->pool_final);
     return;
   }
 
@@ -1017,7 +1018,8 @@ void sc_igemm_run(const sc_run_args *args) {
                 args->pool);
     }
     ctx.y = args->output + n * ctx.image_out;
-    igemm_compute(&ctx, 1, args->pool);
+    igemm_compute(&ctx, 1, args->pool,
+                  n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
   }
 }
 

@@ -18,6 +18,7 @@ struct simdconv_conv {
   simdconv_allocator allocator;
   void *packed;
   size_t packed_bytes;
+  simdconv_pool_wait pool_wait;
 };
 
 /* Whether p (NULL included) is aligned for an object of `align` bytes:

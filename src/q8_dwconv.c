@@ -198,7 +198,8 @@ static void q8dw_row_task(void *arg, size_t n, size_t oh, size_t k0,
 
 /* nimg NHWC images into NHWC outputs: whole rows per task unless there are
  * fewer than 8 rows per thread. */
-static void q8dw_nhwc(q8dw_task *t, size_t nimg, pthreadpool_t pool) {
+static void q8dw_nhwc(q8dw_task *t, size_t nimg, pthreadpool_t pool,
+                      uint32_t flags) {
   const size_t rows = nimg * t->s->OH, K = t->p->K;
   const size_t want = 8 * (pool ? pthreadpool_get_threads_count(pool) : 1);
   size_t tile_k = K;
@@ -207,7 +208,7 @@ static void q8dw_nhwc(q8dw_task *t, size_t nimg, pthreadpool_t pool) {
     tile_k = tile_k > K ? K : tile_k;
   }
   sc_parallelize_3d_tile_2d(pool, q8dw_row_task, t, nimg, t->s->OH,
-                                     K, 1, tile_k, SC_POOL_FINAL);
+                                     K, 1, tile_k, flags);
 }
 
 /* ---- NCHW: byte transposes ------------------------------------------------- */
@@ -227,10 +228,11 @@ static void q8dw_transpose_task(void *arg, size_t i0, size_t j0, size_t ni,
 }
 
 static void q8dw_transpose_run(const uint8_t *src, size_t rows, size_t cols,
-                               uint8_t *dst, pthreadpool_t pool) {
+                               uint8_t *dst, pthreadpool_t pool,
+                               uint32_t flags) {
   q8dw_transpose t = {src, dst, rows, cols};
   sc_parallelize_2d_tile_2d(pool, q8dw_transpose_task, &t, rows,
-                                     cols, 64, 64, SC_POOL_PHASE);
+                                     cols, 64, 64, flags);
 }
 
 /* The column table (padding modes applied) and the outputs [*lo, *hi)
@@ -290,7 +292,7 @@ void sc_q8_dw_run(const sc_run_args *args) {
                  args->q8_output,
                  q8dw_quads(args->kernel) ? SC_Q8_DW_QBLOCK : SC_Q8_DW_KPAD};
   if (p->layout == SIMDCONV_LAYOUT_NHWC) {
-    q8dw_nhwc(&t, s->N, args->pool);
+    q8dw_nhwc(&t, s->N, args->pool, args->pool_final);
     return;
   }
   /* NCHW: per image, its NHWC copy, the NHWC output, transposed back. */
@@ -299,9 +301,10 @@ void sc_q8_dw_run(const sc_run_args *args) {
   t.y = ws + l.yout;
   for (size_t n = 0; n < s->N; n++) {
     q8dw_transpose_run(args->q8_input + n * p->C * HW, p->C, HW, ws + l.xin,
-                       args->pool);
-    q8dw_nhwc(&t, 1, args->pool);
+                       args->pool, SC_POOL_PHASE);
+    q8dw_nhwc(&t, 1, args->pool, SC_POOL_PHASE);
     q8dw_transpose_run(ws + l.yout, OHW, p->K,
-                       args->q8_output + n * p->K * OHW, args->pool);
+                       args->q8_output + n * p->K * OHW, args->pool,
+                       n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
   }
 }

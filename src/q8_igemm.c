@@ -872,7 +872,8 @@ static size_t q8_tiles_per_task(const q8_ctx *c, size_t tiles) {
 /* Runs images [0, n) into c->y: tasks of all of a group's blocks and
  * q8_tiles_per_task() tiles, split while there are fewer than 4 per thread
  * (first the operand whose copies cost less). */
-static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
+static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
+                       uint32_t flags) {
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const size_t tiles = sc_div_up(c->pixels, mr);
   size_t kt = c->nblocks, pt = q8_tiles_per_task(c, tiles);
@@ -889,7 +890,7 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool) {
   }
   sc_parallelize_4d_tile_2d(pool, q8_task, c, n, c->gemms, c->kg,
                                      c->pixels, kt * nr, pt * mr,
-                                     SC_POOL_FINAL);
+                                     flags);
 }
 
 void sc_q8_igemm_run(const sc_run_args *args) {
@@ -960,7 +961,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   if (pl.im2col)
     sc_im2col_init(&c.records, p, s, 1, rowtab, coltab, zero, pl.kc);
   if (!pl.copy) {
-    q8_compute(&c, s->N, args->pool);
+    q8_compute(&c, s->N, args->pool, args->pool_final);
     return;
   }
   /* One image at a time through the copy (im2col's: NHWC, unpadded). */
@@ -976,6 +977,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       sc_parallelize_1d_tile_1d(args->pool, q8_copy_task, &cc, HW,
                                          256, SC_POOL_PHASE);
     c.y = args->q8_output + n * c.image_out;
-    q8_compute(&c, 1, args->pool);
+    q8_compute(&c, 1, args->pool,
+               n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
   }
 }

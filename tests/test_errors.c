@@ -363,6 +363,9 @@ Test(errors, unknown_enums, .init = init_data) {
     create_expect(&d, &o, SIMDCONV_ERR_INVALID_ENUM, what);
     EXPECT(simdconv_isa_check((simdconv_isa)bad[b]),
            SIMDCONV_ERR_INVALID_ENUM);
+    const simdconv_options w = {.pool_wait = (simdconv_pool_wait)bad[b]};
+    snprintf(what, sizeof what, "options.pool_wait = %d", bad[b]);
+    create_expect(&d, &w, SIMDCONV_ERR_INVALID_ENUM, what);
   }
   /* Every known value of every enum is accepted. */
   for (int v = 0; v < SIMDCONV_ACT_COUNT; v++) {

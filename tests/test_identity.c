@@ -252,6 +252,56 @@ ParameterizedTest(simdconv_isa *isa, identity, batch_position,
   }
 }
 
+/* options.pool_wait changes what the pool's workers do after a run, never
+ * the bits: objects that spin and objects that yield, run alternately on one
+ * 2-thread pool, batches of 2 (the per-image loops of the NCHW drivers
+ * hand off between images), against the scalar baseline. */
+TU_ISA_PARAMS(identity, pool_wait)
+ParameterizedTest(simdconv_isa *isa, identity, pool_wait, .timeout = 600) {
+  size_t done = 0;
+  for (size_t t = 0; t < tu_table_len; t += 5) {
+    tu_spec s;
+    tu_spec_from_tcfg(&s, &tu_table[t], (simdconv_layout)(t / 5 % 2),
+                      SIMDCONV_WEIGHTS_OIHW, 0, 0xd000 + t);
+    tu_case c;
+    tu_case_init(&c, &s);
+    tu_case_reshape(&c, 2, s.H, s.W);
+    float *y0 = baseline(&c);
+    float *y = tu_alloc(c.ny * sizeof(float));
+    simdconv_conv *conv[2];
+    for (int w = 0; w < 2; w++) {
+      const simdconv_options o = {.isa = *isa,
+                                  .pool_wait = (simdconv_pool_wait)w};
+      cr_assert(tu_try_create(&c, &o, &conv[w]) == SIMDCONV_OK, "%s",
+                tu_case_str(&c));
+      simdconv_conv_info info;
+      cr_assert(simdconv_get_info(conv[w], &info) == SIMDCONV_OK);
+      cr_assert(info.pool_wait == (simdconv_pool_wait)w,
+                "get_info: pool_wait %d, created with %d",
+                (int)info.pool_wait, w);
+    }
+    for (int i = 0; i < 4; i++) {
+      memset(y, 0xff, c.ny * sizeof(float));
+      tu_run(&c, conv[i % 2], *isa, &tu_variants[3], y);
+      const size_t d = tu_first_diff(y0, y, c.ny);
+      cr_assert(d == c.ny,
+                "%s, pool_wait %s, run %d: output %zu is %a, scalar %a: %s",
+                tu_isa_str(*isa), i % 2 ? "SPIN" : "YIELD", i, d,
+                (double)y[d], (double)y0[d], tu_case_str(&c));
+    }
+    simdconv_destroy(conv[0]);
+    simdconv_destroy(conv[1]);
+    free(y);
+    free(y0);
+    tu_case_free(&c);
+    done++;
+  }
+  char what[96];
+  snprintf(what, sizeof what, "identity::pool_wait on %s, %zu cases",
+           tu_isa_str(*isa), done);
+  tu_report(what);
+}
+
 /* Two threads run one object at once, on different input sizes. */
 typedef struct job {
   const simdconv_conv *conv;

@@ -187,6 +187,7 @@ typedef struct cli_q8_job {
   uint32_t isas;      /* ISAs to run */
   const char *ukernel;
   size_t repeat;
+  simdconv_pool_wait pool_wait;
   uint64_t seed;
   simdconv_qtype in_type, out_type;
   bool per_tensor, no_bias, check;

@@ -33,6 +33,7 @@ typedef struct run_options {
   size_t batch;
   size_t input[2]; /* H, W */
   size_t threads, repeat;
+  bool spin; /* options.pool_wait = SIMDCONV_POOL_SPIN */
   uint64_t seed;
   uint32_t isas; /* mask; 0: every usable ISA */
   const char *ukernel; /* also run this registered kernel, or NULL */
@@ -93,6 +94,9 @@ static const cli_flag run_flags[] = {
      "input height and width"},
     {"--threads", NULL, cli_parse_positive, OPT(threads), false, "T",
      "pthreadpool threads (default 1: no pool)"},
+    {"--spin", NULL, NULL, OPT(spin), true, NULL,
+     "with --threads: the pool's workers spin between runs instead of "
+     "sleeping (options.pool_wait SPIN)"},
     {"--isa", NULL, cli_parse_isa_list, OPT(isas), false, "ISA[,ISA]",
      "auto|scalar|avx2|avx512|neon (default: every usable ISA)"},
     {"--ukernel", NULL, cli_parse_kernel_name, OPT(ukernel), false, "NAME",
@@ -422,7 +426,10 @@ static simdconv_status f32_run(const cli_runner *r, void *out, void *ws,
 static bool run_isa(const run_options *o, const problem *p, simdconv_isa isa,
                     const char *kernel, tensors *t) {
   const char *name = kernel ? kernel : simdconv_isa_name(isa);
-  simdconv_options opts = {.isa = isa, .kernel = kernel};
+  simdconv_options opts = {
+      .isa = isa,
+      .kernel = kernel,
+      .pool_wait = o->spin ? SIMDCONV_POOL_SPIN : SIMDCONV_POOL_YIELD};
   simdconv_conv *conv = NULL;
   double t0 = now_seconds();
   simdconv_status st =
@@ -522,6 +529,7 @@ static int run_int8(const run_options *o, const problem *p) {
       .OW = p->OW, .in_elems = p->in_elems, .w_elems = p->w_elems,
       .out_elems = p->out_elems, .ops = p->flops, .pool = p->pool,
       .isas = p->isas, .ukernel = o->ukernel, .repeat = o->repeat,
+      .pool_wait = o->spin ? SIMDCONV_POOL_SPIN : SIMDCONV_POOL_YIELD,
       .seed = o->seed, .in_type = o->in_type, .out_type = o->out_type,
       .per_tensor = o->per_tensor, .no_bias = o->no_bias, .check = o->check};
   const int rc = cli_run_q8(&job);

@@ -81,7 +81,8 @@ static simdconv_status q8_run(const cli_runner *r, void *out, void *ws,
 static bool q8_run_isa(const cli_q8_job *j, simdconv_isa isa,
                        const char *kernel, q8_tensors *t) {
   const char *name = kernel ? kernel : simdconv_isa_name(isa);
-  const simdconv_options opts = {.isa = isa, .kernel = kernel};
+  const simdconv_options opts = {
+      .isa = isa, .kernel = kernel, .pool_wait = j->pool_wait};
   simdconv_conv *conv = NULL;
   double t0 = now_seconds();
   simdconv_status st =

@@ -56,13 +56,13 @@ class Allocator(ctypes.Structure):
 class Options(ctypes.Structure):
     """simdconv_options."""
     _fields_ = [("isa", c_int), ("allocator", ctypes.POINTER(Allocator)),
-                ("kernel", ctypes.c_char_p)]
+                ("kernel", ctypes.c_char_p), ("pool_wait", c_int)]
 
 
 class ConvInfo(ctypes.Structure):
     """simdconv_conv_info."""
     _fields_ = [("isa", c_int), ("kernel", c_char_p),
-                ("packed_bytes", c_size_t)]
+                ("packed_bytes", c_size_t), ("pool_wait", c_int)]
 
 
 class KernelInfo(ctypes.Structure):

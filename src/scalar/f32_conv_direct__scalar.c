@@ -178,7 +178,7 @@ static void direct_run(const sc_run_args *args) {
       .math = sc_scalar_math_get(),
   };
   sc_parallelize_2d_tile_2d(args->pool, direct_row, &t, s->N * s->OH,
-                            p->K, 1, 16, SC_POOL_FINAL);
+                            p->K, 1, 16, args->pool_final);
 }
 
 static void direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {

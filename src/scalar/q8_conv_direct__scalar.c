@@ -123,7 +123,7 @@ static void q8_direct_run(const sc_run_args *args) {
   };
   sc_parallelize_2d_tile_2d(args->pool, q8_direct_row, &t,
                                      s->N * s->OH, p->K, 1, 16,
-                                     SC_POOL_FINAL);
+                                     args->pool_final);
 }
 
 static void q8_direct_describe(const sc_conv_kernel *k, sc_kernel_desc *d) {

@@ -30,10 +30,10 @@ int main(void) {
   F(simdconv_allocator, ctx);
   SIZE(simdconv_options);
   F(simdconv_options, isa); F(simdconv_options, allocator);
-  F(simdconv_options, kernel);
+  F(simdconv_options, kernel); F(simdconv_options, pool_wait);
   SIZE(simdconv_conv_info);
   F(simdconv_conv_info, isa); F(simdconv_conv_info, kernel);
-  F(simdconv_conv_info, packed_bytes);
+  F(simdconv_conv_info, packed_bytes); F(simdconv_conv_info, pool_wait);
   SIZE(simdconv_kernel_info);
   F(simdconv_kernel_info, name); F(simdconv_kernel_info, isa);
   F(simdconv_kernel_info, family); F(simdconv_kernel_info, tile_m);
