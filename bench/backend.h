@@ -32,6 +32,12 @@ typedef struct bench_threads {
   pthreadpool_t pool;  /* NULL when count == 1 */
 } bench_threads;
 
+/* Puts the pool's workers to sleep after a benchmark's timed loop: simdconv
+ * (--pool-wait spin) and XNNPACK leave them spinning for milliseconds, which
+ * would take a core from the next benchmark (oneDNN's OpenMP threads, or
+ * another pool's). Untimed; nothing without a pool. */
+void bench_threads_quiesce(const bench_threads *th);
+
 /* One way of running a convolution: an implementation plus its options. */
 typedef struct bench_variant {
   const bench_backend *backend;

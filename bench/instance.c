@@ -5,6 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+static void quiesce_task(void *ctx, size_t i) {
+  (void)ctx;
+  (void)i;
+}
+
+void bench_threads_quiesce(const bench_threads *th) {
+  /* A loop of one task per thread reaches every worker (a loop of one runs
+   * on the caller alone); the flag sends them to sleep once it is done. */
+  if (th->pool != NULL)
+    pthreadpool_parallelize_1d(th->pool, quiesce_task, NULL, th->count,
+                               PTHREADPOOL_FLAG_YIELD_WORKERS);
+}
+
 static void fill_nan(float *p, size_t n) {
   for (size_t i = 0; i < n; i++) p[i] = NAN;
 }

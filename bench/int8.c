@@ -730,6 +730,7 @@ static void q8_body(gb_state *st, void *ctx) {
     gb_set_iteration_time(st, bench_now() - t0);
     b->next = (b->next + 1) % b->nsets;
   }
+  bench_threads_quiesce(&b->th);
   const double it = (double)gb_iterations(st), ops = layer_flops(b->l);
   gb_set_counter(st, "GOP", ops * it, GB_COUNTER_RATE);
   if (b->peak > 0)

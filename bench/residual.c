@@ -299,6 +299,7 @@ static void res_body(gb_state *st, void *ctx) {
     total += t;
     b->next = (b->next + 1) % nsets;
   }
+  bench_threads_quiesce(&b->th);
   const double it = (double)gb_iterations(st);
   gb_set_counter(st, "FLOP", layer_flops(b->l) * it, GB_COUNTER_RATE);
   gb_set_counter(st, "sets", (double)nsets, GB_COUNTER_DEFAULT);

@@ -259,6 +259,7 @@ static void run_body(gb_state *st, void *ctx) {
     if (++set == nsets) set = 0;
   }
   double elapsed = bench_now() - t0;
+  bench_threads_quiesce(th);
   inst->next_set = set;
   if (rc != 0) {
     case_fail(c, "run", err);
