@@ -275,10 +275,10 @@ static int parse(int argc, char **argv, ab_options *o) {
       o->rounds = strtoul(v, NULL, 10);
     else if (strcmp(a, "--rotate-mib") == 0)
       o->rotate_mib = strtod(v, NULL);
-    else if (strcmp(a, "--pool-wait") == 0 && strcmp(v, "spin") == 0)
-      o->pool_wait = SIMDCONV_POOL_SPIN;
-    else if (strcmp(a, "--pool-wait") == 0 && strcmp(v, "yield") == 0)
-      o->pool_wait = SIMDCONV_POOL_YIELD;
+    else if (strcmp(a, "--pool-wait") == 0) {
+      if (!bench_pool_wait_parse(v, &o->pool_wait))
+        return usage();
+    }
     else if (strcmp(a, "--residual") == 0) {
       o->alpha = strtof(v, NULL);
       o->residual = o->residual ? o->residual : 1;

@@ -117,6 +117,16 @@ static size_t parse_cache_size(const char *text) {
 
 simdconv_pool_wait bench_pool_wait = SIMDCONV_POOL_SPIN;
 
+bool bench_pool_wait_parse(const char *name, simdconv_pool_wait *out) {
+  if (strcmp(name, "spin") == 0)
+    *out = SIMDCONV_POOL_SPIN;
+  else if (strcmp(name, "yield") == 0)
+    *out = SIMDCONV_POOL_YIELD;
+  else
+    return false;
+  return true;
+}
+
 size_t bench_llc_bytes(void) {
   size_t best = 0;
   for (int idx = 0; idx < 8; idx++) {

@@ -60,6 +60,10 @@ size_t bench_llc_bytes(void);
  * between calls). */
 extern simdconv_pool_wait bench_pool_wait;
 
+/* "spin" or "yield" (the --pool-wait argument of simdconv-bench and
+ * simdconv-ab) into *out; false for anything else. */
+bool bench_pool_wait_parse(const char *name, simdconv_pool_wait *out);
+
 /* Monotonic wall clock in seconds. */
 double bench_now(void);
 

@@ -179,12 +179,7 @@ static int parse_options(int argc, char **argv, options *o) {
     } else if ((v = opt_value(argc, argv, &i, "--peak")) != NULL) {
       if (parse_peaks(v, o->peak) != 0) goto bad;
     } else if ((v = opt_value(argc, argv, &i, "--pool-wait")) != NULL) {
-      if (strcmp(v, "spin") == 0)
-        bench_pool_wait = SIMDCONV_POOL_SPIN;
-      else if (strcmp(v, "yield") == 0)
-        bench_pool_wait = SIMDCONV_POOL_YIELD;
-      else
-        goto bad;
+      if (!bench_pool_wait_parse(v, &bench_pool_wait)) goto bad;
     } else {
       goto bad;
     }

@@ -119,6 +119,13 @@ typedef struct sc_run_args {
   uint8_t *q8_output;
 } sc_run_args;
 
+/* The flags of a parallel loop of a run: the run's pool_final when it is
+ * the run's last loop (the last image's, in the per-image loops of the
+ * NCHW drivers), else SC_POOL_PHASE (the workers spin on to the next). */
+static inline uint32_t sc_pool_flags(const sc_run_args *args, bool last) {
+  return last ? args->pool_final : SC_POOL_PHASE;
+}
+
 /* Kernel families: one portable driver each, with per-ISA micro-kernels. */
 typedef enum sc_family {
   SC_FAMILY_DIRECT = 0,  /* the scalar direct kernel (src/scalar) */

@@ -923,7 +923,7 @@ void sc_deconv_run(const sc_run_args *args) {
     }
     c.image0 = n0;
     dc_compute(&c, nimg, args->pool, n0 == 0 && pair == NULL ? &ic : NULL,
-               n0 + nimg == s->N ? args->pool_final : SC_POOL_PHASE);
+               sc_pool_flags(args, n0 + nimg == s->N));
   }
 }
 

@@ -525,7 +525,7 @@ void sc_deconv_dw_run(const sc_run_args *args) {
     c.y_nchw = args->output + n * out;
     c.r_nchw = args->residual != NULL ? args->residual + n * out : NULL;
     dcw_compute(&c, 1, args->pool,
-                n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
+                sc_pool_flags(args, n + 1 == s->N));
   }
 }
 

@@ -364,7 +364,7 @@ void sc_dpix_run(const sc_run_args *args) {
                       SC_POOL_PHASE);
     c.n0 = n;
     sc_parallelize_2d(args->pool, dp_task, &c, blocks, rtiles,
-                      n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
+                      sc_pool_flags(args, n + 1 == s->N));
   }
 }
 

@@ -1019,7 +1019,7 @@ void sc_igemm_run(const sc_run_args *args) {
     }
     ctx.y = args->output + n * ctx.image_out;
     igemm_compute(&ctx, 1, args->pool,
-                  n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
+                  sc_pool_flags(args, n + 1 == s->N));
   }
 }
 

@@ -305,6 +305,6 @@ void sc_q8_dw_run(const sc_run_args *args) {
     q8dw_nhwc(&t, 1, args->pool, SC_POOL_PHASE);
     q8dw_transpose_run(ws + l.yout, OHW, p->K,
                        args->q8_output + n * p->K * OHW, args->pool,
-                       n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
+                       sc_pool_flags(args, n + 1 == s->N));
   }
 }

@@ -978,6 +978,6 @@ void sc_q8_igemm_run(const sc_run_args *args) {
                                          256, SC_POOL_PHASE);
     c.y = args->q8_output + n * c.image_out;
     q8_compute(&c, 1, args->pool,
-               n + 1 == s->N ? args->pool_final : SC_POOL_PHASE);
+               sc_pool_flags(args, n + 1 == s->N));
   }
 }
