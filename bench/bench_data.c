@@ -42,6 +42,12 @@ void bench_fill_uniform(float *p, size_t n, uint64_t *state) {
   }
 }
 
+void bench_fill_bytes(void *p, size_t n, uint64_t *state) {
+  uint8_t *b = p;
+  for (size_t i = 0; i < n; i++)
+    b[i] = (uint8_t)mix(state);
+}
+
 static uint64_t layer_seed(const bench_layer *l) {
   uint64_t h = 1469598103934665603u; /* FNV-1a */
   for (const char *c = l->name; *c; c++) h = (h ^ (uint8_t)*c) * 1099511628211u;
@@ -68,6 +74,49 @@ void tensors_free(bench_tensors *t) {
   bench_free(t->weights);
   bench_free(t->bias);
   memset(t, 0, sizeof *t);
+}
+
+void bench_q8_tensors_make(bench_q8_tensors *d, const bench_layer *l,
+                           bench_q8_quant qt) {
+  uint64_t s = 0x71386461ull + l->C * 131 + l->K * 7 + l->H;
+  const size_t nx = layer_input_elems(l), nw = layer_weight_elems(l);
+  d->x = bench_alloc(nx);
+  d->w = bench_alloc(nw);
+  d->bias = bench_alloc(l->K * sizeof(int32_t));
+  d->w_scales = bench_alloc_floats(l->K);
+  bench_fill_bytes(d->x, nx, &s);
+  bench_fill_bytes(d->w, nw, &s);
+  const double taps = (double)((l->C / l->g) * l->R * l->S);
+  const int32_t span = (int32_t)(sqrt(taps) * 255 * 128 / 8) + 1;
+  for (size_t k = 0; k < l->K; k++) {
+    d->bias[k] = (int32_t)(mix(&s) % (2 * (uint64_t)span + 1)) - span;
+    d->w_scales[k] = (1.0f + (float)(mix(&s) % 1024) / 1024.0f) / 256.0f;
+  }
+  const float xs = 1.0f / 64;
+  /* |x - zp| and |w| about 74 on average: the sums' scale. */
+  const float ys = (float)(xs * 1.5 / 256 * sqrt(taps) * 74 * 74 / 50);
+  const bool s8 = qt == BENCH_Q8_S8_CHANNEL;
+  const simdconv_qtype t = s8 ? SIMDCONV_QTYPE_S8 : SIMDCONV_QTYPE_U8;
+  /* simdconv_qparams_init's fields spelled out: simdconv-ab links no
+   * simdconv (it loads two with dlopen). */
+  d->q = (simdconv_qparams){
+      .input_type = t,
+      .input_scale = xs,
+      .input_zero_point = s8 ? 0 : 128,
+      .weight_scales = d->w_scales,
+      .weight_scale_count = qt == BENCH_Q8_U8_TENSOR ? 1 : l->K,
+      .output_type = t,
+      .output_scale = ys,
+      .output_zero_point = s8 ? 0 : 128,
+  };
+}
+
+void bench_q8_tensors_free(bench_q8_tensors *d) {
+  bench_free(d->x);
+  bench_free(d->w);
+  bench_free(d->bias);
+  bench_free(d->w_scales);
+  memset(d, 0, sizeof *d);
 }
 
 void nchw_to_nhwc(const float *src, float *dst, size_t N, size_t C, size_t H,
@@ -103,6 +152,17 @@ size_t bitwise_diff(const float *a, const float *b, size_t n, size_t *first) {
       count++;
     }
   }
+  return count;
+}
+
+size_t bytewise_diff(const void *a, const void *b, size_t n, size_t *first) {
+  if (memcmp(a, b, n) == 0)
+    return 0;
+  const uint8_t *x = a, *y = b;
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i] && count++ == 0 && first != NULL)
+      *first = i;
   return count;
 }
 

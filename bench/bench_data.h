@@ -35,7 +35,35 @@ typedef struct bench_tensors {
 void tensors_make(bench_tensors *t, const bench_layer *l);
 /* n floats uniformly random in [-1, 1) from the generator state *state. */
 void bench_fill_uniform(float *p, size_t n, uint64_t *state);
+/* n uniformly random bytes from the generator state *state. */
+void bench_fill_bytes(void *p, size_t n, uint64_t *state);
 void tensors_free(bench_tensors *t);
+
+/* The quantizations of the int8 benchmarks. */
+typedef enum bench_q8_quant {
+  BENCH_Q8_U8_CHANNEL = 0, /* uint8, a weight scale per output channel */
+  BENCH_Q8_U8_TENSOR,      /* uint8, one weight scale (XNNPACK qu8) */
+  BENCH_Q8_S8_CHANNEL,     /* int8, per channel (XNNPACK qc8) */
+  BENCH_Q8_QUANTS
+} bench_q8_quant;
+
+/* A layer's int8 data for one quantization: input NCHW, weights OIHW,
+ * bias K, the weight scales q.weight_scales points to. */
+typedef struct bench_q8_tensors {
+  uint8_t *x;
+  int8_t *w;
+  int32_t *bias;
+  float *w_scales; /* K (one used when per tensor) */
+  simdconv_qparams q;
+} bench_q8_tensors;
+
+/* Uniform bytes and weights from a seed derived from the layer's shape, a
+ * bias the size of the sums, input zero point 128 (uint8) or 0 (int8), an
+ * output scale that spreads the outputs; the same bytes for every
+ * quantization (read as int8 for BENCH_Q8_S8_CHANNEL). */
+void bench_q8_tensors_make(bench_q8_tensors *d, const bench_layer *l,
+                           bench_q8_quant qt);
+void bench_q8_tensors_free(bench_q8_tensors *d);
 
 /* Layout conversions of activations (N x C x H x W) and weights. */
 void nchw_to_nhwc(const float *src, float *dst, size_t N, size_t C, size_t H,
@@ -49,6 +77,8 @@ void oihw_to_ohwi(const float *src, float *dst, size_t K, size_t Cg, size_t R,
 /* Number of elements that differ bitwise (NaN equals any NaN); *first
  * receives the index of the first difference. */
 size_t bitwise_diff(const float *a, const float *b, size_t n, size_t *first);
+/* Number of bytes that differ; *first receives the index of the first. */
+size_t bytewise_diff(const void *a, const void *b, size_t n, size_t *first);
 
 /* Size of the last-level cache in bytes (sysfs, then sysconf), or 32 MiB
  * when unknown. */

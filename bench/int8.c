@@ -34,7 +34,6 @@
  * times the threads; peers and fp32 use the machine's int8 peak), exact.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,14 +59,6 @@
 #include <xnnpack.h>
 #endif
 
-/* The quantizations of the comparisons. */
-typedef enum q8_quant {
-  Q8_U8_CHANNEL = 0, /* simdconv, oneDNN */
-  Q8_U8_TENSOR,      /* XNNPACK qu8 */
-  Q8_S8_CHANNEL,     /* XNNPACK qc8 */
-  Q8_QUANTS
-} q8_quant;
-
 typedef enum q8_impl {
   Q8_SIMDCONV,
   Q8_SIMDCONV_F32,
@@ -80,19 +71,9 @@ typedef struct q8_variant {
   q8_impl impl;
   simdconv_isa isa;       /* simdconv: the object's ISA */
   simdconv_layout layout; /* of the plain input and output */
-  q8_quant quant;
+  bench_q8_quant quant;
   char name[48];
 } q8_variant;
-
-/* A layer's int8 data for one quantization (NCHW input, OIHW weights). */
-typedef struct q8_data {
-  uint8_t *x;
-  int8_t *w;
-  int32_t *bias;
-  float *w_scales; /* K (one when per tensor) */
-  simdconv_qparams q;
-  uint8_t *anchor; /* simdconv's best-ISA NHWC output: the reference */
-} q8_data;
 
 /* One set: input and output in the variant's layout, and its plan. */
 typedef struct q8_set {
@@ -133,65 +114,28 @@ typedef struct q8_bench {
 static size_t g_rotate_bytes;
 static size_t g_validated;
 static q8_bench *g_current;
-static q8_data g_data[Q8_QUANTS];
+/* A layer's data of each quantization (simdconv and oneDNN: u8 per
+ * channel, XNNPACK qu8: u8 per tensor, qc8: s8 per channel), and
+ * simdconv's best-ISA NHWC output on it: the reference. */
+static bench_q8_tensors g_data[BENCH_Q8_QUANTS];
+static uint8_t *g_anchor[BENCH_Q8_QUANTS];
 static const bench_layer *g_data_layer; /* whose data g_data holds */
 static float *g_f32_input;              /* NHWC, for the fp32 variant */
 static bench_tensors g_f32;
 
 /* ---- data ------------------------------------------------------------------ */
 
-static uint64_t q8_rand(uint64_t *s) {
-  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-static size_t q8_taps(const bench_layer *l) {
-  return (l->C / l->g) * l->R * l->S;
-}
-
 static simdconv_desc q8_desc(const bench_layer *l, simdconv_layout layout) {
   return layer_desc(l, layout);
 }
 
-static void q8_data_free(q8_data *d) {
-  bench_free(d->x);
-  bench_free(d->w);
-  bench_free(d->bias);
-  bench_free(d->w_scales);
-  bench_free(d->anchor);
-  memset(d, 0, sizeof *d);
-}
-
-/* The data of quantization qt (the same bytes for all three, read as int8
- * for Q8_S8_CHANNEL). */
-static void q8_data_make(q8_data *d, const bench_layer *l, q8_quant qt) {
-  uint64_t s = 0x71386461ull + l->C * 131 + l->K * 7 + l->H;
-  const size_t nx = layer_input_elems(l), nw = layer_weight_elems(l);
-  d->x = bench_alloc(nx);
-  d->w = bench_alloc(nw);
-  d->bias = bench_alloc(l->K * sizeof(int32_t));
-  d->w_scales = bench_alloc(l->K * sizeof(float));
-  for (size_t i = 0; i < nx; i++)
-    d->x[i] = (uint8_t)q8_rand(&s);
-  for (size_t i = 0; i < nw; i++)
-    d->w[i] = (int8_t)(uint8_t)q8_rand(&s);
-  const double taps = (double)q8_taps(l);
-  const int32_t span = (int32_t)(sqrt(taps) * 255 * 128 / 8) + 1;
-  for (size_t k = 0; k < l->K; k++) {
-    d->bias[k] = (int32_t)(q8_rand(&s) % (2 * (uint64_t)span + 1)) - span;
-    d->w_scales[k] = (1.0f + (float)(q8_rand(&s) % 1024) / 1024.0f) / 256.0f;
+/* The data of every quantization and their anchors. */
+static void q8_data_free(void) {
+  for (int qt = 0; qt < BENCH_Q8_QUANTS; qt++) {
+    bench_q8_tensors_free(&g_data[qt]);
+    bench_free(g_anchor[qt]);
+    g_anchor[qt] = NULL;
   }
-  const float xs = 1.0f / 64;
-  /* |x - zp| and |w| about 74 on average: the sums' scale. */
-  const float ys = (float)(xs * 1.5 / 256 * sqrt(taps) * 74 * 74 / 50);
-  const bool s8 = qt == Q8_S8_CHANNEL;
-  simdconv_qparams_init(&d->q, s8 ? SIMDCONV_QTYPE_S8 : SIMDCONV_QTYPE_U8,
-                        xs, s8 ? 0 : 128, d->w_scales,
-                        qt == Q8_U8_TENSOR ? 1 : l->K,
-                        s8 ? SIMDCONV_QTYPE_S8 : SIMDCONV_QTYPE_U8, ys,
-                        s8 ? 0 : 128);
 }
 
 /* x (NCHW bytes) in the given layout, into dst. */
@@ -222,7 +166,7 @@ static void q8_to_nhwc(const uint8_t *y, uint8_t *dst, const bench_layer *l,
 }
 
 static simdconv_conv *q8_simdconv_create(const bench_layer *l,
-                                         const q8_data *d,
+                                         const bench_q8_tensors *d,
                                          simdconv_layout layout,
                                          simdconv_isa isa) {
   const simdconv_desc desc = q8_desc(l, layout);
@@ -239,8 +183,7 @@ static simdconv_conv *q8_simdconv_create(const bench_layer *l,
 static bool q8_layer_data(const bench_layer *l) {
   if (g_data_layer == l)
     return true;
-  for (int qt = 0; qt < Q8_QUANTS; qt++)
-    q8_data_free(&g_data[qt]);
+  q8_data_free();
   bench_free(g_f32_input);
   if (g_data_layer != NULL)
     tensors_free(&g_f32);
@@ -248,16 +191,17 @@ static bool q8_layer_data(const bench_layer *l) {
   tensors_make(&g_f32, l);
   g_f32_input = bench_alloc_floats(layer_input_elems(l));
   nchw_to_nhwc(g_f32.input, g_f32_input, l->N, l->C, l->H, l->W);
-  for (int qt = 0; qt < Q8_QUANTS; qt++) {
-    q8_data *d = &g_data[qt];
-    q8_data_make(d, l, (q8_quant)qt);
+  for (int qt = 0; qt < BENCH_Q8_QUANTS; qt++) {
+    bench_q8_tensors *d = &g_data[qt];
+    bench_q8_tensors_make(d, l, (bench_q8_quant)qt);
     uint8_t *x = bench_alloc(layer_input_elems(l));
     q8_to_layout(d->x, x, l, l->C, l->H, l->W, SIMDCONV_LAYOUT_NHWC);
-    d->anchor = bench_alloc(layer_output_elems(l));
+    g_anchor[qt] = bench_alloc(layer_output_elems(l));
     simdconv_conv *c =
         q8_simdconv_create(l, d, SIMDCONV_LAYOUT_NHWC, SIMDCONV_ISA_AUTO);
     const bool ok = c != NULL && simdconv_run_q8(c, l->N, l->H, l->W, x,
-                                                 d->anchor, NULL, 0, NULL) ==
+                                                 g_anchor[qt], NULL, 0,
+                                                 NULL) ==
                                      SIMDCONV_OK;
     simdconv_destroy(c);
     bench_free(x);
@@ -306,7 +250,7 @@ static void q8_md(dnnl_memory_desc_t *md, size_t n, size_t c, size_t h,
 /* The primitive (formats "any"), its weights, bias and scratchpad; each
  * set gets its src and dst in the primitive's formats (q8_dn_set), as
  * onednn/any does in the layer suite. */
-static bool q8_dn_create(q8_bench *b, const q8_data *d, char *why) {
+static bool q8_dn_create(q8_bench *b, const bench_q8_tensors *d, char *why) {
   const bench_layer *l = b->l;
   Q8_DNNL_THREADS(b->th.count); /* oneDNN sizes its work split now */
   dnnl_memory_desc_t src_md, dst_md, w_md, uw_md, b_md;
@@ -468,7 +412,8 @@ static void q8_dn_release(q8_bench *b) {
 
 #if BENCH_HAVE_XNNPACK
 /* One operator per set (XNNPACK binds its buffers at setup). */
-static void *q8_xnn_create(const q8_bench *b, const q8_data *d, q8_set *set) {
+static void *q8_xnn_create(const q8_bench *b, const bench_q8_tensors *d,
+                           q8_set *set) {
   const bench_layer *l = b->l;
   const size_t cg = l->C / l->g, kg = l->K / l->g, nw = layer_weight_elems(l);
   uint8_t *w = bench_alloc(nw); /* OHWI, +128 for qu8 */
@@ -569,7 +514,7 @@ static bool q8_run(q8_bench *b, size_t s) {
 /* The sets: each holds the layer's input in the variant's layout. */
 static bool q8_make_sets(q8_bench *b, char *why) {
   const bench_layer *l = b->l;
-  const q8_data *d = &g_data[b->v->quant];
+  const bench_q8_tensors *d = &g_data[b->v->quant];
   const bool f32 = b->v->impl == Q8_SIMDCONV_F32;
   const size_t esize = f32 ? sizeof(float) : 1;
   const size_t nx = layer_input_elems(l), ny = layer_output_elems(l);
@@ -627,7 +572,8 @@ static bool q8_make_sets(q8_bench *b, char *why) {
 }
 
 /* simdconv on the reduced layer: every byte the oracle's. */
-static bool q8_check_reduced(const q8_bench *b, const q8_data *d, char *why) {
+static bool q8_check_reduced(const q8_bench *b, const bench_q8_tensors *d,
+                             char *why) {
   const bench_layer r = layer_reduced(b->l, 8);
   const simdconv_desc desc = q8_desc(&r, b->v->layout);
   const size_t nx = layer_input_elems(&r), ny = layer_output_elems(&r);
@@ -658,7 +604,7 @@ static bool q8_check_reduced(const q8_bench *b, const q8_data *d, char *why) {
  * one step for the peers (b->exact: the fraction of equal bytes). */
 static bool q8_validate(q8_bench *b, char *why) {
   const bench_layer *l = b->l;
-  const q8_data *d = &g_data[b->v->quant];
+  const bench_q8_tensors *d = &g_data[b->v->quant];
   const size_t ny = layer_output_elems(l);
   if (b->v->impl == Q8_SIMDCONV && !q8_check_reduced(b, d, why))
     return false;
@@ -675,11 +621,12 @@ static bool q8_validate(q8_bench *b, char *why) {
   else
 #endif
     q8_to_nhwc(b->sets[0].y, y, l, b->v->layout);
-  const bool s8 = b->v->quant == Q8_S8_CHANNEL;
+  const bool s8 = b->v->quant == BENCH_Q8_S8_CHANNEL;
+  const uint8_t *anchor = g_anchor[b->v->quant];
   size_t equal = 0, far = 0;
   for (size_t i = 0; i < ny; i++) {
     const int a = s8 ? (int8_t)y[i] : y[i];
-    const int r = s8 ? (int8_t)d->anchor[i] : d->anchor[i];
+    const int r = s8 ? (int8_t)anchor[i] : anchor[i];
     equal += a == r;
     far += abs(a - r) > 1;
   }
@@ -782,7 +729,7 @@ static size_t g_nvariants;
 static double g_peak[SIMDCONV_ISA_COUNT];
 
 static void q8_add_variant(q8_impl impl, simdconv_isa isa,
-                           simdconv_layout layout, q8_quant qt,
+                           simdconv_layout layout, bench_q8_quant qt,
                            const char *name) {
   if (g_nvariants < Q8_MAX_VARIANTS)
     g_variants[g_nvariants++] =
@@ -802,21 +749,21 @@ static void q8_variants(void) {
                simdconv_isa_name((simdconv_isa)i),
                lay == SIMDCONV_LAYOUT_NHWC ? "nhwc" : "nchw");
       q8_add_variant(Q8_SIMDCONV, (simdconv_isa)i, (simdconv_layout)lay,
-                     Q8_U8_CHANNEL, name);
+                     BENCH_Q8_U8_CHANNEL, name);
     }
   q8_add_variant(Q8_SIMDCONV_F32, SIMDCONV_ISA_AUTO, SIMDCONV_LAYOUT_NHWC,
-                 Q8_U8_CHANNEL, "simdconv_f32_nhwc");
+                 BENCH_Q8_U8_CHANNEL, "simdconv_f32_nhwc");
 #if BENCH_HAVE_ONEDNN
   if (g_dn_engine != NULL)
     q8_add_variant(Q8_ONEDNN, SIMDCONV_ISA_AUTO, SIMDCONV_LAYOUT_NHWC,
-                   Q8_U8_CHANNEL, "onednn_u8s8");
+                   BENCH_Q8_U8_CHANNEL, "onednn_u8s8");
 #endif
 #if BENCH_HAVE_XNNPACK
   if (xnn_initialize(NULL) == xnn_status_success) {
     q8_add_variant(Q8_XNN_QU8, SIMDCONV_ISA_AUTO, SIMDCONV_LAYOUT_NHWC,
-                   Q8_U8_TENSOR, "xnnpack_qu8");
+                   BENCH_Q8_U8_TENSOR, "xnnpack_qu8");
     q8_add_variant(Q8_XNN_QC8, SIMDCONV_ISA_AUTO, SIMDCONV_LAYOUT_NHWC,
-                   Q8_S8_CHANNEL, "xnnpack_qc8");
+                   BENCH_Q8_S8_CHANNEL, "xnnpack_qc8");
   }
 #endif
 }
@@ -892,8 +839,7 @@ size_t bench_int8_finish(void) {
   if (g_current != NULL)
     q8_release(g_current);
   g_current = NULL;
-  for (int qt = 0; qt < Q8_QUANTS; qt++)
-    q8_data_free(&g_data[qt]);
+  q8_data_free();
   bench_free(g_f32_input);
   if (g_data_layer != NULL)
     tensors_free(&g_f32);
