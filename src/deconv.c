@@ -729,10 +729,6 @@ static void dc_task(void *arg, size_t n, size_t g, size_t oh0, size_t k0,
       }
 }
 
-/* A task's weights up to which it runs row by row (all its blocks per row)
- * rather than block by block, as in the forward driver. */
-#define DC_TILES_OUTER_BYTES ((size_t)64 << 10)
-
 /* Runs images [image0, image0 + nimg) over the pool. A task is rt output
  * rows x kt NR blocks; with threads, the operand whose copies cost less is
  * split first (every task re-reads its blocks' weights and its rows'
@@ -757,7 +753,7 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
       sc_split_tasks(want, outer, s->OH, &rt, c->nblocks, &kt);
   }
   c->tiles_outer = (double)kt * block * sizeof(float) <=
-                   (double)DC_TILES_OUTER_BYTES;
+                   (double)SC_TILES_OUTER_BYTES;
   /* The indirection (when it is this call's to build): by each task for
    * its rows when one task owns every block of them (one image, one group),
    * written just before it is read instead of 2.5 MB of entries (FCN-8s

@@ -28,6 +28,7 @@
 #include "deconv_phase.h"
 #include "dwconv.h"
 #include "igemm.h"
+#include "padding.h"
 
 static const sc_dw_config *dcw_dw(const sc_conv_kernel *k) {
   const sc_deconv_config *c = k->config;
@@ -294,8 +295,8 @@ static void dcw_phase(const dcw_ctx *c, const dc_taps *th,
       .res_out = o->res_out,
       .alpha = c->alpha,
   };
-  sc_dw_interior(params.W, params.OW, params.S, 1, params.dw,
-                 params.pad_left, &params.ow_lo, &params.ow_hi);
+  sc_pad_interior(params.W, params.OW, params.S, 1, params.dw,
+                  params.pad_left, &params.ow_lo, &params.ow_hi);
   e->fn(&params, shifted, 1, o->row + f * p->K, k0, nk);
 }
 

@@ -116,23 +116,6 @@ void sc_dw_pack(const sc_conv_kernel *k, const sc_problem *p,
   }
 }
 
-/* The outputs [lo, hi) whose taps all read real input columns. */
-static void dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
-                        size_t pad_left, size_t *lo, size_t *hi) {
-  const size_t span = (S - 1) * dw; /* validated: fits the padded width */
-  size_t l = (pad_left + sw - 1) / sw, h = 0;
-  if (W - 1 + pad_left >= span)
-    h = (W - 1 + pad_left - span) / sw + 1;
-  if (h > OW)
-    h = OW;
-  if (l > OW)
-    l = OW;
-  if (h < l)
-    h = l;
-  *lo = l;
-  *hi = h;
-}
-
 static ptrdiff_t dw_map(size_t o, size_t stride, size_t t, size_t dil,
                         size_t pad, size_t n, simdconv_padding_mode mode) {
   return sc_pad_map((ptrdiff_t)(o * stride + t * dil) - (ptrdiff_t)pad,
@@ -238,8 +221,8 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
           .alpha = args->alpha,
       },
   };
-  dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
-              &t.params.ow_lo, &t.params.ow_hi);
+  sc_pad_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
+                  &t.params.ow_lo, &t.params.ow_hi);
   const sc_dw_nhwc_entry *e = dw_find_nhwc(cfg, p, p->Kg == 1);
   t.fn = e->fn;
   t.mr = e->mr;
@@ -432,8 +415,8 @@ static bool dw_run_nchw_tiles(const sc_run_args *args,
     tile->W = s->W;
     tile->OW = s->OW;
     tile->pad_left = p->pad_left;
-    dw_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
-                &tile->ow_lo, &tile->ow_hi);
+    sc_pad_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
+                    &tile->ow_lo, &tile->ow_hi);
   }
   /* Whole images per task unless there are too few channel blocks. */
   const size_t blocks = s->N * ((p->K + vw - 1) / vw);
@@ -566,9 +549,4 @@ void sc_dw_run(const sc_run_args *args) {
 const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
                                         const sc_problem *p, bool kg1) {
   return dw_find_nhwc(cfg, p, kg1);
-}
-
-void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
-                    size_t pad_left, size_t *lo, size_t *hi) {
-  dw_interior(W, OW, S, sw, dw, pad_left, lo, hi);
 }

@@ -219,12 +219,9 @@ void sc_dw_describe_nchw(const sc_conv_kernel *k, sc_kernel_desc *d);
 const char *sc_dw_check(const sc_conv_kernel *k);
 
 /* The first NHWC row function of cfg that fits p (kg1: as if Kg were 1),
- * and the outputs [lo, hi) of a row whose taps all read real input columns;
  * for the transposed-convolution driver (src/deconv_dw.c). */
 const sc_dw_nhwc_entry *sc_dw_find_nhwc(const sc_dw_config *cfg,
                                         const sc_problem *p, bool kg1);
-void sc_dw_interior(size_t W, size_t OW, size_t S, size_t sw, size_t dw,
-                    size_t pad_left, size_t *lo, size_t *hi);
 
 /* An sc_conv_kernel initialiser for a depthwise kernel with config cfg for
  * layout NHWC or NCHW. */

@@ -724,10 +724,6 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
   return pt > tiles ? tiles : pt;
 }
 
-/* A task's weights up to which it runs tile by tile (all its blocks per
- * tile) rather than block by block. */
-#define IGEMM_TILES_OUTER_BYTES ((size_t)64 << 10)
-
 /* Output channels x taps of a GEMM (FMAs per input float at stride 1) up to
  * which the micro-kernels prefetch the next tile's input rows, when they
  * read the caller's NHWC input (the copies of merged and NCHW plans were
@@ -780,7 +776,7 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool,
   size_t task_weights;
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};
   ctx->tiles_outer = sc_product_ok(wdims, 3, &task_weights) &&
-                     task_weights <= IGEMM_TILES_OUTER_BYTES;
+                     task_weights <= SC_TILES_OUTER_BYTES;
   sc_parallelize_4d_tile_2d(pool, igemm_task, ctx, n,
                             ctx->mode.groups, ctx->mode.kg,
                             ctx->pixels, kt * nr, pt * mr,

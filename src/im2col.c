@@ -7,18 +7,16 @@
 
 #include <string.h>
 
+#include "padding.h"
+
 void sc_im2col_init(sc_im2col *c, const sc_problem *p, const sc_shape *s,
                     size_t esize, const ptrdiff_t *rowtab,
                     const ptrdiff_t *coltab, const void *zero,
                     size_t kc_bytes) {
   /* The outputs [lo, hi) whose S taps all read real columns, unmapped
-   * (dilation_w 1): ow * sw - pl >= 0 and ow * sw - pl + S <= W. */
-  size_t lo = sc_div_up(p->pad_left, p->stride_w);
-  size_t hi = s->W + p->pad_left >= p->S
-                  ? (s->W + p->pad_left - p->S) / p->stride_w + 1
-                  : 0;
-  hi = hi < s->OW ? hi : s->OW;
-  lo = lo < hi ? lo : hi;
+   * (dilation_w 1). */
+  size_t lo, hi;
+  sc_pad_interior(s->W, s->OW, p->S, p->stride_w, 1, p->pad_left, &lo, &hi);
   *c = (sc_im2col){.p = p,
                    .rowtab = rowtab,
                    .coltab = coltab,

@@ -35,6 +35,13 @@ static inline size_t sc_l2_budget(void) {
   return l2 >= ((size_t)256 << 10) ? l2 / 4 * 3 : (size_t)192 << 10;
 }
 
+/* A task's packed weights (bytes) up to which the GEMM drivers run it
+ * tile by tile (all its blocks per tile, each tile's output pixels written
+ * whole and its input read once) rather than block by block (each block's
+ * weights read once, every tile's input and output revisited per block).
+ * 64 KiB: the blocks stay in L1 and L2 while the tiles pass. */
+#define SC_TILES_OUTER_BYTES ((size_t)64 << 10)
+
 /* Bytes of one core's L1 data cache: the host's (Zen 4 32 KiB, recent
  * Intel cores 48 KiB), 32 KiB when the size is unknown. */
 static inline size_t sc_l1d_bytes(void) {
