@@ -109,11 +109,13 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
 }
 
 /* The reduction as the micro-kernels see it: taps of cg channels, each
- * padded to kc. "Merged" (one group, dilation_w 1, channels not a multiple
- * of 4, as 3-channel stems): the image is copied with its padding
- * materialised, so the S taps of a kernel row are S*Cg consecutive
- * elements, one tap of kc = round_up(S*Cg, 4) instead of S taps of
- * round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not 49 of 4); pads of at most
+ * padded to kc. "Merged" (one group, dilation_w 1, at most
+ * SC_Q8_MERGED_MAX_CG channels, as 3-channel stems and SqueezeNet's 16):
+ * the image is copied with its padding materialised, so the S taps of a
+ * kernel row are S*Cg consecutive elements, one tap of kc = round_up(S*Cg,
+ * 4) instead of S taps of round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not
+ * 49 of 4; a 3x3 layer of 16 channels: 3 taps of 48, not 9 of 16, whose
+ * pointers and loop cost a tenth of it); pads of at most
  * SC_Q8_MERGED_MAX_PAD keep that copy within the workspace bound. The canonical
  * weights w[K][R][S][Cg] are then w[K][R][S*Cg]: the same bytes.
  * Grouped kernels (q8_igemm.h): one GEMM of K channels, kc = 4 * quads
@@ -133,14 +135,23 @@ typedef struct q8_red {
  * their products. Taken for one group, dilation_w 1 (a kernel row's taps
  * are one span of S*Cg bytes), a kernel that reads bytes, at most
  * SC_Q8_IM2COL_MAX_KC weights per output channel, and channels that a
- * tap pads (not a multiple of 4, at most 16, as merged) or too few to pay
- * for a tap (4). The weights are the same bytes again: w[K][1][R*S*Cg]. */
+ * tap pads (not a multiple of 4, at most 16). The weights are the same
+ * bytes again: w[K][1][R*S*Cg]. Kernels of SC_Q8_MERGED_MIN_TAPS taps or
+ * more run merged where they can (a kernel row of S*Cg bytes wastes little
+ * padded to 4, and its copy is one pass over the image, not R pieces per
+ * output pixel: 7x7 stems of 1 and 3 channels 1.05-1.07x, 11x11 of 3 at
+ * stride 4 1.17x, 5x5 of 3 the same); 3x3 stems of 1-3 channels, whose
+ * merged rows would pad 9 bytes to 12, run 0.81-0.84x merged. 4 channels
+ * (RGBA) run merged at every size: one tap of S*4 bytes a kernel row (a
+ * 5x5 at stride 2 1.13x). */
 #define SC_Q8_IM2COL_MAX_KC 512
+#define SC_Q8_MERGED_MIN_TAPS 25
 
 static bool q8_im2col(const sc_q8_igemm_config *cfg, const sc_problem *p) {
   return p->groups == 1 && p->dil_w == 1 && cfg->xbytes == 1 &&
          p->R * p->S > 1 && p->R * p->S * p->Cg <= SC_Q8_IM2COL_MAX_KC &&
-         (p->Cg % 4 != 0 ? p->Cg <= 16 : p->Cg <= 4);
+         p->Cg % 4 != 0 && p->Cg <= 16 &&
+         (p->R * p->S < SC_Q8_MERGED_MIN_TAPS || !sc_q8_merged_plan(p));
 }
 
 static q8_red q8_red_get(const sc_q8_igemm_config *cfg, const sc_problem *p) {
@@ -326,10 +337,14 @@ typedef struct q8_plan {
    * tiles themselves, with no indirection buffer (whose pointers, 8 bytes
    * a pixel, outweighed the input of the 16-32-channel 1x1 layers). */
   bool contiguous;
-  /* Grouped kernels (tile by tile): each tile's row pointers made once
-   * for all its blocks, on the stack, instead of an indirection buffer
-   * (72 bytes a pixel at 3x3 written and read again: a fifth of the input
-   * bytes of ResNeXt's 4-channel groups, more with 2). */
+  /* Layers that run tile by tile (grouped kernels, a GEMM's weights
+   * within SC_TILES_OUTER_BYTES): each tile's row pointers made once for
+   * all its blocks, on the stack, instead of an indirection buffer (72
+   * bytes a pixel at 3x3 written and read again: a fifth of the input
+   * bytes of ResNeXt's 4-channel groups, more with 2; SqueezeNet's
+   * fire2_expand3x3 spent a quarter of its time building it). Layers run
+   * block by block keep the buffer: rows made per block and tile cost
+   * their 3x3 layers of 256 channels 3%. */
   bool tile_rows;
 } q8_plan;
 
@@ -344,7 +359,22 @@ static bool q8_zero_taps(const sc_problem *p, const q8_plan *pl) {
 }
 
 /* The most row pointers of a tile made on the stack (q8_plan.tile_rows). */
-#define SC_Q8_TILE_ROWS_MAX 128
+#define SC_Q8_TILE_ROWS_MAX 512
+
+/* Whether a task of kt blocks runs tile by tile (q8_compute): grouped
+ * kernels always; else NHWC output (a tile's pixels written whole; in NCHW
+ * a tile would write a few bytes to each of K planes at once, 0.6x on
+ * MobileNetV2's 1x1 layers) and the task's blocks within
+ * SC_TILES_OUTER_BYTES. */
+static bool q8_tiles_outer(const sc_q8_igemm_config *cfg, const sc_problem *p,
+                           size_t kt) {
+  if (cfg->grouped)
+    return true;
+  const size_t dims[] = {kt, q8_block_bytes(p, cfg)};
+  size_t bytes;
+  return p->layout == SIMDCONV_LAYOUT_NHWC && sc_product_ok(dims, 2, &bytes) &&
+         bytes <= SC_TILES_OUTER_BYTES;
+}
 
 static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
                            const sc_shape *s) {
@@ -383,8 +413,9 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .Wp = s->W + p->pad_left + p->pad_right,
       .slack = red.im2col ? SC_IM2COL_SLACK : kc,
       .contiguous = contiguous,
-      .tile_rows = red.grouped && !contiguous &&
-                   red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX};
+      .tile_rows = !red.im2col && !contiguous &&
+                   red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX &&
+                   q8_tiles_outer(q8_cfg(k), p, sc_div_up(red.kg, q8_cfg(k)->nr))};
 }
 
 /* Byte offsets of the workspace's parts. */
@@ -451,7 +482,44 @@ typedef struct q8_indir_ctx {
   const ptrdiff_t *rowtab, *coltab; /* byte offsets, -1: zero padding */
   const uint8_t *base, *zero;
   const uint8_t **indir;
+  /* The output rows [oh_lo, oh_hi) and columns [ow_lo, ow_hi) whose taps
+   * all read the image itself (q8_interior), where a tap's pointer steps
+   * by step bytes from one output pixel to the next. */
+  size_t oh_lo, oh_hi, ow_lo, ow_hi, step;
 } q8_indir_ctx;
+
+/* The interior of q8_indir_ctx: the merged copy is padded, all of it. */
+static void q8_interior(const sc_problem *p, const sc_shape *s,
+                        const q8_plan *pl, q8_indir_ctx *c) {
+  c->step = p->stride_w * pl->pix_stride;
+  c->oh_lo = c->ow_lo = 0;
+  c->oh_hi = s->OH;
+  c->ow_hi = s->OW;
+  if (pl->merged)
+    return;
+  sc_pad_interior(s->H, s->OH, p->R, p->stride_h, p->dil_h, p->pad_top,
+                  &c->oh_lo, &c->oh_hi);
+  sc_pad_interior(s->W, s->OW, p->S, p->stride_w, p->dil_w, p->pad_left,
+                  &c->ow_lo, &c->ow_hi);
+}
+
+/* The row pointers of a tile of MR pixels from (oh, ow) in one interior
+ * output row: per tap, its first pixel's pointer and then steps, a loop
+ * the compiler vectorises (the per-pixel tables cost 0.15 of a 3x3 layer
+ * of 32 channels, built per tile or into a buffer). */
+static void q8_tile_linear(const q8_indir_ctx *c, size_t oh, size_t ow,
+                           const uint8_t **a) {
+  const size_t R = c->p->R, S = c->tcols, mr = c->mr, step = c->step;
+  const ptrdiff_t *rt = c->rowtab + oh * R, *ct = c->coltab + ow * S;
+  const uint8_t *const base = c->base;
+  for (size_t r = 0; r < R; r++)
+    for (size_t q = 0; q < S; q++) {
+      const uint8_t *const first = base + rt[r] + ct[q];
+      const uint8_t **at = a + (r * S + q) * mr;
+      for (size_t i = 0; i < mr; i++)
+        at[i] = first + i * step;
+    }
+}
 
 /* The row pointers of tiles [t0, t0 + nt) to a (tile t0's first). */
 static void q8_indir_rows(const q8_indir_ctx *c, size_t t0, size_t nt,
@@ -465,7 +533,16 @@ static void q8_indir_rows(const q8_indir_ctx *c, size_t t0, size_t nt,
   /* The output row and column of the first pixel, then stepped: a division
    * per pixel was a fifth of ResNeXt's 56x56 grouped layer. */
   size_t oh = t0 * mr / OW, ow = t0 * mr % OW;
-  for (size_t tile = t0; tile < t0 + nt; tile++)
+  for (size_t tile = t0; tile < t0 + nt; tile++) {
+    if (oh >= c->oh_lo && oh < c->oh_hi && ow >= c->ow_lo &&
+        ow + mr <= c->ow_hi) {
+      q8_tile_linear(c, oh, ow, a0 + (tile - t0) * taps * mr);
+      if ((ow += mr) == OW) {
+        ow = 0;
+        oh++;
+      }
+      continue;
+    }
     for (size_t i = 0; i < mr; i++) {
       const uint8_t **a = a0 + (tile - t0) * taps * mr + i;
       if (tile * mr + i >= pixels) {
@@ -484,6 +561,7 @@ static void q8_indir_rows(const q8_indir_ctx *c, size_t t0, size_t nt,
         oh++;
       }
     }
+  }
 }
 
 /* The indirection buffer's tiles [t0, t0 + nt). */
@@ -829,7 +907,9 @@ static void q8_task(void *arg, size_t n, size_t g, size_t k0, size_t p0,
   }
   const size_t mr = c->cfg->mr, nr = c->cfg->nr;
   const size_t kb0 = k0 / nr, kb1 = kb0 + sc_div_up(nk, nr);
-  if (c->tiles_outer) {
+  /* A single block runs in the loop below either way, its q8_blk made
+   * once (per tile: pw32to16 4% slower). */
+  if (c->tile_rows != NULL || (c->tiles_outer && kb1 - kb0 > 1)) {
     q8_task_tiles(c, n, g, kb0, kb1, p0, np);
     return;
   }
@@ -888,6 +968,11 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
     else
       sc_split_tasks(want, outer, tiles, &pt, c->nblocks, &kt);
   }
+  /* Tile by tile when the task's blocks are small: MobileNetV2's 1x1
+   * layers of 16-24 input channels (3-5 blocks of 0.5-0.8 KB) wrote each
+   * output pixel a third to a fifth at a time, in as many sweeps over 0.4-
+   * 1.2 MB of output (cold, 1.4x the time of warm buffers). */
+  c->tiles_outer = q8_tiles_outer(c->cfg, c->p, kt);
   sc_parallelize_4d_tile_2d(pool, q8_task, c, n, c->gemms, c->kg,
                                      c->pixels, kt * nr, pt * mr,
                                      flags);
@@ -919,8 +1004,18 @@ void sc_q8_igemm_run(const sc_run_args *args) {
   const uint8_t *base = pl.copy ? xcopy : args->q8_input;
   if (!pl.contiguous)
     q8_tables(p, s, &pl, rowtab, coltab);
-  q8_indir_ctx ic = {p,      s,      cfg->mr, pl.taps, pl.tcols, pixels,
-                     rowtab, coltab, base,    zero,    indir};
+  q8_indir_ctx ic = {.p = p,
+                     .s = s,
+                     .mr = cfg->mr,
+                     .taps = pl.taps,
+                     .tcols = pl.tcols,
+                     .pixels = pixels,
+                     .rowtab = rowtab,
+                     .coltab = coltab,
+                     .base = base,
+                     .zero = zero,
+                     .indir = indir};
+  q8_interior(p, s, &pl, &ic);
   if (!pl.contiguous && !pl.tile_rows && !pl.im2col)
     sc_build_indirection(args->pool, q8_indir_task, &ic, pl.tiles,
                          pl.tiles * cfg->mr * pl.taps);
@@ -949,7 +1044,6 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .pixels = pixels,
       .block = q8_block_bytes(p, cfg),
       .nblocks = sc_div_up(red.kg, cfg->nr),
-      .tiles_outer = red.grouped,
       .prefetch = red.grouped && p->stride_h * p->stride_w > 1,
       .im2col = pl.im2col ? base : NULL,
       .params = {.zero = zero,

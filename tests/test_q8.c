@@ -635,6 +635,58 @@ ParameterizedTest(simdconv_isa *isa, q8, padded_taps, .timeout = 600) {
       }
 }
 
+/* The igemm's row pointers per tile (layers whose weights stay small, in
+ * NHWC) and per image (an indirection buffer), both made per tap from the
+ * first pixel of a tile in the interior of an output row: tiles across
+ * rows, at the interior's edges, in every padding mode, strided, dilated,
+ * 1x1 strided, 5x5, the merged copy of 8-32 channels (and 36, not
+ * merged), weights beyond a tile-by-tile task's (the buffer), both
+ * layouts, every run variant (1 and 2 threads): the oracle's bytes. */
+TU_ISA_PARAMS(q8, tile_rows)
+ParameterizedTest(simdconv_isa *isa, q8, tile_rows, .timeout = 600) {
+  tu_rng r;
+  tu_rng_seed(&r, tu_base_seed(0x74726f77) + (uint64_t)*isa);
+  static const tu_tcfg cfgs[] = {
+      {.name = "c36", .C = 36, .K = 24, .H = 7, .W = 30, .R = 3, .S = 3,
+       .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true},
+      {.name = "c32_s2", .C = 32, .K = 20, .H = 9, .W = 33, .R = 3, .S = 3,
+       .sh = 2, .sw = 2, .pt = 1, .pb = 0, .pl = 1, .pr = 2},
+      {.name = "c16_merged", .C = 16, .K = 70, .H = 6, .W = 27, .R = 3,
+       .S = 3, .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true},
+      {.name = "c32_merged", .N = 2, .C = 32, .K = 33, .H = 5, .W = 19,
+       .R = 3, .S = 3, .pt = 2, .pb = 0, .pl = 1, .pr = 1},
+      {.name = "c24_s2_merged", .C = 24, .K = 48, .H = 8, .W = 25, .R = 3,
+       .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "1x1_s2", .C = 40, .K = 17, .H = 6, .W = 29, .R = 1, .S = 1,
+       .sh = 2, .sw = 2, .bias = true},
+      {.name = "dil", .C = 8, .K = 12, .H = 7, .W = 26, .R = 3, .S = 5,
+       .dh = 2, .dw = 2, .pt = 2, .pb = 1, .pl = 3, .pr = 4},
+      {.name = "5x5", .C = 48, .K = 64, .H = 6, .W = 20, .R = 5, .S = 5,
+       .pt = 2, .pb = 2, .pl = 2, .pr = 2, .bias = true},
+      {.name = "buffer", .C = 64, .K = 160, .H = 4, .W = 17, .R = 3, .S = 3,
+       .pt = 1, .pb = 1, .pl = 1, .pr = 1, .bias = true},
+  };
+  static const simdconv_padding_mode modes[] = {
+      SIMDCONV_PAD_ZEROS, SIMDCONV_PAD_REFLECT, SIMDCONV_PAD_REPLICATE,
+      SIMDCONV_PAD_CIRCULAR};
+  size_t n = 0;
+  for (size_t ci = 0; ci < sizeof cfgs / sizeof cfgs[0]; ci++)
+    for (size_t mi = 0; mi < 4; mi++)
+      for (int layout = 0; layout < 2; layout++, n++) {
+        tu_tcfg t = cfgs[ci];
+        t.mode = modes[mi];
+        tq_spec s;
+        tq_spec_from_tcfg(&s, &t, (simdconv_layout)layout, tu_rng_u64(&r));
+        tq_random_quant(&r, &s);
+        tq_case c;
+        tq_case_init(&c, &s);
+        for (size_t v = 0; v < TU_VARIANTS; v++)
+          tq_check_isa(&c, *isa, &tu_variants[v]);
+        tq_case_free(&c);
+      }
+  tq_report(tu_isa_str(*isa));
+}
+
 /* Zero points 0, 128, 255 (u8) and -128, 0, 127 (s8) for input and output,
  * every scale kind, saturating data, both layouts, per ISA. */
 TU_ISA_PARAMS(q8, zero_points_and_saturation)
