@@ -744,13 +744,13 @@ static void dc_compute(dc_ctx *c, size_t nimg, pthreadpool_t pool,
   size_t rt = s->OH, kt = c->nblocks;
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
-    const size_t want = 4 * threads, outer = nimg * p->groups;
+    const size_t outer = nimg * p->groups;
     const double weights = (double)c->nblocks * block;
     const double input = (double)s->H * (double)s->W * (double)p->Cg;
     if (weights >= input)
-      sc_split_tasks(want, outer, c->nblocks, &kt, s->OH, &rt);
+      sc_split_tasks(threads, outer, c->nblocks, &kt, s->OH, &rt);
     else
-      sc_split_tasks(want, outer, s->OH, &rt, c->nblocks, &kt);
+      sc_split_tasks(threads, outer, s->OH, &rt, c->nblocks, &kt);
   }
   c->tiles_outer = (double)kt * block * sizeof(float) <=
                    (double)SC_TILES_OUTER_BYTES;

@@ -195,8 +195,8 @@ void sc_gemm_nchw_run(const sc_run_args *args) {
   pt = pt < 1 ? 1 : pt > panels ? panels : pt;
   const size_t threads = pthreadpool_get_threads_count(args->pool);
   if (threads > 1) {
-    const size_t want = 4 * threads, outer = s->N * p->groups;
-    sc_split_tasks(want, outer, panels, &pt, ctx.nblocks, &kt);
+    const size_t outer = s->N * p->groups;
+    sc_split_tasks(threads, outer, panels, &pt, ctx.nblocks, &kt);
   }
   sc_parallelize_4d_tile_2d(args->pool, gemm_nchw_task, &ctx, s->N,
                             p->groups, ctx.pixels, p->Kg, pt * nr,

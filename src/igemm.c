@@ -762,16 +762,16 @@ static void igemm_compute(igemm_ctx *ctx, size_t n, pthreadpool_t pool,
   size_t kt = ctx->nblocks, pt = igemm_tiles_per_task(ctx, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
-    const size_t want = 4 * threads, outer = n * ctx->mode.groups;
+    const size_t outer = n * ctx->mode.groups;
     const sc_problem *p = ctx->p;
     /* Floats of weights (per group) and of input the tiles read (approx.). */
     const double weights = (double)ctx->nblocks * (double)ctx->block;
     const double input = (double)ctx->pixels * (double)p->Cg *
                          (double)p->stride_h * (double)p->stride_w;
     if (weights >= input)
-      sc_split_tasks(want, outer, ctx->nblocks, &kt, tiles, &pt);
+      sc_split_tasks(threads, outer, ctx->nblocks, &kt, tiles, &pt);
     else
-      sc_split_tasks(want, outer, tiles, &pt, ctx->nblocks, &kt);
+      sc_split_tasks(threads, outer, tiles, &pt, ctx->nblocks, &kt);
   }
   size_t task_weights;
   const size_t wdims[] = {kt, ctx->block, sizeof(float)};

@@ -959,14 +959,14 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
   size_t kt = c->nblocks, pt = q8_tiles_per_task(c, tiles);
   const size_t threads = pthreadpool_get_threads_count(pool);
   if (threads > 1) {
-    const size_t want = 4 * threads, outer = n * c->gemms;
+    const size_t outer = n * c->gemms;
     const double weights = (double)c->nblocks * (double)c->block;
     const double input = (double)c->pixels * (double)c->row_bytes *
                          (double)c->p->stride_h * (double)c->p->stride_w;
     if (weights >= input)
-      sc_split_tasks(want, outer, c->nblocks, &kt, tiles, &pt);
+      sc_split_tasks(threads, outer, c->nblocks, &kt, tiles, &pt);
     else
-      sc_split_tasks(want, outer, tiles, &pt, c->nblocks, &kt);
+      sc_split_tasks(threads, outer, tiles, &pt, c->nblocks, &kt);
   }
   /* Tile by tile when the task's blocks are small: MobileNetV2's 1x1
    * layers of 16-24 input channels (3-5 blocks of 0.5-0.8 KB) wrote each

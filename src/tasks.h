@@ -12,15 +12,35 @@ static inline size_t sc_round_up(size_t v, size_t q) {
   return sc_div_up(v, q) * q;
 }
 
+/* *t units of n per task, resized so that the tasks are as even as they
+ * can be and (when the split made more than one) their number, times
+ * `other` tasks beside each, a multiple of the thread count where n
+ * allows: halving 523 tiles of ResNet-50's res2_3x3 left 10 tasks of 55
+ * and 28 tiles, 275 tiles on one thread against 248 on the other. */
+static inline void sc_even_tasks(size_t threads, size_t other, size_t n,
+                                 size_t *t) {
+  size_t m = sc_div_up(n, *t);
+  if (m <= 1)
+    return;
+  while (m < n && (other * m) % threads != 0)
+    m++;
+  *t = sc_div_up(n, m);
+}
+
 /* Task tiling for threads: a task covers *t1 of n1 units by *t2 of n2 (per
- * outer index); halves *t1, then *t2, while there are fewer than `want`
- * tasks. */
-static inline void sc_split_tasks(size_t want, size_t outer, size_t n1,
+ * outer index); halves *t1, then *t2, while there are fewer than 4 tasks
+ * per thread, then evens out the last dimension split (sc_even_tasks). */
+static inline void sc_split_tasks(size_t threads, size_t outer, size_t n1,
                                   size_t *t1, size_t n2, size_t *t2) {
+  const size_t want = 4 * threads;
   while (*t1 > 1 && outer * sc_div_up(n1, *t1) * sc_div_up(n2, *t2) < want)
     *t1 = sc_div_up(*t1, 2);
   while (*t2 > 1 && outer * sc_div_up(n1, *t1) * sc_div_up(n2, *t2) < want)
     *t2 = sc_div_up(*t2, 2);
+  if (*t2 < n2)
+    sc_even_tasks(threads, outer * sc_div_up(n1, *t1), n2, t2);
+  else
+    sc_even_tasks(threads, outer, n1, t1);
 }
 
 /* L2 bytes a task may fill with one block's weights and its tiles' input
