@@ -19,6 +19,15 @@
  *                        requantizes (sc_q8_requantize's operations) and
  *                        stores the VW bytes at dst
  *
+ * and, where the ISA loads and stores the first n bytes of a vector alone
+ * (byte masks), for the last channels of a row (n < VW; else they go
+ * through zeroed buffers, a copy per tap):
+ *
+ *   SC_Q8D_XLOAD_N(px, n, s8)  SC_Q8D_XLOAD of the n bytes at px (zeros
+ *                        above them, nothing past them read)
+ *   SC_Q8D_OUT_N(acc, bias, mult, out, dst, n)  SC_Q8D_OUT storing the
+ *                        first n bytes only
+ *
  * Scalar twin: q8_conv_direct__scalar (integer sums are exact; the
  * requantization is the same operations on the same values).
  */
@@ -73,6 +82,25 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
  * last channels) the n input bytes go through a zeroed buffer and the n
  * output bytes through another: nothing outside the channels is read or
  * written. Padding lanes have zero weights and their results are dropped. */
+#ifdef SC_Q8D_XLOAD_N
+#define SC_Q8D_MAC_N(acc, px, w, n, s8)                                        \
+  SC_Q8D_MACX(acc, SC_Q8D_XLOAD_N(px, n, s8), SC_Q8D_WLOAD(w))
+#else
+static inline SC_Q8D_ACC sc_q8d_mac_n(SC_Q8D_ACC acc, const uint8_t *px,
+                                      const SC_Q8D_WT *w, size_t n, bool s8) {
+  uint8_t xb[SC_Q8D_VW] = {0};
+  memcpy(xb, px, n);
+  return SC_Q8D_MAC(acc, xb, w, s8);
+}
+#define SC_Q8D_MAC_N(acc, px, w, n, s8) sc_q8d_mac_n(acc, px, w, n, s8)
+#define SC_Q8D_OUT_N(acc, bias, mult, out, dst, n)                             \
+  do {                                                                         \
+    uint8_t yb_[SC_Q8D_VW];                                                    \
+    SC_Q8D_OUT(acc, bias, mult, out, yb_);                                     \
+    memcpy(dst, yb_, n);                                                       \
+  } while (0)
+#endif
+
 #define SC_Q8D_PIXEL(p, rows, out, ow, k, n, full, s8)                         \
   do {                                                                         \
     const SC_Q8D_WT *w_ = (const SC_Q8D_WT *)(p)->w + (k);                     \
@@ -81,21 +109,15 @@ static inline const uint8_t *sc_q8d_tap(const sc_q8_dw_params *p,
     for (size_t r_ = 0; r_ < (p)->R; r_++)                                     \
       for (size_t s_ = 0; s_ < (p)->S; s_++, w_ += (p)->Kp) {                  \
         const uint8_t *px_ = sc_q8d_tap(p, (rows)[r_], cols_[s_], k);          \
-        uint8_t xb_[SC_Q8D_VW] = {0};                                          \
-        if (!(full)) {                                                         \
-          memcpy(xb_, px_, n);                                                 \
-          px_ = xb_;                                                           \
-        }                                                                      \
-        acc_ = SC_Q8D_MAC(acc_, px_, w_, s8);                                  \
+        acc_ = (full) ? SC_Q8D_MAC(acc_, px_, w_, s8)                          \
+                      : SC_Q8D_MAC_N(acc_, px_, w_, n, s8);                    \
       }                                                                        \
     uint8_t *dst_ = (out) + (ow) * (p)->K + (k);                               \
-    if (full) {                                                                \
+    if (full)                                                                  \
       SC_Q8D_OUT(acc_, (p)->bias + (k), (p)->mult + (k), &(p)->out, dst_);     \
-    } else {                                                                   \
-      uint8_t yb_[SC_Q8D_VW];                                                  \
-      SC_Q8D_OUT(acc_, (p)->bias + (k), (p)->mult + (k), &(p)->out, yb_);      \
-      memcpy(dst_, yb_, n);                                                    \
-    }                                                                          \
+    else                                                                       \
+      SC_Q8D_OUT_N(acc_, (p)->bias + (k), (p)->mult + (k), &(p)->out, dst_,    \
+                   n);                                                         \
   } while (0)
 
 
