@@ -392,6 +392,8 @@ static void q8_dn_release(q8_bench *b) {
     for (size_t j = 0; j < 3; j++)
       if (set_mems[j])
         dnnl_memory_destroy(set_mems[j]);
+    bench_free(b->sets[i].dn_wbuf); /* dn_w's handle, which it does not own */
+    b->sets[i].dn_wbuf = NULL;
   }
   dnnl_memory_t *mems[] = {&b->dn_uw, &b->dn_b, &b->dn_scratch};
   for (size_t i = 0; i < 3; i++)

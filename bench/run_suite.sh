@@ -17,8 +17,8 @@
 #                                 layers of ResNet-50 and MobileNetV2: plain,
 #                                 fused, in place, unfused, oneDNN sum
 #                                 post-op; 5 repetitions; writes residual.txt
-#   bench/run_suite.sh --int8     the int8 convolution on bench/layers.csv:
-#                                 simdconv (every ISA, NHWC and NCHW), its own
+#   bench/run_suite.sh --int8     the int8 convolution on bench/layers.csv and
+#                                 extra_layers.csv: simdconv (every ISA, NHWC and NCHW), its own
 #                                 fp32 run, oneDNN u8s8, XNNPACK qu8 / qc8; 3
 #                                 repetitions; writes int8.txt (--filter to
 #                                 narrow it: a full run is about an hour)
@@ -114,7 +114,7 @@ elif [[ $mode == residual ]]; then
   extra=(--residual "${extra[@]}")
 elif [[ $mode == int8 ]]; then
   : "${reps:=3}" "${min_time:=0.1}"
-  extra=(--int8 --layers="$here/layers.csv" "${extra[@]}")
+  extra=(--int8 --layers="$here/layers.csv,$here/extra_layers.csv" "${extra[@]}")
 else
   : "${reps:=5}" "${min_time:=0.2}"
 fi

@@ -31,9 +31,8 @@ static inline ptrdiff_t sc_pad_map(ptrdiff_t i, ptrdiff_t n,
  * stride and dil, pad_before) whose taps all read real inputs: there every
  * padding mode reads o * stride + t * dil - pad_before itself. */
 static inline void sc_pad_interior(size_t n, size_t out, size_t taps,
-                                   size_t stride, size_t dil,
-                                   size_t pad_before, size_t *lo,
-                                   size_t *hi) {
+                                   size_t stride, size_t dil, size_t pad_before,
+                                   size_t *lo, size_t *hi) {
   const size_t span = (taps - 1) * dil; /* validated: fits the padded axis */
   size_t l = (pad_before + stride - 1) / stride, h = 0;
   if (n - 1 + pad_before >= span)

@@ -413,9 +413,10 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .Wp = s->W + p->pad_left + p->pad_right,
       .slack = red.im2col ? SC_IM2COL_SLACK : kc,
       .contiguous = contiguous,
-      .tile_rows = !red.im2col && !contiguous &&
-                   red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX &&
-                   q8_tiles_outer(q8_cfg(k), p, sc_div_up(red.kg, q8_cfg(k)->nr))};
+      .tile_rows =
+          !red.im2col && !contiguous &&
+          red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX &&
+          q8_tiles_outer(q8_cfg(k), p, sc_div_up(red.kg, q8_cfg(k)->nr))};
 }
 
 /* Byte offsets of the workspace's parts. */
