@@ -361,16 +361,16 @@ static bool q8_zero_taps(const sc_problem *p, const q8_plan *pl) {
 /* The most row pointers of a tile made on the stack (q8_plan.tile_rows). */
 #define SC_Q8_TILE_ROWS_MAX 512
 
-/* Whether a task of kt blocks runs tile by tile (q8_compute): grouped
- * kernels always; else NHWC output (a tile's pixels written whole; in NCHW
- * a tile would write a few bytes to each of K planes at once, 0.6x on
- * MobileNetV2's 1x1 layers) and the task's blocks within
- * SC_TILES_OUTER_BYTES. */
+/* Whether a task of kt blocks of `block` bytes runs tile by tile
+ * (q8_compute): grouped kernels always; else NHWC output (a tile's pixels
+ * written whole; in NCHW a tile would write a few bytes to each of K
+ * planes at once, 0.6x on MobileNetV2's 1x1 layers) and the task's blocks
+ * within SC_TILES_OUTER_BYTES. */
 static bool q8_tiles_outer(const sc_q8_igemm_config *cfg, const sc_problem *p,
-                           size_t kt) {
+                           size_t kt, size_t block) {
   if (cfg->grouped)
     return true;
-  const size_t dims[] = {kt, q8_block_bytes(p, cfg)};
+  const size_t dims[] = {kt, block};
   size_t bytes;
   return p->layout == SIMDCONV_LAYOUT_NHWC && sc_product_ok(dims, 2, &bytes) &&
          bytes <= SC_TILES_OUTER_BYTES;
@@ -416,7 +416,8 @@ static q8_plan q8_plan_get(const sc_conv_kernel *k, const sc_problem *p,
       .tile_rows =
           !red.im2col && !contiguous &&
           red.taps * q8_cfg(k)->mr <= SC_Q8_TILE_ROWS_MAX &&
-          q8_tiles_outer(q8_cfg(k), p, sc_div_up(red.kg, q8_cfg(k)->nr))};
+          q8_tiles_outer(q8_cfg(k), p, sc_div_up(red.kg, q8_cfg(k)->nr),
+                         q8_block_bytes(p, q8_cfg(k)))};
 }
 
 /* Byte offsets of the workspace's parts. */
@@ -973,7 +974,7 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
    * layers of 16-24 input channels (3-5 blocks of 0.5-0.8 KB) wrote each
    * output pixel a third to a fifth at a time, in as many sweeps over 0.4-
    * 1.2 MB of output (cold, 1.4x the time of warm buffers). */
-  c->tiles_outer = q8_tiles_outer(c->cfg, c->p, kt);
+  c->tiles_outer = q8_tiles_outer(c->cfg, c->p, kt, c->block);
   sc_parallelize_4d_tile_2d(pool, q8_task, c, n, c->gemms, c->kg,
                                      c->pixels, kt * nr, pt * mr,
                                      flags);

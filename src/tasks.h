@@ -29,7 +29,8 @@ static inline void sc_even_tasks(size_t threads, size_t other, size_t n,
 
 /* Task tiling for threads: a task covers *t1 of n1 units by *t2 of n2 (per
  * outer index); halves *t1, then *t2, while there are fewer than 4 tasks
- * per thread, then evens out the last dimension split (sc_even_tasks). */
+ * per thread, then evens out the pieces of the second dimension, or of the
+ * first when the second is whole (sc_even_tasks). */
 static inline void sc_split_tasks(size_t threads, size_t outer, size_t n1,
                                   size_t *t1, size_t n2, size_t *t2) {
   const size_t want = 4 * threads;
