@@ -55,8 +55,9 @@
  * tables and indirection buffer (8 bytes per output pixel + 8 and tap, 24
  * in all), one image copied per run with its channels padded to 4 and
  * widened to 2 bytes (at most 8 C*H*W), or for the merged plan (one group,
- * dilation_w 1, S > 1, Cg not a multiple of 4 and at most 16, every pad
- * at most SC_Q8_MERGED_MAX_PAD: sc_q8_merged_plan) the padded image,
+ * dilation_w 1, S > 1, Cg at most SC_Q8_MERGED_MAX_CG or, not a multiple
+ * of 4, SC_Q8_MERGED_MAX_ODD_CG, every pad at most SC_Q8_MERGED_MAX_PAD:
+ * sc_q8_merged_plan) the padded image,
  * 2 C*(H + 16)*(W + 16) bytes at most, and its zero-row slack; the im2col
  * plan (src/q8_igemm.c: at most 512 weights per output channel) no
  * indirection buffer, a zero row of at most 528 bytes (within the 24 bytes
@@ -92,8 +93,10 @@ static bool sc_q8_merged_pays(const sc_problem *p) {
 }
 
 bool sc_q8_merged_plan(const sc_problem *p) {
-  return p->groups == 1 && p->dil_w == 1 && p->S > 1 &&
-         p->Cg <= SC_Q8_MERGED_MAX_CG && p->pad_top <= SC_Q8_MERGED_MAX_PAD &&
+  const size_t max_cg =
+      p->Cg % 4 != 0 ? SC_Q8_MERGED_MAX_ODD_CG : SC_Q8_MERGED_MAX_CG;
+  return p->groups == 1 && p->dil_w == 1 && p->S > 1 && p->Cg <= max_cg &&
+         p->pad_top <= SC_Q8_MERGED_MAX_PAD &&
          p->pad_bottom <= SC_Q8_MERGED_MAX_PAD &&
          p->pad_left <= SC_Q8_MERGED_MAX_PAD &&
          p->pad_right <= SC_Q8_MERGED_MAX_PAD && sc_q8_merged_pays(p);

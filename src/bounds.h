@@ -52,6 +52,14 @@ bool sc_workspace_bound(const sc_problem *p, const sc_shape *s,
  * skipped). */
 #define SC_Q8_MERGED_MAX_CG 32
 
+/* ... or this many channels when they are not a multiple of 4: the image
+ * is copied with its channels padded to 4 anyway, and merged a kernel row
+ * of S*Cg bytes pads once, not per tap (3x3 of 37 channels: 336 bytes a
+ * pixel instead of 360, 3 taps instead of 9). Against that copy, NHWC:
+ * 3x3 of 37-99 channels 1.08-1.44x, 127 1.01-1.02x, a 7x7 of 37 at
+ * stride 2 1.26x; 37 channels in NCHW 1.13-1.17x. */
+#define SC_Q8_MERGED_MAX_ODD_CG 128
+
 /* Whether the int8 igemm uses its merged plan (src/q8_igemm.c uses this
  * very rule; it depends on the descriptor alone, as the packing does). */
 bool sc_q8_merged_plan(const sc_problem *p);

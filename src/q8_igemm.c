@@ -110,7 +110,8 @@ const char *sc_q8_igemm_check(const sc_conv_kernel *k) {
 
 /* The reduction as the micro-kernels see it: taps of cg channels, each
  * padded to kc. "Merged" (one group, dilation_w 1, at most
- * SC_Q8_MERGED_MAX_CG channels, as 3-channel stems and SqueezeNet's 16):
+ * SC_Q8_MERGED_MAX_CG channels, as 3-channel stems and SqueezeNet's 16, or
+ * SC_Q8_MERGED_MAX_ODD_CG not a multiple of 4, as 37: 3 taps of 112):
  * the image is copied with its padding materialised, so the S taps of a
  * kernel row are S*Cg consecutive elements, one tap of kc = round_up(S*Cg,
  * 4) instead of S taps of round_up(Cg, 4) (a 7x7 stem: 7 taps of 24, not

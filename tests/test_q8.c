@@ -639,8 +639,8 @@ ParameterizedTest(simdconv_isa *isa, q8, padded_taps, .timeout = 600) {
  * NHWC) and per image (an indirection buffer), both made per tap from the
  * first pixel of a tile in the interior of an output row: tiles across
  * rows, at the interior's edges, in every padding mode, strided, dilated,
- * 1x1 strided, 5x5, the merged copy of 8-32 channels (and 36, not
- * merged), weights beyond a tile-by-tile task's (the buffer), both
+ * 1x1 strided, 5x5, the merged copy of 8-32 channels and of 37 (not a
+ * multiple of 4; 36 is not merged), weights beyond a tile-by-tile task's (the buffer), both
  * layouts, every run variant (1 and 2 threads): the oracle's bytes. */
 TU_ISA_PARAMS(q8, tile_rows)
 ParameterizedTest(simdconv_isa *isa, q8, tile_rows, .timeout = 600) {
@@ -657,6 +657,10 @@ ParameterizedTest(simdconv_isa *isa, q8, tile_rows, .timeout = 600) {
        .R = 3, .S = 3, .pt = 2, .pb = 0, .pl = 1, .pr = 1},
       {.name = "c24_s2_merged", .C = 24, .K = 48, .H = 8, .W = 25, .R = 3,
        .S = 3, .sh = 2, .sw = 2, .pt = 1, .pb = 1, .pl = 1, .pr = 1},
+      {.name = "c37_merged", .C = 37, .K = 61, .H = 6, .W = 23, .R = 3,
+       .S = 3, .pt = 1, .pb = 2, .pl = 2, .pr = 1, .bias = true},
+      {.name = "c37_7x7_s2_merged", .C = 37, .K = 20, .H = 11, .W = 17,
+       .R = 7, .S = 7, .sh = 2, .sw = 2, .pt = 3, .pb = 3, .pl = 3, .pr = 3},
       {.name = "1x1_s2", .C = 40, .K = 17, .H = 6, .W = 29, .R = 1, .S = 1,
        .sh = 2, .sw = 2, .bias = true},
       {.name = "dil", .C = 8, .K = 12, .H = 7, .W = 26, .R = 3, .S = 5,
