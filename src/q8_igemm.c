@@ -981,6 +981,14 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
                                      flags);
 }
 
+/* Whether the micro-kernels ask for the weights ahead of their loads: a
+ * block larger than half of L1, which the tiles then stream from L2 (or
+ * memory) rather than find in L1 (src/ukernels/q8_igemm_ukernel.h). */
+static bool q8_prefetch_weights(const sc_problem *p,
+                                const sc_q8_igemm_config *cfg) {
+  return q8_block_bytes(p, cfg) > sc_l1d_bytes() / 2;
+}
+
 void sc_q8_igemm_run(const sc_run_args *args) {
   const sc_conv_kernel *k = args->kernel;
   const sc_q8_igemm_config *cfg = q8_cfg(k);
@@ -1052,7 +1060,8 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .params = {.zero = zero,
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8),
-                 .skip_padding_taps = q8_zero_taps(p, &pl)},
+                 .skip_padding_taps = q8_zero_taps(p, &pl),
+                 .prefetch_weights = q8_prefetch_weights(p, cfg)},
   };
   /* im2col's tables are byte (element) offsets: pix_stride = C. */
   if (pl.im2col)

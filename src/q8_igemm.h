@@ -104,6 +104,9 @@ typedef struct sc_q8_igemm_params {
    * micro-kernel skips those taps, adding their corr (packed block). Not
    * for grouped kernels, whose blocks have no corr. */
   bool skip_padding_taps;
+  /* The packed block outgrows L1 (src/q8_igemm.c): kernels that can ask
+   * for its lines ahead of their loads (SC_Q8_WPREFETCH) do. */
+  bool prefetch_weights;
 } sc_q8_igemm_params;
 
 /* Computes an mr x nc tile (mr <= MR, 1 <= nc <= NR): kc (a multiple of 4)

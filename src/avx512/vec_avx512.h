@@ -398,6 +398,7 @@ static inline __m512i sc_q8d_xload_n_x16(const uint8_t *px, size_t n,
 #define SC_Q8_VX __m512i
 #define SC_Q8_ZERO() _mm512_setzero_si512()
 #define SC_Q8_WLOAD(p) _mm512_loadu_si512(p)
+#define SC_Q8_WPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define SC_Q8_XLOAD(p, s8)                                                     \
   ((s8) ? _mm512_xor_si512(_mm512_set1_epi32(sc_q8_load4(p)),                 \
                            _mm512_set1_epi32((int32_t)0x80808080u))           \
