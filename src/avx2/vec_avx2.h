@@ -310,6 +310,7 @@ static inline __m256i sc_q8d_xload_x8(const uint8_t *px, bool s8) {
 #define SC_Q8_VX __m256i
 #define SC_Q8_ZERO() _mm256_setzero_si256()
 #define SC_Q8_WLOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define SC_Q8_WPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define SC_Q8_XLOAD(p, s8)                                                     \
   _mm256_set1_epi32(sc_q8_load4((const uint8_t *)(const void *)(p)))
 #define SC_Q8_DOT(acc, x, w)                                                   \

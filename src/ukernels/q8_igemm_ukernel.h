@@ -51,7 +51,9 @@
  * waiting on the weights of blocks beyond L1: old and new library in one
  * process, AVX-512, 1 thread: ResNet-50 res5_3x3 1.13x, res5_1x1_expand
  * 1.13x, MobileNetV2 pw960to320_7 1.11x, pw320to1280_7 1.12x, VGG-16
- * conv5_2 1.03x; blocks within L1 0.97-0.99x with it, hence the flag. */
+ * conv5_2 1.03x; AVX2 (one 64-byte line a step) res5_3x3 1.14x,
+ * res5_1x1_in 1.12x, pw960to320_7 1.12x; blocks within L1 0.97-0.99x with
+ * it, hence the flag. NEON: not measured (no Arm host), not defined. */
 #define SC_Q8_UK_W_AHEAD_BYTES 2048
 #define SC_Q8_UK_W_AHEAD (SC_Q8_UK_W_AHEAD_BYTES / sizeof(SC_Q8_WT))
 #define SC_Q8_UK_W_STEP_BYTES (SC_Q8_UK_NR * SC_Q8_KR * sizeof(SC_Q8_WT))
