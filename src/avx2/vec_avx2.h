@@ -88,6 +88,7 @@ static inline __m256 sc_activate_f32x8(const sc_act_params *a, __m256 s) {
 #define SC_VNEGZERO_ANY(v)                                                     \
   (_mm256_movemask_epi8(_mm256_cmpeq_epi32(                                    \
        _mm256_castps_si256(v), _mm256_set1_epi32(INT32_MIN))) != 0)
+#define SC_VPREFETCH(p) _mm_prefetch((const char *)(p), _MM_HINT_T0)
 #define SC_VPREFETCH_INPUT(p) _mm_prefetch((const char *)(p), _MM_HINT_T1)
 #define SC_VLOAD_N(p, n)                                                       \
   _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)),        \
