@@ -650,9 +650,42 @@ def int8_table(paths, stat):
             out.append("t%d: best/peer min %.3f, layers below 0.85: %d of %d"
                        % (threads, low[0], sum(x < 0.85 for x in low),
                           len(low)))
+    present = sorted({v for r in runs.values()
+                      for v in variant_values(r, stat, "GOP")})
+    out += int8_scaling(runs, stat,
+                        [v for v in present if v.startswith("simdconv_")] +
+                        [v for v in INT8_PEERS if v in present])
     if errors:
         out += ["", "== FAILED (%d) ==" % len(errors)] + errors
     return "\n".join(out)
+
+
+def int8_scaling(runs, stat, variants):
+    """Per variant, the geomean of its 2-thread over its 1-thread GOP/s over
+    the layers run at both, the lowest layer and the count below 1.8: the
+    scaling of each in the same run (a shared host's second core is not
+    always free, so the peers' figure says how much of a low one is the
+    host's)."""
+    out = []
+    layers = sorted({layer for layer, _ in runs})
+    for v in variants:
+        ratios = []
+        for layer in layers:
+            if (layer, 1) not in runs or (layer, 2) not in runs:
+                continue
+            one = variant_values(runs[(layer, 1)], stat, "GOP").get(v)
+            two = variant_values(runs[(layer, 2)], stat, "GOP").get(v)
+            if one and two:
+                ratios.append((two / one, layer))
+        if not ratios:
+            continue
+        ratios.sort()
+        geo = math.exp(sum(math.log(r) for r, _ in ratios) / len(ratios))
+        out.append("2 threads / 1 thread, %s: geomean %.3f, lowest %.2f (%s), "
+                   "%d of %d layers below 1.8"
+                   % (v, geo, ratios[0][0], ratios[0][1],
+                      sum(r < 1.8 for r, _ in ratios), len(ratios)))
+    return out
 
 
 def main(argv):
