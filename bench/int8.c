@@ -530,8 +530,12 @@ static bool q8_make_sets(q8_bench *b, char *why) {
     if (f32) {
       set->x = g_f32_input;
       const simdconv_desc desc = q8_desc(l, SIMDCONV_LAYOUT_NHWC);
+      /* The int8 objects' pool_wait: with the default (workers yield) its
+       * two-thread runs waited for the workers to wake, MobileNetV2
+       * dw960_7 0.55x its one-thread speed. */
+      const simdconv_options o = {.pool_wait = bench_pool_wait};
       simdconv_conv *c = NULL;
-      if (simdconv_create(&desc, g_f32.weights, g_f32.bias, NULL, &c) ==
+      if (simdconv_create(&desc, g_f32.weights, g_f32.bias, &o, &c) ==
           SIMDCONV_OK)
         set->plan = c;
     } else {
