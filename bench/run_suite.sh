@@ -18,8 +18,9 @@
 #                                 fused, in place, unfused, oneDNN sum
 #                                 post-op; 5 repetitions; writes residual.txt
 #   bench/run_suite.sh --int8     the int8 convolution on bench/layers.csv and
-#                                 extra_layers.csv: simdconv (every ISA, NHWC and NCHW), its own
-#                                 fp32 run, oneDNN u8s8, XNNPACK qu8 / qc8; 3
+#                                 extra_layers.csv: simdconv (every ISA, NHWC
+#                                 and NCHW), its own fp32 run, oneDNN u8s8,
+#                                 XNNPACK qu8 / qc8; 3
 #                                 repetitions; writes int8.txt (--filter to
 #                                 narrow it: a full run is about an hour)
 #

@@ -25,6 +25,11 @@
  * are poisoned from here on. */
 #include "parallel.h"
 
+/* Token pasting for the micro-kernel templates' helper names (the
+ * arguments expanded first). */
+#define SC_UK_CAT_(a, b) a##b
+#define SC_UK_CAT(a, b) SC_UK_CAT_(a, b)
+
 /* pthreadpool flags. A run's earlier parallel phases pass SC_POOL_PHASE
  * and keep the hand-off between phases fast (the workers spin); its last
  * phase passes sc_run_args.pool_final: PTHREADPOOL_FLAG_YIELD_WORKERS (the

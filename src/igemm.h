@@ -115,10 +115,6 @@ sc_igemm_tap_padded(const float *const *a, size_t n, const float *zero) {
   return padded;
 }
 
-/* Token pasting for the micro-kernel templates' helper names. */
-#define SC_UK_CAT_(a, b) a##b
-#define SC_UK_CAT(a, b) SC_UK_CAT_(a, b)
-
 /* The parameters of a template's tile body: the micro-kernel's, then skip
  * (a constant in each of the body's two inlined copies). The body skips
  * the taps that are padding for every pixel of the tile when skip is set,

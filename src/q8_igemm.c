@@ -982,11 +982,10 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
 }
 
 /* Whether the micro-kernels ask for the weights ahead of their loads: a
- * block larger than half of L1, which the tiles then stream from L2 (or
- * memory) rather than find in L1 (src/ukernels/q8_igemm_ukernel.h). */
-static bool q8_prefetch_weights(const sc_problem *p,
-                                const sc_q8_igemm_config *cfg) {
-  return q8_block_bytes(p, cfg) > sc_l1d_bytes() / 2;
+ * block of more bytes than half of L1, which the tiles then stream from L2
+ * (or memory) rather than find in L1 (src/ukernels/q8_igemm_ukernel.h). */
+static bool q8_prefetch_weights(size_t block) {
+  return block > sc_l1d_bytes() / 2;
 }
 
 void sc_q8_igemm_run(const sc_run_args *args) {
@@ -1031,6 +1030,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
     sc_build_indirection(args->pool, q8_indir_task, &ic, pl.tiles,
                          pl.tiles * cfg->mr * pl.taps);
   const q8_red red = q8_red_get(cfg, p);
+  const size_t block = q8_block_bytes(p, cfg);
   q8_ctx c = {
       .cfg = cfg,
       .p = p,
@@ -1053,7 +1053,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
       .gemms = red.gemms,
       .kg = red.kg,
       .pixels = pixels,
-      .block = q8_block_bytes(p, cfg),
+      .block = block,
       .nblocks = sc_div_up(red.kg, cfg->nr),
       .prefetch = red.grouped && p->stride_h * p->stride_w > 1,
       .im2col = pl.im2col ? base : NULL,
@@ -1061,7 +1061,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8),
                  .skip_padding_taps = q8_zero_taps(p, &pl),
-                 .prefetch_weights = q8_prefetch_weights(p, cfg)},
+                 .prefetch_weights = q8_prefetch_weights(block)},
   };
   /* im2col's tables are byte (element) offsets: pix_stride = C. */
   if (pl.im2col)

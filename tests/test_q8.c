@@ -640,8 +640,9 @@ ParameterizedTest(simdconv_isa *isa, q8, padded_taps, .timeout = 600) {
  * first pixel of a tile in the interior of an output row: tiles across
  * rows, at the interior's edges, in every padding mode, strided, dilated,
  * 1x1 strided, 5x5, the merged copy of 8-32 channels and of 37 (not a
- * multiple of 4; 36 is not merged), weights beyond a tile-by-tile task's (the buffer), both
- * layouts, every run variant (1 and 2 threads): the oracle's bytes. */
+ * multiple of 4; 36 is not merged), weights beyond a tile-by-tile task's
+ * (the buffer), both layouts, every run variant (1 and 2 threads): the
+ * oracle's bytes. */
 TU_ISA_PARAMS(q8, tile_rows)
 ParameterizedTest(simdconv_isa *isa, q8, tile_rows, .timeout = 600) {
   tu_rng r;

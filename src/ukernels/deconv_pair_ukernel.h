@@ -31,9 +31,7 @@
 #define SC_DQ_KB SC_DOCT_KB
 #endif
 #define SC_DQ_VW (SC_DQ_NV * DW_VW)
-#define SC_DQ_CAT2(a, b) a##b
-#define SC_DQ_CAT(a, b) SC_DQ_CAT2(a, b)
-#define SC_DQ_PHASE SC_DQ_CAT(SC_DQ_NAME, _phase)
+#define SC_DQ_PHASE SC_UK_CAT(SC_DQ_NAME, _phase)
 
 /* Adds the taps of column phases f0 .. f0 + nph - 1 (nph 1, or NP when all
  * phases read the same input columns: U-Net's 2x2 stride 2) to acc[f].
@@ -238,8 +236,6 @@ static void SC_DQ_NAME(const sc_dpair_tile *restrict t,
 #undef SC_DQ_PHASE
 #undef SC_DQ_ZIP
 #undef SC_DQ_NP
-#undef SC_DQ_CAT
-#undef SC_DQ_CAT2
 #undef SC_DQ_VW
 #undef SC_DQ_KB
 #undef SC_DQ_NAME

@@ -39,15 +39,13 @@
  * bytes) add 0; the requantization is the shared epilogue's.
  */
 #define SC_Q8_UK_NR (SC_Q8_UK_NV * SC_Q8_WOUT)
-#define SC_Q8G_CAT_(a, b) a##b
-#define SC_Q8G_CAT(a, b) SC_Q8G_CAT_(a, b)
 #define SC_Q8G_ROWS(rows, a, zero, a_offset)                                  \
   _Pragma("GCC unroll 16") for (size_t i_ = 0; i_ < SC_Q8_UK_MR; i_++)       \
       rows[i_] = sc_q8_row(a[i_], zero, a_offset)
 
 /* Permute mode: lanes of several groups per vector (q8_igemm.h). */
 static inline __attribute__((always_inline)) void
-SC_Q8G_CAT(SC_Q8_UK_NAME, _perm)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
+SC_UK_CAT(SC_Q8_UK_NAME, _perm)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
                                  const uint8_t *const *restrict a, size_t ks,
                                  size_t nq, const uint64_t *head,
                                  const int8_t *w, size_t a_offset,
@@ -90,7 +88,7 @@ SC_Q8G_CAT(SC_Q8_UK_NAME, _perm)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
 /* Broadcast mode: every vector within one group (q8_igemm.h), its lanes'
  * dword broadcast from memory at the vector's offset: no permutes. */
 static inline __attribute__((always_inline)) void
-SC_Q8G_CAT(SC_Q8_UK_NAME, _bcast)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
+SC_UK_CAT(SC_Q8_UK_NAME, _bcast)(SC_Q8_VACC acc[SC_Q8_UK_MR][SC_Q8_UK_NV],
                                   const uint8_t *const *restrict a, size_t ks,
                                   size_t nq, const uint64_t *head,
                                   const int8_t *w, size_t a_offset,
@@ -148,18 +146,16 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     for (size_t j = 0; j < SC_Q8_UK_NV; j++)
       acc[i][j] = SC_Q8_BLOAD(bias + j * SC_Q8_WOUT);
   if (head[1] != 0)
-    SC_Q8G_CAT(SC_Q8_UK_NAME, _bcast)(acc, a, ks, nq, head, w, a_offset,
+    SC_UK_CAT(SC_Q8_UK_NAME, _bcast)(acc, a, ks, nq, head, w, a_offset,
                                       params->zero);
   else
-    SC_Q8G_CAT(SC_Q8_UK_NAME, _perm)(acc, a, ks, nq, head, w, a_offset,
+    SC_UK_CAT(SC_Q8_UK_NAME, _perm)(acc, a, ks, nq, head, w, a_offset,
                                      params->zero);
 
 #include "ukernels/q8_igemm_epilogue.h"
 }
 
 #undef SC_Q8_UK_NR
-#undef SC_Q8G_CAT_
-#undef SC_Q8G_CAT
 #undef SC_Q8G_ROWS
 #undef SC_Q8_UK_NAME
 #undef SC_Q8_UK_MR

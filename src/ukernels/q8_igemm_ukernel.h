@@ -44,9 +44,7 @@
  * operations on the same values.
  */
 #define SC_Q8_UK_NR (SC_Q8_UK_NV * SC_Q8_WOUT)
-#define SC_Q8_UK_BODY SC_Q8_UK_CAT(SC_Q8_UK_NAME, _body)
-#define SC_Q8_UK_CAT(a, b) SC_Q8_UK_CAT2(a, b)
-#define SC_Q8_UK_CAT2(a, b) a##b
+#define SC_Q8_UK_BODY SC_UK_CAT(SC_Q8_UK_NAME, _body)
 /* Weight prefetch (when the ISA defines SC_Q8_WPREFETCH and the driver
  * sets params->prefetch_weights): the block is read linearly, NR * KR
  * bytes a step; each step asks for its lines 2 KiB ahead (1 KiB: 0.98x,
@@ -165,8 +163,6 @@ static void SC_Q8_UK_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 #undef SC_Q8_UK_PREFETCH_W
 #undef SC_Q8_UK_TAP
 #undef SC_Q8_UK_BODY
-#undef SC_Q8_UK_CAT
-#undef SC_Q8_UK_CAT2
 #undef SC_Q8_UK_NAME
 #undef SC_Q8_UK_MR
 #undef SC_Q8_UK_NV
