@@ -53,7 +53,11 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
+#if SC_VL >= 16 /* AVX-512: see SC_TILE_PREFETCH_RESIDUAL */
+  SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
+#else
   SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+#endif
 
   const float *const zero = params->zero;
   bool skipped = false;

@@ -99,7 +99,7 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
   if (!params->partial)
-    SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+    SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
 
   const float *const zero = params->zero;
 #ifdef SC_VPREFETCH_INPUT
@@ -170,7 +170,7 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
   if (!params->partial)
-    SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm_stride, params->cn_stride, params);
+    SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
   size_t off[SC_UK_MR];
 #pragma GCC unroll 16
   for (size_t i = 0; i < SC_UK_MR; i++)
