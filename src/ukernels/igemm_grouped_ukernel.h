@@ -60,10 +60,17 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
 #endif
 
   const float *const zero = params->zero;
+#ifdef SC_VPREFETCH_INPUT
+  /* The next tile's row pointers (the indirection has one spare tile). */
+  const float *const *an = a + ks * SC_UK_MR;
+#endif
   bool skipped = false;
   do {
     if (skip && sc_igemm_tap_padded(a, SC_UK_MR, zero)) {
       a += SC_UK_MR;
+#ifdef SC_VPREFETCH_INPUT
+      an += SC_UK_MR;
+#endif
       w += kc * SC_UK_NR;
       skipped = true;
       continue;
@@ -71,6 +78,24 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
     const float *ap[SC_UK_MR];
     sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_MR;
+#ifdef SC_VPREFETCH_INPUT
+    /* The same tap's spans in the next tile's rows, read in place from
+     * the caller's NHWC input (params->prefetch_next_tile, only for G == 1:
+     * larger G read a reordered copy, just written): a tile reads
+     * one span of G*Cg floats per row and vector, 2 KiB apart in ResNeXt's
+     * 512-channel rows, which the hardware prefetchers do not follow. */
+    if (G == 1 && params->prefetch_next_tile) {
+      const float *pn[SC_UK_MR];
+      sc_igemm_rows(pn, an, SC_UK_MR, zero, a_offset);
+#pragma GCC unroll 16
+      for (size_t i = 0; i < SC_UK_MR; i++)
+#pragma GCC unroll 16
+        for (size_t j = 0; j < SC_UK_NV; j++)
+          for (size_t l = 0; l < G * kc; l += 16)
+            SC_VPREFETCH_INPUT(pn[i] + joff[j] + l);
+    }
+    an += SC_UK_MR;
+#endif
     for (size_t k = 0; k < kc; k++) {
       SC_VEC wv[SC_UK_NV];
 #pragma GCC unroll 16
