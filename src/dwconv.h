@@ -53,12 +53,21 @@ typedef struct sc_dw_nhwc_params {
    * fmaf(alpha, r, acc) before the clamp and activation; NULL: none. */
   const float *residual, *res_out;
   float alpha;
+  /* Input rows of the next block that this block does not read: after the
+   * block's rows (rows[nrows*R + i], NULL: none), their lines asked for
+   * into L2 group by group while a full block runs (0: none; the NCHW
+   * tiles' and transposed callers' rows are in cache). */
+  size_t prefetch_rows;
 } sc_dw_nhwc_params;
+
+/* At most this many next-block rows per block (sc_dw_nhwc_params). */
+#define SC_DW_PREFETCH_ROWS 8
 
 /* Computes output channels [k0, k0 + nk) of all OW pixels of nrows (1 .. mr
  * of the chosen entry) consecutive output rows of one image. rows[m*R + r]
  * is the input row of output row m and kernel row r, mapped by the padding
- * mode (NULL: a zero row), pointing at pixel 0, channel 0; out points at
+ * mode (NULL: a zero row), pointing at pixel 0, channel 0, followed by
+ * p->prefetch_rows rows of the next block; out points at
  * pixel 0, channel 0 of the first output row (rows are OW*K apart). */
 typedef void (*sc_dw_nhwc_fn)(const sc_dw_nhwc_params *p,
                               const float *const *rows, size_t nrows,

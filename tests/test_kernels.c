@@ -494,6 +494,16 @@ static void dwconv_cases(kctx *x) {
                     dw_cfg(&dw_shapes[0], x->channels[c], kg, x->pixels[w],
                            SIMDCONV_PAD_ZEROS),
                     x->pixels[w], x->channels[c]);
+  /* Images of 4 MB, beyond any host's L2 budget: the NHWC row kernels ask
+   * for the next block's rows as they go (sc_dw_nhwc_params.prefetch_rows),
+   * up to the image's last row; stride 1 and 2, zeros and reflect. */
+  for (size_t s = 0; s < 2; s++) {
+    tu_tcfg c = dw_cfg(&dw_shapes[s], 2 * VW + 1, 1, 6 * VW + 5,
+                       s ? SIMDCONV_PAD_REFLECT : SIMDCONV_PAD_ZEROS);
+    c.name = "depthwise, large image";
+    c.H = ((size_t)4 << 20) / (c.C * c.W * sizeof(float)) + 1;
+    run_layouts(x, c, 0, 0);
+  }
 }
 
 /* ---- transposed: output phases on igemm and depthwise tiles ------------- */

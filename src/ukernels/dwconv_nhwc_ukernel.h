@@ -290,12 +290,34 @@ static inline void dw_nhwc_activate(const sc_dw_nhwc_params *p, float *out,
   }
 }
 
+/* The share of the next block's rows (p->prefetch_rows of them, after the
+ * block's MR*R rows) that matches outputs [ow, ow + cnt) of the row, asked
+ * for into L2 a block ahead, where the hardware prefetchers restart at
+ * every 4 KiB page of the block's rows. Every other line (the L2's
+ * adjacent-line prefetch takes its pair): on Zen 4, with the image in L3
+ * rather than memory, every line cost 9-11% on MobileNetV2's 112x112 and
+ * 56x56 layers and every other line 1-7%, for 1.07-1.21x against
+ * 1.11-1.38x from memory. */
+DW_INLINE void dw_nhwc_prefetch_next(const sc_dw_nhwc_params *p,
+                                     const float *const *next, size_t ow,
+                                     size_t cnt) {
+  const size_t row = p->W * p->C;
+  const size_t f0 = ow * row / p->OW & ~(size_t)31;
+  const size_t f1 = (ow + cnt) * row / p->OW;
+  for (size_t i = 0; i < p->prefetch_rows; i++)
+    if (next[i] != NULL)
+      for (size_t f = f0; f < f1; f += 32)
+        __builtin_prefetch(next[i] + f, 0, 2);
+}
+
 /* The outputs [ow, ow + cnt) of the rows rows_ / out_ (nr_ of them) with
  * groups of P: unchecked inside the interior; otherwise checked (zero
  * padding) or output by output (other modes: interior outputs as groups of
  * 1, border outputs through the colmap). */
 #define DW_NHWC_SPAN(NAME, P, ow, cnt, rows_, out_, nr_, one_row)              \
   do {                                                                         \
+    if (!(one_row) && p->prefetch_rows != 0)                                   \
+      dw_nhwc_prefetch_next(p, (rows_) + (nr_) * R, ow, cnt);                  \
     if ((ow) >= p->ow_lo && (ow) + (cnt) <= p->ow_hi)                          \
       NAME##_g##P(p, rows_, out_, k0, nk, ow, cnt, false, one_row);            \
     else if (p->zeros_mode)                                                    \
