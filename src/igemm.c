@@ -738,23 +738,19 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
 
 static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
                                      const igemm_mode *m) {
+  if (pl->merged || pl->im2col || p->layout != SIMDCONV_LAYOUT_NHWC)
+    return false;
+  /* The grouped tiles where they read the caller's input in place (G == 1;
+   * a reordered copy was just written and is in cache): one span per row
+   * and vector, far apart. Zen 4, old and new library in one process, cold
+   * caches, 31 rounds: ResNeXt grouped3x3_14 1.36x, RegNetX g8 1.41x; AVX2
+   * (G == 1 at 8 channels per group) ResNeXt grouped3x3_28 1.25x,
+   * grouped3x3_s2_56 2.2x. */
+  if (m->grouped)
+    return !m->copy;
   /* Rows of fewer than 32 channels are a line or two that the hardware
    * prefetchers follow (16->96 112x112: 0.9-0.97x with the prefetch). */
-  return !pl->merged && !pl->im2col && p->layout == SIMDCONV_LAYOUT_NHWC &&
-         pl->kc >= 32 &&
-         m->kg * pl->taps <= IGEMM_PREFETCH_MAX_KTAPS;
-}
-
-/* The grouped tiles prefetch the next tile's spans where they read the
- * caller's NHWC input in place (G == 1; a reordered copy was just written
- * and is in cache). Zen 4, old and new library in one process, cold
- * caches, 31 rounds: ResNeXt grouped3x3_14 1.36x, RegNetX g8 1.41x; AVX2
- * (G == 1 at 8 channels per group) ResNeXt grouped3x3_28 1.25x,
- * grouped3x3_s2_56 2.2x. */
-static bool igemm_grouped_prefetch(const sc_problem *p, const igemm_plan *pl,
-                                   const igemm_mode *m) {
-  return !m->copy && !pl->merged && !pl->im2col && !pl->strided &&
-         p->layout == SIMDCONV_LAYOUT_NHWC;
+  return pl->kc >= 32 && m->kg * pl->taps <= IGEMM_PREFETCH_MAX_KTAPS;
 }
 
 /* Runs images [0, n) (their indirection built) into output ctx->y. */
@@ -983,9 +979,7 @@ void sc_igemm_run(const sc_run_args *args) {
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
-                 .prefetch_next_tile = mode.grouped
-                                           ? igemm_grouped_prefetch(p, &pl, &mode)
-                                           : igemm_prefetch_next_tile(p, &pl, &mode),
+                 .prefetch_next_tile = igemm_prefetch_next_tile(p, &pl, &mode),
                  .act = sc_act_params_from_problem(p),
                  .residual = args->residual,
                  .output = args->output,

@@ -208,15 +208,6 @@
       }                                                                        \
     }                                                                          \
   } while (0)
-#define SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm, cn, params)                     \
-  do {                                                                         \
-    if ((params)->residual != NULL)                                            \
-      SC_TILE_PREFETCH_LINES(                                                  \
-          sc_residual_at((params)->residual, (params)->output, c), 0, mr, nc,  \
-          cm, cn);                                                             \
-    else if ((cn) == 0)                                                        \
-      SC_TILE_PREFETCH_LINES((c), 1, mr, nc, cm, 0);                           \
-  } while (0)
 /* The residual's lines only, for tiles that measured slower with the
  * output's prefetched as well: the NCHW GEMM tiles (16 channels x 16
  * pixels, each row in its own plane, 384 fmas per tile in MobileNetV2's
@@ -228,6 +219,13 @@
       SC_TILE_PREFETCH_LINES(                                                  \
           sc_residual_at((params)->residual, (params)->output, c), 0, mr, nc,  \
           cm, cn);                                                             \
+  } while (0)
+/* The residual's lines, or else the output's rows for writing. */
+#define SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm, cn, params)                     \
+  do {                                                                         \
+    SC_TILE_PREFETCH_RESIDUAL(mr, nc, c, cm, cn, params);                      \
+    if ((params)->residual == NULL && (cn) == 0)                               \
+      SC_TILE_PREFETCH_LINES((c), 1, mr, nc, cm, 0);                           \
   } while (0)
 
 /* The igemm tiles' residual and activation (params: sc_igemm_params). */
