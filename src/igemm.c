@@ -393,19 +393,20 @@ typedef struct indir_ctx {
   uint8_t *tskip; /* NULL: no skipping (weights not all finite) */
 } indir_ctx;
 
-/* Whether one of the tile's taps reads the zero row for all MR pixels
- * (the micro-kernels' own test, sc_igemm_tap_padded). */
-static uint8_t indir_tile_skips(const float *const *a, size_t taps, size_t mr,
-                                const float *zero) {
-  for (size_t t = 0; t < taps; t++, a += mr)
-    if (sc_igemm_tap_padded(a, mr, zero))
-      return 1;
-  return 0;
+/* Whether a tap of the tile reads the zero row for two of its pixels or
+ * all: a micro-kernel that skips padding leaves out those rows' fmas, or
+ * the whole tap (igemm_ukernel.h). */
+static bool indir_tap_skips(const float *const *a, size_t mr,
+                            const float *zero) {
+  size_t padded = 0;
+  for (size_t i = 0; i < mr; i++)
+    padded += a[i] == zero;
+  return padded >= 2 || padded == mr;
 }
 
 /* One tap of a tile whose MR pixels lie in one output row: a[i] = row +
  * ct[i * tcols], or the zero row for a padding column or a NULL (padding)
- * row; true when the tap is padding for all of them. */
+ * row; true when the tap is padding for two of them or all. */
 static bool indir_tap_in_row(const float **a, size_t mr, const ptrdiff_t *ct,
                              size_t tcols, const float *row,
                              const float *zero) {
@@ -414,13 +415,11 @@ static bool indir_tap_in_row(const float **a, size_t mr, const ptrdiff_t *ct,
       a[i] = zero;
     return true;
   }
-  size_t real = 0;
   for (size_t i = 0; i < mr; i++) {
     const ptrdiff_t co = ct[i * tcols];
     a[i] = co < 0 ? zero : row + co;
-    real |= (size_t)(co >= 0);
   }
-  return real == 0;
+  return indir_tap_skips(a, mr, zero);
 }
 
 /* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
@@ -446,7 +445,7 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
     for (; pix < end; pix++, a++)
       *a = c->zero;
     for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
-      c->tskip[tile] = indir_tile_skips(c->indir + tile * mr, 1, mr, c->zero);
+      c->tskip[tile] = indir_tap_skips(c->indir + tile * mr, mr, c->zero);
     return;
   }
   /* Tap by tap, each tap's MR pointers written in order, and the tile's
@@ -487,16 +486,13 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
     bool skip = false;
     for (size_t r = 0; r < R; r++)
       for (size_t q = 0; q < tcols; q++, a += mr) {
-        bool padded = true;
         for (size_t i = 0; i < n; i++) {
           const ptrdiff_t ro = rt[i][r], co = ct[i][q];
-          const float *const x = ro < 0 || co < 0 ? zero : base + ro + co;
-          a[i] = x;
-          padded &= x == zero;
+          a[i] = ro < 0 || co < 0 ? zero : base + ro + co;
         }
         for (size_t i = n; i < mr; i++)
           a[i] = zero;
-        skip |= padded;
+        skip |= indir_tap_skips(a, mr, zero);
       }
     if (c->tskip != NULL)
       c->tskip[tile] = skip;

@@ -758,16 +758,122 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
 
 /* ---- the -0.0 rule of skipped padding taps ------------------------------- */
 
-/* 3x3, pad 1, two output rows of 2*MR pixels (so whole tiles lie in the last
- * row). In the last row, the last tap that is not padding multiplies
- * -2^-100 by 2^-50: the product underflows and leaves the accumulator at
- * -0.0; the padded kernel row 2 (weights +1) then turns it into +0.0, so
- * every output of that row is +0.0. A kernel that skips kernel row 2 ends
- * at -0.0 and must compute the tile again without skipping. Every usable
- * fp32 igemm kernel, im2col (C = 4: one tap, nothing skipped), merged
- * (C = 5) and unmerged (C = 32) plans, both layouts; checked bitwise
- * against the scalar kernel and for +0.0. */
+/* A layer whose scalar outputs pass through -0.0 just before a zero-padding
+ * tap turns them into +0.0: the data, and the outputs that must be +0.0. */
+typedef struct negzero_geo {
+  const char *name;
+  size_t R, S, pad; /* pad: the padding of the padded sides */
+  bool sides;       /* padding left and right (else top and bottom) */
+  void (*fill)(tu_case *c, size_t C, size_t K, size_t W);
+  bool (*pos_zero)(size_t oh, size_t ow, size_t W);
+} negzero_geo;
+
+/* 3x3, pad 1, two output rows. In the last row, the last tap that is not
+ * padding multiplies -2^-100 by 2^-50: the product underflows and leaves
+ * the accumulator at -0.0; the padded kernel row 2 (weights +1) then turns
+ * it into +0.0. */
+static void negzero_fill_bottom(tu_case *c, size_t C, size_t K, size_t W) {
+  const simdconv_desc *d = &c->spec.desc;
+  for (size_t iw = 0; iw < W; iw++)
+    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 1, iw)] = -0x1p-100f;
+  for (size_t ko = 0; ko < K; ko++) {
+    c->w[tu_widx(d, ko, C - 1, 1, 2)] = 0x1p-50f;
+    for (size_t ch = 0; ch < C; ch++)
+      for (size_t q = 0; q < 3; q++)
+        c->w[tu_widx(d, ko, ch, 2, q)] = 1.0f;
+  }
+}
+
+static bool negzero_bottom_row(size_t oh, size_t ow, size_t W) {
+  (void)ow, (void)W;
+  return oh == 1;
+}
+
+/* 2x5, pad 2 left and right, one output row, the input all -0.0 but
+ * channel C-1 of input row 0 (-2^-100): the last tap of kernel row 0
+ * (weight 2^-50) leaves the accumulators at -0.0, and kernel row 1
+ * (weights +1) keeps them there but for the two pixels at either edge,
+ * where its padded first (last) taps turn them into +0.0. */
+static void negzero_fill_sides(tu_case *c, size_t C, size_t K, size_t W) {
+  const simdconv_desc *d = &c->spec.desc;
+  for (size_t i = 0; i < c->nx; i++)
+    c->x[i] = -0.0f;
+  for (size_t iw = 0; iw < W; iw++)
+    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 0, iw)] = -0x1p-100f;
+  for (size_t ko = 0; ko < K; ko++) {
+    c->w[tu_widx(d, ko, C - 1, 0, 4)] = 0x1p-50f;
+    for (size_t ch = 0; ch < C; ch++)
+      for (size_t q = 0; q < 5; q++)
+        c->w[tu_widx(d, ko, ch, 1, q)] = 1.0f;
+  }
+}
+
+static bool negzero_side_pixels(size_t oh, size_t ow, size_t W) {
+  (void)oh;
+  return ow < 2 || ow + 2 >= W;
+}
+
+/* One kernel, layout, channel count, geometry and width: bitwise equal to
+ * the scalar kernel, whose outputs must show the case's point. */
+static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
+                          size_t C, const negzero_geo *g, size_t W) {
+  const size_t H = 2, p = g->pad;
+  const tu_tcfg t = {.name = g->name, .C = C, .K = k->tile_n, .H = H,
+                     .W = W, .R = g->R, .S = g->S,
+                     .pt = g->sides ? 0 : p, .pb = g->sides ? 0 : p,
+                     .pl = g->sides ? p : 1, .pr = g->sides ? p : 1};
+  tu_spec sp;
+  tu_spec_from_tcfg(&sp, &t, l, SIMDCONV_WEIGHTS_OIHW, 0, 0x6e7a + C + W);
+  tu_case c;
+  tu_case_init(&c, &sp);
+  memset(c.x, 0, c.nx * sizeof(float));
+  memset(c.w, 0, c.nw * sizeof(float));
+  g->fill(&c, C, t.K, W);
+  tu_case_touch(&c);
+  simdconv_conv *conv = tu_create_kernel(&c, k->name);
+  simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
+  cr_assert(conv != NULL && ref != NULL, "%s refused %s", k->name, c.name);
+  float *y = tu_alloc(c.ny * sizeof(float));
+  float *ys = tu_alloc(c.ny * sizeof(float));
+  tu_run(&c, conv, k->isa, &tu_variants[0], y);
+  tu_run(&c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
+  const size_t OH = H + t.pt + t.pb - g->R + 1;
+  const size_t OW = W + t.pl + t.pr - g->S + 1;
+  for (size_t i = 0; i < c.ny; i++) {
+    size_t pos[4]; /* n, k, oh, ow */
+    tu_tpos(l, t.K, OH, OW, i, pos);
+    cr_assert(tu_bits(y[i]) == tu_bits(ys[i]),
+              "%s, %s, C %zu, W %zu, %s: output (k %zu, %zu, %zu) = %a, "
+              "scalar %a", k->name, g->name, C, W, l ? "nhwc" : "nchw",
+              pos[1], pos[2], pos[3], (double)y[i], (double)ys[i]);
+    if (g->pos_zero(pos[2], pos[3], OW))
+      cr_assert(tu_bits(ys[i]) == 0u,
+                "%s lost its point: scalar output (k %zu, %zu, %zu) = %a, "
+                "not +0.0", g->name, pos[1], pos[2], pos[3], (double)ys[i]);
+  }
+  free(y);
+  free(ys);
+  simdconv_destroy(conv);
+  simdconv_destroy(ref);
+  tu_case_free(&c);
+}
+
+/* Skipped padding taps against accumulators at -0.0 (docs/numerics.md,
+ * section 1): a kernel that skips a padded tap for some pixels of a tile
+ * ends those at -0.0 and must compute the tile again without skipping.
+ * Rows of 2*MR pixels put the padding in whole tiles (bottom rows) or at a
+ * tile's first and last two rows (sides); rows of MR+2 or MR+3 pixels put
+ * it in a tile across two output rows, at its end (bottom) or where the
+ * image's rows fall. Every usable fp32 igemm kernel, im2col (C = 4),
+ * merged (C = 5) and unmerged (C = 32) plans, both layouts; bitwise
+ * against the scalar kernel. */
 Test(kernels, padding_skip_negative_zero, .timeout = 600) {
+  static const negzero_geo geos[] = {
+      {"-0.0 before bottom padding", 3, 3, 1, false, negzero_fill_bottom,
+       negzero_bottom_row},
+      {"-0.0 before side padding", 2, 5, 2, true, negzero_fill_sides,
+       negzero_side_pixels},
+  };
   size_t idx[64], checked = 0;
   const size_t n = usable_kernels(idx, 64);
   for (size_t ki = 0; ki < n; ki++) {
@@ -776,55 +882,14 @@ Test(kernels, padding_skip_negative_zero, .timeout = 600) {
     if (strcmp(k.family, "igemm") != 0)
       continue;
     for (int l = SIMDCONV_LAYOUT_NCHW; l <= SIMDCONV_LAYOUT_NHWC; l++)
-      for (size_t ci = 0; ci < 3; ci++) {
-        const size_t C = (size_t[]){4, 5, 32}[ci], W = 2 * k.tile_m;
-        const tu_tcfg t = {.name = "-0.0 before padding", .C = C,
-                           .K = k.tile_n, .H = 2, .W = W, .R = 3, .S = 3,
-                           .pt = 1, .pb = 1, .pl = 1, .pr = 1};
-        tu_spec sp;
-        tu_spec_from_tcfg(&sp, &t, (simdconv_layout)l, SIMDCONV_WEIGHTS_OIHW,
-                          0, 0x6e7a + C);
-        tu_case c;
-        tu_case_init(&c, &sp);
-        const simdconv_desc *d = &sp.desc;
-        memset(c.x, 0, c.nx * sizeof(float));
-        memset(c.w, 0, c.nw * sizeof(float));
-        for (size_t iw = 0; iw < W; iw++)
-          c.x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 1, iw)] = -0x1p-100f;
-        for (size_t ko = 0; ko < t.K; ko++) {
-          c.w[tu_widx(d, ko, C - 1, 1, 2)] = 0x1p-50f;
-          for (size_t ch = 0; ch < C; ch++)
-            for (size_t q = 0; q < 3; q++)
-              c.w[tu_widx(d, ko, ch, 2, q)] = 1.0f;
-        }
-        tu_case_touch(&c);
-        simdconv_conv *conv = tu_create_kernel(&c, k.name);
-        simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
-        cr_assert(conv != NULL && ref != NULL, "%s refused %s", k.name,
-                  c.name);
-        float *y = tu_alloc(c.ny * sizeof(float));
-        float *ys = tu_alloc(c.ny * sizeof(float));
-        tu_run(&c, conv, k.isa, &tu_variants[0], y);
-        tu_run(&c, ref, SIMDCONV_ISA_SCALAR, &tu_variants[0], ys);
-        for (size_t i = 0; i < c.ny; i++) {
-          size_t pos[4]; /* n, k, oh, ow */
-          tu_tpos(d->layout, t.K, 2, W, i, pos);
-          cr_assert(tu_bits(y[i]) == tu_bits(ys[i]),
-                    "%s, C %zu, %s: output (k %zu, %zu, %zu) = %a, scalar "
-                    "%a", k.name, C, l ? "nhwc" : "nchw", pos[1], pos[2],
-                    pos[3], (double)y[i], (double)ys[i]);
-          if (pos[2] == 1)
-            cr_assert(tu_bits(ys[i]) == 0u,
-                      "the case lost its point: scalar output (k %zu, 1, "
-                      "%zu) = %a, not +0.0", pos[1], pos[3], (double)ys[i]);
-        }
-        checked++;
-        free(y);
-        free(ys);
-        simdconv_destroy(conv);
-        simdconv_destroy(ref);
-        tu_case_free(&c);
-      }
+      for (size_t ci = 0; ci < 3; ci++)
+        for (size_t gi = 0; gi < sizeof geos / sizeof *geos; gi++)
+          for (size_t wi = 0; wi < 2; wi++) {
+            const size_t C = (size_t[]){4, 5, 32}[ci];
+            const size_t W = wi == 0 ? 2 * k.tile_m : k.tile_m + 2 + gi;
+            negzero_check(&k, (simdconv_layout)l, C, &geos[gi], W);
+            checked++;
+          }
   }
   cr_assert(checked > 0, "no fp32 igemm kernel on this CPU");
 }
