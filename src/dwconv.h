@@ -58,6 +58,10 @@ typedef struct sc_dw_nhwc_params {
    * into L2 group by group while a full block runs (0: none; the NCHW
    * tiles' and transposed callers' rows are in cache). */
   size_t prefetch_rows;
+  /* With prefetch_rows: the next block's output rows, rows[nrows*R +
+   * prefetch_rows] (NULL: none, or not a full block), asked for to be
+   * written, group by group while a full block runs. */
+  bool prefetch_out;
 } sc_dw_nhwc_params;
 
 /* At most this many next-block rows per block (sc_dw_nhwc_params). */
@@ -67,7 +71,8 @@ typedef struct sc_dw_nhwc_params {
  * of the chosen entry) consecutive output rows of one image. rows[m*R + r]
  * is the input row of output row m and kernel row r, mapped by the padding
  * mode (NULL: a zero row), pointing at pixel 0, channel 0, followed by
- * p->prefetch_rows rows of the next block; out points at
+ * p->prefetch_rows rows of the next block and, with p->prefetch_out, the
+ * next block's output (its row 0, pixel 0, channel 0); out points at
  * pixel 0, channel 0 of the first output row (rows are OW*K apart). */
 typedef void (*sc_dw_nhwc_fn)(const sc_dw_nhwc_params *p,
                               const float *const *rows, size_t nrows,

@@ -496,10 +496,14 @@ static void dwconv_cases(kctx *x) {
                     x->pixels[w], x->channels[c]);
   /* Images of 4 MB, beyond any host's L2 budget: the NHWC row kernels ask
    * for the next block's rows as they go (sc_dw_nhwc_params.prefetch_rows),
-   * up to the image's last row; stride 1 and 2, zeros and reflect. */
-  for (size_t s = 0; s < 2; s++) {
+   * up to the image's last row, and with 5x5 and 7x7 kernels for the next
+   * block's output (prefetch_out); 3x3 at stride 1 and 2, 5x5 at stride 2
+   * and 7x7, zeros and reflect. */
+  for (size_t s = 0; s < 5; s++) {
+    if (s == 2)
+      continue;
     tu_tcfg c = dw_cfg(&dw_shapes[s], 2 * VW + 1, 1, 6 * VW + 5,
-                       s ? SIMDCONV_PAD_REFLECT : SIMDCONV_PAD_ZEROS);
+                       s % 2 ? SIMDCONV_PAD_REFLECT : SIMDCONV_PAD_ZEROS);
     c.name = "depthwise, large image";
     c.H = ((size_t)4 << 20) / (c.C * c.W * sizeof(float)) + 1;
     run_layouts(x, c, 0, 0);

@@ -310,14 +310,30 @@ DW_INLINE void dw_nhwc_prefetch_next(const sc_dw_nhwc_params *p,
         __builtin_prefetch(next[i] + f, 0, 2);
 }
 
+/* Outputs [ow, ow + cnt) of the next block's nr rows (out: its first; NULL:
+ * none), asked for to be written (sc_dw_nhwc_params.prefetch_out). */
+DW_INLINE void dw_nhwc_prefetch_out(const sc_dw_nhwc_params *p,
+                                    const float *out, size_t nr, size_t ow,
+                                    size_t cnt) {
+  if (out == NULL)
+    return;
+  for (size_t m = 0; m < nr; m++)
+    for (size_t f = ow * p->K & ~(size_t)15; f < (ow + cnt) * p->K; f += 16)
+      __builtin_prefetch(out + m * p->OW * p->K + f, 1, 2);
+}
+
 /* The outputs [ow, ow + cnt) of the rows rows_ / out_ (nr_ of them) with
  * groups of P: unchecked inside the interior; otherwise checked (zero
  * padding) or output by output (other modes: interior outputs as groups of
  * 1, border outputs through the colmap). */
 #define DW_NHWC_SPAN(NAME, P, ow, cnt, rows_, out_, nr_, one_row)              \
   do {                                                                         \
-    if (!(one_row) && p->prefetch_rows != 0)                                   \
+    if (!(one_row) && p->prefetch_rows != 0) {                                 \
       dw_nhwc_prefetch_next(p, (rows_) + (nr_) * R, ow, cnt);                  \
+      if (p->prefetch_out)                                                     \
+        dw_nhwc_prefetch_out(p, (rows_)[(nr_) * R + p->prefetch_rows], nr_,    \
+                             ow, cnt);                                         \
+    }                                                                          \
     if ((ow) >= p->ow_lo && (ow) + (cnt) <= p->ow_hi)                          \
       NAME##_g##P(p, rows_, out_, k0, nk, ow, cnt, false, one_row);            \
     else if (p->zeros_mode)                                                    \
