@@ -311,14 +311,15 @@ DW_INLINE void dw_nhwc_prefetch_next(const sc_dw_nhwc_params *p,
 }
 
 /* Outputs [ow, ow + cnt) of the next block's nr rows (out: its first; NULL:
- * none), asked for to be written (sc_dw_nhwc_params.prefetch_out). */
+ * none), asked for to be written (sc_dw_nhwc_params.prefetch_out), every
+ * other line as the input's: dw7x7_56 1.07-1.09x over every line. */
 DW_INLINE void dw_nhwc_prefetch_out(const sc_dw_nhwc_params *p,
                                     const float *out, size_t nr, size_t ow,
                                     size_t cnt) {
   if (out == NULL)
     return;
   for (size_t m = 0; m < nr; m++)
-    for (size_t f = ow * p->K & ~(size_t)15; f < (ow + cnt) * p->K; f += 16)
+    for (size_t f = ow * p->K & ~(size_t)31; f < (ow + cnt) * p->K; f += 32)
       __builtin_prefetch(out + m * p->OW * p->K + f, 1, 2);
 }
 
