@@ -272,7 +272,7 @@ static void dw_run_nhwc(const sc_run_args *args, const sc_dw_config *cfg) {
   t.params.prefetch_rows = dw_prefetch_rows(p, s, e->mr);
   /* The output too for 5x5 and larger kernels, whose blocks take long
    * enough to hide it: Zen 4, old and new library in one process, ConvNeXt
-   * dw7x7_56 from memory 1.16x at 1 thread, 1.15x at 2 (AVX2 alike), with
+   * dw7x7_56 from memory 1.16x at 1 thread, 1.19x at 2, AVX2 1.15x, with
    * the image in L3 0.99x; the 3x3 layers' blocks lost 4-12% to it. */
   t.params.prefetch_out = t.params.prefetch_rows != 0 && p->R * p->S >= 25;
   /* Whole rows per task unless there are too few row blocks to share out. */
