@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "int8.h"
 #include "kernels.h"
+#include "membw.h"
 #include "residual.h"
 #include "peak.h"
 #include "runner.h"
@@ -242,6 +243,27 @@ static void measure_peaks(const options *o) {
           g_threads[g_cfg.nthreads - 1].count);
 }
 
+/* The copy bandwidth at each thread count, of buffers twice the last-level
+ * cache (from memory, as the rotated layers read theirs): the reference of
+ * the report's depthwise GB/s. */
+static void measure_copy_bandwidth(void) {
+  const size_t llc = bench_llc_bytes();
+  const size_t bytes = 2 * (llc != 0 ? llc : (size_t)32 << 20);
+  char line[128] = "";
+  size_t len = 0;
+  for (size_t t = 0; t < g_cfg.nthreads; t++) {
+    const double gbps = bench_copy_gbps(g_threads[t].pool, bytes, 10);
+    char key[48];
+    snprintf(key, sizeof key, "memcpy_gbps_t%zu", g_threads[t].count);
+    context_f(key, "%.2f", gbps);
+    len += (size_t)snprintf(line + len, sizeof line - len, "%st%zu %.1f",
+                            len ? ", " : "", g_threads[t].count, gbps);
+  }
+  fprintf(stderr,
+          "memcpy GB/s (read + written, %.0f MiB buffers, best of 10): %s\n",
+          (double)bytes / 1048576.0, line);
+}
+
 static bool scalar_allowed(const options *o, const bench_variant *v,
                            const bench_layer *l) {
   if (o->scalar_all || v->backend != bench_simdconv_entry.backend ||
@@ -358,6 +380,7 @@ int bench_app_setup(int argc, char **argv) {
                            : 2 * bench_llc_bytes();
   g_cfg.validate_max_out = o.validate_max_out;
   context_f("rotate_bytes", "%.0f", (double)g_cfg.rotate_bytes);
+  measure_copy_bandwidth();
   gb_add_context("pool_wait",
                  bench_pool_wait == SIMDCONV_POOL_SPIN ? "spin" : "yield");
   fprintf(stderr,

@@ -307,22 +307,41 @@ def create_table(results, layers):
     return table.render()
 
 
-def depthwise_table(results, layers):
+def depthwise_table(results, layers, context):
     dw = [r for r in results if r.kind == "run" and r.bytes]
     if not dw:
         return None
     configs = sorted({r.config for r in dw}, key=config_sort_key)
+    simd = [c for c in configs if c.startswith("simdconv/")]
     by = {(r.layer, r.threads, r.config): r for r in dw}
-    table = Table(["layer", "threads"] + [short(c) for c in configs])
+    # The copy bandwidth measured in the same run (bench/membw.h), if any.
+    copy = {t: float(context["memcpy_gbps_t%d" % t])
+            for t in {r.threads for r in dw}
+            if "memcpy_gbps_t%d" % t in context}
+    extra = ["memcpy", "simdconv/memcpy"] if copy else []
+    table = Table(["layer", "threads"] + [short(c) for c in configs] + extra)
     for threads in sorted({r.threads for r in dw}):
         for layer in layers:
             if not any((layer, threads, c) in by for c in configs):
                 continue
-            table.add([layer, str(threads)] + [
+            row = [layer, str(threads)] + [
                 "FAIL" if by[(layer, threads, c)].error else
                 fmt(by[(layer, threads, c)].bytes / 1e9, 2)
-                if (layer, threads, c) in by else "-" for c in configs])
-    return table.render()
+                if (layer, threads, c) in by else "-" for c in configs]
+            if copy:
+                ok = [by[(layer, threads, c)].bytes / 1e9 for c in simd
+                      if (layer, threads, c) in by and
+                      not by[(layer, threads, c)].error]
+                m = copy.get(threads)
+                row += [fmt(m, 2) if m else "-",
+                        fmt(max(ok) / m, 2) if ok and m else "-"]
+            table.add(row)
+    text = table.render()
+    if copy:
+        text += ("\nmemcpy: GB/s read + written copying buffers twice the "
+                 "last-level cache, best of 10, measured in this run; "
+                 "simdconv/memcpy: the best simdconv config's GB/s over it")
+    return text
 
 
 def onednn_impls(results, layers):
@@ -760,7 +779,7 @@ def main(argv):
     if ct:
         out += ["", "== Plan creation (packing), microseconds, 1 thread ==",
                 ct]
-    dt = depthwise_table(results, layers)
+    dt = depthwise_table(results, layers, context)
     if dt:
         out += ["", "== Depthwise layers: GB/s (input + output + weights "
                 "per run) ==", dt]
