@@ -431,21 +431,43 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
   const size_t mr = c->mr, R = c->p->R, tcols = c->tcols, taps = c->taps;
   size_t pix = t0 * mr, oh = pix / c->OW, ow = pix - oh * c->OW;
   if (taps == 1) {
-    /* 1x1 (and merged 1-tap plans): one pointer per pixel, consecutive. */
-    const float **a = c->indir + pix;
+    /* 1x1 (and merged 1-tap plans): one pointer per pixel, consecutive,
+     * an output row's run at a time (a loop the compiler vectorizes: the
+     * pixel-by-pixel one cost 11% of MobileNetV2's 32->16 112x112). */
+    const float *const zero = c->zero, *const base = c->base;
+    const ptrdiff_t *const restrict coltab = c->coltab;
+    const float **restrict a = c->indir + pix;
     const size_t end = (t0 + nt) * mr;
-    for (; pix < end && pix < c->pixels; pix++, a++) {
-      const ptrdiff_t rt = c->rowtab[oh], ct = c->coltab[ow];
-      *a = rt < 0 || ct < 0 ? c->zero : c->base + rt + ct;
-      if (++ow == c->OW) {
+    const size_t last = end < c->pixels ? end : c->pixels;
+    while (pix < last) {
+      const size_t n = c->OW - ow < last - pix ? c->OW - ow : last - pix;
+      const ptrdiff_t rt = c->rowtab[oh];
+      const ptrdiff_t *const restrict ct = coltab + ow;
+      if (rt < 0) {
+        for (size_t i = 0; i < n; i++)
+          a[i] = zero;
+      } else {
+        const float *const row = base + rt;
+        for (size_t i = 0; i < n; i++)
+          a[i] = ct[i] < 0 ? zero : row + ct[i];
+      }
+      a += n;
+      pix += n;
+      ow += n;
+      if (ow == c->OW) {
         ow = 0;
         oh++;
       }
     }
     for (; pix < end; pix++, a++)
-      *a = c->zero;
+      *a = zero;
+    /* Without padding only the image's last tile can read the zero row. */
+    const sc_problem *p = c->p;
+    const bool padded = p->pad_top | p->pad_bottom | p->pad_left |
+                        p->pad_right;
     for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
-      c->tskip[tile] = indir_tap_skips(c->indir + tile * mr, mr, c->zero);
+      c->tskip[tile] = (padded || (tile + 1) * mr > c->pixels) &&
+                       indir_tap_skips(c->indir + tile * mr, mr, zero);
     return;
   }
   /* Tap by tap, each tap's MR pointers written in order, and the tile's
