@@ -763,55 +763,46 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
 /* ---- the -0.0 rule of skipped padding taps ------------------------------- */
 
 /* A layer whose scalar outputs pass through -0.0 just before a zero-padding
- * tap turns them into +0.0: the data, and the outputs that must be +0.0. */
+ * tap turns them into +0.0: channel C-1 of input row x_row is -2^-100, the
+ * weight of tap (tiny_r, tiny_s) of that channel 2^-50 (their product
+ * underflows to -0.0: tiny_s the kernel row's last tap not padded for the
+ * pixels of the point), kernel row ones_r's weights +1, every other weight
+ * +0 and every other input +0 (-0.0 with neg_input); pos_zero: the outputs
+ * that must be +0.0. */
 typedef struct negzero_geo {
   const char *name;
   size_t R, S, pad; /* pad: the padding of the padded sides */
   bool sides;       /* padding left and right (else top and bottom) */
-  void (*fill)(tu_case *c, size_t C, size_t K, size_t W);
+  size_t x_row, tiny_r, tiny_s, ones_r;
+  bool neg_input;
   bool (*pos_zero)(size_t oh, size_t ow, size_t W);
 } negzero_geo;
 
-/* 3x3, pad 1, two output rows. In the last row, the last tap that is not
- * padding multiplies -2^-100 by 2^-50: the product underflows and leaves
- * the accumulator at -0.0; the padded kernel row 2 (weights +1) then turns
- * it into +0.0. */
-static void negzero_fill_bottom(tu_case *c, size_t C, size_t K, size_t W) {
+static void negzero_fill(tu_case *c, const negzero_geo *g, size_t C,
+                         size_t K, size_t W) {
   const simdconv_desc *d = &c->spec.desc;
+  for (size_t i = 0; i < c->nx; i++)
+    c->x[i] = g->neg_input ? -0.0f : 0.0f;
+  memset(c->w, 0, c->nw * sizeof(float));
   for (size_t iw = 0; iw < W; iw++)
-    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 1, iw)] = -0x1p-100f;
+    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, g->x_row, iw)] = -0x1p-100f;
   for (size_t ko = 0; ko < K; ko++) {
-    c->w[tu_widx(d, ko, C - 1, 1, 2)] = 0x1p-50f;
+    c->w[tu_widx(d, ko, C - 1, g->tiny_r, g->tiny_s)] = 0x1p-50f;
     for (size_t ch = 0; ch < C; ch++)
-      for (size_t q = 0; q < 3; q++)
-        c->w[tu_widx(d, ko, ch, 2, q)] = 1.0f;
+      for (size_t q = 0; q < g->S; q++)
+        c->w[tu_widx(d, ko, ch, g->ones_r, q)] = 1.0f;
   }
 }
 
+/* 3x3, pad 1, two output rows: in the last, the padded kernel row 2. */
 static bool negzero_bottom_row(size_t oh, size_t ow, size_t W) {
   (void)ow, (void)W;
   return oh == 1;
 }
 
-/* 2x5, pad 2 left and right, one output row, the input all -0.0 but
- * channel C-1 of input row 0 (-2^-100): the last tap of kernel row 0
- * (weight 2^-50) leaves the accumulators at -0.0, and kernel row 1
- * (weights +1) keeps them there but for the two pixels at either edge,
- * where its padded first (last) taps turn them into +0.0. */
-static void negzero_fill_sides(tu_case *c, size_t C, size_t K, size_t W) {
-  const simdconv_desc *d = &c->spec.desc;
-  for (size_t i = 0; i < c->nx; i++)
-    c->x[i] = -0.0f;
-  for (size_t iw = 0; iw < W; iw++)
-    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, 0, iw)] = -0x1p-100f;
-  for (size_t ko = 0; ko < K; ko++) {
-    c->w[tu_widx(d, ko, C - 1, 0, 4)] = 0x1p-50f;
-    for (size_t ch = 0; ch < C; ch++)
-      for (size_t q = 0; q < 5; q++)
-        c->w[tu_widx(d, ko, ch, 1, q)] = 1.0f;
-  }
-}
-
+/* 2x5, pad 2 left and right, one output row: kernel row 1 keeps the
+ * accumulators at -0.0 (inputs -0.0) but for the two pixels at either
+ * edge, where its padded first (last) taps turn them into +0.0. */
 static bool negzero_side_pixels(size_t oh, size_t ow, size_t W) {
   (void)oh;
   return ow < 2 || ow + 2 >= W;
@@ -830,9 +821,7 @@ static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
   tu_spec_from_tcfg(&sp, &t, l, SIMDCONV_WEIGHTS_OIHW, 0, 0x6e7a + C + W);
   tu_case c;
   tu_case_init(&c, &sp);
-  memset(c.x, 0, c.nx * sizeof(float));
-  memset(c.w, 0, c.nw * sizeof(float));
-  g->fill(&c, C, t.K, W);
+  negzero_fill(&c, g, C, t.K, W);
   tu_case_touch(&c);
   simdconv_conv *conv = tu_create_kernel(&c, k->name);
   simdconv_conv *ref = tu_create_kernel(&c, SCALAR_KERNEL);
@@ -873,9 +862,9 @@ static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
  * against the scalar kernel. */
 Test(kernels, padding_skip_negative_zero, .timeout = 600) {
   static const negzero_geo geos[] = {
-      {"-0.0 before bottom padding", 3, 3, 1, false, negzero_fill_bottom,
+      {"-0.0 before bottom padding", 3, 3, 1, false, 1, 1, 2, 2, false,
        negzero_bottom_row},
-      {"-0.0 before side padding", 2, 5, 2, true, negzero_fill_sides,
+      {"-0.0 before side padding", 2, 5, 2, true, 0, 0, 4, 1, true,
        negzero_side_pixels},
   };
   size_t idx[64], checked = 0;
