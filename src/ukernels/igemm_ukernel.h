@@ -161,7 +161,7 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
      * image's top or bottom in a tile across two rows, or past the
      * image's end): Zen 4, cold caches, old and new library in one
      * process, DeepLab ASPP d12 1.10x, atrous d4 1.07-1.09x, d2
-     * 1.02-1.04x, Inception 1x7 1.03-1.06x. Other taps are computed
+     * 1.02-1.04x, Inception 7x1 1.00-1.02x. Other taps are computed
      * whole: a single row (3x3 layers' one padded column) left out
      * measured 0.98-0.99x on ResNet-50's 56x56 and 28x28 3x3 layers (split
      * points that change from tile to tile), and a run inside the tile,
