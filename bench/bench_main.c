@@ -247,8 +247,7 @@ static void measure_peaks(const options *o) {
  * cache (from memory, as the rotated layers read theirs): the reference of
  * the report's depthwise GB/s. */
 static void measure_copy_bandwidth(void) {
-  const size_t llc = bench_llc_bytes();
-  const size_t bytes = 2 * (llc != 0 ? llc : (size_t)32 << 20);
+  const size_t bytes = 2 * bench_llc_bytes(); /* 32 MiB when unknown */
   char line[128] = "";
   size_t len = 0;
   for (size_t t = 0; t < g_cfg.nthreads; t++) {

@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "bench_data.h"
 
 typedef struct copy_job {
   char *dst;
@@ -16,12 +17,6 @@ static void copy_piece(void *arg, size_t i) {
   const size_t off = i * j->piece;
   const size_t n = j->bytes - off < j->piece ? j->bytes - off : j->piece;
   memcpy(j->dst + off, j->src + off, n);
-}
-
-static double seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 double bench_copy_gbps(pthreadpool_t pool, size_t bytes, int reps) {
@@ -40,11 +35,12 @@ double bench_copy_gbps(pthreadpool_t pool, size_t bytes, int reps) {
   const size_t pieces = (bytes + piece - 1) / piece;
   double best = 0.0;
   for (int r = 0; r < reps; r++) {
-    const double t0 = seconds();
+    const double t0 = bench_now();
     pthreadpool_parallelize_1d(pool, copy_piece, &job, pieces, 0);
-    const double t = seconds() - t0;
-    if (t > 0 && 2.0 * (double)bytes / t / 1e9 > best)
-      best = 2.0 * (double)bytes / t / 1e9;
+    const double t = bench_now() - t0;
+    const double gbps = t > 0 ? 2.0 * (double)bytes / t / 1e9 : 0.0;
+    if (gbps > best)
+      best = gbps;
   }
   free(src);
   free(dst);
