@@ -391,30 +391,41 @@ typedef struct indir_ctx {
   const float *base, *zero;
   const float **indir;
   uint8_t *tskip; /* NULL: no skipping (weights not all finite) */
+  /* Padded pixels of a tap from which the micro-kernel leaves out fmas:
+   * 1 (igemm_ukernel.h leaves out a padded row from SC_IGEMM_HOLE_MIN_KC
+   * channels on), 2 (runs of rows), or MR (the grouped and NEON ld128
+   * tiles skip whole taps only). */
+  size_t skip_min;
 } indir_ctx;
 
-/* Whether a tap of the tile that reads the zero row for `padded` of its mr
- * pixels lets a micro-kernel that skips padding leave out fmas: two or
- * all (igemm_ukernel.h leaves out those rows' fmas, or the whole tap). */
-static bool indir_padded_skips(size_t padded, size_t mr) {
-  return padded >= 2 || padded == mr;
+static size_t indir_skip_min(const sc_igemm_config *cfg,
+                             const igemm_mode *m, size_t kc) {
+  if (m->grouped || cfg->skips_whole_taps)
+    return m->mr;
+  return kc >= SC_IGEMM_HOLE_MIN_KC ? 1 : 2;
+}
+
+/* Whether a tap of the tile that reads the zero row for `padded` of its
+ * pixels lets the micro-kernel leave out fmas (skip_min: indir_ctx). */
+static bool indir_padded_skips(size_t padded, size_t skip_min) {
+  return padded >= skip_min;
 }
 
 /* The same from the tap's mr pointers. */
 static bool indir_tap_skips(const float *const *a, size_t mr,
-                            const float *zero) {
+                            const float *zero, size_t skip_min) {
   size_t padded = 0;
   for (size_t i = 0; i < mr; i++)
     padded += a[i] == zero;
-  return indir_padded_skips(padded, mr);
+  return indir_padded_skips(padded, skip_min);
 }
 
 /* One tap of a tile whose MR pixels lie in one output row: a[i] = row +
  * ct[i * tcols], or the zero row for a padding column or a NULL (padding)
- * row; true when the tap is padding for two of them or all. */
+ * row; true when the micro-kernel can leave out fmas of the tap. */
 static bool indir_tap_in_row(const float **a, size_t mr, const ptrdiff_t *ct,
                              size_t tcols, const float *row,
-                             const float *zero) {
+                             const float *zero, size_t skip_min) {
   if (row == NULL) {
     for (size_t i = 0; i < mr; i++)
       a[i] = zero;
@@ -427,7 +438,7 @@ static bool indir_tap_in_row(const float **a, size_t mr, const ptrdiff_t *ct,
     a[i] = co < 0 ? zero : row + co;
     padded += co < 0;
   }
-  return indir_padded_skips(padded, mr);
+  return indir_padded_skips(padded, skip_min);
 }
 
 /* a[tile][t][i] for tiles [t0, t0+nt): the pointer output pixel tile*MR+i
@@ -476,7 +487,8 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
                         p->pad_right;
     for (size_t tile = t0; c->tskip && tile < t0 + nt; tile++)
       c->tskip[tile] = (padded || (tile + 1) * mr > c->pixels) &&
-                       indir_tap_skips(c->indir + tile * mr, mr, zero);
+                       indir_tap_skips(c->indir + tile * mr, mr, zero,
+                                       c->skip_min);
     return;
   }
   /* Tap by tap, each tap's MR pointers written in order, and the tile's
@@ -484,6 +496,7 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
    * Locals, not c's fields: the pointer stores could alias those, which
    * kept the compiler from vectorizing the loops. */
   const float *const zero = c->zero, *const base = c->base;
+  const size_t skip_min = c->skip_min;
   for (size_t tile = t0; tile < t0 + nt; tile++, pix += mr) {
     const float **a = c->indir + tile * taps * mr;
     if (ow + mr <= c->OW && pix + mr <= c->pixels) {
@@ -494,7 +507,8 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
       for (size_t r = 0; r < R; r++)
         for (size_t q = 0; q < tcols; q++, a += mr)
           skip |= indir_tap_in_row(a, mr, ct + q, tcols,
-                                   rt[r] < 0 ? NULL : base + rt[r], zero);
+                                   rt[r] < 0 ? NULL : base + rt[r], zero,
+                                   skip_min);
       if (c->tskip != NULL)
         c->tskip[tile] = skip;
       ow += mr;
@@ -525,7 +539,7 @@ static void indir_task(void *arg, size_t t0, size_t nt) {
         }
         for (size_t i = n; i < mr; i++)
           a[i] = zero;
-        skip |= indir_padded_skips(padded, mr);
+        skip |= indir_padded_skips(padded, skip_min);
       }
     if (c->tskip != NULL)
       c->tskip[tile] = skip;
@@ -977,7 +991,8 @@ void sc_igemm_run(const sc_run_args *args) {
     memset(tskip, 0, itiles);
     indir_ctx ic = {p,      mode.mr, pl.taps, pl.tcols, pixels, s->OW,
                     rowtab, coltab,  base,    zero,     indir,
-                    p->weights_finite ? tskip : NULL};
+                    p->weights_finite ? tskip : NULL,
+                    indir_skip_min(cfg, &mode, pl.kc)};
     sc_build_indirection(args->pool, indir_task, &ic, itiles,
                          itiles * mode.mr * pl.taps);
   }

@@ -215,6 +215,9 @@ typedef struct sc_igemm_config {
   const sc_igemm_ukernel_fn *tails;
   /* The layers fits() accepts, in words (the registry's description). */
   const char *constraints;
+  /* The micro-kernel skips only taps that are padding for the whole tile
+   * (igemm_ukernel.h's tiles also leave out a tap's padded rows). */
+  bool skips_whole_taps;
 } sc_igemm_config;
 
 /* The epilogue of the NCHW 1x1 GEMM micro-kernels: the activation and
@@ -246,6 +249,12 @@ typedef struct sc_gemm_nchw_config {
 /* The NCHW store of a tile goes through an 8-row buffer transposed in 8x8
  * blocks: at most 8 rows (output pixels) per tile. */
 #define SC_IGEMM_MAX_MR 8
+
+/* Input channels per tap from which igemm_ukernel.h's tiles leave out a
+ * single padded row of a tap (a 3x3 layer's edge pixel): below it the
+ * per-tap choice costs more than the row's fmas (a grayscale stem, one
+ * channel: 0.97-0.99x). */
+#define SC_IGEMM_HOLE_MIN_KC 8
 
 /* The driver's sc_conv_kernel functions (src/igemm.c). */
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);

@@ -763,16 +763,17 @@ ParameterizedTest(size_t *index, kernels, edges, .timeout = 600) {
 /* ---- the -0.0 rule of skipped padding taps ------------------------------- */
 
 /* A layer whose scalar outputs pass through -0.0 just before a zero-padding
- * tap turns them into +0.0: channel C-1 of input row x_row is -2^-100, the
- * weight of tap (tiny_r, tiny_s) of that channel 2^-50 (their product
- * underflows to -0.0: tiny_s the kernel row's last tap not padded for the
- * pixels of the point), kernel row ones_r's weights +1, every other weight
- * +0 and every other input +0 (-0.0 with neg_input); pos_zero: the outputs
- * that must be +0.0. */
+ * tap turns them into +0.0: channel C-1 of input rows x_row to H-1 is
+ * -2^-100, the weight of tap (tiny_r, tiny_s) of that channel 2^-50 (their
+ * product underflows to -0.0: tiny_s a tap of the kernel row not padded
+ * for the pixels of the point), kernel row ones_r's weights +1 but for
+ * channel C-1, every other weight +0 and every other input +0 (-0.0 with
+ * neg_input); pos_zero: the outputs that must be +0.0. */
 typedef struct negzero_geo {
   const char *name;
   size_t R, S, pad; /* pad: the padding of the padded sides */
   bool sides;       /* padding left and right (else top and bottom) */
+  size_t H;         /* input rows */
   size_t x_row, tiny_r, tiny_s, ones_r;
   bool neg_input;
   bool (*pos_zero)(size_t oh, size_t ow, size_t W);
@@ -784,11 +785,12 @@ static void negzero_fill(tu_case *c, const negzero_geo *g, size_t C,
   for (size_t i = 0; i < c->nx; i++)
     c->x[i] = g->neg_input ? -0.0f : 0.0f;
   memset(c->w, 0, c->nw * sizeof(float));
-  for (size_t iw = 0; iw < W; iw++)
-    c->x[tu_tidx(d->layout, C, 2, W, 0, C - 1, g->x_row, iw)] = -0x1p-100f;
+  for (size_t ih = g->x_row; ih < g->H; ih++)
+    for (size_t iw = 0; iw < W; iw++)
+      c->x[tu_tidx(d->layout, C, g->H, W, 0, C - 1, ih, iw)] = -0x1p-100f;
   for (size_t ko = 0; ko < K; ko++) {
     c->w[tu_widx(d, ko, C - 1, g->tiny_r, g->tiny_s)] = 0x1p-50f;
-    for (size_t ch = 0; ch < C; ch++)
+    for (size_t ch = 0; ch + 1 < C; ch++)
       for (size_t q = 0; q < g->S; q++)
         c->w[tu_widx(d, ko, ch, g->ones_r, q)] = 1.0f;
   }
@@ -808,11 +810,20 @@ static bool negzero_side_pixels(size_t oh, size_t ow, size_t W) {
   return ow < 2 || ow + 2 >= W;
 }
 
+/* 2x3, pad 1 left and right, two output rows: the tiny tap is the middle
+ * one, and the padded first (last) taps of kernel row 1 alone turn the
+ * first (last) pixel of each row to +0.0; in rows of MR+2 or MR+3 pixels
+ * the second row's first pixel is inside a tile (its one padded row). */
+static bool negzero_edge_pixel(size_t oh, size_t ow, size_t W) {
+  (void)oh;
+  return ow == 0 || ow + 1 == W;
+}
+
 /* One kernel, layout, channel count, geometry and width: bitwise equal to
  * the scalar kernel, whose outputs must show the case's point. */
 static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
                           size_t C, const negzero_geo *g, size_t W) {
-  const size_t H = 2, p = g->pad;
+  const size_t H = g->H, p = g->pad;
   const tu_tcfg t = {.name = g->name, .C = C, .K = k->tile_n, .H = H,
                      .W = W, .R = g->R, .S = g->S,
                      .pt = g->sides ? 0 : p, .pb = g->sides ? 0 : p,
@@ -855,17 +866,19 @@ static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
  * section 1): a kernel that skips a padded tap for some pixels of a tile
  * ends those at -0.0 and must compute the tile again without skipping.
  * Rows of 2*MR pixels put the padding in whole tiles (bottom rows) or at a
- * tile's first and last two rows (sides); rows of MR+2 or MR+3 pixels put
- * it in a tile across two output rows, at its end (bottom) or where the
- * image's rows fall. Every usable fp32 igemm kernel, im2col (C = 4),
+ * tile's first and last one or two rows (sides); rows of MR+2 to MR+4
+ * pixels put it in a tile across two output rows, at its end (bottom) or
+ * where the image's rows fall (one padded row inside the tile). Every usable fp32 igemm kernel, im2col (C = 4),
  * merged (C = 5) and unmerged (C = 32) plans, both layouts; bitwise
  * against the scalar kernel. */
 Test(kernels, padding_skip_negative_zero, .timeout = 600) {
   static const negzero_geo geos[] = {
-      {"-0.0 before bottom padding", 3, 3, 1, false, 1, 1, 2, 2, false,
+      {"-0.0 before bottom padding", 3, 3, 1, false, 2, 1, 1, 2, 2, false,
        negzero_bottom_row},
-      {"-0.0 before side padding", 2, 5, 2, true, 0, 0, 4, 1, true,
+      {"-0.0 before side padding", 2, 5, 2, true, 2, 0, 0, 4, 1, true,
        negzero_side_pixels},
+      {"-0.0 before one padded pixel", 2, 3, 1, true, 3, 0, 0, 1, 1, true,
+       negzero_edge_pixel},
   };
   size_t idx[64], checked = 0;
   const size_t n = usable_kernels(idx, 64);

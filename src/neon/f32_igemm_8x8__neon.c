@@ -26,6 +26,7 @@ static const sc_igemm_config igemm_8x8 = {
     .ukernel = f32_igemm_ukernel_8x8__neon,
     .transpose = sc_transpose_neon,
     .constraints = "any layer but depthwise",
+    .skips_whole_taps = true,
 };
 
 const sc_conv_kernel sc_f32_igemm_8x8__neon =

@@ -29,8 +29,9 @@
  * (tap, channel) in exactly the canonical order; there is one accumulator per
  * output, so the bits equal the scalar kernel's. A zero-padding tap's row
  * pointer is the zero row, giving fmaf(0, w, acc) as the scalar kernel
- * computes it; with params->skip_padding_taps (finite weights) a tap that is
- * padding for every pixel of the tile is skipped, and the tile computed again
+ * computes it; with params->skip_padding_taps (finite weights) a tap's fmas
+ * are left out for the pixels it is padding for (all of the tile's, a run
+ * at its start or end, or one), and the tile computed again
  * without skipping if an accumulator ends at -0.0, the only case where the
  * skipped fmas could have changed a bit (docs/numerics.md, section 1).
  *
@@ -71,7 +72,7 @@
 #else
 #define SC_UK_PREFETCH_W() (void)0
 #endif
-#define SC_UK_STEP_ROWS(k, lo, hi)                                             \
+#define SC_UK_STEP_ROWS(k, lo, hi, hole)                                       \
   do {                                                                         \
     SC_VEC wv[SC_UK_NV];                                                       \
     _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
@@ -79,19 +80,20 @@
     SC_UK_PREFETCH_W();                                                        \
     w += SC_UK_NR;                                                             \
     _Pragma("GCC unroll 16") for (size_t i = (lo); i < (hi); i++) {            \
+      if (i == (hole))                                                         \
+        continue;                                                              \
       const SC_VEC x = SC_VBCAST(ap[i] + (k));                                 \
       _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)           \
           acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
     }                                                                          \
   } while (0)
-#define SC_UK_STEP(k) SC_UK_STEP_ROWS(k, 0, SC_UK_MR)
-
+#define SC_UK_STEP(k) SC_UK_STEP_ROWS(k, 0, SC_UK_MR, SC_UK_MR)
 /* A tap of rows [lo, hi) only, constants: the others are zero padding. */
 #define SC_UK_TAP_ROWS(lo, hi)                                                 \
   do {                                                                         \
     const float *const w0_ = w;                                                \
     for (size_t k = 0; k < kc; k++)                                            \
-      SC_UK_STEP_ROWS(k, lo, hi);                                              \
+      SC_UK_STEP_ROWS(k, lo, hi, SC_UK_MR);                                    \
     w = w0_;                                                                   \
   } while (0)
 /* Rows [0, n) (head) or [n, MR) (rest), n a constant in each case (0 < n
@@ -129,6 +131,30 @@
       SC_UK_TAP_SPLIT(false, hi);                                              \
     w += kc * SC_UK_NR;                                                        \
   } while (0)
+/* The tap without its one padded row h (h < MR), in one pass: every row
+ * but h, h a constant in each case. */
+#define SC_UK_HOLE_CASE(h)                                                     \
+  case h:                                                                      \
+    for (size_t k = 0; (h) < SC_UK_MR && k < kc; k++)                          \
+      SC_UK_STEP_ROWS(k, 0, SC_UK_MR, h);                                      \
+    break;
+#define SC_UK_TAP_HOLE(h_)                                                     \
+  do {                                                                         \
+    const float *const w0_ = w;                                                \
+    switch (h_) {                                                              \
+      SC_UK_HOLE_CASE(0)                                                       \
+      SC_UK_HOLE_CASE(1)                                                       \
+      SC_UK_HOLE_CASE(2)                                                       \
+      SC_UK_HOLE_CASE(3)                                                       \
+      SC_UK_HOLE_CASE(4)                                                       \
+      SC_UK_HOLE_CASE(5)                                                       \
+      SC_UK_HOLE_CASE(6)                                                       \
+      SC_UK_HOLE_CASE(7)                                                       \
+    default:                                                                   \
+      break;                                                                   \
+    }                                                                          \
+    w = w0_ + kc * SC_UK_NR;                                                   \
+  } while (0)
 
 /* The tile, skipping the taps that are padding for all its pixels when
  * skip is set (a constant: two copies, the one without skipping exactly
@@ -161,12 +187,15 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
      * image's top or bottom in a tile across two rows, or past the
      * image's end): Zen 4, cold caches, old and new library in one
      * process, DeepLab ASPP d12 1.10x, atrous d4 1.07-1.09x, d2
-     * 1.02-1.04x, Inception 7x1 1.00-1.02x. Other taps are computed
-     * whole: a single row (3x3 layers' one padded column) left out
-     * measured 0.98-0.99x on ResNet-50's 56x56 and 28x28 3x3 layers (split
-     * points that change from tile to tile), and a run inside the tile,
-     * computed as the rows before and the rows after, read the tap's
-     * weights twice: 0.91x on res5_3x3, whose weights stream from L2. */
+     * 1.02-1.04x, Inception 7x1 1.00-1.02x. Or one row anywhere in the
+     * tile (the edge pixel of a layer padded by 1), in one pass with that
+     * row's fmas left out (a case per row: where it falls changes from
+     * tile to tile), from SC_IGEMM_HOLE_MIN_KC channels on: ResNet-50
+     * res4_3x3 1.03-1.04x, res5_3x3 1.07x, VGG-16 conv5_2 1.03-1.05x,
+     * 56x56 layers 1.00-1.01x (Zen 4, as above). A run of rows inside the
+     * tile is computed whole: as two passes, the rows before and the rows
+     * after, it read the tap's weights twice: 0.91x on res5_3x3, whose
+     * weights stream from L2. */
     unsigned pad_rows = 0;
     if (skip) {
 #pragma GCC unroll 16
@@ -182,9 +211,11 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
         continue;
       }
       const unsigned run = pad_rows >> (pad_rows ? __builtin_ctz(pad_rows) : 0);
-      if ((run & (run + 1)) != 0 || run < 3 ||
-          ((pad_rows & 1u) == 0 && (pad_rows >> (SC_UK_MR - 1)) == 0))
-        pad_rows = 0; /* not one run, one row, or inside the tile */
+      const bool one_row = (pad_rows & (pad_rows - 1)) == 0;
+      if (one_row ? kc < SC_IGEMM_HOLE_MIN_KC :
+          ((run & (run + 1)) != 0 ||
+           ((pad_rows & 1u) == 0 && (pad_rows >> (SC_UK_MR - 1)) == 0)))
+        pad_rows = 0; /* neither one row nor one run at an end */
     }
     const float *ap[SC_UK_MR];
     sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
@@ -192,7 +223,10 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
 
     if (skip && pad_rows != 0) {
       const size_t lo = (size_t)__builtin_ctz(pad_rows);
-      SC_UK_TAP_AROUND(lo, lo + (size_t)__builtin_popcount(pad_rows));
+      if ((pad_rows & (pad_rows - 1)) == 0)
+        SC_UK_TAP_HOLE(lo);
+      else
+        SC_UK_TAP_AROUND(lo, lo + (size_t)__builtin_popcount(pad_rows));
       skipped = true;
     } else
 #ifdef SC_VPREFETCH_INPUT
@@ -266,6 +300,8 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 
 #undef SC_UK_STEP
 #undef SC_UK_STEP_ROWS
+#undef SC_UK_HOLE_CASE
+#undef SC_UK_TAP_HOLE
 #undef SC_UK_TAP_ROWS
 #undef SC_UK_TAP_CASE
 #undef SC_UK_TAP_SPLIT
