@@ -392,9 +392,9 @@ typedef struct indir_ctx {
   const float **indir;
   uint8_t *tskip; /* NULL: no skipping (weights not all finite) */
   /* Padded pixels of a tap from which the micro-kernel leaves out fmas:
-   * 1 (igemm_ukernel.h leaves out a padded row from SC_IGEMM_HOLE_MIN_KC
-   * channels on), 2 (runs of rows), or MR (the grouped and NEON ld128
-   * tiles skip whole taps only). */
+   * 1 (igemm_ukernel.h, from SC_IGEMM_ROWSKIP_MIN_KC channels on), 2
+   * (runs of rows), or MR (the grouped and NEON ld128 tiles skip whole
+   * taps only). */
   size_t skip_min;
 } indir_ctx;
 
@@ -402,7 +402,7 @@ static size_t indir_skip_min(const sc_igemm_config *cfg,
                              const igemm_mode *m, size_t kc) {
   if (m->grouped || cfg->skips_whole_taps)
     return m->mr;
-  return kc >= SC_IGEMM_HOLE_MIN_KC ? 1 : 2;
+  return kc >= SC_IGEMM_ROWSKIP_MIN_KC ? 1 : 2;
 }
 
 /* Whether a tap of the tile that reads the zero row for `padded` of its

@@ -250,11 +250,21 @@ typedef struct sc_gemm_nchw_config {
  * blocks: at most 8 rows (output pixels) per tile. */
 #define SC_IGEMM_MAX_MR 8
 
-/* Input channels per tap from which igemm_ukernel.h's tiles leave out a
- * single padded row of a tap (a 3x3 layer's edge pixel): below it the
- * per-tap choice costs more than the row's fmas (a grayscale stem, one
- * channel: 0.97-0.99x). */
-#define SC_IGEMM_HOLE_MIN_KC 8
+/* Input channels per tap from which igemm_ukernel.h's tiles leave out
+ * every padded row of a tap; below it only a run of two or more at the
+ * tile's start or end (sc_igemm_end_run): for a single row the per-tap
+ * choice costs more than the row's fmas (a grayscale stem, one channel:
+ * 0.97-0.99x). */
+#define SC_IGEMM_ROWSKIP_MIN_KC 8
+
+/* Whether the rows set in mask (not all mr) are one run of two or more
+ * that starts at row 0 or ends at row mr - 1. */
+static inline bool sc_igemm_end_run(unsigned mask, size_t mr) {
+  if (mask == 0 || (mask & (mask - 1)) == 0)
+    return false;
+  const unsigned run = mask >> __builtin_ctz(mask);
+  return (run & (run + 1)) == 0 && ((mask & 1u) || (mask >> (mr - 1)) & 1u);
+}
 
 /* The driver's sc_conv_kernel functions (src/igemm.c). */
 bool sc_igemm_fits(const sc_conv_kernel *k, const sc_problem *p);

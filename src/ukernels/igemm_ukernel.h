@@ -72,89 +72,25 @@
 #else
 #define SC_UK_PREFETCH_W() (void)0
 #endif
-#define SC_UK_STEP_ROWS(k, lo, hi, hole)                                       \
+/* Rows whose bit in `padded` is set read the zero row and are left out
+ * (a branch per row, the same way for a whole tap: predicted); 0u, a
+ * constant, leaves the plain step. */
+#define SC_UK_STEP_ROWS(k, padded)                                             \
   do {                                                                         \
     SC_VEC wv[SC_UK_NV];                                                       \
     _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
         wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
     SC_UK_PREFETCH_W();                                                        \
     w += SC_UK_NR;                                                             \
-    _Pragma("GCC unroll 16") for (size_t i = (lo); i < (hi); i++) {            \
-      if (i == (hole))                                                         \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
+      if (((padded) >> i) & 1u)                                                \
         continue;                                                              \
       const SC_VEC x = SC_VBCAST(ap[i] + (k));                                 \
       _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)           \
           acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
     }                                                                          \
   } while (0)
-#define SC_UK_STEP(k) SC_UK_STEP_ROWS(k, 0, SC_UK_MR, SC_UK_MR)
-/* A tap of rows [lo, hi) only, constants: the others are zero padding. */
-#define SC_UK_TAP_ROWS(lo, hi)                                                 \
-  do {                                                                         \
-    const float *const w0_ = w;                                                \
-    for (size_t k = 0; k < kc; k++)                                            \
-      SC_UK_STEP_ROWS(k, lo, hi, SC_UK_MR);                                    \
-    w = w0_;                                                                   \
-  } while (0)
-/* Rows [0, n) (head) or [n, MR) (rest), n a constant in each case (0 < n
- * < MR; SC_IGEMM_MAX_MR is 8). */
-#define SC_UK_TAP_CASE(n)                                                      \
-  case n:                                                                      \
-    if (head)                                                                  \
-      SC_UK_TAP_ROWS(0, n < SC_UK_MR ? n : SC_UK_MR);                          \
-    else                                                                       \
-      SC_UK_TAP_ROWS(n < SC_UK_MR ? n : 0, SC_UK_MR);                          \
-    break;
-#define SC_UK_TAP_SPLIT(head_, n_)                                             \
-  do {                                                                         \
-    const bool head = (head_);                                                 \
-    switch (n_) {                                                              \
-      SC_UK_TAP_CASE(1)                                                        \
-      SC_UK_TAP_CASE(2)                                                        \
-      SC_UK_TAP_CASE(3)                                                        \
-      SC_UK_TAP_CASE(4)                                                        \
-      SC_UK_TAP_CASE(5)                                                        \
-      SC_UK_TAP_CASE(6)                                                        \
-      SC_UK_TAP_CASE(7)                                                        \
-    default:                                                                   \
-      break;                                                                   \
-    }                                                                          \
-  } while (0)
-/* The tap without its padded rows [lo, hi), which start at row 0 or end
- * at row MR (not the whole tile): the other rows, in one pass over the
- * tap's weights. */
-#define SC_UK_TAP_AROUND(lo, hi)                                               \
-  do {                                                                         \
-    if ((lo) > 0)                                                              \
-      SC_UK_TAP_SPLIT(true, lo);                                               \
-    else                                                                       \
-      SC_UK_TAP_SPLIT(false, hi);                                              \
-    w += kc * SC_UK_NR;                                                        \
-  } while (0)
-/* The tap without its one padded row h (h < MR), in one pass: every row
- * but h, h a constant in each case. */
-#define SC_UK_HOLE_CASE(h)                                                     \
-  case h:                                                                      \
-    for (size_t k = 0; (h) < SC_UK_MR && k < kc; k++)                          \
-      SC_UK_STEP_ROWS(k, 0, SC_UK_MR, h);                                      \
-    break;
-#define SC_UK_TAP_HOLE(h_)                                                     \
-  do {                                                                         \
-    const float *const w0_ = w;                                                \
-    switch (h_) {                                                              \
-      SC_UK_HOLE_CASE(0)                                                       \
-      SC_UK_HOLE_CASE(1)                                                       \
-      SC_UK_HOLE_CASE(2)                                                       \
-      SC_UK_HOLE_CASE(3)                                                       \
-      SC_UK_HOLE_CASE(4)                                                       \
-      SC_UK_HOLE_CASE(5)                                                       \
-      SC_UK_HOLE_CASE(6)                                                       \
-      SC_UK_HOLE_CASE(7)                                                       \
-    default:                                                                   \
-      break;                                                                   \
-    }                                                                          \
-    w = w0_ + kc * SC_UK_NR;                                                   \
-  } while (0)
+#define SC_UK_STEP(k) SC_UK_STEP_ROWS(k, 0u)
 
 /* The tile, skipping the taps that are padding for all its pixels when
  * skip is set (a constant: two copies, the one without skipping exactly
@@ -181,21 +117,20 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   do {
     /* The tap's rows that read the zero row: their fmas would leave acc
      * as is unless acc is -0.0 (checked below), so skipping leaves them
-     * out, the whole tap if it is padding for every pixel, else a run of
-     * two or more rows at the tile's start or end (the tile's pixels at a
-     * row's left or right edge when the padding is 2 or wider, at the
-     * image's top or bottom in a tile across two rows, or past the
-     * image's end): Zen 4, cold caches, old and new library in one
-     * process, DeepLab ASPP d12 1.10x, atrous d4 1.07-1.09x, d2
-     * 1.02-1.04x, Inception 7x1 1.00-1.02x. Or one row anywhere in the
-     * tile (the edge pixel of a layer padded by 1), in one pass with that
-     * row's fmas left out (a case per row: where it falls changes from
-     * tile to tile), from SC_IGEMM_HOLE_MIN_KC channels on: ResNet-50
+     * out: the whole tap if it is padding for every pixel, else its padded
+     * rows in one pass over its weights, a branch per row
+     * (SC_UK_STEP_ROWS): the edge pixels of a layer padded by 1, a run at
+     * a tile's start or end (borders padded by 2 or more, a tile across
+     * the image's top or bottom row, pixels past its end) or inside it.
+     * Zen 4, cold caches, old and new library in one process, against
+     * whole taps and end runs only (the kernel before): ResNet-50
      * res4_3x3 1.03-1.04x, res5_3x3 1.07x, VGG-16 conv5_2 1.03-1.05x,
-     * 56x56 layers 1.00-1.01x (Zen 4, as above). A run of rows inside the
-     * tile is computed whole: as two passes, the rows before and the rows
-     * after, it read the tap's weights twice: 0.91x on res5_3x3, whose
-     * weights stream from L2. */
+     * Inception 1x7 1.04-1.06x, 5x5_35 1.02-1.03x, DeepLab atrous d2
+     * 1.02x, 56x56 layers 1.00-1.01x; and against a case per row range
+     * with constant bounds (a switch), the same or better in less code.
+     * Earlier, a run inside the tile computed as two passes (the rows
+     * before it, then after) read the tap's weights twice: 0.91x on
+     * res5_3x3, whose weights stream from L2. */
     unsigned pad_rows = 0;
     if (skip) {
 #pragma GCC unroll 16
@@ -210,23 +145,16 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
         skipped = true;
         continue;
       }
-      const unsigned run = pad_rows >> (pad_rows ? __builtin_ctz(pad_rows) : 0);
-      const bool one_row = (pad_rows & (pad_rows - 1)) == 0;
-      if (one_row ? kc < SC_IGEMM_HOLE_MIN_KC :
-          ((run & (run + 1)) != 0 ||
-           ((pad_rows & 1u) == 0 && (pad_rows >> (SC_UK_MR - 1)) == 0)))
-        pad_rows = 0; /* neither one row nor one run at an end */
+      if (kc < SC_IGEMM_ROWSKIP_MIN_KC && !sc_igemm_end_run(pad_rows, SC_UK_MR))
+        pad_rows = 0;
     }
     const float *ap[SC_UK_MR];
     sc_igemm_rows(ap, a, SC_UK_MR, zero, a_offset);
     a += SC_UK_ASTRIDE;
 
     if (skip && pad_rows != 0) {
-      const size_t lo = (size_t)__builtin_ctz(pad_rows);
-      if ((pad_rows & (pad_rows - 1)) == 0)
-        SC_UK_TAP_HOLE(lo);
-      else
-        SC_UK_TAP_AROUND(lo, lo + (size_t)__builtin_popcount(pad_rows));
+      for (size_t k = 0; k < kc; k++)
+        SC_UK_STEP_ROWS(k, pad_rows);
       skipped = true;
     } else
 #ifdef SC_VPREFETCH_INPUT
@@ -300,12 +228,6 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
 
 #undef SC_UK_STEP
 #undef SC_UK_STEP_ROWS
-#undef SC_UK_HOLE_CASE
-#undef SC_UK_TAP_HOLE
-#undef SC_UK_TAP_ROWS
-#undef SC_UK_TAP_CASE
-#undef SC_UK_TAP_SPLIT
-#undef SC_UK_TAP_AROUND
 #undef SC_UK_PREFETCH_W
 
 #undef SC_UK_NR
