@@ -932,17 +932,36 @@ static void reorder_task(void *arg, size_t p0, size_t np) {
         t->cp, t->C, t->cp, t->span, t->perm);
 }
 
-/* The grouped micro-kernel's copy of one image (igemm_mode): the NHWC
- * image x, or the NCHW one transposed first, into xin with each span of G
+/* The reorder of the grouped micro-kernel's copy (igemm_mode): the NHWC
+ * image src (rows src_stride floats apart) into xin with each span of G
  * groups channel-major: position c * G + g of a span takes channel
  * g * Cg + c. */
+static reorder_ctx grouped_reorder(const sc_igemm_config *cfg,
+                                   const sc_problem *p, const igemm_mode *m,
+                                   const float *src, size_t src_stride,
+                                   float *xin) {
+  reorder_ctx t = {.fn = cfg->greorder, .src = src, .dst = xin,
+                   .src_stride = src_stride, .C = p->C, .cp = m->cp,
+                   .span = m->G * p->Cg};
+  for (size_t q = 0; q < t.span; q++)
+    t.perm[q] = (int32_t)(q % m->G * p->Cg + q / m->G);
+  return t;
+}
+
+/* Pixels per task of the grouped copy: two even tasks per thread (256-pixel
+ * tasks left 512 of ResNeXt's 784 pixels to one thread of two). */
+static size_t grouped_copy_chunk(size_t pixels, pthreadpool_t pool) {
+  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
+  return sc_div_up(pixels, 2 * threads);
+}
+
+/* The grouped micro-kernel's copy of one image: the NHWC image x, or the
+ * NCHW one transposed first, reordered into xin. */
 static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
                          const sc_shape *s, const igemm_mode *m,
                          const float *x, float *xin, pthreadpool_t pool) {
   const size_t pixels = s->H * s->W;
-  reorder_ctx t = {.fn = cfg->greorder, .src = x, .dst = xin,
-                   .src_stride = p->C, .C = p->C, .cp = m->cp,
-                   .span = m->G * p->Cg};
+  reorder_ctx t = grouped_reorder(cfg, p, m, x, p->C, xin);
   if (p->layout == SIMDCONV_LAYOUT_NCHW) {
     transpose(cfg, p->C, pixels, x, xin, m->cp, pool);
     if (m->G == 1)
@@ -950,10 +969,39 @@ static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
     t.src = xin; /* reordered in place */
     t.src_stride = m->cp;
   }
-  for (size_t q = 0; q < t.span; q++)
-    t.perm[q] = (int32_t)(q % m->G * p->Cg + q / m->G);
-  sc_parallelize_1d_tile_1d(pool, reorder_task, &t, pixels, 256,
-                            SC_POOL_PHASE);
+  sc_parallelize_1d_tile_1d(pool, reorder_task, &t, pixels,
+                            grouped_copy_chunk(pixels, pool), SC_POOL_PHASE);
+}
+
+/* The indirection and the first image's grouped copy (NHWC) in one
+ * parallel phase: one hand-off and barrier less. Task 2j builds the
+ * indirection's chunk j, task 2j+1 copies the image's chunk j, so that
+ * each thread's share of the tasks holds both kinds. */
+typedef struct prep_ctx {
+  indir_ctx *ic;
+  reorder_ctx *rc;
+  size_t itiles, ichunk, pixels, pchunk;
+} prep_ctx;
+
+static void prep_task(void *arg, size_t i) {
+  const prep_ctx *c = arg;
+  const size_t j = i / 2;
+  if (i % 2 == 0 && j * c->ichunk < c->itiles) {
+    const size_t t0 = j * c->ichunk, left = c->itiles - t0;
+    indir_task(c->ic, t0, left < c->ichunk ? left : c->ichunk);
+  } else if (i % 2 == 1 && j * c->pchunk < c->pixels) {
+    const size_t p0 = j * c->pchunk, left = c->pixels - p0;
+    reorder_task(c->rc, p0, left < c->pchunk ? left : c->pchunk);
+  }
+}
+
+static void indirection_with_copy(pthreadpool_t pool, indir_ctx *ic,
+                                  size_t itiles, reorder_ctx *rc,
+                                  size_t pixels) {
+  const size_t threads = pthreadpool_get_threads_count(pool);
+  prep_ctx c = {ic, rc, itiles, sc_div_up(itiles, 2 * threads), pixels,
+                grouped_copy_chunk(pixels, pool)};
+  sc_parallelize_1d(pool, prep_task, &c, 4 * threads, SC_POOL_PHASE);
 }
 
 /* ---- run ------------------------------------------------------------------ */
@@ -984,6 +1032,8 @@ void sc_igemm_run(const sc_run_args *args) {
                                           : args->input;
   igemm_build_tables(p, s, &pl, mode.cp, rowtab, coltab);
   uint8_t *tskip = (uint8_t *)(ws + l.tskip);
+  bool first_copied = false; /* image 0's grouped copy made with the
+                                indirection */
   if (!pl.im2col && !pl.strided) {
     /* One tile more than the image has: the spare tile of zero rows whose
      * rows the last tile prefetches (its pixels are all past the end). */
@@ -993,8 +1043,16 @@ void sc_igemm_run(const sc_run_args *args) {
                     rowtab, coltab,  base,    zero,     indir,
                     p->weights_finite ? tskip : NULL,
                     indir_skip_min(cfg, &mode, pl.kc)};
-    sc_build_indirection(args->pool, indir_task, &ic, itiles,
-                         itiles * mode.mr * pl.taps);
+    const size_t entries = itiles * mode.mr * pl.taps;
+    if (mode.grouped && mode.copy && !nchw && !pl.merged &&
+        entries > SC_SERIAL_INDIR_ENTRIES) {
+      reorder_ctx rc = grouped_reorder(cfg, p, &mode, args->input, p->C,
+                                       (float *)(ws + l.xin));
+      indirection_with_copy(args->pool, &ic, itiles, &rc, s->H * s->W);
+      first_copied = true;
+    } else {
+      sc_build_indirection(args->pool, indir_task, &ic, itiles, entries);
+    }
   }
 
   igemm_ctx ctx = {
@@ -1060,7 +1118,9 @@ void sc_igemm_run(const sc_run_args *args) {
       sc_parallelize_1d(args->pool, pad_task, &pc, pl.Hp,
                         SC_POOL_PHASE);
     } else if (mode.grouped) {
-      grouped_copy(cfg, p, s, &mode, x, (float *)(ws + l.xin), args->pool);
+      if (n > 0 || !first_copied)
+        grouped_copy(cfg, p, s, &mode, x, (float *)(ws + l.xin),
+                     args->pool);
     } else {
       transpose(cfg, p->C, s->H * s->W, x, (float *)(ws + l.xin), p->C,
                 args->pool);
