@@ -971,8 +971,7 @@ static reorder_ctx grouped_reorder(const sc_igemm_config *cfg,
 /* Pixels per task of the grouped copy: two even tasks per thread (256-pixel
  * tasks left 512 of ResNeXt's 784 pixels to one thread of two). */
 static size_t grouped_copy_chunk(size_t pixels, pthreadpool_t pool) {
-  const size_t threads = pool ? pthreadpool_get_threads_count(pool) : 1;
-  return sc_div_up(pixels, 2 * threads);
+  return sc_div_up(pixels, 2 * pthreadpool_get_threads_count(pool));
 }
 
 /* The grouped micro-kernel's copy of one image: the NHWC image x, or the
@@ -1064,8 +1063,7 @@ void sc_igemm_run(const sc_run_args *args) {
                     p->weights_finite ? tskip : NULL,
                     indir_skip_min(cfg, &mode, pl.kc)};
     const size_t entries = itiles * mode.mr * pl.taps;
-    if (mode.grouped && mode.copy && !nchw && !pl.merged &&
-        entries > SC_SERIAL_INDIR_ENTRIES) {
+    if (mode.copy && !nchw && entries > SC_SERIAL_INDIR_ENTRIES) {
       reorder_ctx rc = grouped_reorder(cfg, p, &mode, args->input, p->C,
                                        (float *)(ws + l.xin));
       indirection_with_copy(args->pool, &ic, itiles, &rc, s->H * s->W);

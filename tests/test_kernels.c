@@ -812,8 +812,8 @@ static bool negzero_side_pixels(size_t oh, size_t ow, size_t W) {
 
 /* 2x3, pad 1 left and right, two output rows: the tiny tap is the middle
  * one, and the padded first (last) taps of kernel row 1 alone turn the
- * first (last) pixel of each row to +0.0; in rows of MR+2 or MR+3 pixels
- * the second row's first pixel is inside a tile (its one padded row). */
+ * first (last) pixel of each row to +0.0; in rows of MR+4 pixels the
+ * second row's first pixel is inside a tile (its one padded row). */
 static bool negzero_edge_pixel(size_t oh, size_t ow, size_t W) {
   (void)oh;
   return ow == 0 || ow + 1 == W;
@@ -868,9 +868,9 @@ static void negzero_check(const simdconv_kernel_info *k, simdconv_layout l,
  * Rows of 2*MR pixels put the padding in whole tiles (bottom rows) or at a
  * tile's first and last one or two rows (sides); rows of MR+2 to MR+4
  * pixels put it in a tile across two output rows, at its end (bottom) or
- * where the image's rows fall (one padded row inside the tile). Every usable fp32 igemm kernel, im2col (C = 4),
- * merged (C = 5) and unmerged (C = 32) plans, both layouts; bitwise
- * against the scalar kernel. */
+ * where the image's rows fall (one padded row inside the tile). Every
+ * usable fp32 igemm kernel, im2col (C = 4), merged (C = 5) and unmerged
+ * (C = 32) plans, both layouts; bitwise against the scalar kernel. */
 Test(kernels, padding_skip_negative_zero, .timeout = 600) {
   static const negzero_geo geos[] = {
       {"-0.0 before bottom padding", 3, 3, 1, false, 2, 1, 1, 2, 2, false,
