@@ -225,12 +225,13 @@ static bool igemm_pad_copy_ok(const sc_problem *p, const sc_shape *s) {
          padded / IGEMM_MAX_PAD_GROWTH <= s->H * s->W;
 }
 
-/* Whether the merged plan runs on the strided micro-kernel. Its tiles
- * stay within an output row, so a tile that crosses a row end takes one
- * call per row: MR of OW more rows computed, against the indirection
- * build it saves (a pointer per pixel and kernel row, about 1 ns). At
- * most 1/16 more: the stems, 112 wide, 1.05-1.21x (simdconv-ab, AVX-512);
- * rows of 19 and 55 pixels on 6-pixel tiles ran 0.83x and 0.94x. */
+/* Whether the merged plan runs on the strided micro-kernel, against the
+ * indirection build it saves (a pointer per pixel and kernel row, about
+ * 1 ns): rows a multiple of MR, or at least 16 MR wide: the stems, 112
+ * wide, 1.05-1.21x (simdconv-ab, AVX-512). Rows of 19 and 55 pixels on
+ * 6-pixel tiles ran 0.83x and 0.94x when a tile across a row's end took a
+ * call per row; in one call (strided_rows) 0.97-1.00x (Zen 4): still
+ * not a gain, so these keep the indirection. */
 static bool igemm_strided(const sc_igemm_config *cfg, const sc_shape *s) {
   return cfg->strided != NULL &&
          (s->OW % cfg->mr == 0 || cfg->mr * 16 <= s->OW);
@@ -609,25 +610,36 @@ static const sc_igemm_params *igemm_tile_params(const igemm_ctx *ctx,
   return &ctx->chunk[skip][t0 == 0 ? 0 : t0 + nt < ctx->taps ? 1 : 2];
 }
 
-/* The strided plan's call for the tile at pixel pix (rows of it), taps
- * [t0, t0 + nt): one call per output row the tile spans (the padded
- * copy's rows are one image, the pointwise plan's all images as one;
- * merged plans have one group). Not inlined:
- * igemm_tile then stays small enough to be inlined in igemm_task, whose
- * calls per tile the grouped layers' short tiles notice (ResNeXt
+/* The strided plan's calls for the tile at pixel pix (rows of it), taps
+ * [t0, t0 + nt), in the padded copy (the pointwise plan: the input, all
+ * images as one): one call, across an output row's end with the config's
+ * strided_rows, else one per output row it spans (each computing MR rows:
+ * 3% of ResNet-50's 7x7 stem, rows of 112 pixels on 6-pixel tiles). Not
+ * inlined: igemm_tile then stays small enough to be inlined in igemm_task,
+ * whose calls per tile the grouped layers' short tiles notice (ResNeXt
  * grouped3x3_56 0.93x with it inlined). */
 static __attribute__((noinline)) void
 igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y, size_t nc,
                    size_t pix, size_t rows, size_t t0, size_t nt) {
+  const sc_igemm_config *cfg = ctx->cfg;
   const sc_igemm_params *params = igemm_tile_params(ctx, false, t0, nt);
+  const size_t lda = ctx->lda, OW = ctx->OW;
   while (rows != 0) {
-    const size_t oh = pix / ctx->OW, ow = pix - oh * ctx->OW;
-    const size_t m = ctx->OW - ow < rows ? ctx->OW - ow : rows;
-    ctx->cfg->strided(m, nc, ctx->kc, nt,
-                      ctx->strided + oh * ctx->row_stride + ow * ctx->lda +
-                          t0 * ctx->tap_stride,
-                      ctx->lda, ctx->tap_stride, w, y + pix * ctx->pix_stride,
-                      ctx->pix_stride, params);
+    const size_t oh = pix / OW, ow = pix - oh * OW;
+    const size_t m = OW - ow < rows ? OW - ow : rows;
+    const float *a =
+        ctx->strided + oh * ctx->row_stride + ow * lda + t0 * ctx->tap_stride;
+    float *const c = y + pix * ctx->pix_stride;
+    if (m < rows && rows - m <= OW && cfg->strided_rows != NULL) {
+      /* Rows m on: the next output row's first pixels. */
+      const sc_igemm_strided_rows geom = {
+          lda, m, ctx->row_stride - (ow + m) * lda};
+      cfg->strided_rows(rows, nc, ctx->kc, nt, a, &geom, ctx->tap_stride, w, c,
+                        ctx->pix_stride, params);
+      return;
+    }
+    cfg->strided(m, nc, ctx->kc, nt, a, lda, ctx->tap_stride, w, c,
+                 ctx->pix_stride, params);
     pix += m;
     rows -= m;
   }

@@ -166,6 +166,19 @@ typedef void (*sc_igemm_strided_fn)(size_t mr, size_t nc, size_t kc,
                                     float *c, size_t cm_stride,
                                     const sc_igemm_params *params);
 
+/* The strided tile across an output row's end: rows r >= split (r < mr)
+ * of a tap read rows->jump floats further than r * rows->lda, on the next
+ * output row; otherwise as sc_igemm_strided_fn. */
+typedef struct sc_igemm_strided_rows {
+  size_t lda, split, jump;
+} sc_igemm_strided_rows;
+typedef void (*sc_igemm_strided_rows_fn)(size_t mr, size_t nc, size_t kc,
+                                         size_t ks, const float *a,
+                                         const sc_igemm_strided_rows *rows,
+                                         size_t tap_stride, const float *w,
+                                         float *c, size_t cm_stride,
+                                         const sc_igemm_params *params);
+
 /* Transposes a rows x cols matrix of floats: dst[j * dst_stride + i] =
  * src[i * src_stride + j]. Used for the NCHW <-> NHWC conversions. */
 typedef void (*sc_transpose_fn)(size_t rows, size_t cols, const float *src,
@@ -204,6 +217,9 @@ typedef struct sc_igemm_config {
   /* Optional (NULL): the strided micro-kernel of the same tile, which the
    * merged plan then runs without an indirection buffer. */
   sc_igemm_strided_fn strided;
+  /* Optional (NULL: a call per output row): the strided tile across an
+   * output row's end in one call. */
+  sc_igemm_strided_rows_fn strided_rows;
   /* Few-channel layers (stems) on the merged plan rather than the im2col
    * plan: set where the micro-kernels' cost per tap is below the record
    * copy's (AVX-512: 3x3 RGB stems 1.04-1.15x, 2 threads 1.03-1.13x;

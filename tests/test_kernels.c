@@ -284,6 +284,22 @@ static void igemm_cases(kctx *x) {
                      .pr = pad, .mode = (simdconv_padding_mode)((c + r) % 4)};
         run_layouts(x, t, 0, t.K);
       }
+  /* Rows wide enough for AVX-512's strided plan (OW >= 16 MR) and not a
+   * multiple of MR: its tiles cross output rows' ends, one call each
+   * (sc_igemm_strided_rows) at every split position; the 1x1 (pointwise
+   * plan of K <= 16, two images as one) crosses images' ends too. */
+  const tu_tcfg across[] = {
+      {.name = "stem rows across tiles", .N = 2, .C = 3, .K = NR, .H = 4,
+       .W = 16 * MR + 1, .R = 3, .S = 3, .pt = 1, .pb = 1, .pl = 1,
+       .pr = 1},
+      {.name = "7x7 s2 stem rows across tiles", .C = 3, .K = NR - 1, .H = 9,
+       .W = 2 * (16 * MR + 3), .R = 7, .S = 7, .sh = 2, .sw = 2, .pt = 3,
+       .pb = 3, .pl = 3, .pr = 3, .mode = SIMDCONV_PAD_REPLICATE},
+      {.name = "1x1 rows across tiles", .N = 2, .C = 5, .K = NR, .H = 3,
+       .W = 16 * MR + 3, .R = 1, .S = 1},
+  };
+  for (size_t j = 0; j < sizeof across / sizeof *across; j++)
+    run_layouts(x, across[j], 0, 0);
   /* Stem edges (the fp32 and int8 im2col plans' record copies): tiles
    * across output rows (OW < MR), padding wider than the kernel's half,
    * dilation_h with dilation_w 1, kernels of one row or one column, a

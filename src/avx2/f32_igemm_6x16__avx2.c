@@ -31,6 +31,7 @@ static const sc_igemm_config igemm_6x16 = {
     .nr = 16,
     .ukernel = f32_igemm_ukernel_6x16__avx2,
     .strided = f32_igemm_strided_6x16__avx2,
+    .strided_rows = f32_igemm_strided_6x16__avx2_rows,
     .transpose = sc_transpose_avx,
     .gukernel = f32_igemm_grouped_ukernel_6x16__avx2,
     .greorder = f32_igemm_grouped_ukernel_6x16__avx2_reorder,

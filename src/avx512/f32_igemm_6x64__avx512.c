@@ -66,6 +66,7 @@ static const sc_igemm_config igemm_6x64 = {
     .nr = 64,
     .ukernel = f32_igemm_ukernel_6x64__avx512,
     .strided = f32_igemm_strided_6x64__avx512,
+    .strided_rows = f32_igemm_strided_6x64__avx512_rows,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .pad_vs_nr = 32,

@@ -30,6 +30,7 @@ static const sc_igemm_config igemm_7x32 = {
     .nr = 32,
     .ukernel = f32_igemm_ukernel_7x32__avx512,
     .strided = f32_igemm_strided_7x32__avx512,
+    .strided_rows = f32_igemm_strided_7x32__avx512_rows,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .gukernel = f32_igemm_grouped_ukernel_8x32__avx512,

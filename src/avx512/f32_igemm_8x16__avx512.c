@@ -23,6 +23,7 @@ static const sc_igemm_config igemm_8x16 = {
     .nr = 16,
     .ukernel = f32_igemm_ukernel_8x16__avx512,
     .strided = f32_igemm_strided_8x16__avx512,
+    .strided_rows = f32_igemm_strided_8x16__avx512_rows,
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .max_k = 16,

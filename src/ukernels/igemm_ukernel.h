@@ -194,11 +194,14 @@ SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
 #ifdef SC_UK_STRIDED_NAME
 /* The strided twin (sc_igemm_strided_fn): the same accumulators, steps and
  * epilogue, the rows of each tap at a + i * lda instead of loaded from the
- * indirection buffer. */
-static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+ * indirection buffer, jump floats further from row split on (a tile across
+ * an output row's end; split = MR: none, folded away). */
+static inline __attribute__((always_inline)) void SC_UK_CAT(
+    SC_UK_STRIDED_NAME, _body)(size_t mr, size_t nc, size_t kc, size_t ks,
                                const float *restrict a, size_t lda,
-                               size_t tap_stride, const float *restrict w,
-                               float *restrict c, size_t cm_stride,
+                               size_t split, size_t jump, size_t tap_stride,
+                               const float *restrict w, float *restrict c,
+                               size_t cm_stride,
                                const sc_igemm_params *restrict params) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
@@ -207,8 +210,10 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
   size_t off[SC_UK_MR];
 #pragma GCC unroll 16
-  for (size_t i = 0; i < SC_UK_MR; i++)
-    off[i] = (i < mr ? i : mr - 1) * lda;
+  for (size_t i = 0; i < SC_UK_MR; i++) {
+    const size_t r = i < mr ? i : mr - 1;
+    off[i] = r * lda + (r >= split ? jump : 0);
+  }
   do {
     const float *ap[SC_UK_MR];
 #pragma GCC unroll 16
@@ -222,6 +227,26 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
     SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
+}
+
+static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
+                               const float *restrict a, size_t lda,
+                               size_t tap_stride, const float *restrict w,
+                               float *restrict c, size_t cm_stride,
+                               const sc_igemm_params *restrict params) {
+  SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, lda, SC_UK_MR, 0,
+                                       tap_stride, w, c, cm_stride, params);
+}
+
+/* The tile across an output row's end (sc_igemm_strided_rows_fn). */
+static void SC_UK_CAT(SC_UK_STRIDED_NAME, _rows)(
+    size_t mr, size_t nc, size_t kc, size_t ks, const float *restrict a,
+    const sc_igemm_strided_rows *restrict rows, size_t tap_stride,
+    const float *restrict w, float *restrict c, size_t cm_stride,
+    const sc_igemm_params *restrict params) {
+  SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, rows->lda,
+                                       rows->split, rows->jump, tap_stride, w,
+                                       c, cm_stride, params);
 }
 #undef SC_UK_STRIDED_NAME
 #endif
