@@ -221,6 +221,9 @@ enum {
   SC_CPU_NEON = 1u << 8,
   SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
   SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
+  /* CPUID vendor AuthenticAMD: a tuning hint (sc_igemm_wprefetch), never a
+   * kernel's requirement. */
+  SC_CPU_AMD = 1u << 11,
 };
 
 /* True when the CPU has every SC_CPU_* bit the kernel adds to its ISA's. */
@@ -257,6 +260,10 @@ typedef struct sc_cpu_features {
   /* Bytes of one core's L1 data and L2 caches, 0 when the C library
    * cannot tell. */
   size_t l1d_bytes, l2_bytes;
+  /* SIMDCONV_WPREFETCH at load time: 0 or 1 overrides the host's choice of
+   * weight prefetching in the igemm micro-kernels (sc_igemm_wprefetch: the
+   * same bits either way; the tests run both); -1: unset. */
+  int wprefetch;
 } sc_cpu_features;
 /* Reads the CPU's features (src/cpu.c); called once by the dispatcher. */
 void sc_cpu_probe(sc_cpu_features *features);

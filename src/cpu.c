@@ -32,8 +32,11 @@ static uint32_t sc_bit(uint32_t word, unsigned bit, uint32_t flag) {
 static uint32_t sc_probe(void) {
   unsigned a, b, c, d;
   uint32_t has = 0;
+  if (__get_cpuid(0, &a, &b, &c, &d) && b == 0x68747541u &&
+      d == 0x69746e65u && c == 0x444d4163u) /* "Auth" "enti" "cAMD" */
+    has |= SC_CPU_AMD;
   if (!__get_cpuid(1, &a, &b, &c, &d))
-    return 0;
+    return has;
   has |= sc_bit(c, 12, SC_CPU_FMA);
   const bool avx = (c >> 28) & 1, osxsave = (c >> 27) & 1;
   if (osxsave && avx) {
@@ -82,6 +85,7 @@ static size_t sc_cache_bytes(int name) {
 
 void sc_cpu_probe(sc_cpu_features *features) {
   features->has = sc_probe();
+  features->wprefetch = -1;
 #ifdef _SC_LEVEL1_DCACHE_SIZE
   features->l1d_bytes = sc_cache_bytes(_SC_LEVEL1_DCACHE_SIZE);
 #else

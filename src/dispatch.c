@@ -111,6 +111,13 @@ static void sc_choose_scalar_math(sc_scalar_math *m, bool fma) {
     *m = (sc_scalar_math){sc_expf_nofma, sc_tanhf_nofma, sc_erfcf_nofma};
 }
 
+/* SIMDCONV_WPREFETCH: "0" or "1", else -1 (the host's choice). */
+static int sc_parse_wprefetch(const char *v) {
+  if (v == NULL || (v[0] != '0' && v[0] != '1') || v[1] != '\0')
+    return -1;
+  return v[0] - '0';
+}
+
 static void sc_dispatch_init_once(void) {
   sc_dispatch_state *s = &sc_state;
   sc_cpu_probe(&s->cpu);
@@ -125,6 +132,7 @@ static void sc_dispatch_init_once(void) {
   sc_choose_scalar_math(&s->math, (s->cpu.has & SC_CPU_FMA) != 0);
   (void)sc_registry_violation(); /* the tables are checked at load */
   s->env_kernel = sc_parse_kernel(getenv("SIMDCONV_KERNEL"));
+  s->cpu.wprefetch = sc_parse_wprefetch(getenv("SIMDCONV_WPREFETCH"));
 }
 
 static const sc_dispatch_state *sc_dispatch(void) {

@@ -36,6 +36,7 @@ static const sc_igemm_config igemm_6x16 = {
     .gukernel = f32_igemm_grouped_ukernel_6x16__avx2,
     .greorder = f32_igemm_grouped_ukernel_6x16__avx2_reorder,
     .gmr = 6,
+    .wprefetch_amd = true,
     .vl = 8,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
                    "<= K/g < 16, K/g dividing 8, at least 8/(K/g) groups, in "

@@ -51,14 +51,17 @@
  * input once per pass (1x1 with few output channels) do not wait on its
  * streams from memory: 7 rows advancing 4 bytes per step are more streams
  * than the hardware prefetchers keep ahead of. */
-/* Weight prefetch (when the ISA defines SC_VPREFETCH): the packed block is
- * read linearly, NR floats per step, and in 3x3 layers it is larger than
- * L1, so each step asks for the 64-byte lines 2 KiB ahead. The hardware
+/* Weight prefetch (when the ISA defines SC_VPREFETCH and the driver sets
+ * params->prefetch_weights, sc_igemm_wprefetch): the packed block is read
+ * linearly, NR floats per step, and in 3x3 layers it is larger than L1,
+ * so each step asks for the 64-byte lines 2 KiB ahead. The hardware
  * prefetchers alone left the FMAs waiting on the weight loads: +5-10% on
  * 3x3 and large 1x1 layers (AVX-512, Intel host, alternating A/B); AVX2
- * (2026-12-05, the same host, old and new library in one process, 83
- * layers NHWC geomean 1.023): ResNet-50 res5 1.10-1.15x, VGG-16 conv4_2
- * 1.10x, DCGAN g1/g2 1.25-1.46x, small blocks within noise. */
+ * (2026-12-05, old and new library in one process, 83 layers NHWC geomean
+ * 1.023): ResNet-50 res5 1.10-1.15x, VGG-16 conv4_2 1.10x, DCGAN g1/g2
+ * 1.25-1.46x, small blocks within noise. On AMD Zen 4 the AVX-512 tiles
+ * ran faster without it (65 layers NHWC 1.012, ResNet-50 res5_3x3_s2
+ * 1.12x, res5_1x1_in 1.08x; AVX2 0.94x without), hence the flag. */
 #define SC_UK_W_AHEAD (2048 / sizeof(float))
 #define SC_UK_W_LINES (SC_UK_NR * sizeof(float) < 64 ? 1 : SC_UK_NR * sizeof(float) / 64)
 
@@ -66,21 +69,24 @@
  * MR*NV fmas. A macro, so that the loops of both kernels below keep acc
  * in registers. */
 #ifdef SC_VPREFETCH
-#define SC_UK_PREFETCH_W()                                                     \
-  _Pragma("GCC unroll 16") for (size_t l = 0; l < SC_UK_W_LINES; l++)          \
-      SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16)
+#define SC_UK_PREFETCH_W(PF)                                                   \
+  do {                                                                         \
+    if (PF)                                                                    \
+      _Pragma("GCC unroll 16") for (size_t l = 0; l < SC_UK_W_LINES; l++)      \
+          SC_VPREFETCH(w + SC_UK_W_AHEAD + l * 16);                            \
+  } while (0)
 #else
-#define SC_UK_PREFETCH_W() (void)0
+#define SC_UK_PREFETCH_W(PF) (void)0
 #endif
 /* Rows whose bit in `padded` is set read the zero row and are left out
  * (a branch per row, the same way for a whole tap: predicted); 0u, a
  * constant, leaves the plain step. */
-#define SC_UK_STEP_ROWS(k, padded)                                             \
+#define SC_UK_STEP_ROWS(k, padded, PF)                                         \
   do {                                                                         \
     SC_VEC wv[SC_UK_NV];                                                       \
     _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
         wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
-    SC_UK_PREFETCH_W();                                                        \
+    SC_UK_PREFETCH_W(PF);                                                      \
     w += SC_UK_NR;                                                             \
     _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
       if (((padded) >> i) & 1u)                                                \
@@ -90,7 +96,19 @@
           acc[i][j] = SC_VFMA(x, wv[j], acc[i][j]);                            \
     }                                                                          \
   } while (0)
-#define SC_UK_STEP(k) SC_UK_STEP_ROWS(k, 0u)
+#define SC_UK_STEP(k, PF) SC_UK_STEP_ROWS(k, 0u, PF)
+/* A tap's kc steps, the weights asked for ahead when
+ * params->prefetch_weights: a loop for each (the flag tested per step
+ * would stay in the loop). */
+#define SC_UK_TAP_STEPS()                                                      \
+  do {                                                                         \
+    if (params->prefetch_weights)                                              \
+      for (size_t k = 0; k < kc; k++)                                          \
+        SC_UK_STEP(k, true);                                                   \
+    else                                                                       \
+      for (size_t k = 0; k < kc; k++)                                          \
+        SC_UK_STEP(k, false);                                                  \
+  } while (0)
 
 /* The tile, skipping the taps that are padding for all its pixels when
  * skip is set (a constant: two copies, the one without skipping exactly
@@ -154,25 +172,30 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
 
     if (skip && pad_rows != 0) {
       for (size_t k = 0; k < kc; k++)
-        SC_UK_STEP_ROWS(k, pad_rows);
+        SC_UK_STEP_ROWS(k, pad_rows, params->prefetch_weights);
       skipped = true;
     } else
 #ifdef SC_VPREFETCH_INPUT
     if (params->prefetch_next_tile) {
       const float *pn[SC_UK_MR];
       sc_igemm_rows(pn, an, SC_UK_MR, zero, a_offset);
-      for (size_t k = 0; k < kc; k++) {
-        if ((k & 15) == 0) {
-#pragma GCC unroll 16
-          for (size_t i = 0; i < SC_UK_MR; i++)
-            SC_VPREFETCH_INPUT(pn[i] + k);
-        }
-        SC_UK_STEP(k);
-      }
+#define SC_UK_NEXT_TILE_STEP(k, PF)                                            \
+  do {                                                                         \
+    if (((k) & 15) == 0)                                                       \
+      _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++)           \
+          SC_VPREFETCH_INPUT(pn[i] + (k));                                     \
+    SC_UK_STEP(k, PF);                                                         \
+  } while (0)
+      if (params->prefetch_weights)
+        for (size_t k = 0; k < kc; k++)
+          SC_UK_NEXT_TILE_STEP(k, true);
+      else
+        for (size_t k = 0; k < kc; k++)
+          SC_UK_NEXT_TILE_STEP(k, false);
+#undef SC_UK_NEXT_TILE_STEP
     } else
 #endif
-      for (size_t k = 0; k < kc; k++)
-        SC_UK_STEP(k);
+      SC_UK_TAP_STEPS();
 #ifdef SC_VPREFETCH_INPUT
     an += SC_UK_ASTRIDE;
 #endif
@@ -195,14 +218,17 @@ SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY)
 /* The strided twin (sc_igemm_strided_fn): the same accumulators, steps and
  * epilogue, the rows of each tap at a + i * lda instead of loaded from the
  * indirection buffer, jump floats further from row split on (a tile across
- * an output row's end; split = MR: none, folded away). */
+ * an output row's end; split = MR: none, folded away); pf: a constant in
+ * each copy (params->prefetch_weights tested once a call: the stems' calls
+ * are short). */
 static inline __attribute__((always_inline)) void SC_UK_CAT(
     SC_UK_STRIDED_NAME, _body)(size_t mr, size_t nc, size_t kc, size_t ks,
                                const float *restrict a, size_t lda,
                                size_t split, size_t jump, size_t tap_stride,
                                const float *restrict w, float *restrict c,
                                size_t cm_stride,
-                               const sc_igemm_params *restrict params) {
+                               const sc_igemm_params *restrict params,
+                               const bool pf) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
   w += SC_UK_NR;
@@ -221,7 +247,7 @@ static inline __attribute__((always_inline)) void SC_UK_CAT(
       ap[i] = a + off[i];
     a += tap_stride;
     for (size_t k = 0; k < kc; k++)
-      SC_UK_STEP(k);
+      SC_UK_STEP(k, pf);
   } while (--ks != 0);
   if (!params->partial)
     SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
@@ -234,8 +260,14 @@ static void SC_UK_STRIDED_NAME(size_t mr, size_t nc, size_t kc, size_t ks,
                                size_t tap_stride, const float *restrict w,
                                float *restrict c, size_t cm_stride,
                                const sc_igemm_params *restrict params) {
-  SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, lda, SC_UK_MR, 0,
-                                       tap_stride, w, c, cm_stride, params);
+  if (params->prefetch_weights)
+    SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, lda, SC_UK_MR, 0,
+                                         tap_stride, w, c, cm_stride, params,
+                                         true);
+  else
+    SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, lda, SC_UK_MR, 0,
+                                         tap_stride, w, c, cm_stride, params,
+                                         false);
 }
 
 /* The tile across an output row's end (sc_igemm_strided_rows_fn). */
@@ -246,13 +278,15 @@ static void SC_UK_CAT(SC_UK_STRIDED_NAME, _rows)(
     const sc_igemm_params *restrict params) {
   SC_UK_CAT(SC_UK_STRIDED_NAME, _body)(mr, nc, kc, ks, a, rows->lda,
                                        rows->split, rows->jump, tap_stride, w,
-                                       c, cm_stride, params);
+                                       c, cm_stride, params,
+                                       params->prefetch_weights);
 }
 #undef SC_UK_STRIDED_NAME
 #endif
 
 #undef SC_UK_STEP
 #undef SC_UK_STEP_ROWS
+#undef SC_UK_TAP_STEPS
 #undef SC_UK_PREFETCH_W
 
 #undef SC_UK_NR
