@@ -270,4 +270,16 @@ void sc_cpu_probe(sc_cpu_features *features);
 /* The features probed at load time (src/dispatch.c). */
 const sc_cpu_features *sc_cpu(void);
 
+/* Whether GEMM micro-kernels ask for their packed weights ahead of their
+ * loads on this host: SIMDCONV_WPREFETCH when set, else on every host but
+ * AMD, and there too when amd_too (the kernel config says: on Zen 4 the
+ * AVX-512 tiles ran faster without it, the AVX2 ones slower; the fp32 and
+ * int8 igemm templates document the figures). */
+static inline bool sc_wprefetch(bool amd_too) {
+  const sc_cpu_features *f = sc_cpu();
+  if (f->wprefetch >= 0)
+    return f->wprefetch != 0;
+  return amd_too || !(f->has & SC_CPU_AMD);
+}
+
 #endif /* SIMDCONV_CONV_INTERNAL_H */

@@ -317,10 +317,7 @@ const char *sc_igemm_check(const sc_conv_kernel *k);
  * whose blocks stream from L2 and memory), while AVX2's 6x16 tiles, one
  * 64-byte line a step, lost 6% without it: the config says. */
 static inline bool sc_igemm_wprefetch(const sc_igemm_config *cfg) {
-  const sc_cpu_features *f = sc_cpu();
-  if (f->wprefetch >= 0)
-    return f->wprefetch != 0;
-  return cfg->wprefetch_amd || !(f->has & SC_CPU_AMD);
+  return sc_wprefetch(cfg->wprefetch_amd);
 }
 
 /* dst (cols x rows) = transpose of src (rows x cols), dense, with the

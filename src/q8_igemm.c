@@ -983,9 +983,10 @@ static void q8_compute(q8_ctx *c, size_t n, pthreadpool_t pool,
 
 /* Whether the micro-kernels ask for the weights ahead of their loads: a
  * block of more bytes than half of L1, which the tiles then stream from L2
- * (or memory) rather than find in L1 (src/ukernels/q8_igemm_ukernel.h). */
-static bool q8_prefetch_weights(size_t block) {
-  return block > sc_l1d_bytes() / 2;
+ * (or memory) rather than find in L1 (src/ukernels/q8_igemm_ukernel.h),
+ * on a host where the config's tiles gain from it (sc_wprefetch). */
+static bool q8_prefetch_weights(const sc_q8_igemm_config *cfg, size_t block) {
+  return block > sc_l1d_bytes() / 2 && sc_wprefetch(cfg->wprefetch_amd);
 }
 
 void sc_q8_igemm_run(const sc_run_args *args) {
@@ -1061,7 +1062,7 @@ void sc_q8_igemm_run(const sc_run_args *args) {
                  .cn_stride = nchw ? pixels : 0,
                  .out = sc_q8_out_get(&p->q8),
                  .skip_padding_taps = q8_zero_taps(p, &pl),
-                 .prefetch_weights = q8_prefetch_weights(block)},
+                 .prefetch_weights = q8_prefetch_weights(cfg, block)},
   };
   /* im2col's tables are byte (element) offsets: pix_stride = C. */
   if (pl.im2col)

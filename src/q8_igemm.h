@@ -146,6 +146,9 @@ typedef struct sc_q8_igemm_config {
    * tile that would idle on the remainder block). */
   size_t pad_vs_nr;
   const char *constraints;
+  /* The micro-kernels ask for the weights ahead on AMD hosts too
+   * (sc_wprefetch; on the others they do, for blocks beyond half of L1). */
+  bool wprefetch_amd;
 } sc_q8_igemm_config;
 
 /* The micro-kernels' epilogue store: rows i < mr of the MR x NR byte tile

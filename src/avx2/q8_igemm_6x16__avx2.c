@@ -19,6 +19,7 @@
 
 static const sc_q8_igemm_config q8_igemm_6x16 = {
     .mr = 6,
+    .wprefetch_amd = true,
     .nr = 16,
     .ukernel = {q8_igemm_ukernel_6x16__avx2, q8_igemm_ukernel_6x16__avx2},
     /* The widened values themselves: uint8 unsigned, int8 signed. */

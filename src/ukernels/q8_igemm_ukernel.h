@@ -54,7 +54,11 @@
  * 1.13x, MobileNetV2 pw960to320_7 1.11x, pw320to1280_7 1.12x, VGG-16
  * conv5_2 1.03x; AVX2 (one 64-byte line a step) res5_3x3 1.14x,
  * res5_1x1_in 1.12x, pw960to320_7 1.12x; blocks within L1 0.97-0.99x with
- * it, hence the flag. NEON: not measured (no Arm host), not defined. */
+ * it, hence the flag. On AMD Zen 4 (2026-12-06) the AVX-512 tiles ran
+ * faster without it (res5_3x3_s2 1.07x, res5_3x3 1.07x, 11 weight-heavy
+ * layers 1.03x, both orders) and AVX2's slower (0.95x): the config's
+ * wprefetch_amd (sc_wprefetch). NEON: not measured (no Arm host), not
+ * defined. */
 #define SC_Q8_UK_W_AHEAD_BYTES 2048
 #define SC_Q8_UK_W_AHEAD (SC_Q8_UK_W_AHEAD_BYTES / sizeof(SC_Q8_WT))
 #define SC_Q8_UK_W_STEP_BYTES (SC_Q8_UK_NR * SC_Q8_KR * sizeof(SC_Q8_WT))
