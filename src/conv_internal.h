@@ -221,7 +221,7 @@ enum {
   SC_CPU_NEON = 1u << 8,
   SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
   SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
-  /* CPUID vendor AuthenticAMD: a tuning hint (sc_igemm_wprefetch), never a
+  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch), never a
    * kernel's requirement. */
   SC_CPU_AMD = 1u << 11,
 };
@@ -261,7 +261,7 @@ typedef struct sc_cpu_features {
    * cannot tell. */
   size_t l1d_bytes, l2_bytes;
   /* SIMDCONV_WPREFETCH at load time: 0 or 1 overrides the host's choice of
-   * weight prefetching in the igemm micro-kernels (sc_igemm_wprefetch: the
+   * weight prefetching in the igemm micro-kernels (sc_wprefetch: the
    * same bits either way; the tests run both); -1: unset. */
   int wprefetch;
 } sc_cpu_features;

@@ -893,7 +893,7 @@ void sc_deconv_run(const sc_run_args *args) {
                       .alpha = args->alpha},
       .params = {.zero = zero,
                  .kg = p->Kg,
-                 .prefetch_weights = sc_igemm_wprefetch(cfg),
+                 .prefetch_weights = sc_wprefetch(cfg->wprefetch_amd),
                  .act = sc_act_params_from_problem(p),
                  /* NHWC tiles are stored in place (pixel stride
                   * stride_w * K): the residual lies at the output's

@@ -1112,7 +1112,7 @@ void sc_igemm_run(const sc_run_args *args) {
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
                  .prefetch_next_tile = igemm_prefetch_next_tile(p, &pl, &mode),
-                 .prefetch_weights = sc_igemm_wprefetch(cfg),
+                 .prefetch_weights = sc_wprefetch(cfg->wprefetch_amd),
                  .act = sc_act_params_from_problem(p),
                  .residual = args->residual,
                  .output = args->output,

@@ -60,7 +60,7 @@ typedef struct sc_igemm_params {
    * indirection buffer ends with one spare tile of zero rows for it). */
   bool prefetch_next_tile;
   /* Ask for the packed weights ahead of their loads (the ISA's
-   * SC_VPREFETCH; sc_igemm_wprefetch decides per host). */
+   * SC_VPREFETCH): sc_wprefetch(config's wprefetch_amd). */
   bool prefetch_weights;
   /* Skip the taps whose row pointers are all the zero row (zero-padding
    * taps of every pixel of the tile), redoing the tile without skipping
@@ -238,7 +238,7 @@ typedef struct sc_igemm_config {
    * (igemm_ukernel.h's tiles also leave out a tap's padded rows). */
   bool skips_whole_taps;
   /* The micro-kernels ask for the weights ahead on AMD hosts too
-   * (sc_igemm_wprefetch; they always do on the others). */
+   * (sc_wprefetch; they always do on the others). */
   bool wprefetch_amd;
 } sc_igemm_config;
 
@@ -308,17 +308,6 @@ const char *sc_igemm_check(const sc_conv_kernel *k);
     .run = sc_igemm_run, .describe = sc_igemm_describe,                        \
     .check = sc_igemm_check,                                                   \
   }
-
-/* Whether cfg's micro-kernels ask for the packed weights ahead of their
- * loads on this host (sc_igemm_params.prefetch_weights). The weight
- * stream of a tile is linear, NR floats a step, 2 KiB ahead: on an Intel
- * host the AVX-512 tiles ran 5-10% faster with it (3x3 and large 1x1
- * layers); on AMD Zen 4 1.04-1.10x faster without it (ResNet-50 res5,
- * whose blocks stream from L2 and memory), while AVX2's 6x16 tiles, one
- * 64-byte line a step, lost 6% without it: the config says. */
-static inline bool sc_igemm_wprefetch(const sc_igemm_config *cfg) {
-  return sc_wprefetch(cfg->wprefetch_amd);
-}
 
 /* dst (cols x rows) = transpose of src (rows x cols), dense, with the
  * config's transpose over the pool (the NCHW <-> NHWC conversions). */

@@ -52,7 +52,7 @@
  * streams from memory: 7 rows advancing 4 bytes per step are more streams
  * than the hardware prefetchers keep ahead of. */
 /* Weight prefetch (when the ISA defines SC_VPREFETCH and the driver sets
- * params->prefetch_weights, sc_igemm_wprefetch): the packed block is read
+ * params->prefetch_weights, sc_wprefetch): the packed block is read
  * linearly, NR floats per step, and in 3x3 layers it is larger than L1,
  * so each step asks for the 64-byte lines 2 KiB ahead. The hardware
  * prefetchers alone left the FMAs waiting on the weight loads: +5-10% on
@@ -97,17 +97,17 @@
     }                                                                          \
   } while (0)
 #define SC_UK_STEP(k, PF) SC_UK_STEP_ROWS(k, 0u, PF)
-/* A tap's kc steps, the weights asked for ahead when
+/* A tap's kc steps STEP(k, PF), the weights asked for ahead when
  * params->prefetch_weights: a loop for each (the flag tested per step
  * would stay in the loop). */
-#define SC_UK_TAP_STEPS()                                                      \
+#define SC_UK_TAP_STEPS(STEP)                                                  \
   do {                                                                         \
     if (params->prefetch_weights)                                              \
       for (size_t k = 0; k < kc; k++)                                          \
-        SC_UK_STEP(k, true);                                                   \
+        STEP(k, true);                                                         \
     else                                                                       \
       for (size_t k = 0; k < kc; k++)                                          \
-        SC_UK_STEP(k, false);                                                  \
+        STEP(k, false);                                                        \
   } while (0)
 
 /* The tile, skipping the taps that are padding for all its pixels when
@@ -186,16 +186,11 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
           SC_VPREFETCH_INPUT(pn[i] + (k));                                     \
     SC_UK_STEP(k, PF);                                                         \
   } while (0)
-      if (params->prefetch_weights)
-        for (size_t k = 0; k < kc; k++)
-          SC_UK_NEXT_TILE_STEP(k, true);
-      else
-        for (size_t k = 0; k < kc; k++)
-          SC_UK_NEXT_TILE_STEP(k, false);
+      SC_UK_TAP_STEPS(SC_UK_NEXT_TILE_STEP);
 #undef SC_UK_NEXT_TILE_STEP
     } else
 #endif
-      SC_UK_TAP_STEPS();
+      SC_UK_TAP_STEPS(SC_UK_STEP);
 #ifdef SC_VPREFETCH_INPUT
     an += SC_UK_ASTRIDE;
 #endif
