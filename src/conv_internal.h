@@ -221,7 +221,8 @@ enum {
   SC_CPU_NEON = 1u << 8,
   SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
   SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
-  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch), never a
+  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch,
+   * sc_gshuffle), never a
    * kernel's requirement. */
   SC_CPU_AMD = 1u << 11,
 };
@@ -264,6 +265,10 @@ typedef struct sc_cpu_features {
    * weight prefetching in the igemm micro-kernels (sc_wprefetch: the
    * same bits either way; the tests run both); -1: unset. */
   int wprefetch;
+  /* SIMDCONV_GSHUFFLE at load time: 0 or 1 overrides the host's choice of
+   * grouped micro-kernel (sc_gshuffle: the same bits either way; the tests
+   * run both); -1: unset. */
+  int gshuffle;
 } sc_cpu_features;
 /* Reads the CPU's features (src/cpu.c); called once by the dispatcher. */
 void sc_cpu_probe(sc_cpu_features *features);
@@ -280,6 +285,18 @@ static inline bool sc_wprefetch(bool amd_too) {
   if (f->wprefetch >= 0)
     return f->wprefetch != 0;
   return amd_too || !(f->has & SC_CPU_AMD);
+}
+
+/* Whether grouped layers of 4 channels per group run the channel-order
+ * tiles with an in-lane shuffle per FMA (igemm_grouped_ukernel.h,
+ * SC_UK_SHUFFLE) rather than the broadcast tiles: SIMDCONV_GSHUFFLE when
+ * set, else on AMD hosts, whose shuffles leave the FMA pipes alone (Zen 4);
+ * on Intel the shuffle takes the second FMA port. */
+static inline bool sc_gshuffle(void) {
+  const sc_cpu_features *f = sc_cpu();
+  if (f->gshuffle >= 0)
+    return f->gshuffle != 0;
+  return (f->has & SC_CPU_AMD) != 0;
 }
 
 #endif /* SIMDCONV_CONV_INTERNAL_H */

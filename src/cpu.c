@@ -86,6 +86,7 @@ static size_t sc_cache_bytes(int name) {
 void sc_cpu_probe(sc_cpu_features *features) {
   features->has = sc_probe();
   features->wprefetch = -1;
+  features->gshuffle = -1;
 #ifdef _SC_LEVEL1_DCACHE_SIZE
   features->l1d_bytes = sc_cache_bytes(_SC_LEVEL1_DCACHE_SIZE);
 #else

@@ -111,8 +111,9 @@ static void sc_choose_scalar_math(sc_scalar_math *m, bool fma) {
     *m = (sc_scalar_math){sc_expf_nofma, sc_tanhf_nofma, sc_erfcf_nofma};
 }
 
-/* SIMDCONV_WPREFETCH: "0" or "1", else -1 (the host's choice). */
-static int sc_parse_wprefetch(const char *v) {
+/* A tuning switch (SIMDCONV_WPREFETCH, SIMDCONV_GSHUFFLE): "0" or "1",
+ * else -1 (the host's choice). */
+static int sc_parse_switch(const char *v) {
   if (v == NULL || (v[0] != '0' && v[0] != '1') || v[1] != '\0')
     return -1;
   return v[0] - '0';
@@ -132,7 +133,8 @@ static void sc_dispatch_init_once(void) {
   sc_choose_scalar_math(&s->math, (s->cpu.has & SC_CPU_FMA) != 0);
   (void)sc_registry_violation(); /* the tables are checked at load */
   s->env_kernel = sc_parse_kernel(getenv("SIMDCONV_KERNEL"));
-  s->cpu.wprefetch = sc_parse_wprefetch(getenv("SIMDCONV_WPREFETCH"));
+  s->cpu.wprefetch = sc_parse_switch(getenv("SIMDCONV_WPREFETCH"));
+  s->cpu.gshuffle = sc_parse_switch(getenv("SIMDCONV_GSHUFFLE"));
 }
 
 static const sc_dispatch_state *sc_dispatch(void) {

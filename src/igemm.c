@@ -59,6 +59,10 @@ const char *sc_igemm_check(const sc_conv_kernel *k) {
        cfg->vl < 1 || cfg->nr % cfg->vl != 0 || cfg->vl > 16))
     return "grouped micro-kernel needs its input copy, 1 <= MR <= 8 and NR "
            "a multiple of its vector width (at most 16)";
+  if (cfg->gsukernel != NULL &&
+      (cfg->gukernel == NULL || cfg->gsmr < 1 || cfg->gsmr > SC_IGEMM_MAX_MR))
+    return "grouped shuffle micro-kernel needs the grouped one beside it and "
+           "1 <= MR <= 8";
   if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
     return "pad_vs_nr must name a narrower tile";
   return NULL;
@@ -82,7 +86,10 @@ static size_t igemm_block_floats(const sc_problem *p, size_t nr) {
  * groups (src/ukernels/igemm_grouped_ukernel.h): the packed lanes follow
  * igemm_lane, and the input is read from a copy whose pixels hold each
  * span of G groups channel-major (cp floats apart: the last span completed
- * with +0 groups). Otherwise each group is its own GEMM. */
+ * with +0 groups). Layers with Cg == Kg = 4 and whole vectors of groups
+ * may instead run the shuffle tile (the same template with SC_UK_SHUFFLE;
+ * sc_gshuffle: the host's choice), whose lanes are in channel order and
+ * whose copy is the image as it is. Else each group is its own GEMM. */
 typedef struct igemm_mode {
   bool grouped;
   size_t mr;       /* pixels per micro-kernel tile */
@@ -91,8 +98,20 @@ typedef struct igemm_mode {
   sc_igemm_ukernel_fn ukernel;
   size_t G;        /* grouped: groups per vector; else 0 */
   size_t cp;       /* floats between pixels of the image the rows read */
-  bool copy;       /* grouped: read the reordered copy (G > 1 or NCHW) */
+  bool copy;       /* grouped: read the copy (G > 1 or NCHW) */
+  bool shuffle;    /* grouped: the shuffle tiles, lanes in channel order */
 } igemm_mode;
+
+/* The shuffle tiles take the layer: Cg == Kg = 4, whole vectors of groups
+ * (their copy, cp == C, is the image itself in NHWC order). They
+ * read the copy rather than the caller's NHWC input in place: in place,
+ * ResNeXt grouped3x3_56 ran at 33 to 89 GFLOP/s from one process to the
+ * next (Zen 4, input in cache), through the copy at a steady 83. */
+static bool igemm_gshuffle_fits(const sc_igemm_config *cfg,
+                                const sc_problem *p, size_t G) {
+  return cfg->gsukernel != NULL && p->Cg == 4 && p->Kg == 4 &&
+         p->groups % G == 0 && sc_gshuffle();
+}
 
 static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
                                  const sc_problem *p) {
@@ -104,17 +123,19 @@ static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
       p->Cg <= p->Kg && p->Kg < cfg->nr && cfg->vl % p->Kg == 0 &&
       p->groups >= cfg->vl / p->Kg) {
     const size_t G = cfg->vl / p->Kg;
+    const bool shuffle = igemm_gshuffle_fits(cfg, p, G);
     return (igemm_mode){true,
-                        cfg->gmr,
+                        shuffle ? cfg->gsmr : cfg->gmr,
                         1,
                         p->K,
-                        cfg->gukernel,
+                        shuffle ? cfg->gsukernel : cfg->gukernel,
                         G,
                         sc_div_up(p->groups, G) * G * p->Cg,
-                        G > 1 || p->layout == SIMDCONV_LAYOUT_NCHW};
+                        G > 1 || p->layout == SIMDCONV_LAYOUT_NCHW,
+                        shuffle};
   }
   return (igemm_mode){false, cfg->mr, p->groups, p->Kg, cfg->ukernel,
-                      0, p->C, false};
+                      0, p->C, false, false};
 }
 
 /* The output channel (from the block's first) of lane j of a packed NR
@@ -122,7 +143,7 @@ static igemm_mode igemm_mode_get(const sc_igemm_config *cfg,
  * that group's channel (j % VL) / G (none when at or past the block's). */
 static size_t igemm_lane(const sc_problem *p, const igemm_mode *m, size_t vl,
                          size_t j) {
-  if (!m->grouped)
+  if (!m->grouped || m->shuffle)
     return j;
   const size_t l = j % vl;
   return j - l + l % m->G * p->Kg + l / m->G;
@@ -967,7 +988,7 @@ static void reorder_task(void *arg, size_t p0, size_t np) {
 /* The reorder of the grouped micro-kernel's copy (igemm_mode): the NHWC
  * image src (rows src_stride floats apart) into xin with each span of G
  * groups channel-major: position c * G + g of a span takes channel
- * g * Cg + c. */
+ * g * Cg + c (the shuffle tiles: position q takes channel q). */
 static reorder_ctx grouped_reorder(const sc_igemm_config *cfg,
                                    const sc_problem *p, const igemm_mode *m,
                                    const float *src, size_t src_stride,
@@ -976,7 +997,8 @@ static reorder_ctx grouped_reorder(const sc_igemm_config *cfg,
                    .src_stride = src_stride, .C = p->C, .cp = m->cp,
                    .span = m->G * p->Cg};
   for (size_t q = 0; q < t.span; q++)
-    t.perm[q] = (int32_t)(q % m->G * p->Cg + q / m->G);
+    t.perm[q] = m->shuffle ? (int32_t)q /* the image as it is */
+                           : (int32_t)(q % m->G * p->Cg + q / m->G);
   return t;
 }
 
@@ -995,7 +1017,7 @@ static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
   reorder_ctx t = grouped_reorder(cfg, p, m, x, p->C, xin);
   if (p->layout == SIMDCONV_LAYOUT_NCHW) {
     transpose(cfg, p->C, pixels, x, xin, m->cp, pool);
-    if (m->G == 1)
+    if (m->G == 1 || m->shuffle)
       return; /* already in the kernel's order */
     t.src = xin; /* reordered in place */
     t.src_stride = m->cp;

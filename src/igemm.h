@@ -209,6 +209,11 @@ typedef struct sc_igemm_config {
   sc_igemm_ukernel_fn gukernel;
   sc_igemm_reorder_fn greorder;
   size_t gmr, vl;
+  /* Optional (NULL): the grouped micro-kernel with lanes in channel order
+   * (src/ukernels/igemm_grouped_ukernel.h with SC_UK_SHUFFLE: C/g == K/g
+   * = 4) and its rows per tile, used where sc_gshuffle() says. */
+  sc_igemm_ukernel_fn gsukernel;
+  size_t gsmr;
   /* 0: any layer; otherwise only ungrouped layers with K <= max_k (a
    * narrow tile that a wider family would leave half idle, or a wide one
    * that pays only where it covers K in one block). */

@@ -369,7 +369,8 @@ static tu_tcfg grouped_cfg(tu_tcfg t, size_t cg, size_t kg, size_t k) {
  * 4), then the shapes that exercise the lane tables: C/g = K/g of 2 to 16,
  * K/g not dividing 16 (groups straddling two blocks), C/g below and above
  * K/g (groups not starting on a 4-byte boundary), K/g 16 with C/g a
- * multiple of 4 (the broadcast mode) and not, 3x3 plans with
+ * multiple of 4 (the broadcast mode) and not, C/g == K/g with whole
+ * vectors of groups (the fp32 channel-order tiles), 3x3 plans with
  * every padding mode, strides, dilation, batches; layers whose blocks read
  * more than the kernel loads are skips. */
 static void grouped_cases(kctx *x) {
@@ -402,6 +403,17 @@ static void grouped_cases(kctx *x) {
                  .pt = 1, .pb = 1, .pl = 1, .pr = 1,
                  .mode = (simdconv_padding_mode)(j % 4)};
     run_layouts(x, grouped_cfg(t, cg, kg, (NR / kg + 1) * kg), 0, 0);
+  }
+  /* C/g == K/g with whole vectors of groups (the channel-order tiles'
+   * layers: groups a multiple of 16/(K/g)), one and two NR blocks and a
+   * half block, each padding mode, stride 1 and 2. */
+  static const size_t whole[][2] = {{4, 2}, {4, 3}, {4, 4}, {2, 2}, {8, 3}};
+  for (size_t j = 0; j < sizeof whole / sizeof *whole; j++) {
+    const size_t g = whole[j][0], s = 1 + j % 2;
+    tu_tcfg t = {.name = "grouped whole vectors", .H = 5, .W = MR + 1 + j,
+                 .R = 3, .S = 3, .sh = s, .sw = s, .pt = 1, .pb = 1,
+                 .pl = 1, .pr = 1, .mode = (simdconv_padding_mode)(j % 4)};
+    run_layouts(x, grouped_cfg(t, g, g, whole[j][1] * NR / 2), 0, 0);
   }
   /* Strides, dilation, asymmetric padding, batches. */
   const tu_tcfg geo[] = {
@@ -687,10 +699,12 @@ static size_t usable_kernels(size_t *out, size_t cap) {
   return n;
 }
 
-/* The rows of an fp32 igemm family's grouped micro-kernel, which its
- * constraints name ("... in MRxNR group-interleaved tiles"); 0: none. */
-static size_t grouped_tile_rows(const simdconv_kernel_info *k) {
-  const char *s = strstr(k->constraints, " group-interleaved tiles");
+/* The rows of an fp32 igemm family's grouped micro-kernel of the given
+ * kind, which its constraints name ("... in MRxNR group-interleaved tiles",
+ * "... MRxNR channel-order tiles"); 0: none. */
+static size_t grouped_tile_rows(const simdconv_kernel_info *k,
+                                const char *kind) {
+  const char *s = strstr(k->constraints, kind);
   size_t mr = 0, nr = 0;
   while (s != NULL && s > k->constraints && s[-1] != ' ')
     s--;
@@ -699,15 +713,9 @@ static size_t grouped_tile_rows(const simdconv_kernel_info *k) {
   return mr;
 }
 
-/* igemm_cases, then for a family with a grouped micro-kernel the grouped
- * generator on its tile (edges at its MR, lanes interleaved over groups:
- * K/g = 2, 4, 8 and the vector width, partial spans of groups), reported
- * on a line of its own. */
-static void igemm_cases_with_grouped(kctx *x) {
-  igemm_cases(x);
-  const size_t gmr = grouped_tile_rows(&x->k);
-  if (gmr == 0)
-    return;
+/* The grouped generator with edges at MR = gmr, reported on a line of its
+ * own. */
+static void grouped_cases_at(kctx *x, size_t gmr) {
   kctx g;
   memset(&g, 0, sizeof g);
   g.k = x->k;
@@ -724,6 +732,21 @@ static void igemm_cases_with_grouped(kctx *x) {
     cr_assert(g.pixel_runs[i] > 0, "kernel %s never ran the grouped %zu-pixel edge",
               g.k.name, g.pixels[i]);
   x->acts |= g.acts;
+}
+
+/* igemm_cases, then for a family with grouped micro-kernels the grouped
+ * generator on each one's tile (edges at its MR, lanes over groups: K/g =
+ * 2, 4, 8 and the vector width, partial spans of groups). Which of the two
+ * a layer runs is the host's choice (SIMDCONV_GSHUFFLE: tests/meson.build
+ * runs this test with each), so both sets of edges run either way. */
+static void igemm_cases_with_grouped(kctx *x) {
+  igemm_cases(x);
+  const size_t gmr = grouped_tile_rows(&x->k, " group-interleaved tiles");
+  const size_t gsmr = grouped_tile_rows(&x->k, " channel-order tiles");
+  if (gmr != 0)
+    grouped_cases_at(x, gmr);
+  if (gsmr != 0 && gsmr != gmr)
+    grouped_cases_at(x, gsmr);
 }
 
 ParameterizedTestParameters(kernels, edges) {

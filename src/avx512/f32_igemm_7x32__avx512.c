@@ -25,6 +25,16 @@
 #define SC_UK_NV 2
 #include "ukernels/igemm_grouped_ukernel.h"
 
+/* The same layers with C/g == K/g = 4, lanes in channel order, on hosts
+ * whose in-lane shuffles leave the FMAs alone (sc_gshuffle): 6 x 32 lanes,
+ * 12 accumulators and 12 input vectors held over a tap's 4 input channels;
+ * per input channel 2 weight loads, 12 vpermilps, 12 FMAs. */
+#define SC_UK_NAME f32_igemm_grouped_shuffle_ukernel_6x32__avx512
+#define SC_UK_MR 6
+#define SC_UK_NV 2
+#define SC_UK_SHUFFLE
+#include "ukernels/igemm_grouped_ukernel.h"
+
 static const sc_igemm_config igemm_7x32 = {
     .mr = 7,
     .nr = 32,
@@ -37,9 +47,12 @@ static const sc_igemm_config igemm_7x32 = {
     .greorder = f32_igemm_grouped_ukernel_8x32__avx512_reorder,
     .gmr = 8,
     .vl = 16,
+    .gsukernel = f32_igemm_grouped_shuffle_ukernel_6x32__avx512,
+    .gsmr = 6,
     .constraints = "any layer but depthwise; grouped layers with 2 <= C/g "
                    "<= K/g < 32, K/g dividing 16, at least 16/(K/g) groups, "
-                   "in 8x32 group-interleaved tiles",
+                   "in 8x32 group-interleaved tiles, or with C/g == K/g = 4 "
+                   "on AMD hosts in 6x32 channel-order tiles",
 };
 
 const sc_conv_kernel sc_f32_igemm_7x32__avx512 =

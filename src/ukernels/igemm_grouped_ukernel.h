@@ -24,11 +24,33 @@
  * channel over (tap, c) in order, one fma each, from bias + 0.0f; taps that
  * are padding for the whole tile skipped as in igemm_ukernel.h.
  *
+ * The shuffle tile (the includer defines SC_UK_SHUFFLE: this inclusion
+ * then makes the one kernel SC_UK_NAME, for Cg == Kg = 4 only) keeps the
+ * lanes in channel order instead: the 4 lanes of 128-bit quad q are group
+ * q's output channels, the packed weights and the output need no
+ * permutation, and the input is read as NHWC has it (the driver's copy,
+ * cp == C). A pixel's G = VL/4 groups are one vector load, and input
+ * channel k, element k of every quad, is spread over its quad by an
+ * in-lane shuffle (vpermilps with an immediate): per input channel NV
+ * weight loads, MR*NV shuffles, MR*NV fmas, and per tap MR*NV loads. On
+ * Zen 4 the shuffles run beside the FMAs at full rate and the tile beats
+ * the broadcast one (whose vbroadcastf32x4 loads hold it to 74% of peak);
+ * on Intel they take the second FMA port, so the driver picks it by the
+ * host (sc_gshuffle, src/conv_internal.h). Other group sizes keep the
+ * broadcast tiles, measured on Zen 4: Kg = 8 needs a cross-quad step per
+ * 4 input channels (a vshuff32x4 or a merging load: 81-87% of peak in an
+ * L1-resident microbenchmark, 0.85x on ResNeXt's grouped3x3_28 with its
+ * input in cache); Kg = 2 (lanes 0-1 of a quad taking element k, lanes
+ * 2-3 element 2 + k) ran 1.00x NHWC, 0.92-0.94x NCHW on 2-channel groups
+ * from memory (2 FMAs per tap and vector leave the per-tap work in front).
+ *
  * Besides the vector API of src/ukernels/igemm_ukernel.h the includer defines
  *   SC_VIDX, SC_VIDX_LOAD(p)  an int32 index vector and its load
  *   SC_VPERM(idx, v)          out[l] = v[idx[l]]
  *   SC_VBCAST_G(p, G)         the G floats at p repeated over the vector
  *                             (G a constant, 1 .. SC_VL/2)
+ * and for SC_UK_SHUFFLE
+ *   SC_VLANE_DUP(v, k)        element k (< 4) of each quad over its lanes
  */
 #include "ukernels/tile_epilogue.h"
 
@@ -37,11 +59,26 @@
 #define SC_UK_BODY SC_UK_CAT(SC_UK_NAME, _body)
 #define SC_UK_BODY_G(G) SC_UK_CAT(SC_UK_CAT(SC_UK_NAME, _g), G)
 
+/* One input channel's step: the block's NV weight vectors for it, then
+ * acc[i][j] += X * w[j] for each row i and vector j, X the expression of
+ * pixel i's input value(s) for vector j (i and j in scope). */
+#define SC_UK_STEP(acc, w, X)                                                  \
+  do {                                                                         \
+    SC_VEC wv[SC_UK_NV];                                                       \
+    _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++) wv[j] =     \
+        SC_VLOAD((w) + j * SC_VL);                                             \
+    (w) += SC_UK_NR;                                                           \
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++)             \
+        _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)         \
+            (acc)[i][j] = SC_VFMA(X, wv[j], (acc)[i][j]);                      \
+  } while (0)
+
 /* The tile, skipping padding taps when skip is set; false (nothing stored)
  * when it must be computed again without skipping (igemm_ukernel.h). G =
- * SC_VL / params->kg, a constant in each copy. */
+ * SC_VL / params->kg and shuffle (the channel-order tile, G = SC_VL / 4)
+ * constants in each copy. */
 static inline __attribute__((always_inline)) bool
-SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
+SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G, const bool shuffle) {
   /* Floats of a vector's groups per pixel; vector j's span in a row, or
    * span 0 for a vector past the tile's last group (its lanes are never
    * stored): no read past the image's last span. */
@@ -96,42 +133,56 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS, const size_t G) {
     }
     an += SC_UK_MR;
 #endif
-    for (size_t k = 0; k < kc; k++) {
-      SC_VEC wv[SC_UK_NV];
-#pragma GCC unroll 16
-      for (size_t j = 0; j < SC_UK_NV; j++)
-        wv[j] = SC_VLOAD(w + j * SC_VL);
-      w += SC_UK_NR;
+#ifdef SC_UK_SHUFFLE
+    if (shuffle) {
+      SC_VEC xs[SC_UK_MR][SC_UK_NV];
 #pragma GCC unroll 16
       for (size_t i = 0; i < SC_UK_MR; i++)
 #pragma GCC unroll 16
         for (size_t j = 0; j < SC_UK_NV; j++)
-          acc[i][j] = SC_VFMA(SC_VBCAST_G(ap[i] + joff[j] + k * G, G),
-                              wv[j], acc[i][j]);
+          xs[i][j] = SC_VLOAD(ap[i] + joff[j]);
+#pragma GCC unroll 4
+      for (size_t k = 0; k < 4; k++)
+        SC_UK_STEP(acc, w, SC_VLANE_DUP(xs[i][j], k));
+      continue;
     }
+#endif
+    for (size_t k = 0; k < kc; k++)
+      SC_UK_STEP(acc, w, SC_VBCAST_G(ap[i] + joff[j] + k * G, G));
   } while (--ks != 0);
   if (skip && skipped && SC_TILE_ANY_NEGZERO(acc, SC_UK_MR, SC_UK_NV))
     return false;
 
   /* Back to channel order: lane q takes lane (q % Kg) * G + q / Kg. */
-  const SC_VIDX order = SC_VIDX_LOAD(params->group_lanes);
+  if (!shuffle) {
+    const SC_VIDX order = SC_VIDX_LOAD(params->group_lanes);
 #pragma GCC unroll 16
-  for (size_t i = 0; i < SC_UK_MR; i++)
+    for (size_t i = 0; i < SC_UK_MR; i++)
 #pragma GCC unroll 16
-    for (size_t j = 0; j < SC_UK_NV; j++)
-      acc[i][j] = SC_VPERM(order, acc[i][j]);
+      for (size_t j = 0; j < SC_UK_NV; j++)
+        acc[i][j] = SC_VPERM(order, acc[i][j]);
+  }
   SC_TILE_FINISH(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride, params);
   SC_TILE_STORE(acc, SC_UK_MR, SC_UK_NV, mr, nc, c, cm_stride,
                 params->cn_stride);
   return true;
 }
 
+#ifdef SC_UK_SHUFFLE
+/* The channel-order tile, its skipping and plain bodies. */
+static inline __attribute__((always_inline)) bool SC_UK_BODY_G(shuffle)(
+    SC_IGEMM_BODY_PARAMS) {
+  return SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,
+                    skip, SC_VL / 4, true);
+}
+SC_IGEMM_DEFINE_UKERNEL(SC_UK_NAME, SC_UK_BODY_G(shuffle))
+#else
 /* One copy per G, each with its skipping and plain bodies. */
 #define SC_UK_DEFINE_G(G)                                                      \
   static inline __attribute__((always_inline)) bool SC_UK_BODY_G(G)(          \
       SC_IGEMM_BODY_PARAMS) {                                                  \
     return SC_UK_BODY(mr, nc, kc, ks, a, w, c, cm_stride, a_offset, params,    \
-                      skip, G);                                                \
+                      skip, G, false);                                         \
   }                                                                            \
   SC_IGEMM_DEFINE_UKERNEL(SC_UK_CAT(SC_UK_NAME, SC_UK_CAT(_, G)),             \
                           SC_UK_BODY_G(G))
@@ -191,11 +242,14 @@ static void SC_UK_CAT(SC_UK_NAME, _reorder)(size_t pixels, const float *src,
       SC_VSTORE_N(dst + s, SC_VPERM(idx, v), span);
     }
 }
+#endif /* SC_UK_SHUFFLE */
 
 #undef SC_UK_BODY
 #undef SC_UK_BODY_G
+#undef SC_UK_STEP
 
 #undef SC_UK_NR
 #undef SC_UK_NAME
 #undef SC_UK_MR
+#undef SC_UK_SHUFFLE
 #undef SC_UK_NV
