@@ -221,8 +221,8 @@ enum {
   SC_CPU_NEON = 1u << 8,
   SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
   SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
-  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch, sc_gshuffle),
-   * never a kernel's requirement. */
+  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch, sc_gshuffle,
+   * the igemm input prefetch's bound), never a kernel's requirement. */
   SC_CPU_AMD = 1u << 11,
 };
 
