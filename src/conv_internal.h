@@ -221,8 +221,8 @@ enum {
   SC_CPU_NEON = 1u << 8,
   SC_CPU_AVX512VNNI = 1u << 9, /* CPUID.(7,0):ECX[11] */
   SC_CPU_ASIMDDP = 1u << 10,   /* AArch64 HWCAP_ASIMDDP: SDOT / UDOT */
-  /* CPUID vendor AuthenticAMD: a tuning hint (sc_wprefetch, sc_gshuffle,
-   * the igemm input prefetch's bound), never a kernel's requirement. */
+  /* CPUID vendor AuthenticAMD: a tuning hint (read through sc_host_amd),
+   * never a kernel's requirement. */
   SC_CPU_AMD = 1u << 11,
 };
 
@@ -274,16 +274,26 @@ void sc_cpu_probe(sc_cpu_features *features);
 /* The features probed at load time (src/dispatch.c). */
 const sc_cpu_features *sc_cpu(void);
 
+/* Whether the host's CPUID vendor is AMD: the one reader of the SC_CPU_AMD
+ * tuning hint (sc_wprefetch, sc_gshuffle, the igemm input prefetch's
+ * bound). */
+static inline bool sc_host_amd(void) {
+  return (sc_cpu()->has & SC_CPU_AMD) != 0;
+}
+
+/* A tuning switch: its environment override (0 or 1, read at load time)
+ * when set, else the host's choice. */
+static inline bool sc_tuning(int override, bool host_choice) {
+  return override >= 0 ? override != 0 : host_choice;
+}
+
 /* Whether GEMM micro-kernels ask for their packed weights ahead of their
  * loads on this host: SIMDCONV_WPREFETCH when set, else on every host but
  * AMD, and there too when amd_too (the kernel config says: on Zen 4 the
  * AVX-512 tiles ran faster without it, the AVX2 ones slower; the fp32 and
  * int8 igemm templates document the figures). */
 static inline bool sc_wprefetch(bool amd_too) {
-  const sc_cpu_features *f = sc_cpu();
-  if (f->wprefetch >= 0)
-    return f->wprefetch != 0;
-  return amd_too || !(f->has & SC_CPU_AMD);
+  return sc_tuning(sc_cpu()->wprefetch, amd_too || !sc_host_amd());
 }
 
 /* Whether grouped layers of 4 channels per group run the channel-order
@@ -292,10 +302,7 @@ static inline bool sc_wprefetch(bool amd_too) {
  * set, else on AMD hosts, whose shuffles leave the FMA pipes alone (Zen 4);
  * on Intel the shuffle takes the second FMA port. */
 static inline bool sc_gshuffle(void) {
-  const sc_cpu_features *f = sc_cpu();
-  if (f->gshuffle >= 0)
-    return f->gshuffle != 0;
-  return (f->has & SC_CPU_AMD) != 0;
+  return sc_tuning(sc_cpu()->gshuffle, sc_host_amd());
 }
 
 #endif /* SIMDCONV_CONV_INTERNAL_H */

@@ -835,9 +835,9 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
  * res2_1x1_expand 1.04x (AVX2 1.06x), res3_1x1_expand 1.02-1.03x (AVX2
  * 1.035x), res3_downsample_s2 1.01x (AVX2 1.04x), res4_1x1_in, res5_1x1_in,
  * MobileNetV2 pw960to320 0.99-1.02x; from cache 0.99-1.01x, 2 threads
- * 1.00-1.03x. So AMD hosts (the vendor hint, as sc_wprefetch) take 512. */
+ * 1.00-1.03x. So AMD hosts (sc_host_amd) take 512. */
 static size_t igemm_prefetch_max_ktaps(void) {
-  return (sc_cpu()->has & SC_CPU_AMD) ? 512 : 128;
+  return sc_host_amd() ? 512 : 128;
 }
 
 static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
