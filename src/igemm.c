@@ -65,6 +65,11 @@ const char *sc_igemm_check(const sc_conv_kernel *k) {
            "1 <= MR <= 8";
   if (cfg->pad_vs_nr != 0 && cfg->pad_vs_nr >= cfg->nr)
     return "pad_vs_nr must name a narrower tile";
+  if (cfg->half.ukernel == NULL &&
+      (cfg->half.strided != NULL || cfg->half.strided_rows != NULL))
+    return "a half tile's strided twins need the half tile";
+  if (cfg->half.strided != NULL && cfg->strided == NULL)
+    return "a strided half tile needs the strided full tile";
   return NULL;
 }
 
@@ -645,22 +650,26 @@ igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y, size_t nc,
   const sc_igemm_config *cfg = ctx->cfg;
   const sc_igemm_params *params = igemm_tile_params(ctx, false, t0, nt);
   const size_t lda = ctx->lda, OW = ctx->OW;
+  const bool half = nc <= cfg->nr / 2 && cfg->half.strided != NULL;
+  const sc_igemm_strided_fn strided = half ? cfg->half.strided : cfg->strided;
+  const sc_igemm_strided_rows_fn strided_rows =
+      half ? cfg->half.strided_rows : cfg->strided_rows;
   while (rows != 0) {
     const size_t oh = pix / OW, ow = pix - oh * OW;
     const size_t m = OW - ow < rows ? OW - ow : rows;
     const float *a =
         ctx->strided + oh * ctx->row_stride + ow * lda + t0 * ctx->tap_stride;
     float *const c = y + pix * ctx->pix_stride;
-    if (m < rows && rows - m <= OW && cfg->strided_rows != NULL) {
+    if (m < rows && rows - m <= OW && strided_rows != NULL) {
       /* Rows m on: the next output row's first pixels. */
       const sc_igemm_strided_rows geom = {
           lda, m, ctx->row_stride - (ow + m) * lda};
-      cfg->strided_rows(rows, nc, ctx->kc, nt, a, &geom, ctx->tap_stride, w, c,
-                        ctx->pix_stride, params);
+      strided_rows(rows, nc, ctx->kc, nt, a, &geom, ctx->tap_stride, w, c,
+                   ctx->pix_stride, params);
       return;
     }
-    cfg->strided(m, nc, ctx->kc, nt, a, lda, ctx->tap_stride, w, c,
-                 ctx->pix_stride, params);
+    strided(m, nc, ctx->kc, nt, a, lda, ctx->tap_stride, w, c,
+            ctx->pix_stride, params);
     pix += m;
     rows -= m;
   }
@@ -691,9 +700,7 @@ static void igemm_tile(const igemm_ctx *ctx, size_t n, size_t g, size_t k,
   const size_t a_offset =
       n * ctx->image_in + (m->grouped ? k / p->Kg : g) * p->Cg;
   const sc_igemm_ukernel_fn uk =
-      rows < mr && !m->grouped && ctx->cfg->tails && ctx->cfg->tails[rows]
-          ? ctx->cfg->tails[rows]
-          : m->ukernel;
+      m->grouped ? m->ukernel : sc_igemm_tile_fn(ctx->cfg, rows, nc);
   uk(rows, nc, ctx->kc, nt, ctx->indir + ((pix / mr) * taps + t0) * mr, w,
      y + pix * ctx->pix_stride, ctx->pix_stride, a_offset,
      igemm_tile_params(ctx, ctx->tskip[pix / mr] != 0, t0, nt));
@@ -723,13 +730,13 @@ static void igemm_im2col_run(void *arg, size_t pix, size_t rows,
     a[i] = i < rows ? (const float *)(const void *)(rec +
                                                     i * ctx->records.stride)
                     : ctx->params.zero;
-  const sc_igemm_ukernel_fn uk = rows < mr && cfg->tails && cfg->tails[rows]
-                                     ? cfg->tails[rows]
-                                     : cfg->ukernel;
-  for (size_t k = t->k0; k < end; k += nr)
-    uk(rows, end - k < nr ? end - k : nr, ctx->kc, 1, a,
-       ctx->packed + k / nr * ctx->block, t->y + pix * ps + k * ctx->ch_stride,
-       ps, 0, &ctx->params);
+  for (size_t k = t->k0; k < end; k += nr) {
+    const size_t nc = end - k < nr ? end - k : nr;
+    sc_igemm_tile_fn(cfg, rows, nc)(rows, nc, ctx->kc, 1, a,
+                                    ctx->packed + k / nr * ctx->block,
+                                    t->y + pix * ps + k * ctx->ch_stride, ps,
+                                    0, &ctx->params);
+  }
 }
 
 /* im2col (one group): the tiles of [p0, p0 + np), each with every block

@@ -237,6 +237,16 @@ typedef struct sc_igemm_config {
    * indirection stride), so the last tile of an image costs r/mr of a full
    * one; NULL entries run the full-width kernel. */
   const sc_igemm_ukernel_fn *tails;
+  /* Optional (NULL): the tile of MR rows over the first NR/2 channels of
+   * a packed block (the igemm_ukernel.h template with SC_UK_WSTRIDE = NR),
+   * with its strided twins, for a layer's last block when K leaves at most
+   * half of it: MobileNetV2's K = 144 ran its last 16 channels at the cost
+   * of 32 (7x32 tiles). */
+  struct {
+    sc_igemm_ukernel_fn ukernel;
+    sc_igemm_strided_fn strided;
+    sc_igemm_strided_rows_fn strided_rows;
+  } half;
   /* The layers fits() accepts, in words (the registry's description). */
   const char *constraints;
   /* The micro-kernel skips only taps that are padding for the whole tile
@@ -291,6 +301,18 @@ static inline bool sc_igemm_end_run(unsigned mask, size_t mr) {
     return false;
   const unsigned run = mask >> __builtin_ctz(mask);
   return (run & (run + 1)) == 0 && ((mask & 1u) || (mask >> (mr - 1)) & 1u);
+}
+
+/* The ungrouped tile for rows <= MR pixels x nc <= NR channels: the
+ * config's tail of as many rows, else its half tile when nc fits it, else
+ * the full tile. */
+static inline sc_igemm_ukernel_fn sc_igemm_tile_fn(const sc_igemm_config *cfg,
+                                                   size_t rows, size_t nc) {
+  if (rows < cfg->mr && cfg->tails != NULL && cfg->tails[rows] != NULL)
+    return cfg->tails[rows];
+  if (nc <= cfg->nr / 2 && cfg->half.ukernel != NULL)
+    return cfg->half.ukernel;
+  return cfg->ukernel;
 }
 
 /* The driver's sc_conv_kernel functions (src/igemm.c). */

@@ -6,7 +6,7 @@
  * fp64 oracle and bitwise against the scalar direct kernel. The cases come
  * from the kernel's family and tile: for an MR x NR igemm tile, output pixel
  * counts 1, MR-1, MR, MR+1, 2MR-1, 2MR, 2MR+1, 3MR+2 times output channels
- * 1, NR-1, NR, NR+1, 2NR+1, input channel remainders with merged and
+ * 1, NR-1, NR, NR+1, NR+NR/2 (the half tiles), 2NR+1, input channel remainders with merged and
  * unmerged 3x3 plans, stems of 1 to 4 channels (3x3 to 7x7, stride 1 and
  * 2; the im2col plans' edges), strides, dilation, padding modes, batches, grouped
  * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
@@ -230,7 +230,9 @@ static void igemm_cases(kctx *x) {
   const size_t MR = x->k.tile_m, NR = x->k.tile_n;
   const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR - 1, 2 * MR, 2 * MR + 1,
                         3 * MR + 2};
-  const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
+  /* NR + NR/2: a last block of exactly half, the half tile's whole
+   * vectors (K = 1 and NR + 1 give it one channel). */
+  const size_t kout[] = {1, NR - 1, NR, NR + 1, NR + NR / 2, 2 * NR + 1};
   EDGES_ADD(x, pix, kout);
   /* 1x1 tiles: every pixel edge x every channel edge. */
   static const size_t cin[] = {1, 5, 16, 33};
@@ -297,6 +299,9 @@ static void igemm_cases(kctx *x) {
        .pb = 3, .pl = 3, .pr = 3, .mode = SIMDCONV_PAD_REPLICATE},
       {.name = "1x1 rows across tiles", .N = 2, .C = 5, .K = NR, .H = 3,
        .W = 16 * MR + 3, .R = 1, .S = 1},
+      {.name = "stem rows across tiles, half block", .C = 3,
+       .K = NR + NR / 2, .H = 3, .W = 16 * MR + 2, .R = 3, .S = 3, .pt = 1,
+       .pb = 1, .pl = 1, .pr = 1, .mode = SIMDCONV_PAD_REFLECT},
   };
   for (size_t j = 0; j < sizeof across / sizeof *across; j++)
     run_layouts(x, across[j], 0, 0);
@@ -319,6 +324,9 @@ static void igemm_cases(kctx *x) {
        .R = 5, .S = 1, .pt = 2, .pb = 2},
       {.name = "stem 4x4 s4", .N = 3, .C = 3, .K = NR - 1, .H = 8,
        .W = 4 * MR + 4, .R = 4, .S = 4, .sh = 4, .sw = 4},
+      {.name = "stem 5x5 s2 half block", .C = 3, .K = NR + NR / 2, .H = 9,
+       .W = 2 * MR + 5, .R = 5, .S = 5, .sh = 2, .sw = 2, .pt = 2, .pb = 2,
+       .pl = 2, .pr = 2},
   };
   for (size_t j = 0; j < sizeof stem / sizeof *stem; j++)
     run_layouts(x, stem[j], 0, stem[j].K);

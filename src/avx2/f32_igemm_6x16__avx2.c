@@ -16,6 +16,15 @@
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
 
+/* The half tile: 6 pixels x the first 8 channels of a 16-channel block,
+ * for a last block of at most 8 (K = 24: 12 FMAs per step where 6 do). */
+#define SC_UK_NAME f32_igemm_ukernel_6x16_half__avx2
+#define SC_UK_STRIDED_NAME f32_igemm_strided_6x16_half__avx2
+#define SC_UK_MR 6
+#define SC_UK_NV 1
+#define SC_UK_WSTRIDE 16
+#include "ukernels/igemm_ukernel.h"
+
 /* Grouped layers with few channels per group: 6 pixels x 16 lanes
  * interleaving 16/Kg groups (src/ukernels/igemm_grouped_ukernel.h): 12
  * accumulators, per input channel 2 weight loads, 12 broadcast loads, 12
@@ -32,6 +41,9 @@ static const sc_igemm_config igemm_6x16 = {
     .ukernel = f32_igemm_ukernel_6x16__avx2,
     .strided = f32_igemm_strided_6x16__avx2,
     .strided_rows = f32_igemm_strided_6x16__avx2_rows,
+    .half = {f32_igemm_ukernel_6x16_half__avx2,
+             f32_igemm_strided_6x16_half__avx2,
+             f32_igemm_strided_6x16_half__avx2_rows},
     .transpose = sc_transpose_avx,
     .gukernel = f32_igemm_grouped_ukernel_6x16__avx2,
     .greorder = f32_igemm_grouped_ukernel_6x16__avx2_reorder,

@@ -16,6 +16,15 @@
 #define SC_UK_NV 2
 #include "ukernels/igemm_ukernel.h"
 
+/* The half tile: 7 pixels x the first 16 channels of a 32-channel block,
+ * for a last block of at most 16 (K = 144: 14 FMAs per step where 7 do). */
+#define SC_UK_NAME f32_igemm_ukernel_7x32_half__avx512
+#define SC_UK_STRIDED_NAME f32_igemm_strided_7x32_half__avx512
+#define SC_UK_MR 7
+#define SC_UK_NV 1
+#define SC_UK_WSTRIDE 32
+#include "ukernels/igemm_ukernel.h"
+
 /* Grouped layers with few channels per group: 8 pixels x 32 lanes
  * interleaving 32/Kg groups (src/ukernels/igemm_grouped_ukernel.h): 16
  * accumulators, per input channel 2 weight loads, 16 broadcast loads
@@ -41,6 +50,9 @@ static const sc_igemm_config igemm_7x32 = {
     .ukernel = f32_igemm_ukernel_7x32__avx512,
     .strided = f32_igemm_strided_7x32__avx512,
     .strided_rows = f32_igemm_strided_7x32__avx512_rows,
+    .half = {f32_igemm_ukernel_7x32_half__avx512,
+             f32_igemm_strided_7x32_half__avx512,
+             f32_igemm_strided_7x32_half__avx512_rows},
     .transpose = sc_transpose_avx,
     .prefer_merged = true,
     .gukernel = f32_igemm_grouped_ukernel_8x32__avx512,

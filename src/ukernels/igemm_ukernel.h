@@ -9,6 +9,10 @@
  *   SC_UK_ASTRIDE         optional: row pointers per tap in the indirection
  *                         (default SC_UK_MR; a tail kernel for the last rows
  *                         of a wider family's tiles sets that family's MR)
+ *   SC_UK_WSTRIDE         optional: floats of the packed block per input
+ *                         channel (default NR; a half tile over the first
+ *                         NR/2 channels of a wider family's blocks sets
+ *                         that family's NR)
  *   SC_UK_STRIDED_NAME    optional: also the tile's strided twin
  *                         (sc_igemm_strided_fn) under this name
  *   SC_VEC, SC_VL         the vector type and its float lanes
@@ -44,6 +48,9 @@
 #define SC_UK_BODY SC_UK_CAT(SC_UK_NAME, _body)
 #ifndef SC_UK_ASTRIDE
 #define SC_UK_ASTRIDE SC_UK_MR
+#endif
+#ifndef SC_UK_WSTRIDE
+#define SC_UK_WSTRIDE SC_UK_NR
 #endif
 /* Input prefetch (when the ISA defines SC_VPREFETCH_INPUT and the driver
  * sets params->prefetch_next_tile): every 16 channels, one line of each of
@@ -87,7 +94,7 @@
     _Pragma("GCC unroll 16") for (size_t j = 0; j < SC_UK_NV; j++)             \
         wv[j] = SC_VLOAD(w + j * SC_VL);                                       \
     SC_UK_PREFETCH_W(PF);                                                      \
-    w += SC_UK_NR;                                                             \
+    w += SC_UK_WSTRIDE;                                                        \
     _Pragma("GCC unroll 16") for (size_t i = 0; i < SC_UK_MR; i++) {           \
       if (((padded) >> i) & 1u)                                                \
         continue;                                                              \
@@ -122,7 +129,7 @@ static inline __attribute__((always_inline)) bool
 SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
-  w += SC_UK_NR;
+  w += SC_UK_WSTRIDE;
   if (!params->partial)
     SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
 
@@ -159,7 +166,7 @@ SC_UK_BODY(SC_IGEMM_BODY_PARAMS) {
 #ifdef SC_VPREFETCH_INPUT
         an += SC_UK_ASTRIDE;
 #endif
-        w += kc * SC_UK_NR;
+        w += kc * SC_UK_WSTRIDE;
         skipped = true;
         continue;
       }
@@ -226,7 +233,7 @@ static inline __attribute__((always_inline)) void SC_UK_CAT(
                                const bool pf) {
   SC_VEC acc[SC_UK_MR][SC_UK_NV];
   SC_TILE_START(acc, SC_UK_MR, SC_UK_NV, w, mr, nc, c, cm_stride, params);
-  w += SC_UK_NR;
+  w += SC_UK_WSTRIDE;
   if (!params->partial)
     SC_TILE_PREFETCH_OUTPUT(mr, nc, c, cm_stride, params->cn_stride, params);
   size_t off[SC_UK_MR];
@@ -291,4 +298,5 @@ static void SC_UK_CAT(SC_UK_STRIDED_NAME, _rows)(
 #undef SC_UK_NAME
 #undef SC_UK_MR
 #undef SC_UK_ASTRIDE
+#undef SC_UK_WSTRIDE
 #undef SC_UK_NV
