@@ -292,22 +292,27 @@ static inline void dw_nhwc_activate(const sc_dw_nhwc_params *p, float *out,
 
 /* The share of the next block's rows (p->prefetch_rows of them, after the
  * block's MR*R rows) that matches outputs [ow, ow + cnt) of the row, asked
- * for into L2 a block ahead, where the hardware prefetchers restart at
- * every 4 KiB page of the block's rows. Every other line (the L2's
- * adjacent-line prefetch takes its pair): on Zen 4, with the image in L3
- * rather than memory, every line cost 9-11% on MobileNetV2's 112x112 and
- * 56x56 layers and every other line 1-7%, for 1.07-1.21x against
- * 1.11-1.38x from memory. */
+ * for a block ahead, where the hardware prefetchers restart at every 4 KiB
+ * page of the block's rows. Every line, with the lowest-locality hint
+ * (prefetcht2): Zen 4, old and new library in one process, both orders,
+ * two runs each, against every other line with prefetcht1 (which relied on
+ * the L2's adjacent-line prefetch for the pair): from memory MobileNetV2
+ * dw144_56 1.27-1.33x, dw144_s2_56 1.14-1.20x, dw32_112 1.05-1.11x,
+ * dw96_s2_112 1.01-1.15x; with the image in L3 0.92-1.01x (geomean of the
+ * four 0.965). prefetcht1 on every line cost 9-11% from L3; every other
+ * line with prefetcht2 measured as prefetcht1. A trade: a network whose
+ * depthwise input is still in L3 from the layer before loses ~3%, one
+ * that reads it from memory gains ~15%. */
 DW_INLINE void dw_nhwc_prefetch_next(const sc_dw_nhwc_params *p,
                                      const float *const *next, size_t ow,
                                      size_t cnt) {
   const size_t row = p->W * p->C;
-  const size_t f0 = ow * row / p->OW & ~(size_t)31;
+  const size_t f0 = ow * row / p->OW & ~(size_t)15;
   const size_t f1 = (ow + cnt) * row / p->OW;
   for (size_t i = 0; i < p->prefetch_rows; i++)
     if (next[i] != NULL)
-      for (size_t f = f0; f < f1; f += 32)
-        __builtin_prefetch(next[i] + f, 0, 2);
+      for (size_t f = f0; f < f1; f += 16)
+        __builtin_prefetch(next[i] + f, 0, 1);
 }
 
 /* Outputs [ow, ow + cnt) of the next block's nr rows (out: its first; NULL:
