@@ -842,12 +842,22 @@ static size_t igemm_tiles_per_task(const igemm_ctx *ctx, size_t tiles) {
  * res2_1x1_expand 1.04x (AVX2 1.06x), res3_1x1_expand 1.02-1.03x (AVX2
  * 1.035x), res3_downsample_s2 1.01x (AVX2 1.04x), res4_1x1_in, res5_1x1_in,
  * MobileNetV2 pw960to320 0.99-1.02x; from cache 0.99-1.01x, 2 threads
- * 1.00-1.03x. So AMD hosts (sc_host_amd) take 512. */
-static size_t igemm_prefetch_max_ktaps(void) {
-  return sc_host_amd() ? 512 : 128;
+ * 1.00-1.03x. So AMD hosts (sc_host_amd) take 512, and 1152 (3x3 layers
+ * of up to 128 output channels, 1x1 of up to 1024) for tiles of 32
+ * channels or more (AVX-512's), where a tile's rows serve more fmas per
+ * prefetch: Zen 4, both orders, 11 rounds each, cold: YOLOv3
+ * conv3x3_s2_416 1.07-1.09x, ResNet-50 res3_3x3_s2 1.04x, res4_1x1_expand
+ * 1.02-1.03x, res3_3x3 1.00-1.01x, six more layers 0.99-1.01x; 2 threads
+ * 1.00-1.09x. AVX2's 6x16 tiles measured 0.93-1.11x there (one order),
+ * and above 1152 AVX-512 lost up to 6% (pw320to1280, res5_3x3). */
+static size_t igemm_prefetch_max_ktaps(const sc_igemm_config *cfg) {
+  if (!sc_host_amd())
+    return 128;
+  return cfg->nr >= 32 ? 1152 : 512;
 }
 
-static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
+static bool igemm_prefetch_next_tile(const sc_igemm_config *cfg,
+                                     const sc_problem *p, const igemm_plan *pl,
                                      const igemm_mode *m) {
   if (pl->merged || pl->im2col || p->layout != SIMDCONV_LAYOUT_NHWC)
     return false;
@@ -861,7 +871,7 @@ static bool igemm_prefetch_next_tile(const sc_problem *p, const igemm_plan *pl,
     return !m->copy;
   /* Rows of fewer than 32 channels are a line or two that the hardware
    * prefetchers follow (16->96 112x112: 0.9-0.97x with the prefetch). */
-  return pl->kc >= 32 && m->kg * pl->taps <= igemm_prefetch_max_ktaps();
+  return pl->kc >= 32 && m->kg * pl->taps <= igemm_prefetch_max_ktaps(cfg);
 }
 
 /* Runs images [0, n) (their indirection built) into output ctx->y. */
@@ -1148,7 +1158,7 @@ void sc_igemm_run(const sc_run_args *args) {
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
-                 .prefetch_next_tile = igemm_prefetch_next_tile(p, &pl, &mode),
+                 .prefetch_next_tile = igemm_prefetch_next_tile(cfg, p, &pl, &mode),
                  .prefetch_weights = sc_wprefetch(cfg->wprefetch_amd),
                  .act = sc_act_params_from_problem(p),
                  .residual = args->residual,
