@@ -547,7 +547,8 @@ static void dc_row_tiles(const dc_ctx *c, size_t n, size_t g, size_t oh,
     for (size_t t = t0; t < te; t++, a += ks * mr) {
       const size_t pix = t * mr;
       const size_t rows = col->npix - pix < mr ? col->npix - pix : mr;
-      sc_igemm_tile_fn(c->cfg, rows, nc)(rows, nc, p->Cg, ks, a, w,
+      const sc_igemm_ukernel_fn uk = sc_igemm_tile_fn(c->cfg, rows, nc);
+      uk(rows, nc, p->Cg, ks, a, w,
          d->base + (col->ow0 + pix * sw - d->c0) * d->ps, sw * d->ps,
          a_offset, params);
     }

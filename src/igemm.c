@@ -1158,7 +1158,8 @@ void sc_igemm_run(const sc_run_args *args) {
       .params = {.zero = zero,
                  .kg = p->Kg,
                  .cn_stride = nchw ? pixels : 0,
-                 .prefetch_next_tile = igemm_prefetch_next_tile(cfg, p, &pl, &mode),
+                 .prefetch_next_tile =
+                     igemm_prefetch_next_tile(cfg, p, &pl, &mode),
                  .prefetch_weights = sc_wprefetch(cfg->wprefetch_amd),
                  .act = sc_act_params_from_problem(p),
                  .residual = args->residual,
