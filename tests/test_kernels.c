@@ -590,7 +590,8 @@ static void deconv_geometry(kctx *x, size_t C, size_t kg, size_t groups) {
 static void deconv_igemm_cases(kctx *x) {
   const size_t MR = x->k.tile_m, NR = x->k.tile_n;
   const size_t pix[] = {1, MR - 1, MR, MR + 1, 2 * MR + 1};
-  const size_t kout[] = {1, NR - 1, NR, NR + 1, 2 * NR + 1};
+  /* NR + NR/2: the inner family's half tile over whole vectors. */
+  const size_t kout[] = {1, NR - 1, NR, NR + 1, NR + NR / 2, 2 * NR + 1};
   EDGES_ADD(x, pix, kout);
   /* Pixels per phase x output channels, strides 1 to 4 in turn. */
   static const size_t cin[] = {1, 3, 8, 17};
