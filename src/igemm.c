@@ -650,7 +650,8 @@ igemm_tile_strided(const igemm_ctx *ctx, const float *w, float *y, size_t nc,
   const sc_igemm_config *cfg = ctx->cfg;
   const sc_igemm_params *params = igemm_tile_params(ctx, false, t0, nt);
   const size_t lda = ctx->lda, OW = ctx->OW;
-  const bool half = nc <= cfg->nr / 2 && cfg->half.strided != NULL;
+  const bool half =
+      sc_igemm_half_block(cfg, nc) && cfg->half.strided != NULL;
   const sc_igemm_strided_fn strided = half ? cfg->half.strided : cfg->strided;
   const sc_igemm_strided_rows_fn strided_rows =
       half ? cfg->half.strided_rows : cfg->strided_rows;

@@ -303,6 +303,12 @@ static inline bool sc_igemm_end_run(unsigned mask, size_t mr) {
   return (run & (run + 1)) == 0 && ((mask & 1u) || (mask >> (mr - 1)) & 1u);
 }
 
+/* Whether a block of nc <= NR channels runs on the config's half tile. */
+static inline bool sc_igemm_half_block(const sc_igemm_config *cfg,
+                                       size_t nc) {
+  return nc <= cfg->nr / 2 && cfg->half.ukernel != NULL;
+}
+
 /* The ungrouped tile for rows <= MR pixels x nc <= NR channels: the
  * config's tail of as many rows, else its half tile when nc fits it, else
  * the full tile. */
@@ -310,9 +316,7 @@ static inline sc_igemm_ukernel_fn sc_igemm_tile_fn(const sc_igemm_config *cfg,
                                                    size_t rows, size_t nc) {
   if (rows < cfg->mr && cfg->tails != NULL && cfg->tails[rows] != NULL)
     return cfg->tails[rows];
-  if (nc <= cfg->nr / 2 && cfg->half.ukernel != NULL)
-    return cfg->half.ukernel;
-  return cfg->ukernel;
+  return sc_igemm_half_block(cfg, nc) ? cfg->half.ukernel : cfg->ukernel;
 }
 
 /* The driver's sc_conv_kernel functions (src/igemm.c). */
