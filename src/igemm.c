@@ -1043,10 +1043,11 @@ static size_t grouped_copy_chunk(size_t pixels, pthreadpool_t pool) {
  * prefetches stalled the tiles: 20% of their samples); at 2 threads one
  * band per thread, 1.05-1.08x there but 0.91-0.95x on 2-channel groups;
  * the G > 1 tiles reading the input in place, each tap's spans reordered
- * into a scratch first, 1.05-1.37x on grouped3x3_s2_56 but 0.73-0.85x on
- * grouped3x3_28 and 0.48-0.68x on 2-channel groups (53-74 GFLOP/s with
- * the input in cache against 99 through the copy, where the same loop ran
- * at 95 in an L1-resident microbenchmark). */
+ * into a scratch first, 1.09-1.37x on grouped3x3_s2_56 from memory
+ * (1.00x from cache) but 0.73-0.85x on grouped3x3_28 and 0.48-0.68x on
+ * 2-channel groups (51-74 GFLOP/s with the input in cache against 99
+ * through the copy, where the same loop ran at 95 in a microbenchmark
+ * whose image stayed in L2). */
 static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
                          const sc_shape *s, const igemm_mode *m,
                          const float *x, float *xin, pthreadpool_t pool) {
