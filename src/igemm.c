@@ -1047,7 +1047,11 @@ static size_t grouped_copy_chunk(size_t pixels, pthreadpool_t pool) {
  * (1.00x from cache) but 0.73-0.85x on grouped3x3_28 and 0.48-0.68x on
  * 2-channel groups (51-74 GFLOP/s with the input in cache against 99
  * through the copy, where the same loop ran at 95 in a microbenchmark
- * whose image stayed in L2). */
+ * whose image stayed in L2). Pixels in the lanes instead (2 vectors of 16
+ * pixels x 8 output channels, each weight broadcast, 112 GFLOP/s on one
+ * L1-resident tile): a prototype reading channel-planar padded planes and
+ * storing planar, before any copy or transpose to NHWC, ran
+ * grouped3x3_28 at 95 GFLOP/s from cache and 78 cold: no better. */
 static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
                          const sc_shape *s, const igemm_mode *m,
                          const float *x, float *xin, pthreadpool_t pool) {
