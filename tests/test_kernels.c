@@ -7,9 +7,10 @@
  * from the kernel's family and tile: for an MR x NR igemm tile, output pixel
  * counts 1, MR-1, MR, MR+1, 2MR-1, 2MR, 2MR+1, 3MR+2 times output channels
  * 1, NR-1, NR, NR+1, NR+NR/2 (the half tiles), 2NR+1, input channel
- * remainders with merged and unmerged 3x3 plans, stems of 1 to 4 channels (3x3 to 7x7, stride 1 and
- * 2; the im2col plans' edges), strides, dilation, padding modes, batches, grouped
- * layers; for the NCHW GEMM the same over its channel x pixel tile; for the
+ * remainders with merged and unmerged 3x3 plans, stems of 1 to 4 channels
+ * (3x3 to 7x7, stride 1 and 2; the im2col plans' edges), strides,
+ * dilation, padding modes, batches, grouped layers; for the NCHW GEMM the
+ * same over its channel x pixel tile; for the
  * depthwise kernels every specialised shape at narrow, medium and wide rows
  * with channel counts around the vector width and multipliers 1 and 2, and
  * rows of 3 to 17 pixels (every remainder of a sliding window); for
