@@ -1051,7 +1051,15 @@ static size_t grouped_copy_chunk(size_t pixels, pthreadpool_t pool) {
  * pixels x 8 output channels, each weight broadcast, 112 GFLOP/s on one
  * L1-resident tile): a prototype reading channel-planar padded planes and
  * storing planar, before any copy or transpose to NHWC, ran
- * grouped3x3_28 at 95 GFLOP/s from cache and 78 cold: no better. */
+ * grouped3x3_28 at 95 GFLOP/s from cache and 78 cold: no better. A planar
+ * copy (each span of G groups a plane of its own, pixels 64 bytes apart,
+ * as oneDNN's blocked nChw16c): its tiles took 14% fewer samples on
+ * grouped3x3_s2_56 from memory and ran 1.02-1.05x from cache, but the
+ * copy writing 16 planes at once took 41% more, 0.87-0.95x overall cold;
+ * the copy made plane by plane (strided reads), in chunks of 8-32 pixels,
+ * or through an L1 staging buffer: 0.57-0.90x on grouped3x3_28 and
+ * grouped3x3_s2_56. Pixels padded by 64 or 128 bytes against L1 set
+ * conflicts: 0.96-1.04x, noise. */
 static void grouped_copy(const sc_igemm_config *cfg, const sc_problem *p,
                          const sc_shape *s, const igemm_mode *m,
                          const float *x, float *xin, pthreadpool_t pool) {
