@@ -222,9 +222,9 @@ static void dw_nhwc_rows(void *ctx, size_t n, size_t oh0, size_t k0,
  * input outgrows the L2 budget. A smaller one is in L2 when the layer
  * before has just written it: prefetched anyway, MobileNetV2's 28x28, 14x14
  * and 7x7 layers ran 1.14-1.27x from memory but 0.85-0.94x from L2 (Zen 4);
- * again with today's prefetcht2 on every line: dw192_28 and dw576_14
- * 1.21-1.23x from memory, 0.93x from cache, dw960_7 1.05x and 0.86x,
- * dw5x5_s2_28 1.10x and 0.89x.
+ * again with prefetcht2 on every line (dw_nhwc_prefetch_next): dw192_28
+ * and dw576_14 1.21-1.23x from memory, 0.93x from cache, dw960_7 1.05x
+ * and 0.86x, dw5x5_s2_28 1.10x and 0.89x. The larger images' prefetch,
  * Zen 4, old and new library in one process, from memory, 21 rounds:
  * MobileNetV2 dw96_s2_112 1.21x, dw144_s2_56 1.10x, dw144_56 and dw32_112
  * 1.07x, ConvNeXt dw7x7_56 1.02x (2 threads 1.02-1.11x, AVX2 1.04-1.21x). */
